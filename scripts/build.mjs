@@ -1,0 +1,32 @@
+// Builds dist/chrome and dist/firefox from one source. `--prod` drops development
+// host permissions (what the stores get); the default is a development build.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { build } from 'vite';
+
+const prod = process.argv.includes('--prod');
+const only = process.argv.find((a) => a.startsWith('--target='))?.slice('--target='.length);
+const targets = only ? [only] : ['chrome', 'firefox'];
+
+/**
+ * crxjs lists a script imported with `?script` as web-accessible to every site. Ours is
+ * registered through the scripting API, which needs no such entry, and a web-accessible
+ * file lets any page detect that the extension is installed.
+ */
+function dropContentScriptFromWebAccessible(dir) {
+  const file = `${dir}/manifest.json`;
+  const manifest = JSON.parse(readFileSync(file, 'utf8'));
+  const war = (manifest.web_accessible_resources ?? [])
+    .map((entry) => ({ ...entry, resources: entry.resources.filter((r) => !r.startsWith('src/content/')) }))
+    .filter((entry) => entry.resources.length > 0);
+  if (war.length > 0) manifest.web_accessible_resources = war;
+  else delete manifest.web_accessible_resources;
+  writeFileSync(file, JSON.stringify(manifest, null, 2));
+}
+
+for (const target of targets) {
+  process.env.K2_TARGET = target;
+  process.env.K2_DEV = prod ? '0' : '1';
+  await build({ configFile: 'vite.config.ts', logLevel: 'warn' });
+  dropContentScriptFromWebAccessible(`dist/${target}`);
+  console.log(`built dist/${target}${prod ? ' (store build)' : ''}`);
+}

@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROME_DIST = resolve('dist/chrome');
+
+export interface ExtensionSession {
+  context: BrowserContext;
+  extensionId: string;
+  worker: Worker;
+  popupUrl: string;
+  openPopup(): Promise<Page>;
+  /** Stops the extension's service worker the way the browser does when it idles. */
+  stopServiceWorker(): Promise<void>;
+  /** The current worker, waiting for it to start again if it was stopped. */
+  currentWorker(): Promise<Worker>;
+  close(): Promise<void>;
+}
+
+/** Launches Debian's Chromium with the built extension in a fresh profile. */
+export async function launchExtension(dist: string = CHROME_DIST): Promise<ExtensionSession> {
+  const profile = mkdtempSync(join(tmpdir(), 'k2-e2e-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: false,
+    args: [
+      '--headless=new',
+      `--disable-extensions-except=${dist}`,
+      `--load-extension=${dist}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-default-apps',
+    ],
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
+  const extensionId = new URL(worker.url()).host;
+  const popupUrl = `chrome-extension://${extensionId}/src/popup/index.html`;
+
+  const currentWorker = async (): Promise<Worker> => {
+    const live = context.serviceWorkers().find((w) => w.url().includes(extensionId));
+    return live ?? context.waitForEvent('serviceworker', { timeout: 30_000 });
+  };
+
+  return {
+    context,
+    extensionId,
+    worker,
+    popupUrl,
+    async openPopup() {
+      const page = await context.newPage();
+      await page.goto(popupUrl);
+      return page;
+    },
+    async stopServiceWorker() {
+      const page = context.pages()[0] ?? (await context.newPage());
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      await cdp.detach();
+    },
+    currentWorker,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import type { Runtime } from 'webextension-polyfill';
+import { describe, expect, test } from 'vitest';
+import { createMessageRouter, type Handlers } from '../../src/background/message-router.ts';
+
+const ID = 'ext-id';
+const BASE = 'chrome-extension://ext-id/';
+
+function handlers(log: string[]): Handlers {
+  return {
+    status: async () => {
+      log.push('status');
+      return {} as never;
+    },
+    visit: async (r, s) => {
+      log.push(`visit ${r.url} from ${s.kind}`);
+      return { recorded: true };
+    },
+    'sites.add': async () => ({ sites: [] }),
+    'sites.remove': async () => ({ sites: [] }),
+  };
+}
+
+const popup: Runtime.MessageSender = { id: ID, url: `${BASE}src/popup/index.html` };
+const contentScript: Runtime.MessageSender = {
+  id: ID,
+  url: 'https://a.org/page',
+  frameId: 0,
+  tab: { id: 7, index: 0, highlighted: false, active: true, pinned: false, incognito: false },
+};
+
+describe('the message router', () => {
+  test('ignores other extensions and web pages entirely', () => {
+    const log: string[] = [];
+    const route = createMessageRouter(handlers(log), ID, BASE);
+    expect(route({ type: 'status' }, { id: 'someone-else', url: 'https://evil.example/' })).toBeUndefined();
+    expect(route({ type: 'status' }, { url: 'https://evil.example/' })).toBeUndefined();
+    expect(log).toEqual([]);
+  });
+
+  test('ignores our script in a sub-frame', () => {
+    const route = createMessageRouter(handlers([]), ID, BASE);
+    expect(route({ type: 'visit', url: 'https://a.org/', title: '' }, { ...contentScript, frameId: 3 })).toBeUndefined();
+  });
+
+  test('lets a content script report visits and nothing else', async () => {
+    const log: string[] = [];
+    const route = createMessageRouter(handlers(log), ID, BASE);
+    await expect(route({ type: 'visit', url: 'https://a.org/page', title: 't' }, contentScript)).resolves.toEqual({
+      ok: true,
+      value: { recorded: true },
+    });
+    await expect(route({ type: 'status' }, contentScript)).resolves.toEqual({
+      ok: false,
+      error: { name: 'ForbiddenRequestError', message: '"status" is not allowed from a content-script' },
+    });
+    await expect(route({ type: 'sites.add', origin: 'https://b.org' }, contentScript)).resolves.toMatchObject({ ok: false });
+    expect(log).toEqual(['visit https://a.org/page from content-script']);
+  });
+
+  test('answers extension pages and turns handler errors into data', async () => {
+    const h = handlers([]);
+    h.status = async () => {
+      throw new RangeError('boom');
+    };
+    const route = createMessageRouter(h, ID, BASE);
+    await expect(route({ type: 'status' }, popup)).resolves.toEqual({ ok: false, error: { name: 'RangeError', message: 'boom' } });
+    await expect(route({ type: 'visit', url: 'https://a.org/', title: '' }, popup)).resolves.toMatchObject({
+      ok: false,
+      error: { name: 'ForbiddenRequestError' },
+    });
+  });
+});

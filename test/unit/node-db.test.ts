@@ -1,0 +1,66 @@
+import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
+import { describe, expect, test } from 'vitest';
+import { DB_VERSION, getSetting, openNodeDb, putSetting } from '../../src/background/db.ts';
+import { appendEvent, recentEvents } from '../../src/background/event-log.ts';
+import { countVisits, recentVisits, recordVisit, visitKey } from '../../src/background/visit-store.ts';
+
+let n = 0;
+const freshName = () => `test-db-${++n}-${Math.random()}`;
+
+describe('the node database', () => {
+  test('a new database reaches the newest version with every store', async () => {
+    const db = await openNodeDb(freshName());
+    expect(db.version).toBe(DB_VERSION);
+    expect([...db.objectStoreNames].sort()).toEqual(expect.arrayContaining(['events', 'settings', 'visits']));
+    db.close();
+  });
+
+  test('reopening keeps data (migrations run only from the stored version)', async () => {
+    const name = freshName();
+    const db = await openNodeDb(name);
+    await putSetting(db, 'sites', ['https://a.org']);
+    db.close();
+    const again = await openNodeDb(name);
+    expect(await getSetting(again, 'sites', [])).toEqual(['https://a.org']);
+    expect(await getSetting(again, 'missing', 'fallback')).toBe('fallback');
+    again.close();
+  });
+
+  test('a database made by an older version is upgraded in place', async () => {
+    const name = freshName();
+    const old = await openDB(name, 1, {
+      upgrade(db) {
+        db.createObjectStore('events', { keyPath: 'id', autoIncrement: true }).createIndex('at', 'at');
+        db.createObjectStore('visits', { keyPath: 'url' }).createIndex('visitedAt', 'visitedAt');
+        db.createObjectStore('settings');
+      },
+    });
+    await old.put('settings', ['https://kept.org'], 'sites');
+    old.close();
+    const db = await openNodeDb(name);
+    expect(db.version).toBe(DB_VERSION);
+    expect(await getSetting(db, 'sites', [])).toEqual(['https://kept.org']);
+    db.close();
+  });
+
+  test('the event log is bounded and newest first', async () => {
+    const db = await openNodeDb(freshName());
+    for (let i = 0; i < 30; i++) await appendEvent(db, { level: 'info', source: 't', message: `e${i}`, at: i }, 10);
+    const events = await recentEvents(db, 100);
+    expect(events.map((e) => e.message)).toEqual(Array.from({ length: 10 }, (_, i) => `e${29 - i}`));
+    db.close();
+  });
+
+  test('visits are keyed without the fragment and listed newest first', async () => {
+    const db = await openNodeDb(freshName());
+    const key = visitKey(new URL('https://a.org/p#frag'));
+    expect(key).toBe('https://a.org/p');
+    await recordVisit(db, { url: key, origin: 'https://a.org', title: 'P', visitedAt: 1 });
+    await recordVisit(db, { url: key, origin: 'https://a.org', title: 'P', visitedAt: 5 });
+    await recordVisit(db, { url: 'https://a.org/q', origin: 'https://a.org', title: 'Q', visitedAt: 3 });
+    expect(await countVisits(db)).toBe(2);
+    expect((await recentVisits(db, 10)).map((v) => v.title)).toEqual(['P', 'Q']);
+    db.close();
+  });
+});

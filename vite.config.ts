@@ -1,0 +1,26 @@
+import { defineConfig } from 'vite';
+import preact from '@preact/preset-vite';
+import { crx } from '@crxjs/vite-plugin';
+import { manifestFor, type Target } from './scripts/manifest-for.ts';
+
+// One source, two unpacked extensions: K2_TARGET picks the browser, K2_DEV adds what a
+// development build needs (the local devnet and demo site on 127.0.0.1).
+const target = (process.env.K2_TARGET ?? 'chrome') as Target;
+const dev = process.env.K2_DEV !== '0';
+
+export default defineConfig({
+  plugins: [preact(), crx({ manifest: manifestFor(target, { dev }), browser: target })],
+  define: {
+    __K2_DEV__: JSON.stringify(dev),
+    __K2_TARGET__: JSON.stringify(target),
+  },
+  build: {
+    outDir: `dist/${target}`,
+    emptyOutDir: true,
+    target: 'es2022',
+    minify: true,
+    sourcemap: false,
+    modulePreload: { polyfill: false },
+  },
+  server: { strictPort: true },
+});
