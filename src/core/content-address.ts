@@ -1,0 +1,48 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { CID } from 'multiformats/cid';
+import { create as createDigest } from 'multiformats/hashes/digest';
+
+// Proof bundles are stored by content address, IPFS-style: a CIDv1 over the raw bytes with a
+// SHA-256 multihash ("bafkrei…"). An auditor recomputes it from the bytes it fetched, so a
+// store that serves wrong bytes for a CID is caught before anything is parsed.
+
+const RAW_CODEC = 0x55;
+const SHA2_256 = 0x12;
+/** A CID string is short; anything longer is not one and is refused before parsing. */
+const MAX_CID_LENGTH = 128;
+
+export class CidError extends Error {
+  override name = 'CidError';
+}
+
+export function cidOf(bytes: Uint8Array): string {
+  return CID.create(1, RAW_CODEC, createDigest(SHA2_256, sha256(bytes))).toString();
+}
+
+/** Parses a CID the node accepts: v1, raw codec, SHA-256. Anything else is a clear error. */
+export function parseCid(text: string): CID {
+  if (typeof text !== 'string' || text.length === 0 || text.length > MAX_CID_LENGTH) {
+    throw new CidError('not a CID: empty or too long');
+  }
+  let cid: CID;
+  try {
+    cid = CID.parse(text);
+  } catch {
+    throw new CidError(`not a CID: ${text.slice(0, 64)}`);
+  }
+  if (cid.version !== 1) throw new CidError('only CIDv1 is accepted');
+  if (cid.code !== RAW_CODEC) throw new CidError(`unsupported codec 0x${cid.code.toString(16)} (raw expected)`);
+  if (cid.multihash.code !== SHA2_256) throw new CidError('only SHA-256 content addresses are accepted');
+  return cid;
+}
+
+/** True when the bytes are exactly what the CID names. */
+export function bytesMatchCid(cidText: string, bytes: Uint8Array): boolean {
+  const cid = parseCid(cidText);
+  const actual = sha256(bytes);
+  const expected = cid.multihash.digest;
+  if (actual.length !== expected.length) return false;
+  let diff = 0;
+  for (let i = 0; i < actual.length; i++) diff |= actual[i]! ^ expected[i]!;
+  return diff === 0;
+}
