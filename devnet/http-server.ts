@@ -1,0 +1,145 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ProofStoreError, type ProofStore } from './proof-store.ts';
+import { DevnetRpcError, INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR } from './rpc-error.ts';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export type RpcDispatch = (method: string, params: unknown[]) => Promise<unknown>;
+
+export interface DevnetHttpOptions {
+  host?: string;
+  port?: number;
+  rpc: RpcDispatch;
+  proofStore: ProofStore;
+  health: () => unknown;
+  /** Called for every JSON-RPC request (tests count requests per round with it). */
+  onRpc?: (method: string) => void;
+  /** Test hook: lets a test make the server misbehave for a request. */
+  intercept?: (req: IncomingMessage, res: ServerResponse, body: Buffer) => boolean;
+}
+
+export interface DevnetHttp {
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': 'content-type, solana-client',
+  'access-control-max-age': '600',
+};
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: string | Uint8Array, type = 'application/json'): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { ...CORS, 'content-type': type, 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+/** bigint is how the devnet keeps ROE; on the wire it is a JSON number, as Solana sends it. */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
+}
+
+function rpcError(id: unknown, code: number, message: string, data?: unknown): string {
+  return toJson({ jsonrpc: '2.0', id: id ?? null, error: data === undefined ? { code, message } : { code, message, data } });
+}
+
+export async function startDevnetHttp(options: DevnetHttpOptions): Promise<DevnetHttp> {
+  const server = createServer(async (req, res) => {
+    try {
+      if (req.method === 'OPTIONS') return send(res, 204, '');
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      let body: Buffer;
+      try {
+        body = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES) : Buffer.alloc(0);
+      } catch (err) {
+        if (err instanceof BodyTooLarge) return send(res, 413, rpcError(null, INVALID_REQUEST, `request body larger than ${MAX_BODY_BYTES} bytes`));
+        throw err;
+      }
+      if (options.intercept?.(req, res, body)) return;
+
+      if (req.method === 'GET' && url.pathname === '/health') return send(res, 200, toJson(options.health()));
+      if (url.pathname === '/ipfs' && req.method === 'POST') {
+        const cid = options.proofStore.put(new Uint8Array(body));
+        return send(res, 200, JSON.stringify({ cid }));
+      }
+      if (url.pathname.startsWith('/ipfs/') && req.method === 'GET') {
+        const bytes = options.proofStore.get(decodeURIComponent(url.pathname.slice('/ipfs/'.length)));
+        if (!bytes) return send(res, 404, JSON.stringify({ error: 'unknown CID' }));
+        return send(res, 200, bytes, 'application/octet-stream');
+      }
+      if (url.pathname === '/' && req.method === 'POST') return await handleRpc(body, res, options);
+      return send(res, 404, JSON.stringify({ error: 'not found' }));
+    } catch (err) {
+      if (err instanceof ProofStoreError) return send(res, err.status, JSON.stringify({ error: err.message }));
+      send(res, 500, rpcError(null, INTERNAL_ERROR, err instanceof Error ? err.message : 'internal error'));
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function handleRpc(body: Buffer, res: ServerResponse, options: DevnetHttpOptions): Promise<void> {
+  let request: unknown;
+  try {
+    request = JSON.parse(body.toString('utf8'));
+  } catch {
+    return send(res, 200, rpcError(null, PARSE_ERROR, 'Parse error'));
+  }
+  if (Array.isArray(request)) return send(res, 200, rpcError(null, INVALID_REQUEST, 'batch requests are not supported'));
+  if (typeof request !== 'object' || request === null) return send(res, 200, rpcError(null, INVALID_REQUEST, 'Invalid request'));
+  const { id, method, params, jsonrpc } = request as Record<string, unknown>;
+  if (jsonrpc !== '2.0' || typeof method !== 'string' || (params !== undefined && !Array.isArray(params))) {
+    return send(res, 200, rpcError(id, INVALID_REQUEST, 'Invalid request'));
+  }
+  options.onRpc?.(method);
+  try {
+    const result = await options.rpc(method, (params as unknown[] | undefined) ?? []);
+    send(res, 200, toJson({ jsonrpc: '2.0', id: id ?? null, result }));
+  } catch (err) {
+    if (err instanceof DevnetRpcError) return send(res, 200, rpcError(id, err.code, err.message, err.data));
+    send(res, 200, rpcError(id, INTERNAL_ERROR, err instanceof Error ? err.message : 'internal error'));
+  }
+}

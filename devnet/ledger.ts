@@ -1,0 +1,73 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { getBase58Decoder } from '@solana/kit';
+
+// The devnet's accounts and the bookkeeping a validator does around them: recent blockhashes
+// (a transaction must name one of the last 150), processed signatures (a replay is refused),
+// and rent. Amounts are bigint lamports (ROE).
+
+export interface Account {
+  lamports: bigint;
+  owner: string;
+  data: Uint8Array;
+  executable: boolean;
+}
+
+export const SYSTEM_PROGRAM = '11111111111111111111111111111111';
+export const BLOCKHASH_VALID_SLOTS = 150;
+export const LAMPORTS_PER_SIGNATURE = 5000n;
+
+export function rentExemptMinimum(size: number): bigint {
+  return BigInt(size + 128) * 6960n;
+}
+
+export interface ProcessedTransaction {
+  slot: number;
+  err: unknown | null;
+}
+
+const base58 = getBase58Decoder();
+
+export class Ledger {
+  readonly accounts = new Map<string, Account>();
+  readonly processed = new Map<string, ProcessedTransaction>();
+  private readonly blockhashes = new Map<string, number>();
+  private readonly recentSlots: number[] = [];
+
+  constructor(private readonly seed: string = 'k2-devnet') {}
+
+  get(address: string): Account | undefined {
+    return this.accounts.get(address);
+  }
+
+  lamports(address: string): bigint {
+    return this.accounts.get(address)?.lamports ?? 0n;
+  }
+
+  /** Credits lamports out of thin air: airdrops and genesis funding only. */
+  mint(address: string, lamports: bigint): void {
+    const acc = this.accounts.get(address);
+    if (acc) acc.lamports += lamports;
+    else this.accounts.set(address, { lamports, owner: SYSTEM_PROGRAM, data: new Uint8Array(0), executable: false });
+  }
+
+  blockhashForSlot(slot: number): string {
+    const hash = base58.decode(sha256(new TextEncoder().encode(`${this.seed}:blockhash:${slot}`)));
+    if (!this.blockhashes.has(hash)) {
+      this.blockhashes.set(hash, slot);
+      this.recentSlots.push(slot);
+      // Forget hashes long expired so memory stays bounded on a long-running devnet.
+      while (this.recentSlots.length > 4 * BLOCKHASH_VALID_SLOTS) {
+        const old = this.recentSlots.shift()!;
+        this.blockhashes.delete(base58.decode(sha256(new TextEncoder().encode(`${this.seed}:blockhash:${old}`))));
+      }
+    }
+    return hash;
+  }
+
+  /** The slot a blockhash was issued at, if it is still valid at `currentSlot`. */
+  blockhashSlot(hash: string, currentSlot: number): number | undefined {
+    const slot = this.blockhashes.get(hash);
+    if (slot === undefined || currentSlot - slot > BLOCKHASH_VALID_SLOTS) return undefined;
+    return slot;
+  }
+}

@@ -1,0 +1,155 @@
+import { auditWindowOf, phaseAt, roundStartSlot, submissionWindowOf } from './rounds.ts';
+import { selectDistributionNode } from './selection.ts';
+import type { Address, AuditTrigger, TaskState } from './task-state.ts';
+
+// What a node must do now, as a pure function of the task state it read and the slot.
+// The extension's node and the devnet's simulated peers both run it, so they follow the
+// same pipeline (k2-protocol.md, "Timing"):
+//
+//   round W      round W+1                     round W+2                         round W+2+k
+//  ┌────────┐  ┌────────────┬─────────┬────┐  ┌──────────────┬──────────┬──────┐  (after k failed
+//  │  work  │  │ submit W   │ audit W │    │  │ distribution │ audit    │payout│   payouts, the
+//  │  of W  │  │ proof      │ proofs  │    │  │ list for W   │ the list │  W   │   next selected
+//  └────────┘  └────────────┴─────────┴────┘  │ (selected)   │ (others) │      │   node retries)
+//                                             └──────────────┴──────────┴──────┘
+//
+// Every step is checked against on-chain state first (own submission there, own vote
+// counted), which is what keeps a restarted node from acting twice; the engine's journal
+// and outbox guard the moment between sending and seeing the effect on chain.
+
+export type PlannedStep =
+  | { kind: 'submit'; round: number }
+  | { kind: 'audit-submissions'; round: number }
+  | { kind: 'submit-distribution'; round: number; attempt: number }
+  | { kind: 'audit-distribution'; round: number; candidate: Address }
+  | { kind: 'payout'; round: number; distributionAccount: Address }
+  | { kind: 'claim'; amount: bigint };
+
+export interface PlanOptions {
+  /** Rounds this node did work for and holds a proof of (it submits only those). */
+  hasWorkFor: (round: number) => boolean;
+  /** Claim once the claimable balance reaches this many ROE; null = never automatically. */
+  autoClaimThreshold: bigint | null;
+}
+
+export function failedPayouts(state: TaskState, round: number): number {
+  // Each list submitted for a round that did not pay out counts as one failure; the record
+  // holds only the latest outcome, so count the lists that are not the live one.
+  const lists = state.distributionRewardsSubmission.get(round);
+  if (!lists) return 0;
+  const record = state.distributionsAuditRecord.get(round);
+  return record === 'PayoutFailed' ? lists.size : Math.max(0, lists.size - 1);
+}
+
+export function hasVoted(trigger: AuditTrigger | undefined, voter: Address): boolean {
+  return trigger?.votes.some((v) => v.voter === voter) ?? false;
+}
+
+/** The distribution list for `round` that is being decided now, if any: the newest one. */
+export function liveDistribution(
+  state: TaskState,
+  round: number,
+): { submitter: Address; account: Address; slot: number } | null {
+  const lists = state.distributionRewardsSubmission.get(round);
+  if (!lists || lists.size === 0) return null;
+  let newest: { submitter: Address; account: Address; slot: number } | null = null;
+  for (const [submitter, d] of lists) {
+    if (!newest || d.slot > newest.slot) newest = { submitter, account: d.submissionValue, slot: d.slot };
+  }
+  return newest;
+}
+
+export function planSteps(state: TaskState, slot: number, me: Address, options: PlanOptions): PlannedStep[] {
+  const steps: PlannedStep[] = [];
+  const claimable = state.availableBalances.get(me) ?? 0n;
+  if (options.autoClaimThreshold !== null && claimable > 0n && claimable >= options.autoClaimThreshold) {
+    steps.push({ kind: 'claim', amount: claimable });
+  }
+  if (!state.isActive || slot < state.startingSlot) return steps;
+  const staked = (state.stakeList.get(me) ?? 0n) >= state.minimumStakeAmount && state.minimumStakeAmount >= 0n;
+  if (!staked) return steps;
+
+  const { round, phase } = phaseAt(state, slot);
+  const previous = round - 1;
+
+  if (phase === 'submission') {
+    if (previous >= 0 && options.hasWorkFor(previous) && !state.submissions.get(previous)?.has(me)) {
+      steps.push({ kind: 'submit', round: previous });
+    }
+    const target = distributionRoundDueIn(state, round);
+    if (target !== null) {
+      const attempt = failedPayouts(state, target);
+      const alreadyMine = state.distributionRewardsSubmission.get(target)?.has(me) ?? false;
+      if (!alreadyMine && selectDistributionNode(state, target) === me) {
+        steps.push({ kind: 'submit-distribution', round: target, attempt });
+      }
+    }
+  }
+
+  if (phase === 'audit') {
+    if (previous >= 0 && (state.submissions.get(previous)?.size ?? 0) > 0) {
+      steps.push({ kind: 'audit-submissions', round: previous });
+    }
+    for (const [distRound, live] of distributionsSubmittedIn(state, round)) {
+      if (live.submitter === me) continue;
+      const trigger = state.distributionsAuditTrigger.get(distRound)?.get(live.submitter);
+      if (!hasVoted(trigger, me)) steps.push({ kind: 'audit-distribution', round: distRound, candidate: live.submitter });
+    }
+  }
+
+  if (phase === 'idle') {
+    for (const [distRound, live] of distributionsSubmittedIn(state, round)) {
+      if (live.submitter === me && state.distributionsAuditRecord.get(distRound) !== 'PayoutSuccessful') {
+        steps.push({ kind: 'payout', round: distRound, distributionAccount: live.account });
+      }
+    }
+  }
+  return steps;
+}
+
+/**
+ * The round whose distribution list is due in `currentRound`'s submission window: R-2 on the
+ * first attempt, R-2-k after k failed payouts. Null when nothing is due.
+ */
+export function distributionRoundDueIn(state: TaskState, currentRound: number): number | null {
+  for (let k = 0; k <= state.allowedFailedDistributions; k++) {
+    const target = currentRound - 2 - k;
+    if (target < 0) break;
+    if ((state.submissions.get(target)?.size ?? 0) === 0) continue;
+    const record = state.distributionsAuditRecord.get(target);
+    if (record === 'PayoutSuccessful') continue;
+    const lists = state.distributionRewardsSubmission.get(target)?.size ?? 0;
+    // A list that is submitted and not yet failed is being decided: nothing new is due.
+    if (lists > 0 && record !== 'PayoutFailed') continue;
+    if (failedPayouts(state, target) === k) return target;
+  }
+  return null;
+}
+
+/** Lists whose audit and payout belong to `currentRound`: the newest list of a round, sent in this round. */
+function distributionsSubmittedIn(
+  state: TaskState,
+  currentRound: number,
+): Array<[number, { submitter: Address; account: Address; slot: number }]> {
+  const out: Array<[number, { submitter: Address; account: Address; slot: number }]> = [];
+  const from = roundStartSlot(state, currentRound);
+  const to = from + state.roundTime;
+  for (const distRound of state.distributionRewardsSubmission.keys()) {
+    const live = liveDistribution(state, distRound);
+    if (live && live.slot >= from && live.slot < to) out.push([distRound, live]);
+  }
+  return out;
+}
+
+/** The next slot at which planSteps can answer differently: the next window edge. */
+export function nextWakeSlot(state: TaskState, slot: number): number {
+  if (slot < state.startingSlot) return state.startingSlot;
+  const { round } = phaseAt(state, slot);
+  const edges = [
+    submissionWindowOf(state, round).end,
+    auditWindowOf(state, round).start,
+    auditWindowOf(state, round).end,
+    roundStartSlot(state, round + 1),
+  ].filter((s) => s > slot);
+  return Math.min(...edges);
+}

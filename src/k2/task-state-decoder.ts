@@ -1,0 +1,291 @@
+import { getAddressDecoder, getAddressEncoder, getBase58Encoder } from '@solana/kit';
+import type {
+  Address,
+  AuditTrigger,
+  DistributionAuditRecord,
+  DistributionSubmission,
+  Submission,
+  TaskState,
+} from '../core/task-state.ts';
+
+// A task state account holds UTF-8 JSON starting with {"is_allowlisted": and padded with
+// zero bytes. Public keys appear as 32-number byte arrays or base58 strings; map keys are
+// strings; the large maps are left out by K2's task RPC methods unless asked for. Every
+// field is checked: a wrong type is a TaskStateDecodeError naming its path, never a crash.
+
+export class TaskStateDecodeError extends Error {
+  override name = 'TaskStateDecodeError';
+}
+
+type Json = unknown;
+type Obj = Record<string, Json>;
+
+const addressDecoder = getAddressDecoder();
+const addressEncoder = getAddressEncoder();
+const base58Encoder = getBase58Encoder();
+const MAX_ACCOUNT_BYTES = 10 * 1024 * 1024;
+
+function fail(path: string, what: string): never {
+  throw new TaskStateDecodeError(`${path}: ${what}`);
+}
+
+function obj(v: Json, path: string): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'expected an object');
+  return v as Obj;
+}
+
+function optionalObj(v: Json, path: string): Obj {
+  return v === undefined || v === null ? {} : obj(v, path);
+}
+
+function str(v: Json, path: string): string {
+  if (typeof v !== 'string') fail(path, 'expected a string');
+  return v;
+}
+
+function optionalStr(v: Json, path: string): string {
+  return v === undefined || v === null ? '' : str(v, path);
+}
+
+function bool(v: Json, path: string): boolean {
+  if (typeof v !== 'boolean') fail(path, 'expected a boolean');
+  return v;
+}
+
+function int(v: Json, path: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(path, 'expected a non-negative integer');
+  return v;
+}
+
+/** ROE: a JSON integer (as K2 writes it) or a decimal string; at most 2^63 - 1. */
+function roe(v: Json, path: string, signed = false): bigint {
+  let n: bigint;
+  if (typeof v === 'number' && Number.isInteger(v)) n = BigInt(v);
+  else if (typeof v === 'string' && /^-?\d{1,20}$/.test(v)) n = BigInt(v);
+  else fail(path, 'expected an integer amount');
+  if ((!signed && n < 0n) || n >= 2n ** 63n || n < -(2n ** 63n)) fail(path, 'amount out of range');
+  return n;
+}
+
+function pubkey(v: Json, path: string): Address {
+  if (typeof v === 'string') {
+    let bytes: Uint8Array;
+    try {
+      bytes = base58Encoder.encode(v) as Uint8Array;
+    } catch {
+      fail(path, 'not a base58 public key');
+    }
+    if (bytes.length !== 32) fail(path, 'not a 32-byte public key');
+    return v;
+  }
+  if (Array.isArray(v) && v.length === 32 && v.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) {
+    return addressDecoder.decode(Uint8Array.from(v as number[]));
+  }
+  fail(path, 'expected a public key (32-byte array or base58)');
+}
+
+function roundKey(k: string, path: string): number {
+  if (!/^\d{1,15}$/.test(k)) fail(path, `"${k.slice(0, 20)}" is not a round number`);
+  return Number(k);
+}
+
+function byRound<T>(v: Json, path: string, each: (x: Json, p: string) => T): Map<number, T> {
+  const out = new Map<number, T>();
+  for (const [k, x] of Object.entries(optionalObj(v, path))) out.set(roundKey(k, `${path}.${k}`), each(x, `${path}.${k}`));
+  return out;
+}
+
+function byKey<T>(v: Json, path: string, each: (x: Json, p: string) => T): Map<Address, T> {
+  const out = new Map<Address, T>();
+  for (const [k, x] of Object.entries(optionalObj(v, path))) out.set(pubkey(k, `${path} key`), each(x, `${path}.${k}`));
+  return out;
+}
+
+function submission(v: Json, path: string): Submission {
+  const o = obj(v, path);
+  return { submissionValue: str(o.submission_value, `${path}.submission_value`), slot: int(o.slot, `${path}.slot`) };
+}
+
+function trigger(v: Json, path: string): AuditTrigger {
+  const o = obj(v, path);
+  const votes = o.votes ?? [];
+  if (!Array.isArray(votes)) fail(`${path}.votes`, 'expected an array');
+  return {
+    triggerBy: pubkey(o.trigger_by, `${path}.trigger_by`),
+    slot: int(o.slot, `${path}.slot`),
+    votes: votes.map((x, i) => {
+      const vo = obj(x, `${path}.votes[${i}]`);
+      return {
+        isValid: bool(vo.is_valid, `${path}.votes[${i}].is_valid`),
+        voter: pubkey(vo.voter, `${path}.votes[${i}].voter`),
+        slot: int(vo.slot, `${path}.votes[${i}].slot`),
+      };
+    }),
+  };
+}
+
+function distributionSubmission(v: Json, path: string): DistributionSubmission {
+  const o = obj(v, path);
+  return {
+    submissionValue: pubkey(o.submission_value, `${path}.submission_value`),
+    slot: int(o.slot, `${path}.slot`),
+    round: int(o.round, `${path}.round`),
+  };
+}
+
+function record(v: Json, path: string): DistributionAuditRecord {
+  if (v === 'Uninitialized' || v === 'PayoutSuccessful' || v === 'PayoutFailed') return v;
+  fail(path, 'expected Uninitialized, PayoutSuccessful or PayoutFailed');
+}
+
+export function decodeTaskStateJson(json: Json, taskId: Address): TaskState {
+  const o = obj(json, 'task');
+  return {
+    taskId,
+    taskName: optionalStr(o.task_name, 'task_name'),
+    taskDescription: optionalStr(o.task_description, 'task_description'),
+    taskManager: pubkey(o.task_manager, 'task_manager'),
+    taskAuditProgram: optionalStr(o.task_audit_program, 'task_audit_program'),
+    taskMetadata: optionalStr(o.task_metadata, 'task_metadata'),
+    isActive: bool(o.is_active, 'is_active'),
+    isAllowlisted: bool(o.is_allowlisted, 'is_allowlisted'),
+    isMigrated: o.is_migrated === undefined ? false : bool(o.is_migrated, 'is_migrated'),
+    migratedTo: optionalStr(o.migrated_to, 'migrated_to'),
+    stakePotAccount: pubkey(o.stake_pot_account, 'stake_pot_account'),
+    totalBountyAmount: roe(o.total_bounty_amount, 'total_bounty_amount'),
+    bountyAmountPerRound: roe(o.bounty_amount_per_round, 'bounty_amount_per_round'),
+    minimumStakeAmount: roe(o.minimum_stake_amount, 'minimum_stake_amount'),
+    totalStakeAmount: o.total_stake_amount === undefined ? 0n : roe(o.total_stake_amount, 'total_stake_amount'),
+    stakeList: byKey(o.stake_list, 'stake_list', (x, p) => roe(x, p)),
+    availableBalances: byKey(o.available_balances, 'available_balances', (x, p) => roe(x, p)),
+    startingSlot: int(o.starting_slot, 'starting_slot'),
+    roundTime: int(o.round_time, 'round_time'),
+    submissionWindow: int(o.submission_window, 'submission_window'),
+    auditWindow: int(o.audit_window, 'audit_window'),
+    submissions: byRound(o.submissions, 'submissions', (x, p) => byKey(x, p, submission)),
+    submissionsAuditTrigger: byRound(o.submissions_audit_trigger, 'submissions_audit_trigger', (x, p) => byKey(x, p, trigger)),
+    distributionRewardsSubmission: byRound(o.distribution_rewards_submission, 'distribution_rewards_submission', (x, p) =>
+      byKey(x, p, distributionSubmission),
+    ),
+    distributionsAuditTrigger: byRound(o.distributions_audit_trigger, 'distributions_audit_trigger', (x, p) => byKey(x, p, trigger)),
+    distributionsAuditRecord: byRound(o.distributions_audit_record, 'distributions_audit_record', record),
+    allowedFailedDistributions: o.allowed_failed_distributions === undefined ? 0 : int(o.allowed_failed_distributions, 'allowed_failed_distributions'),
+    ipAddressList: byKey(o.ip_address_list, 'ip_address_list', (x, p) => str(x, p)),
+  };
+}
+
+/** Account bytes → text: trailing zero bytes trimmed, UTF-8 strictly. */
+export function accountJsonText(data: Uint8Array): string {
+  if (data.length > MAX_ACCOUNT_BYTES) throw new TaskStateDecodeError('account data is too large');
+  let end = data.length;
+  while (end > 0 && data[end - 1] === 0) end--;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(data.subarray(0, end));
+  } catch {
+    throw new TaskStateDecodeError('account data is not UTF-8');
+  }
+}
+
+export function decodeTaskStateAccount(data: Uint8Array, taskId: Address): TaskState {
+  const text = accountJsonText(data);
+  if (!text.startsWith('{')) throw new TaskStateDecodeError('account data is not a JSON task state');
+  let json: Json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new TaskStateDecodeError('account data is not valid JSON');
+  }
+  return decodeTaskStateJson(json, taskId);
+}
+
+// Encoding: the raw form K2 stores (snake_case, pubkeys as byte arrays, amounts as numbers).
+
+function keyBytes(a: Address): number[] {
+  return Array.from(addressEncoder.encode(a as Parameters<typeof addressEncoder.encode>[0]));
+}
+
+function amount(v: bigint): number {
+  return Number(v);
+}
+
+function mapObj<K, V>(m: Map<K, V>, f: (v: V) => Json): Obj {
+  const out: Obj = {};
+  for (const [k, v] of m) out[String(k)] = f(v);
+  return out;
+}
+
+function triggerJson(t: AuditTrigger): Json {
+  return { trigger_by: keyBytes(t.triggerBy), slot: t.slot, votes: t.votes.map((v) => ({ is_valid: v.isValid, voter: keyBytes(v.voter), slot: v.slot })) };
+}
+
+export function encodeTaskStateJson(s: TaskState): string {
+  return JSON.stringify({
+    is_allowlisted: s.isAllowlisted,
+    task_name: s.taskName,
+    task_description: s.taskDescription,
+    task_manager: keyBytes(s.taskManager),
+    task_audit_program: s.taskAuditProgram,
+    task_metadata: s.taskMetadata,
+    is_active: s.isActive,
+    is_migrated: s.isMigrated,
+    migrated_to: s.migratedTo,
+    stake_pot_account: keyBytes(s.stakePotAccount),
+    total_bounty_amount: amount(s.totalBountyAmount),
+    bounty_amount_per_round: amount(s.bountyAmountPerRound),
+    minimum_stake_amount: amount(s.minimumStakeAmount),
+    total_stake_amount: amount(s.totalStakeAmount),
+    stake_list: mapObj(s.stakeList, amount),
+    available_balances: mapObj(s.availableBalances, amount),
+    starting_slot: s.startingSlot,
+    round_time: s.roundTime,
+    submission_window: s.submissionWindow,
+    audit_window: s.auditWindow,
+    submissions: mapObj(s.submissions, (m) => mapObj(m, (x) => ({ submission_value: x.submissionValue, slot: x.slot }))),
+    submissions_audit_trigger: mapObj(s.submissionsAuditTrigger, (m) => mapObj(m, triggerJson)),
+    distribution_rewards_submission: mapObj(s.distributionRewardsSubmission, (m) =>
+      mapObj(m, (x) => ({ submission_value: keyBytes(x.submissionValue), slot: x.slot, round: x.round })),
+    ),
+    distributions_audit_trigger: mapObj(s.distributionsAuditTrigger, (m) => mapObj(m, triggerJson)),
+    distributions_audit_record: mapObj(s.distributionsAuditRecord, (r) => r),
+    allowed_failed_distributions: s.allowedFailedDistributions,
+    ip_address_list: mapObj(s.ipAddressList, (x) => x),
+  });
+}
+
+// The distribution list's data account: JSON { "<round>": { "<taskId>": [bytes…] } } whose
+// bytes up to the first zero are the list's JSON.
+
+/** The list's raw bytes (up to the first zero); empty for a blank account. */
+export function distributionAccountBytes(data: Uint8Array, round: number, taskId: Address): Uint8Array {
+  const text = accountJsonText(data);
+  if (text === '') return new Uint8Array(0);
+  let json: Json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new TaskStateDecodeError('distribution account is not valid JSON');
+  }
+  const bytes = obj(obj(json, 'distribution')[String(round)], `distribution.${round}`)[taskId];
+  if (!Array.isArray(bytes)) fail(`distribution.${round}.${taskId}`, 'expected a byte array');
+  const list: number[] = [];
+  for (const b of bytes) {
+    if (!Number.isInteger(b) || b < 0 || b > 255) fail(`distribution.${round}.${taskId}`, 'expected bytes');
+    if (b === 0) break;
+    list.push(b as number);
+  }
+  return Uint8Array.from(list);
+}
+
+export function decodeDistributionAccount(data: Uint8Array, round: number, taskId: Address): string {
+  const bytes = distributionAccountBytes(data, round, taskId);
+  if (bytes.length === 0) throw new TaskStateDecodeError('distribution account is empty');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new TaskStateDecodeError('distribution list is not UTF-8');
+  }
+}
+
+export function encodeDistributionAccount(listBytes: Uint8Array, round: number, taskId: Address): string {
+  return JSON.stringify({ [String(round)]: { [taskId]: Array.from(listBytes) } });
+}

@@ -1,0 +1,36 @@
+import type { Address, DistributionList, TaskState } from '../core/task-state.ts';
+
+// The interface a task's code implements, with the names and meanings Koii task authors know
+// (task / submission / audit / distribution / distribution check). A browser extension
+// cannot download a task's code, so plugins ship inside the extension and are bound to
+// task ids by configuration.
+
+export interface ProofStoreClient {
+  /** Stores bytes by content address and returns the CID. */
+  put(bytes: Uint8Array): Promise<string>;
+  /** The bytes for a CID, verified against it; throws when missing or wrong. */
+  get(cid: string, maxBytes: number): Promise<Uint8Array>;
+}
+
+export interface PluginContext {
+  proofStore: ProofStoreClient;
+  /** The node's staking key: its identity in the task. */
+  stakingKey: Address;
+  log(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+export type AuditVerdict = { valid: true } | { valid: false; reason: string };
+
+export interface TaskPlugin {
+  readonly name: string;
+  /** Work of a round is fed in as it happens (e.g. visits); called when the round's work closes. */
+  task?(round: number, ctx: PluginContext): Promise<void>;
+  /** The value to submit for `round`, or null when the node did no work worth submitting. */
+  submission(round: number, ctx: PluginContext): Promise<string | null>;
+  /** Whether a peer's submission for `round` is valid. */
+  audit(submission: string, round: number, submitter: Address, ctx: PluginContext): Promise<AuditVerdict>;
+  /** The distribution list for `round` (Koii's default unless the task says otherwise). */
+  distribution(state: TaskState, round: number): DistributionList;
+  /** Whether a submitted distribution list for `round` is right. */
+  distributionCheck(state: TaskState, round: number, list: DistributionList): AuditVerdict;
+}

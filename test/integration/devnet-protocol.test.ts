@@ -1,0 +1,284 @@
+import {
+  Connection,
+  Keypair,
+  PublicKey,
+  SystemProgram,
+  SYSVAR_CLOCK_PUBKEY,
+  Transaction,
+  TransactionInstruction,
+} from '@solana/web3.js';
+import { createKeyPairSignerFromPrivateKeyBytes, type KeyPairSigner } from '@solana/kit';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
+import { TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
+import { firstStakeInstructions, submitTaskInstruction } from '../../src/k2/instructions.ts';
+import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
+import { FAST_TASK, ledgerSnapshot, rpc, taskState, waitForPhase, waitForSlot } from './devnet-fixture.ts';
+
+// The devnet is driven over HTTP with transactions built two ways: by @solana/web3.js 1.x
+// (an independent implementation, laid out by hand from the protocol table) and by src/k2.
+// Both must be accepted or refused identically.
+
+const TASK_PROGRAM = new PublicKey(TASK_PROGRAM_ID);
+
+function ns64(n: bigint): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigInt64LE(n);
+  return b;
+}
+function blob(text: string, n: number): Buffer {
+  const b = Buffer.alloc(n, 0x20);
+  b.write(text, 'utf8');
+  return b;
+}
+
+async function kitSigner(kp: Keypair): Promise<KeyPairSigner> {
+  return createKeyPairSignerFromPrivateKeyBytes(kp.secretKey.slice(0, 32));
+}
+
+describe('the devnet over HTTP', () => {
+  let devnet: Devnet;
+  let connection: Connection;
+  let taskId: PublicKey;
+  let pot: PublicKey;
+
+  beforeAll(async () => {
+    devnet = await startDevnet({ slotMs: 25, tasks: [FAST_TASK] });
+    connection = new Connection(devnet.url, { commitment: 'confirmed', disableRetryOnRateLimit: true });
+    taskId = new PublicKey(devnet.taskIds[0]!);
+    pot = new PublicKey(taskState(devnet).stakePotAccount);
+  });
+  afterAll(async () => devnet?.close());
+
+  async function fund(kp: Keypair, roe: number): Promise<void> {
+    const r = await rpc(devnet.url, 'requestAirdrop', [kp.publicKey.toBase58(), roe]);
+    expect(r.error).toBeUndefined();
+  }
+
+  async function web3StakeTx(main: Keypair, staking: Keypair, amount: bigint): Promise<Buffer> {
+    const rent = BigInt(await connection.getMinimumBalanceForRentExemption(1000));
+    const { blockhash } = await connection.getLatestBlockhash();
+    const tx = new Transaction({ feePayer: main.publicKey, recentBlockhash: blockhash });
+    tx.add(
+      SystemProgram.createAccount({
+        fromPubkey: main.publicKey,
+        newAccountPubkey: staking.publicKey,
+        lamports: Number(amount + rent + 10_000n),
+        space: 100,
+        programId: TASK_PROGRAM,
+      }),
+      new TransactionInstruction({
+        programId: TASK_PROGRAM,
+        keys: [
+          { pubkey: taskId, isSigner: false, isWritable: true },
+          { pubkey: staking.publicKey, isSigner: true, isWritable: true },
+          { pubkey: pot, isSigner: false, isWritable: true },
+          { pubkey: SYSVAR_CLOCK_PUBKEY, isSigner: false, isWritable: false },
+        ],
+        data: Buffer.concat([Buffer.from([9]), ns64(amount), blob('', 64)]),
+      }),
+    );
+    tx.sign(main, staking);
+    return tx.serialize();
+  }
+
+  async function ourStakeTx(main: Keypair, staking: Keypair, amount: bigint): Promise<string> {
+    const rent = BigInt(await connection.getMinimumBalanceForRentExemption(1000));
+    const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash();
+    const payer = await kitSigner(main);
+    const stakingKey = await kitSigner(staking);
+    const tx = await buildTransaction({
+      feePayer: payer,
+      instructions: firstStakeInstructions({
+        payer,
+        stakingKey,
+        taskState: taskId.toBase58() as never,
+        stakePot: pot.toBase58() as never,
+        amount,
+        rentExemptLamports: rent,
+      }),
+      blockhash: { blockhash: blockhash as never, lastValidBlockHeight: BigInt(lastValidBlockHeight) },
+    });
+    return toWireBase64(tx);
+  }
+
+  function web3SubmitTx(staking: Keypair, payer: Keypair, submission: string, round: number, blockhash: string): Buffer {
+    const tx = new Transaction({ feePayer: payer.publicKey, recentBlockhash: blockhash });
+    tx.add(
+      new TransactionInstruction({
+        programId: TASK_PROGRAM,
+        keys: [
+          { pubkey: taskId, isSigner: false, isWritable: true },
+          { pubkey: staking.publicKey, isSigner: true, isWritable: true },
+          { pubkey: SYSVAR_CLOCK_PUBKEY, isSigner: false, isWritable: false },
+        ],
+        data: Buffer.concat([Buffer.from([1]), blob(submission, 512), ns64(BigInt(round))]),
+      }),
+    );
+    tx.sign(payer, staking);
+    return tx.serialize();
+  }
+
+  test('answers in the shapes @solana/web3.js validates', async () => {
+    expect(await connection.getSlot()).toBeGreaterThanOrEqual(0);
+    const version = await connection.getVersion();
+    expect(version['solana-core']).toMatch(/^1\./);
+    const info = await connection.getAccountInfo(taskId);
+    expect(info?.owner.toBase58()).toBe(TASK_PROGRAM_ID);
+    expect(new TextDecoder().decode(info!.data).startsWith('{"is_allowlisted":')).toBe(true);
+    expect(await connection.getBalance(Keypair.generate().publicKey)).toBe(0);
+  });
+
+  test('a first stake built by web3.js and one built by src/k2 are both accepted, with the same effect', async () => {
+    const a = { main: Keypair.generate(), staking: Keypair.generate() };
+    const b = { main: Keypair.generate(), staking: Keypair.generate() };
+    await fund(a.main, 50_000_000_000);
+    await fund(b.main, 50_000_000_000);
+    const amount = 3_000_000_000n;
+    await connection.sendRawTransaction(await web3StakeTx(a.main, a.staking, amount));
+    const sigB = await rpc(devnet.url, 'sendTransaction', [await ourStakeTx(b.main, b.staking, amount), { encoding: 'base64' }]);
+    expect(sigB.error).toBeUndefined();
+    const state = taskState(devnet);
+    expect(state.stakeList.get(a.staking.publicKey.toBase58())).toBe(amount);
+    expect(state.stakeList.get(b.staking.publicKey.toBase58())).toBe(amount);
+    expect(await connection.getBalance(a.main.publicKey)).toBe(await connection.getBalance(b.main.publicKey));
+  });
+
+  test('a stake below the task minimum is refused by both, and changes nothing', async () => {
+    const a = { main: Keypair.generate(), staking: Keypair.generate() };
+    const b = { main: Keypair.generate(), staking: Keypair.generate() };
+    await fund(a.main, 50_000_000_000);
+    await fund(b.main, 50_000_000_000);
+    const before = ledgerSnapshot(devnet);
+    await expect(connection.sendRawTransaction(await web3StakeTx(a.main, a.staking, 1_000n))).rejects.toThrow(/below the task minimum/);
+    const r = await rpc(devnet.url, 'sendTransaction', [await ourStakeTx(b.main, b.staking, 1_000n), { encoding: 'base64' }]);
+    expect(r.error?.code).toBe(-32002);
+    expect(r.error?.message).toMatch(/below the task minimum/);
+    expect((r.error?.data as { logs: string[] }).logs.join('\n')).toMatch(/failed/);
+    expect(ledgerSnapshot(devnet)).toBe(before);
+  });
+
+  describe('submissions', () => {
+    const main = Keypair.generate();
+    const staking = Keypair.generate();
+    let round = 0;
+
+    beforeAll(async () => {
+      await fund(main, 50_000_000_000);
+      await connection.sendRawTransaction(await web3StakeTx(main, staking, 3_000_000_000n));
+    });
+
+    test('inside the window, for the previous round, once', async () => {
+      round = await waitForPhase(devnet, 'submission', 1);
+      const { blockhash } = await connection.getLatestBlockhash();
+      const wire = web3SubmitTx(staking, main, 'bafkreiexample', round - 1, blockhash);
+      const sig = await connection.sendRawTransaction(wire);
+      expect(taskState(devnet).submissions.get(round - 1)?.get(staking.publicKey.toBase58())?.submissionValue).toBe('bafkreiexample');
+      const statuses = await connection.getSignatureStatuses([sig]);
+      expect(statuses.value[0]?.err).toBeNull();
+
+      const before = ledgerSnapshot(devnet);
+      // A replay of the same bytes is refused.
+      await expect(connection.sendRawTransaction(wire)).rejects.toThrow(/already been processed/);
+      // A second submission for the same round, freshly signed, is refused.
+      const again = web3SubmitTx(staking, main, 'bafkreiother', round - 1, (await connection.getLatestBlockhash()).blockhash);
+      await expect(connection.sendRawTransaction(again)).rejects.toThrow(/already made/);
+      expect(ledgerSnapshot(devnet)).toBe(before);
+    });
+
+    test('our builder is refused identically for a second submission', async () => {
+      const payer = await kitSigner(main);
+      const submitter = await kitSigner(staking);
+      const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash();
+      const tx = await buildTransaction({
+        feePayer: payer,
+        instructions: [submitTaskInstruction({ taskState: taskId.toBase58() as never, submitter, submission: 'bafkreiother', round: round - 1 })],
+        blockhash: { blockhash: blockhash as never, lastValidBlockHeight: BigInt(lastValidBlockHeight) },
+      });
+      const r = await rpc(devnet.url, 'sendTransaction', [toWireBase64(tx), { encoding: 'base64' }]);
+      expect(r.error?.message).toMatch(/already made/);
+    });
+
+    test('outside the submission window or for the wrong round is refused', async () => {
+      const r = await waitForPhase(devnet, 'audit', round);
+      const before = ledgerSnapshot(devnet);
+      const other = Keypair.generate();
+      const late = web3SubmitTx(staking, main, 'bafkreilate', r - 1, (await connection.getLatestBlockhash()).blockhash);
+      await expect(connection.sendRawTransaction(late)).rejects.toThrow(/not in the submission window|already made/);
+      const next = await waitForPhase(devnet, 'submission', r + 1);
+      const wrongRound = web3SubmitTx(staking, main, 'bafkreiwrong', next, (await connection.getLatestBlockhash()).blockhash);
+      await expect(connection.sendRawTransaction(wrongRound)).rejects.toThrow(/not accepted in round/);
+      void other;
+      void before;
+    });
+  });
+
+  describe('bad input is refused with JSON-RPC errors and changes nothing', () => {
+    test('a bad signature', async () => {
+      const main = Keypair.generate();
+      const staking = Keypair.generate();
+      await fund(main, 50_000_000_000);
+      const wire = await web3StakeTx(main, staking, 3_000_000_000n);
+      wire.writeUInt8(wire.readUInt8(11) ^ 0xff, 11); // inside the first signature
+      const before = ledgerSnapshot(devnet);
+      const r = await rpc(devnet.url, 'sendTransaction', [wire.toString('base64'), { encoding: 'base64' }]);
+      expect(r.error?.code).toBe(-32003);
+      expect(r.error?.message).toMatch(/signature verification failure/);
+      expect(ledgerSnapshot(devnet)).toBe(before);
+    });
+
+    test('an expired blockhash', async () => {
+      const main = Keypair.generate();
+      await fund(main, 50_000_000_000);
+      const old = devnet.ledger.blockhashForSlot(devnet.clock.slot());
+      await waitForSlot(devnet, devnet.clock.slot() + 152);
+      const tx = new Transaction({ feePayer: main.publicKey, recentBlockhash: old }).add(
+        SystemProgram.transfer({ fromPubkey: main.publicKey, toPubkey: Keypair.generate().publicKey, lamports: 1 }),
+      );
+      tx.sign(main);
+      const before = ledgerSnapshot(devnet);
+      const r = await rpc(devnet.url, 'sendTransaction', [tx.serialize().toString('base64'), { encoding: 'base64' }]);
+      expect(r.error?.message).toMatch(/Blockhash not found/);
+      expect(ledgerSnapshot(devnet)).toBe(before);
+    });
+
+    test('a fee payer that cannot pay', async () => {
+      const poor = Keypair.generate();
+      const { blockhash } = await connection.getLatestBlockhash();
+      const tx = new Transaction({ feePayer: poor.publicKey, recentBlockhash: blockhash }).add(
+        SystemProgram.transfer({ fromPubkey: poor.publicKey, toPubkey: Keypair.generate().publicKey, lamports: 1 }),
+      );
+      tx.sign(poor);
+      const r = await rpc(devnet.url, 'sendTransaction', [tx.serialize().toString('base64'), { encoding: 'base64' }]);
+      expect(r.error?.message).toMatch(/no record of a prior credit/);
+    });
+
+    test('malformed JSON, unknown methods, bad params, truncated transactions', async () => {
+      const raw = await fetch(devnet.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0",' });
+      expect(((await raw.json()) as { error: { code: number } }).error.code).toBe(-32700);
+      expect((await rpc(devnet.url, 'noSuchMethod')).error?.code).toBe(-32601);
+      expect((await rpc(devnet.url, 'getBalance', [42])).error?.code).toBe(-32602);
+      expect((await rpc(devnet.url, 'getBalance', ['not-base58-0OIl'])).error?.code).toBe(-32602);
+      expect((await rpc(devnet.url, 'sendTransaction', ['AQID', { encoding: 'base64' }])).error?.message).toMatch(/failed to deserialize/);
+    });
+
+    test('an oversized body is refused before it is read', async () => {
+      const res = await fetch(devnet.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(2 * 1024 * 1024) });
+      expect(res.status).toBe(413);
+    });
+  });
+
+  describe('the proof store', () => {
+    test('stores by CID, serves the bytes, 404 for unknown, 400 for junk, 413 for too large', async () => {
+      const body = new TextEncoder().encode('{"v":1}');
+      const put = await fetch(`${devnet.url}/ipfs`, { method: 'POST', body });
+      const { cid } = (await put.json()) as { cid: string };
+      expect(cid).toMatch(/^bafkrei/);
+      const got = await fetch(`${devnet.url}/ipfs/${cid}`);
+      expect(new Uint8Array(await got.arrayBuffer())).toEqual(body);
+      expect((await fetch(`${devnet.url}/ipfs/bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku`)).status).toBe(404);
+      expect((await fetch(`${devnet.url}/ipfs/not-a-cid`)).status).toBe(400);
+      expect((await fetch(`${devnet.url}/ipfs`, { method: 'POST', body: new Uint8Array(1024 * 1024 + 1) })).status).toBe(413);
+    });
+  });
+});
