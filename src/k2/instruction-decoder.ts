@@ -42,7 +42,9 @@ function isValidAt(data: Uint8Array, kind: string): { isValid: boolean; next: nu
   return { isValid: v === 1n, next: 9 };
 }
 
-export function decodeTaskInstruction(data: Uint8Array): TaskInstruction {
+/** Accepts kit's read-only instruction data as well; it is copied, never modified. */
+export function decodeTaskInstruction(input: ArrayLike<number>): TaskInstruction {
+  const data = Uint8Array.from(input);
   if (data.length === 0) throw new InstructionDecodeError('empty instruction data');
   try {
     switch (data[0]) {

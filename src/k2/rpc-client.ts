@@ -1,0 +1,319 @@
+import { base64ToBytes } from './base64.ts';
+import {
+  isRetryable,
+  RpcAllEndpointsFailedError,
+  RpcMalformedError,
+  RpcResponseError,
+  RpcTransportError,
+} from './rpc-errors.ts';
+import {
+  array,
+  base58Address,
+  boolean,
+  contextValue,
+  nullable,
+  object,
+  run,
+  ShapeError,
+  string,
+  u64,
+  uint,
+  type Validator,
+} from './rpc-validate.ts';
+
+// A K2 JSON-RPC client for a service worker, Node and the devnet alike (fetch only).
+// Transport failures, 429s, 5xx and malformed answers are retried with exponential backoff
+// and full jitter, moving to the next endpoint each time; the endpoint that last answered
+// well is tried first next time. JSON-RPC error objects are answers, not failures: they
+// are thrown at once as RpcResponseError.
+
+export interface K2RpcOptions {
+  endpoints: string[];
+  timeoutMs?: number;
+  /** Attempts after the first one. */
+  retries?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  fetch?: typeof fetch;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  onRequest?: (method: string, endpoint: string) => void;
+}
+
+export interface AccountInfo {
+  lamports: bigint;
+  owner: string;
+  data: Uint8Array;
+  executable: boolean;
+}
+
+export interface SignatureStatus {
+  slot: number;
+  confirmations: number | null;
+  err: unknown;
+  confirmationStatus: 'processed' | 'confirmed' | 'finalized' | null;
+}
+
+export interface PerformanceSample {
+  slot: number;
+  numSlots: number;
+  numTransactions: number;
+  samplePeriodSecs: number;
+}
+
+export interface K2Rpc {
+  readonly endpoints: readonly string[];
+  call<T>(method: string, params: unknown[], validate: Validator<T>): Promise<T>;
+  getSlot(): Promise<number>;
+  getBlockHeight(): Promise<number>;
+  getVersion(): Promise<{ solanaCore: string }>;
+  getBalance(address: string): Promise<bigint>;
+  getAccountInfo(address: string): Promise<AccountInfo | null>;
+  getLatestBlockhash(): Promise<{ blockhash: string; lastValidBlockHeight: bigint }>;
+  getMinimumBalanceForRentExemption(size: number): Promise<bigint>;
+  sendTransaction(base64WireTx: string, opts?: { skipPreflight?: boolean }): Promise<string>;
+  simulateTransaction(base64WireTx: string): Promise<{ err: unknown; logs: string[] }>;
+  getSignatureStatuses(signatures: string[]): Promise<(SignatureStatus | null)[]>;
+  getRecentPerformanceSamples(limit: number): Promise<PerformanceSample[]>;
+  requestAirdrop(address: string, roe: bigint): Promise<string>;
+  getTaskAccountInfo(
+    taskId: string,
+    flags?: { submission?: boolean; distribution?: boolean; balance?: boolean; stake?: boolean },
+  ): Promise<{ slot: number; json: unknown }>;
+  getTaskSubmissionInfo(taskId: string, round: number): Promise<{ slot: number; json: unknown }>;
+  getTaskDistributionInfo(taskId: string, round: number): Promise<{ slot: number; json: unknown }>;
+  /** null when the key has no stake on the task. */
+  getMyTaskStakeInfo(taskId: string, address: string): Promise<bigint | null>;
+}
+
+const MAX_RETRY_AFTER_MS = 30_000;
+
+const accountInfo: Validator<AccountInfo> = (raw, path) => {
+  const o = object(raw, path);
+  const data = array(o.data, `${path}.data`);
+  if (data[1] !== 'base64') throw new ShapeError(`${path}.data[1]`, 'expected base64 encoding');
+  let bytes: Uint8Array;
+  try {
+    bytes = base64ToBytes(string(data[0], `${path}.data[0]`));
+  } catch (err) {
+    if (err instanceof ShapeError) throw err;
+    throw new ShapeError(`${path}.data[0]`, 'invalid base64');
+  }
+  return {
+    lamports: u64(o.lamports, `${path}.lamports`),
+    owner: base58Address(o.owner, `${path}.owner`),
+    data: bytes,
+    executable: boolean(o.executable, `${path}.executable`),
+  };
+};
+
+/** K2 task methods wrap JSON in account data: `{ value: { data: [base64, 'base64'] } }`. */
+const taskJson: Validator<{ slot: number; json: unknown }> = (raw, path) => {
+  const { slot, value } = contextValue(accountInfoLoose)(raw, path);
+  let end = value.length;
+  while (end > 0 && value[end - 1] === 0) end--;
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(value.subarray(0, end)));
+  } catch {
+    throw new ShapeError(`${path}.value.data`, 'not UTF-8 JSON');
+  }
+  return { slot, json };
+};
+
+function accountInfoLoose(raw: unknown, path: string): Uint8Array {
+  const o = object(raw, path);
+  const data = array(o.data, `${path}.data`);
+  try {
+    return base64ToBytes(string(data[0], `${path}.data[0]`));
+  } catch (err) {
+    if (err instanceof ShapeError) throw err;
+    throw new ShapeError(`${path}.data[0]`, 'invalid base64');
+  }
+}
+
+const signatureStatus: Validator<SignatureStatus> = (raw, path) => {
+  const o = object(raw, path);
+  const cs = o.confirmationStatus;
+  if (cs !== undefined && cs !== null && cs !== 'processed' && cs !== 'confirmed' && cs !== 'finalized') {
+    throw new ShapeError(`${path}.confirmationStatus`, 'unknown status');
+  }
+  return {
+    slot: uint(o.slot, `${path}.slot`),
+    confirmations: o.confirmations === null || o.confirmations === undefined ? null : uint(o.confirmations, `${path}.confirmations`),
+    err: o.err ?? null,
+    confirmationStatus: (cs as SignatureStatus['confirmationStatus']) ?? null,
+  };
+};
+
+export function createK2Rpc(options: K2RpcOptions): K2Rpc {
+  if (options.endpoints.length === 0) throw new Error('at least one K2 endpoint is needed');
+  const endpoints = [...options.endpoints];
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const retries = options.retries ?? 3;
+  const base = options.backoffBaseMs ?? 250;
+  const max = options.backoffMaxMs ?? 5_000;
+  const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let preferred = 0;
+  let nextId = 1;
+
+  async function once<T>(endpoint: string, method: string, params: unknown[], validate: Validator<T>): Promise<T> {
+    const id = nextId++;
+    options.onRequest?.(method, endpoint);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    let text: string;
+    let response: Response;
+    try {
+      response = await doFetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id, method, params }),
+        signal: controller.signal,
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+      text = await response.text();
+    } catch (err) {
+      const timedOut = controller.signal.aborted;
+      throw new RpcTransportError(timedOut ? `timed out after ${timeoutMs} ms` : `network error: ${(err as Error).message}`, endpoint, true);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (response.status === 429 || response.status >= 500) {
+      const after = Number(response.headers.get('retry-after'));
+      const retryAfterMs = Number.isFinite(after) && after > 0 ? Math.min(after * 1000, MAX_RETRY_AFTER_MS) : undefined;
+      throw new RpcTransportError(`HTTP ${response.status}`, endpoint, true, response.status, retryAfterMs);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new RpcMalformedError(method, 'body', response.ok ? 'not valid JSON (truncated?)' : `HTTP ${response.status}`, endpoint);
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RpcMalformedError(method, 'body', 'not a JSON-RPC response', endpoint);
+    const envelope = body as Record<string, unknown>;
+    if (envelope.id !== id) throw new RpcMalformedError(method, 'id', `expected ${id}, got ${JSON.stringify(envelope.id)}`, endpoint);
+    if (envelope.error !== undefined) {
+      const e = envelope.error as Record<string, unknown>;
+      if (typeof e !== 'object' || e === null || typeof e.code !== 'number' || typeof e.message !== 'string') {
+        throw new RpcMalformedError(method, 'error', 'not a JSON-RPC error object', endpoint);
+      }
+      throw new RpcResponseError(method, e.code, e.message, e.data);
+    }
+    if (!('result' in envelope)) throw new RpcMalformedError(method, 'result', 'missing', endpoint);
+    if (!response.ok) throw new RpcTransportError(`HTTP ${response.status}`, endpoint, false, response.status);
+    return run(method, validate, envelope.result, endpoint);
+  }
+
+  async function call<T>(method: string, params: unknown[], validate: Validator<T>): Promise<T> {
+    const failures: { endpoint: string; error: Error }[] = [];
+    let index = preferred;
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      const endpoint = endpoints[index % endpoints.length]!;
+      try {
+        const result = await once(endpoint, method, params, validate);
+        preferred = index % endpoints.length;
+        return result;
+      } catch (err) {
+        if (!isRetryable(err)) throw err;
+        failures.push({ endpoint, error: err as Error });
+        if (attempt === retries) break;
+        index++;
+        const ceiling = Math.min(max, base * 2 ** attempt);
+        const jittered = Math.floor(random() * ceiling);
+        const hinted = err instanceof RpcTransportError ? err.retryAfterMs : undefined;
+        await sleep(Math.max(jittered, hinted ?? 0));
+      }
+    }
+    throw new RpcAllEndpointsFailedError(method, failures);
+  }
+
+  const value = <T>(inner: Validator<T>): Validator<T> => (raw, path) => contextValue(inner)(raw, path).value;
+
+  return {
+    endpoints,
+    call,
+    getSlot: () => call('getSlot', [{ commitment: 'confirmed' }], uint),
+    getBlockHeight: () => call('getBlockHeight', [{ commitment: 'confirmed' }], uint),
+    getVersion: () =>
+      call('getVersion', [], (raw, path) => ({ solanaCore: string(object(raw, path)['solana-core'], `${path}.solana-core`) })),
+    getBalance: (address) => call('getBalance', [address, { commitment: 'confirmed' }], value(u64)),
+    getAccountInfo: (address) =>
+      call('getAccountInfo', [address, { encoding: 'base64', commitment: 'confirmed' }], value(nullable(accountInfo))),
+    getLatestBlockhash: () =>
+      call(
+        'getLatestBlockhash',
+        [{ commitment: 'confirmed' }],
+        value((raw, path) => {
+          const o = object(raw, path);
+          return {
+            blockhash: base58Address(o.blockhash, `${path}.blockhash`),
+            lastValidBlockHeight: u64(o.lastValidBlockHeight, `${path}.lastValidBlockHeight`),
+          };
+        }),
+      ),
+    getMinimumBalanceForRentExemption: (size) => call('getMinimumBalanceForRentExemption', [size], u64),
+    sendTransaction: (tx, opts = {}) =>
+      call(
+        'sendTransaction',
+        [tx, { encoding: 'base64', skipPreflight: opts.skipPreflight ?? false, preflightCommitment: 'confirmed' }],
+        (raw, path) => {
+          const sig = string(raw, path);
+          if (!/^[1-9A-HJ-NP-Za-km-z]{64,90}$/.test(sig)) throw new ShapeError(path, 'expected a base58 signature');
+          return sig;
+        },
+      ),
+    simulateTransaction: (tx) =>
+      call(
+        'simulateTransaction',
+        [tx, { encoding: 'base64', commitment: 'confirmed', sigVerify: true }],
+        value((raw, path) => {
+          const o = object(raw, path);
+          const logs = o.logs === null || o.logs === undefined ? [] : array(o.logs, `${path}.logs`).map((l, i) => string(l, `${path}.logs[${i}]`));
+          return { err: o.err ?? null, logs };
+        }),
+      ),
+    getSignatureStatuses: (signatures) =>
+      call(
+        'getSignatureStatuses',
+        [signatures, { searchTransactionHistory: true }],
+        value((raw, path) => {
+          const list = array(raw, path);
+          if (list.length !== signatures.length) throw new ShapeError(path, `expected ${signatures.length} statuses`);
+          return list.map((s, i) => nullable(signatureStatus)(s, `${path}[${i}]`));
+        }),
+      ),
+    getRecentPerformanceSamples: (limit) =>
+      call('getRecentPerformanceSamples', [limit], (raw, path) =>
+        array(raw, path).map((s, i) => {
+          const o = object(s, `${path}[${i}]`);
+          return {
+            slot: uint(o.slot, `${path}[${i}].slot`),
+            numSlots: uint(o.numSlots, `${path}[${i}].numSlots`),
+            numTransactions: uint(o.numTransactions, `${path}[${i}].numTransactions`),
+            samplePeriodSecs: uint(o.samplePeriodSecs, `${path}[${i}].samplePeriodSecs`),
+          };
+        }),
+      ),
+    requestAirdrop: (address, roe) => call('requestAirdrop', [address, Number(roe)], string),
+    getTaskAccountInfo: (taskId, flags = {}) =>
+      call(
+        'getTaskAccountInfo',
+        [taskId, { encoding: 'base64', commitment: 'confirmed', submission: false, distribution: false, balance: false, stake: false, ...flags }],
+        taskJson,
+      ),
+    getTaskSubmissionInfo: (taskId, round) => call('getTaskSubmissionInfo', [taskId, { round }], taskJson),
+    getTaskDistributionInfo: (taskId, round) => call('getTaskDistributionInfo', [taskId, { round }], taskJson),
+    getMyTaskStakeInfo: async (taskId, address) => {
+      try {
+        return await call('getMyTaskStakeInfo', [taskId, address], value(u64));
+      } catch (err) {
+        if (err instanceof RpcResponseError && err.message.includes('No stake available on this task')) return null;
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { createKeyPairSignerFromPrivateKeyBytes, getBase58Decoder, getBase58Encoder, type KeyPairSigner } from '@solana/kit';
+import { mnemonicToSeed } from './mnemonic.ts';
+import { derivePath, MAIN_ACCOUNT_PATH, STAKING_KEY_PATH } from './slip10.ts';
+
+// The node's key material. Imports check that a key file's public half belongs to its seed,
+// and no error message ever contains secret bytes.
+
+export interface Ed25519Secret {
+  seed: Uint8Array;
+  publicKey: Uint8Array;
+  address: string;
+}
+
+export class KeyImportError extends Error {
+  override name = 'KeyImportError';
+}
+
+const b58d = getBase58Decoder();
+const b58e = getBase58Encoder();
+
+export function secretFromSeed(seed: Uint8Array): Ed25519Secret {
+  if (seed.length !== 32) throw new KeyImportError('an ed25519 seed is 32 bytes');
+  const publicKey = ed25519.getPublicKey(seed);
+  return { seed: seed.slice(), publicKey, address: b58d.decode(publicKey) };
+}
+
+export async function deriveNodeKeys(mnemonic: string, passphrase = ''): Promise<{ main: Ed25519Secret; staking: Ed25519Secret }> {
+  const seed = await mnemonicToSeed(mnemonic, passphrase);
+  try {
+    return {
+      main: secretFromSeed(derivePath(seed, MAIN_ACCOUNT_PATH).key),
+      staking: secretFromSeed(derivePath(seed, STAKING_KEY_PATH).key),
+    };
+  } finally {
+    wipe(seed);
+  }
+}
+
+function fromSecretKey64(bytes: Uint8Array): Ed25519Secret {
+  const secret = secretFromSeed(bytes.subarray(0, 32));
+  const claimed = bytes.subarray(32);
+  if (!secret.publicKey.every((b, i) => b === claimed[i])) {
+    wipe(secret.seed);
+    throw new KeyImportError('the key file is inconsistent: its public key does not belong to its secret');
+  }
+  return secret;
+}
+
+/** A Solana CLI key file: a JSON array of the 64 secret-key bytes (seed, then public key). */
+export function importKeyFile(text: string): Ed25519Secret {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new KeyImportError('a key file is a JSON array of 64 numbers');
+  }
+  if (!Array.isArray(raw) || raw.length !== 64) throw new KeyImportError('a key file is a JSON array of 64 numbers');
+  if (!raw.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) throw new KeyImportError('a key file holds numbers from 0 to 255 only');
+  return fromSecretKey64(Uint8Array.from(raw as number[]));
+}
+
+export function exportKeyFile(secret: Ed25519Secret): string {
+  return JSON.stringify([...secret.seed, ...secret.publicKey]);
+}
+
+/** base58 of the 64-byte secret key (as wallets export it), or of a 32-byte seed. */
+export function importBase58SecretKey(text: string): Ed25519Secret {
+  let bytes: Uint8Array;
+  try {
+    bytes = b58e.encode(text.trim()) as Uint8Array;
+  } catch {
+    throw new KeyImportError('not a base58 secret key');
+  }
+  if (bytes.length === 64) return fromSecretKey64(bytes);
+  if (bytes.length === 32) return secretFromSeed(bytes);
+  throw new KeyImportError('a base58 secret key is 64 bytes (or a 32-byte seed)');
+}
+
+export function exportBase58SecretKey(secret: Ed25519Secret): string {
+  const full = new Uint8Array(64);
+  full.set(secret.seed);
+  full.set(secret.publicKey, 32);
+  return b58d.decode(full);
+}
+
+/** A signer whose WebCrypto private key is non-extractable unless asked otherwise. */
+export function toKitSigner(secret: Ed25519Secret, opts: { extractable?: boolean } = {}): Promise<KeyPairSigner> {
+  return createKeyPairSignerFromPrivateKeyBytes(secret.seed, opts.extractable ?? false);
+}
+
+export function wipe(bytes: Uint8Array): void {
+  bytes.fill(0);
+}

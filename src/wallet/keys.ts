@@ -1,0 +1,4 @@
+export * from './mnemonic.ts';
+export * from './slip10.ts';
+export * from './keypair.ts';
+export * from './signed-payload.ts';

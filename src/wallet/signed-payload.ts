@@ -1,0 +1,41 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { getBase58Decoder, getBase58Encoder } from '@solana/kit';
+import type { Ed25519Secret } from './keypair.ts';
+
+// Koii's off-chain signed payloads: base58(signature ‖ utf8(JSON.stringify(body))), the
+// "attached" form of nacl.sign.
+
+export class SignatureError extends Error {
+  override name = 'SignatureError';
+}
+
+const b58d = getBase58Decoder();
+const b58e = getBase58Encoder();
+
+export function signPayload(body: unknown, secret: Ed25519Secret): string {
+  const message = new TextEncoder().encode(JSON.stringify(body));
+  const signature = ed25519.sign(message, secret.seed);
+  const out = new Uint8Array(64 + message.length);
+  out.set(signature);
+  out.set(message, 64);
+  return b58d.decode(out);
+}
+
+export function openSignedPayload(signed: string, publicKeyBase58: string): unknown {
+  let bytes: Uint8Array;
+  let publicKey: Uint8Array;
+  try {
+    bytes = b58e.encode(signed) as Uint8Array;
+    publicKey = b58e.encode(publicKeyBase58) as Uint8Array;
+  } catch {
+    throw new SignatureError('not base58');
+  }
+  if (bytes.length < 64 || publicKey.length !== 32) throw new SignatureError('malformed signed payload');
+  const message = bytes.subarray(64);
+  if (!ed25519.verify(bytes.subarray(0, 64), message, publicKey)) throw new SignatureError('signature does not verify');
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(message));
+  } catch {
+    throw new SignatureError('signed body is not JSON');
+  }
+}

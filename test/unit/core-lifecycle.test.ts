@@ -1,0 +1,80 @@
+import { describe, expect, test } from 'vitest';
+import { distributionRoundDueIn, failedPayouts, nextWakeSlot, planSteps } from '../../src/core/lifecycle.ts';
+import { rankDistributionCandidates } from '../../src/core/selection.ts';
+import { KEYS, taskStateFixture, trigger, withSubmissions } from './helpers/task-state-fixture.ts';
+
+const [A, B, C] = KEYS;
+// startingSlot 100, roundTime 60, submission 20, audit 20: round R starts at 100 + 60R.
+const slot = (round: number, offset: number) => 100 + 60 * round + offset;
+const always = { hasWorkFor: () => true, autoClaimThreshold: null };
+
+function staked() {
+  const s = taskStateFixture();
+  for (const k of [A, B, C]) s.stakeList.set(k, 1000n);
+  return s;
+}
+
+describe('the lifecycle planner', () => {
+  test('nothing before the task starts or without a stake', () => {
+    expect(planSteps(staked(), 50, A, always)).toEqual([]);
+    expect(planSteps(taskStateFixture(), slot(1, 0), A, always)).toEqual([]);
+  });
+
+  test('submits the previous round in the submission window, once', () => {
+    const s = staked();
+    expect(planSteps(s, slot(0, 0), A, always)).toEqual([]); // round 0 has no previous round
+    expect(planSteps(s, slot(1, 5), A, always)).toEqual([{ kind: 'submit', round: 0 }]);
+    withSubmissions(s, 0, [A]);
+    expect(planSteps(s, slot(1, 5), A, always)).toEqual([]);
+    expect(planSteps(staked(), slot(1, 5), A, { ...always, hasWorkFor: () => false })).toEqual([]);
+  });
+
+  test('audits the previous round in the audit window', () => {
+    const s = withSubmissions(staked(), 0, [A, B]);
+    expect(planSteps(s, slot(1, 25), A, always)).toEqual([{ kind: 'audit-submissions', round: 0 }]);
+    expect(planSteps(s, slot(1, 45), A, always)).toEqual([]);
+  });
+
+  test('the selected node submits the distribution list two rounds later; the others audit it', () => {
+    const s = withSubmissions(staked(), 0, [A, B, C]);
+    const [selected, other] = rankDistributionCandidates(s, 0);
+    expect(planSteps(s, slot(2, 1), selected!, { ...always, hasWorkFor: () => false })).toEqual([{ kind: 'submit-distribution', round: 0, attempt: 0 }]);
+    expect(planSteps(s, slot(2, 1), other!, { ...always, hasWorkFor: () => false })).toEqual([]);
+
+    s.distributionRewardsSubmission.set(0, new Map([[selected!, { submissionValue: C, slot: slot(2, 3), round: 0 }]]));
+    s.distributionsAuditRecord.set(0, 'Uninitialized');
+    expect(distributionRoundDueIn(s, 2)).toBeNull();
+    expect(planSteps(s, slot(2, 25), other!, { ...always, hasWorkFor: () => false })).toEqual([{ kind: 'audit-distribution', round: 0, candidate: selected }]);
+    expect(planSteps(s, slot(2, 25), selected!, { ...always, hasWorkFor: () => false })).toEqual([]);
+    s.distributionsAuditTrigger.set(0, new Map([[selected!, trigger([[other!, false]])]]));
+    expect(planSteps(s, slot(2, 25), other!, { ...always, hasWorkFor: () => false })).toEqual([]);
+
+    expect(planSteps(s, slot(2, 45), selected!, { ...always, hasWorkFor: () => false })).toEqual([{ kind: 'payout', round: 0, distributionAccount: C }]);
+  });
+
+  test('after a failed payout the next node in rank submits a new list a round later', () => {
+    const s = withSubmissions(staked(), 0, [A, B, C]);
+    const [first, second] = rankDistributionCandidates(s, 0);
+    s.distributionRewardsSubmission.set(0, new Map([[first!, { submissionValue: C, slot: slot(2, 3), round: 0 }]]));
+    s.distributionsAuditRecord.set(0, 'PayoutFailed');
+    expect(failedPayouts(s, 0)).toBe(1);
+    expect(distributionRoundDueIn(s, 3)).toBe(0);
+    expect(planSteps(s, slot(3, 1), second!, { ...always, hasWorkFor: () => false })).toEqual([{ kind: 'submit-distribution', round: 0, attempt: 1 }]);
+    expect(planSteps(s, slot(3, 1), first!, { ...always, hasWorkFor: () => false })).toEqual([]);
+  });
+
+  test('claims when the balance reaches the threshold', () => {
+    const s = staked();
+    s.availableBalances.set(A, 500n);
+    expect(planSteps(s, 0, A, { ...always, autoClaimThreshold: 100n })).toEqual([{ kind: 'claim', amount: 500n }]);
+    expect(planSteps(s, 0, A, { ...always, autoClaimThreshold: 1000n })).toEqual([]);
+  });
+
+  test('wakes at the next window edge', () => {
+    const s = staked();
+    expect(nextWakeSlot(s, 0)).toBe(100);
+    expect(nextWakeSlot(s, slot(0, 0))).toBe(slot(0, 20));
+    expect(nextWakeSlot(s, slot(0, 20))).toBe(slot(0, 40));
+    expect(nextWakeSlot(s, slot(0, 40))).toBe(slot(1, 0));
+  });
+});

@@ -1,0 +1,199 @@
+import { Keypair, PublicKey } from '@solana/web3.js';
+import { derivePath as hdDerivePath } from 'ed25519-hd-key';
+import * as bip39Ref from '@scure/bip39';
+import { wordlist } from '@scure/bip39/wordlists/english.js';
+import fc from 'fast-check';
+import nacl from 'tweetnacl';
+import bs58 from 'bs58';
+import { describe, expect, test } from 'vitest';
+import {
+  deriveNodeKeys,
+  derivePath,
+  exportBase58SecretKey,
+  exportKeyFile,
+  generateMnemonic,
+  importBase58SecretKey,
+  importKeyFile,
+  InvalidMnemonicError,
+  KeyImportError,
+  MAIN_ACCOUNT_PATH,
+  mnemonicProblem,
+  mnemonicToSeed,
+  openSignedPayload,
+  secretFromSeed,
+  signPayload,
+  SignatureError,
+  STAKING_KEY_PATH,
+  toKitSigner,
+  validateMnemonic,
+} from '../../src/wallet/keys.ts';
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+describe('BIP-39', () => {
+  // Trezor's reference vectors (passphrase "TREZOR").
+  test.each([
+    [
+      'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about',
+      'c55257c360c07c72029aebc1b53c05ed0362ada38ead3e3e9efa3708e53495531f09a6987599d18264c1e1c92f2cf141630c7a3c4ab7c81b2f001698e7463b04',
+    ],
+    [
+      'legal winner thank year wave sausage worth useful legal winner thank yellow',
+      '2e8905819b8723fe2c1d161860e5ee1830318dbf49a83bd451cfb8440c28bd6fa457fe1296106559a3c80937a1c1069be3a3a5bd381ee6260e8d9739fce1f607',
+    ],
+    [
+      'letter advice cage absurd amount doctor acoustic avoid letter advice cage above',
+      'd71de856f81a8acc65e6fc851a38d4d7ec216fd0796d0a6827a3ad6ed5511a30fa280f12eb2e47ed2ac03b5c462a0358d18d69fe4f985ec81778c1b370b652a8',
+    ],
+    [
+      'zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo wrong',
+      'ac27495480225222079d7be181583751e86f571027b0497b5b5d11218e0a8a13332572917f0f8e5a589620c6f15b11c61dee327651a14c34e18231052e48c069',
+    ],
+  ])('%s → its seed', async (mnemonic, seedHex) => {
+    expect(validateMnemonic(mnemonic)).toBe(true);
+    expect(hex(await mnemonicToSeed(mnemonic, 'TREZOR'))).toBe(seedHex);
+  });
+
+  test('normalises spacing and case', async () => {
+    const m = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+    expect(hex(await mnemonicToSeed(`  ${m.toUpperCase().replace(/ /g, '   ')} `))).toBe(hex(await mnemonicToSeed(m)));
+  });
+
+  test('generated phrases are valid and agree with the reference implementation', () => {
+    const m12 = generateMnemonic();
+    const m24 = generateMnemonic(256);
+    expect(m12.split(' ')).toHaveLength(12);
+    expect(m24.split(' ')).toHaveLength(24);
+    expect(bip39Ref.validateMnemonic(m12, wordlist)).toBe(true);
+  });
+
+  test('errors say what is wrong without repeating the phrase', async () => {
+    expect(mnemonicProblem('abandon abandon')).toMatch(/12 to 24 words/);
+    expect(mnemonicProblem('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon xyzzy')).toBe(
+      'word 12 is not in the BIP-39 English word list',
+    );
+    const badChecksum = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon';
+    await expect(mnemonicToSeed(badChecksum)).rejects.toThrow(InvalidMnemonicError);
+    await expect(mnemonicToSeed(badChecksum)).rejects.toThrow(/checksum/);
+    await expect(mnemonicToSeed(badChecksum)).rejects.not.toThrow(/abandon/);
+  });
+});
+
+describe('SLIP-0010 ed25519', () => {
+  // SLIP-0010 test vector 1 for ed25519.
+  const seed = Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex');
+  test.each([
+    ['m', '90046a93de5380a72b5e45010748567d5ea02bbf6522f979e05c0d8d8ca9fffb', '2b4be7f19ee27bbf30c667b642d5f4aa69fd169872f8fc3059c08ebae2eb19e7'],
+    ["m/0'", '8b59aa11380b624e81507a27fedda59fea6d0b779a778918a2fd3590e16e9c69', '68e0fe46dfb67e368c75379acec591dad19df3cde26e63b93a8e704f1dade7a3'],
+    ["m/0'/1'", 'a320425f77d1b5c2505a6b1b27382b37368ee640e3557c315416801243552f14', 'b1d0bad404bf35da785a64ca1ac54b2617211d2777696fbffaf208f746ae84f2'],
+    ["m/0'/1'/2'", '2e69929e00b5ab250f49c3fb1c12f252de4fed2c1db88387094a0f8c4c9ccd6c', '92a5b23c0b8a99e37d07df3fb9966917f5d06e02ddbd909c7e184371463e9fc9'],
+    ["m/0'/1'/2'/2'", '8f6d87f93d750e0efccda017d662a1b31a266e4a6f5993b15f5c1f07f74dd5cc', '30d1dc7e5fc04c31219ab25a27ae00b50f6fd66622f6e9c913253d6511d1e662'],
+    ["m/0'/1'/2'/2'/1000000000'", '68789923a0cac2cd5a29172a475fe9e0fb14cd6adb5ad98a3fa70333e7afa230', '8f94d394a8e8fd6b1bc2f3f49f5c47e385281d5c17e65324b0f62483e37e8793'],
+  ])('%s', (path, chainCode, key) => {
+    const d = derivePath(seed, path);
+    expect(hex(d.chainCode)).toBe(chainCode);
+    expect(hex(d.key)).toBe(key);
+  });
+
+  test('non-hardened segments are refused', () => {
+    expect(() => derivePath(seed, "m/44'/501'/0")).toThrow(/must be hardened/);
+    expect(() => derivePath(seed, '44/501')).toThrow(/starts with m/);
+  });
+});
+
+describe('node keys agree with independent libraries', () => {
+  test.each([
+    'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about',
+    'letter advice cage absurd amount doctor acoustic avoid letter advice cage above',
+  ])('%s', async (mnemonic) => {
+    const seedHex = hex(await mnemonicToSeed(mnemonic));
+    const expected = (path: string) => new PublicKey(nacl.sign.keyPair.fromSeed(hdDerivePath(path, seedHex).key).publicKey).toBase58();
+    const keys = await deriveNodeKeys(mnemonic);
+    expect(keys.main.address).toBe(expected(MAIN_ACCOUNT_PATH));
+    expect(keys.staking.address).toBe(expected(STAKING_KEY_PATH));
+    expect(keys.main.address).not.toBe(keys.staking.address);
+
+    const signer = await toKitSigner(keys.staking);
+    expect(signer.address).toBe(keys.staking.address);
+    const message = new TextEncoder().encode('round 7');
+    const [sigs] = await signer.signMessages([{ content: message, signatures: {} }]);
+    const sig = sigs![signer.address]!;
+    expect(nacl.sign.detached.verify(message, sig, bs58.decode(keys.staking.address))).toBe(true);
+  });
+
+  test('the kit signer is not extractable by default', async () => {
+    const s = await toKitSigner(secretFromSeed(new Uint8Array(32).fill(7)));
+    expect(s.keyPair.privateKey.extractable).toBe(false);
+  });
+});
+
+describe('key files and base58 secret keys', () => {
+  test('a Solana CLI key file round-trips and matches web3.js', () => {
+    const kp = Keypair.generate();
+    const secret = importKeyFile(JSON.stringify([...kp.secretKey]));
+    expect(secret.address).toBe(kp.publicKey.toBase58());
+    expect(JSON.parse(exportKeyFile(secret))).toEqual([...kp.secretKey]);
+    const again = importBase58SecretKey(exportBase58SecretKey(secret));
+    expect(again.address).toBe(kp.publicKey.toBase58());
+    expect(importBase58SecretKey(bs58.encode(kp.secretKey.slice(0, 32))).address).toBe(kp.publicKey.toBase58());
+  });
+
+  test('bad key files are refused, and the errors never contain the secret', () => {
+    const kp = Keypair.generate();
+    const bytes = [...kp.secretKey];
+    const mismatched = [...bytes.slice(0, 32), ...Keypair.generate().publicKey.toBytes()];
+    const attempts = [
+      JSON.stringify(mismatched),
+      JSON.stringify(bytes.slice(0, 63)),
+      JSON.stringify([...bytes.slice(0, 63), 256]),
+      JSON.stringify([...bytes.slice(0, 63), 1.5]),
+      'not json',
+      '{"secret": 1}',
+    ];
+    for (const text of attempts) {
+      let error: unknown;
+      try {
+        importKeyFile(text);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(KeyImportError);
+      const message = (error as Error).message;
+      expect(message).not.toContain(bytes.slice(0, 8).join(','));
+      expect(message).not.toContain(bs58.encode(kp.secretKey));
+    }
+    expect(() => importBase58SecretKey('0OIl')).toThrow(KeyImportError);
+    expect(() => importBase58SecretKey(bs58.encode(new Uint8Array(40)))).toThrow(/64 bytes/);
+  });
+
+  test('any 64-byte array whose halves disagree is refused (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), (bytes) => {
+        expect(() => importKeyFile(JSON.stringify([...bytes]))).toThrow(KeyImportError);
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe("Koii's signed payloads", () => {
+  const kp = nacl.sign.keyPair();
+  const secret = secretFromSeed(kp.secretKey.slice(0, 32));
+  const address = bs58.encode(kp.publicKey);
+
+  test('round-trip and interop with nacl.sign', () => {
+    const body = { round: 3, cid: 'bafkrei' };
+    expect(openSignedPayload(signPayload(body, secret), address)).toEqual(body);
+    const theirs = bs58.encode(nacl.sign(new TextEncoder().encode(JSON.stringify(body)), kp.secretKey));
+    expect(openSignedPayload(theirs, address)).toEqual(body);
+    const opened = nacl.sign.open(bs58.decode(signPayload(body, secret)), kp.publicKey);
+    expect(JSON.parse(new TextDecoder().decode(opened!))).toEqual(body);
+  });
+
+  test('tampering is detected', () => {
+    const signed = bs58.decode(signPayload({ round: 3 }, secret));
+    signed[signed.length - 2] = signed[signed.length - 2]! ^ 1;
+    expect(() => openSignedPayload(bs58.encode(signed), address)).toThrow(SignatureError);
+    expect(() => openSignedPayload(signPayload({ a: 1 }, secret), bs58.encode(nacl.sign.keyPair().publicKey))).toThrow(/does not verify/);
+  });
+});
