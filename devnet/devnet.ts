@@ -9,7 +9,7 @@ import { Ledger, rentExemptMinimum, SYSTEM_PROGRAM } from './ledger.ts';
 import { createProofStore, type ProofStore } from './proof-store.ts';
 import { createRpcMethods } from './rpc-methods.ts';
 import { systemProgram, type Program } from './runtime.ts';
-import { TASK_ACCOUNT_SPACE, taskProgram } from './task-program.ts';
+import { TASK_ACCOUNT_MAX, taskAccountData, taskProgram } from './task-program.ts';
 
 export const ROE_PER_KOII = 1_000_000_000n;
 
@@ -138,9 +138,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     const taskId = genesisAddress(seed, `task:${config.name}`);
     const pot = stakePotAddress(seed, config.name);
     const state = initialTaskState(taskId, pot, manager, config, clock.slot() + (config.startDelay ?? 5));
-    const data = new Uint8Array(TASK_ACCOUNT_SPACE);
-    data.set(new TextEncoder().encode(encodeTaskStateJson(state)));
-    ledger.accounts.set(taskId, { lamports: rentExemptMinimum(TASK_ACCOUNT_SPACE), owner: TASK_PROGRAM_ID, data, executable: false });
+    const data = taskAccountData(encodeTaskStateJson(state));
+    ledger.accounts.set(taskId, { lamports: rentExemptMinimum(TASK_ACCOUNT_MAX), owner: TASK_PROGRAM_ID, data, executable: false });
     // The pot holds the bounty; stakes are added to it.
     ledger.accounts.set(pot, { lamports: config.totalBounty, owner: TASK_PROGRAM_ID, data: new Uint8Array(0), executable: false });
     taskIds.push(taskId);

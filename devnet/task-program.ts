@@ -16,7 +16,18 @@ import { ProgramError, type InstructionContext, type Program, type TxAccounts } 
 // Koii's task program as the devnet runs it, on the task's JSON state. The rules, and the
 // choices made where the protocol notes say UNCONFIRMED, are in devnet/README.md.
 
-export const TASK_ACCOUNT_SPACE = 1_000_000;
+/** Task accounts grow with their JSON, in 4 KiB steps (so they always end in zero padding). */
+export const TASK_ACCOUNT_STEP = 4096;
+export const TASK_ACCOUNT_MAX = 10 * 1024 * 1024;
+
+export function taskAccountData(json: string): Uint8Array {
+  const bytes = new TextEncoder().encode(json);
+  const size = Math.ceil((bytes.length + 1) / TASK_ACCOUNT_STEP) * TASK_ACCOUNT_STEP;
+  if (size > TASK_ACCOUNT_MAX) throw new ProgramError('task state account is full');
+  const data = new Uint8Array(size);
+  data.set(bytes);
+  return data;
+}
 export const WITHDRAW_LOCK_ROUNDS = 3;
 const CHUNK_BYTES = 508;
 
@@ -27,12 +38,7 @@ function loadTask(accounts: TxAccounts, address: Address): TaskState {
 }
 
 export function storeTask(accounts: TxAccounts, state: TaskState): void {
-  const acc = accounts.get(state.taskId);
-  const bytes = new TextEncoder().encode(encodeTaskStateJson(state));
-  if (bytes.length > acc.data.length) throw new ProgramError('task state account is full');
-  const data = new Uint8Array(acc.data.length);
-  data.set(bytes);
-  acc.data = data;
+  accounts.get(state.taskId).data = taskAccountData(encodeTaskStateJson(state));
 }
 
 function requireAccount(ix: { accounts: { address: string; isSigner: boolean; isWritable: boolean }[] }, i: number, what: string, signer = false) {
@@ -104,7 +110,7 @@ export const taskProgram: Program = (ix, ctx: InstructionContext) => {
       if (!state.isActive) throw new ProgramError('task is not active');
       if (!isStaked(state, submitter)) throw new ProgramError('submitter has no sufficient stake on this task');
       if (instruction.round !== round - 1) throw new ProgramError(`submissions for round ${instruction.round} are not accepted in round ${round}`);
-      if (phase !== 'submission') throw new ProgramError('not in the submission window');
+      if (phase !== 'submission') throw new ProgramError(`not in the submission window (slot ${slot} is in the ${phase} part of round ${round})`);
       let byKey = state.submissions.get(instruction.round);
       if (!byKey) state.submissions.set(instruction.round, (byKey = new Map()));
       if (byKey.has(submitter)) throw new ProgramError('submission already made for this round');
@@ -120,7 +126,7 @@ export const taskProgram: Program = (ix, ctx: InstructionContext) => {
       if (!isStaked(state, voter)) throw new ProgramError('voter has no sufficient stake on this task');
       if (voter === candidate) throw new ProgramError('a node cannot vote on its own submission');
       if (instruction.round !== round - 1) throw new ProgramError(`audits of round ${instruction.round} are not accepted in round ${round}`);
-      if (phase !== 'audit') throw new ProgramError('not in the audit window');
+      if (phase !== 'audit') throw new ProgramError(`not in the audit window (slot ${slot} is in the ${phase} part of round ${round})`);
       if (!state.submissions.get(instruction.round)?.has(candidate)) throw new ProgramError('candidate made no submission in that round');
       vote(state.submissionsAuditTrigger, instruction.round, candidate, voter, instruction.isValid, slot);
       storeTask(ctx.accounts, state);
@@ -150,7 +156,7 @@ export const taskProgram: Program = (ix, ctx: InstructionContext) => {
       const { round, phase } = phaseAt(state, slot);
       const r = instruction.round;
       const attempt = failedPayouts(state, r);
-      if (phase !== 'submission') throw new ProgramError('not in the submission window');
+      if (phase !== 'submission') throw new ProgramError(`not in the submission window (slot ${slot} is in the ${phase} part of round ${round})`);
       if (attempt > state.allowedFailedDistributions) throw new ProgramError('too many failed distributions for this round');
       if (round !== r + 2 + attempt) throw new ProgramError(`the distribution list of round ${r} is not due in round ${round}`);
       if (state.distributionsAuditRecord.get(r) === 'PayoutSuccessful') throw new ProgramError('round already paid out');

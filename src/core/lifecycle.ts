@@ -23,7 +23,7 @@ export type PlannedStep =
   | { kind: 'submit-distribution'; round: number; attempt: number }
   | { kind: 'audit-distribution'; round: number; candidate: Address }
   | { kind: 'payout'; round: number; distributionAccount: Address }
-  | { kind: 'claim'; amount: bigint };
+  | { kind: 'claim'; amount: bigint; round: number };
 
 export interface PlanOptions {
   /** Rounds this node did work for and holds a proof of (it submits only those). */
@@ -63,7 +63,8 @@ export function planSteps(state: TaskState, slot: number, me: Address, options: 
   const steps: PlannedStep[] = [];
   const claimable = state.availableBalances.get(me) ?? 0n;
   if (options.autoClaimThreshold !== null && claimable > 0n && claimable >= options.autoClaimThreshold) {
-    steps.push({ kind: 'claim', amount: claimable });
+    // At most one claim per round: the round is part of the claim's idempotency key.
+    steps.push({ kind: 'claim', amount: claimable, round: phaseAt(state, slot).round });
   }
   if (!state.isActive || slot < state.startingSlot) return steps;
   const staked = (state.stakeList.get(me) ?? 0n) >= state.minimumStakeAmount && state.minimumStakeAmount >= 0n;
@@ -73,9 +74,6 @@ export function planSteps(state: TaskState, slot: number, me: Address, options: 
   const previous = round - 1;
 
   if (phase === 'submission') {
-    if (previous >= 0 && options.hasWorkFor(previous) && !state.submissions.get(previous)?.has(me)) {
-      steps.push({ kind: 'submit', round: previous });
-    }
     const target = distributionRoundDueIn(state, round);
     if (target !== null) {
       const attempt = failedPayouts(state, target);
@@ -83,6 +81,11 @@ export function planSteps(state: TaskState, slot: number, me: Address, options: 
       if (!alreadyMine && selectDistributionNode(state, target) === me) {
         steps.push({ kind: 'submit-distribution', round: target, attempt });
       }
+    }
+    // After the distribution list: it takes several transactions and, if it is late, the
+    // whole round goes unpaid for everyone; a late own submission costs only this node.
+    if (previous >= 0 && options.hasWorkFor(previous) && !state.submissions.get(previous)?.has(me)) {
+      steps.push({ kind: 'submit', round: previous });
     }
   }
 

@@ -1,5 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { auditScore } from './distribution.ts';
 import type { Address, TaskState } from './task-state.ts';
 
 // Which node submits a round's distribution list: deterministic, so every node computes
@@ -7,6 +8,9 @@ import type { Address, TaskState } from './task-state.ts';
 //   1. candidates: the round's submitters, preferring those that also submitted in the two
 //      previous rounds that have submissions (when any such key exists);
 //   2. after a failed payout, keys that already submitted a list for the round are dropped;
+//      and (our addition, see the note in devnet/README.md) keys whose submission for the
+//      round failed its audit are dropped: they are being slashed, and a slashed node may no
+//      longer hold the minimum stake, so the round would go unpaid;
 //   3. digest = sha256hex(JSON.stringify(values in the submissions map's order)); each key's
 //      hash = sha256hex(JSON.stringify({[key]: value})); score = |Σcharcodes(digest) −
 //      Σcharcodes(keyHash)|; highest first. Ties (equal scores) go to the smaller key string,
@@ -36,6 +40,8 @@ export function rankDistributionCandidates(state: TaskState, round: number): Add
     const steady = candidates.filter((k) => previous.every((r) => state.submissions.get(r)!.has(k)));
     if (steady.length > 0) candidates = steady;
   }
+  const triggers = state.submissionsAuditTrigger.get(round);
+  if (triggers) candidates = candidates.filter((k) => auditScore(triggers.get(k)) >= 0);
   const listed = state.distributionRewardsSubmission.get(round);
   if (listed && listed.size > 0) {
     candidates = candidates.filter((k) => !listed.has(k));

@@ -51,6 +51,14 @@ describe('distribution node selection', () => {
     expect(selectDistributionNode(s, 0)).toBe(second);
   });
 
+  test('a node whose submission failed its audit is not a candidate', () => {
+    const s = withSubmissions(taskStateFixture(), 0, [A, B, C]);
+    const [first] = rankDistributionCandidates(s, 0);
+    s.submissionsAuditTrigger.set(0, new Map([[first!, { triggerBy: E, slot: 1, votes: [{ voter: E, isValid: false, slot: 1 }] }]]));
+    expect(rankDistributionCandidates(s, 0)).not.toContain(first);
+    expect(rankDistributionCandidates(s, 0)).toHaveLength(2);
+  });
+
   test('the ranking does not depend on the order keys were inserted in, only on the values', () => {
     const s = withSubmissions(taskStateFixture(), 0, [A, B, C], () => 'same');
     const reversed = withSubmissions(taskStateFixture(), 0, [C, B, A], () => 'same');

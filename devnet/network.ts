@@ -1,0 +1,71 @@
+import { startDemoSite, type DemoSite } from './demo-site.ts';
+import { DEMO_TASK, startDevnet, type Devnet, type DevnetOptions, type DevnetTaskConfig } from './devnet.ts';
+import { startPeer, type PeerFault, type SimulatedPeer } from './peers.ts';
+
+// The whole local network: the devnet, the demo site, and simulated peers staked on the
+// first task. What `npm run devnet`, `npm start` and the scenario tests run.
+
+export interface NetworkOptions extends Omit<DevnetOptions, 'tasks'> {
+  task?: DevnetTaskConfig;
+  peers?: { name: string; fault?: PeerFault }[];
+  peerStake?: bigint;
+  peerPollMs?: number;
+  autoClaim?: boolean;
+  demoSitePort?: number;
+  useCorpus?: boolean;
+  onEvent?: (source: string, message: string) => void;
+}
+
+export interface Network {
+  devnet: Devnet;
+  demoSite: DemoSite;
+  peers: SimulatedPeer[];
+  taskId: string;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_PEERS: { name: string; fault?: PeerFault }[] = [
+  { name: 'alice' },
+  { name: 'bob' },
+  { name: 'carol' },
+  { name: 'mallory', fault: 'bad-proof' },
+];
+
+export async function startNetwork(options: NetworkOptions = {}): Promise<Network> {
+  const task = options.task ?? DEMO_TASK;
+  const devnet = await startDevnet({ ...options, tasks: [task] });
+  const demoSite = await startDemoSite({ ...(options.demoSitePort !== undefined ? { port: options.demoSitePort } : {}), useCorpus: options.useCorpus ?? true });
+  const taskId = devnet.taskIds[0]!;
+  const peers: SimulatedPeer[] = [];
+  for (const p of options.peers ?? DEFAULT_PEERS) {
+    peers.push(
+      await startPeer(
+        {
+          name: p.name,
+          ...(p.fault ? { fault: p.fault } : {}),
+          devnetUrl: devnet.url,
+          taskId,
+          demoSiteUrl: demoSite.url,
+          pages: demoSite.pages,
+          stake: options.peerStake ?? task.minimumStake * 2n,
+          pollMs: options.peerPollMs ?? Math.max(20, (options.slotMs ?? 400) * 2),
+          ...(options.seed ? { seed: options.seed } : {}),
+          ...(options.autoClaim !== undefined ? { autoClaim: options.autoClaim } : {}),
+          ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        },
+        (address, roe) => devnet.ledger.mint(address, roe),
+      ),
+    );
+  }
+  return {
+    devnet,
+    demoSite,
+    peers,
+    taskId,
+    async stop() {
+      await Promise.all(peers.map((p) => p.stop()));
+      await demoSite.close();
+      await devnet.close();
+    },
+  };
+}

@@ -1,0 +1,205 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { createKeyPairSignerFromPrivateKeyBytes, type KeyPairSigner } from '@solana/kit';
+import { planSteps } from '../src/core/lifecycle.ts';
+import { roundOfSlot } from '../src/core/rounds.ts';
+import type { TaskState } from '../src/core/task-state.ts';
+import { runStep, type StepDeps } from '../src/engine/step-runner.ts';
+import { firstStakeInstructions } from '../src/k2/instructions.ts';
+import { PROTOCOL_CHOICES } from '../src/k2/program-ids.ts';
+import { createK2Rpc, type K2Rpc } from '../src/k2/rpc-client.ts';
+import { decodeTaskStateAccount } from '../src/k2/task-state-decoder.ts';
+import { buildTransaction, toWireBase64 } from '../src/k2/transaction.ts';
+import { createHttpProofStore } from '../src/tasks/http-proof-store.ts';
+import { encodeBundle } from '../src/tasks/page-index/proof-bundle.ts';
+import { fetchPublicPage } from '../src/tasks/page-index/fetch-page.ts';
+import { createPageIndexPlugin } from '../src/tasks/page-index/page-index-plugin.ts';
+import { buildPageRecord, type PageRecord } from '../src/tasks/page-index/page-record.ts';
+import type { PluginContext, TaskPlugin } from '../src/tasks/task-plugin.ts';
+
+// Simulated peers: each is a whole node — keys, stake, work, submissions, audits, votes,
+// distribution lists, payouts, claims — speaking to the devnet over HTTP through the same
+// src/core, src/k2 and page-index code as the extension. A fault makes one misbehave.
+
+export type PeerFault = 'bad-proof' | 'missed-submission' | 'false-audit' | 'bad-distribution';
+
+export interface PeerOptions {
+  name: string;
+  fault?: PeerFault;
+  devnetUrl: string;
+  taskId: string;
+  demoSiteUrl: string;
+  pages: string[];
+  stake: bigint;
+  pollMs: number;
+  /** Claim rewards as soon as there are any (default), or leave them for a manual claim. */
+  autoClaim?: boolean;
+  seed?: string;
+  onEvent?: (peer: string, message: string) => void;
+}
+
+export interface SimulatedPeer {
+  name: string;
+  fault: PeerFault | undefined;
+  main: KeyPairSigner;
+  staking: KeyPairSigner;
+  stop(): Promise<void>;
+}
+
+async function signerFor(seed: string): Promise<KeyPairSigner> {
+  return createKeyPairSignerFromPrivateKeyBytes(sha256(new TextEncoder().encode(seed)));
+}
+
+/** Three pages per round, chosen by peer and round, like a person browsing a few articles. */
+function pagesFor(options: PeerOptions, round: number): string[] {
+  const n = options.pages.length;
+  const start = [...options.name].reduce((s, c) => s + c.charCodeAt(0), round * 7) % n;
+  return Array.from(new Set([0, 1, 2].map((i) => options.pages[(start + i * 5) % n]!)));
+}
+
+function fakeRecords(options: PeerOptions, round: number): PageRecord[] {
+  return pagesFor(options, round).map((p, i) => ({
+    url: `${options.demoSiteUrl}${p}`,
+    fetchedAt: Date.now(),
+    title: 'Invented',
+    textLength: 5000 + i,
+    sha256: 'ab'.repeat(32),
+    simhash: (0x0123456789abcdefn ^ BigInt(i)).toString(16).padStart(16, '0'),
+  }));
+}
+
+export async function startPeer(options: PeerOptions, fund: (address: string, roe: bigint) => void): Promise<SimulatedPeer> {
+  const seed = options.seed ?? 'k2-devnet';
+  const main = await signerFor(`${seed}:peer:${options.name}:main`);
+  const staking = await signerFor(`${seed}:peer:${options.name}:staking`);
+  fund(main.address, options.stake * 10n + 10_000_000_000n);
+  const rpc: K2Rpc = createK2Rpc({ endpoints: [options.devnetUrl], timeoutMs: 5000, retries: 2, backoffBaseMs: 20 });
+  const proofStore = createHttpProofStore(options.devnetUrl);
+  const emit = (message: string) => options.onEvent?.(options.name, message);
+
+  const recordCache = new Map<string, PageRecord>();
+  const fetchPage = (url: string) => fetchPublicPage(url, { allowPrivate: true, timeoutMs: 5000 });
+  const honest = createPageIndexPlugin({
+    taskId: options.taskId,
+    allowPrivate: true,
+    fetchPage,
+    records: {
+      async forRound(round) {
+        const out: PageRecord[] = [];
+        for (const path of pagesFor(options, round)) {
+          const url = `${options.demoSiteUrl}${path}`;
+          let record = recordCache.get(url);
+          if (!record) {
+            const page = await fetchPage(url);
+            if (!page.ok) continue;
+            const built = buildPageRecord(page.html, url, Date.now());
+            if ('skip' in built) continue;
+            recordCache.set(url, (record = built));
+          }
+          out.push({ ...record, fetchedAt: Date.now() });
+        }
+        return out;
+      },
+    },
+  });
+  const plugin: TaskPlugin =
+    options.fault === 'bad-proof'
+      ? {
+          ...honest,
+          // Submits a bundle of invented records, skipping the honest self-check.
+          async submission(round, ctx) {
+            return ctx.proofStore.put(encodeBundle({ v: 1, task: options.taskId, round, node: ctx.stakingKey, records: fakeRecords(options, round) }));
+          },
+        }
+      : honest;
+
+  const pluginCtx: PluginContext = {
+    proofStore,
+    stakingKey: staking.address,
+    log: (level, message) => emit(`${level}: ${message}`),
+  };
+  const remembered = new Map<string, unknown>();
+  const sent = new Map<string, number>();
+  let state: TaskState | null = null;
+
+  const deps = (s: TaskState): StepDeps => ({
+    rpc,
+    taskId: options.taskId,
+    stakePot: s.stakePotAccount,
+    main,
+    staking,
+    plugin,
+    pluginCtx,
+    faults: { falseAudit: options.fault === 'false-audit', badDistribution: options.fault === 'bad-distribution' },
+    async remember<T>(key: string, compute: () => Promise<T>): Promise<T> {
+      if (remembered.has(key)) return remembered.get(key) as T;
+      const value = await compute();
+      remembered.set(key, value);
+      return value;
+    },
+    async sendOnce(key, build) {
+      const tries = sent.get(key) ?? 0;
+      if (tries < 0 || tries >= 3) return; // sent, or given up on
+      sent.set(key, tries + 1);
+      await rpc.sendTransaction(toWireBase64(await build()));
+      sent.set(key, -1);
+    },
+  });
+
+  // Stake once, at start.
+  {
+    const raw = await rpc.getAccountInfo(options.taskId);
+    if (!raw) throw new Error(`task ${options.taskId} not found`);
+    const s = decodeTaskStateAccount(raw.data, options.taskId);
+    const rent = await rpc.getMinimumBalanceForRentExemption(PROTOCOL_CHOICES.stakeRentExemptBytes);
+    const tx = await buildTransaction({
+      feePayer: main,
+      instructions: firstStakeInstructions({ payer: main, stakingKey: staking, taskState: options.taskId, stakePot: s.stakePotAccount, amount: options.stake, rentExemptLamports: rent }),
+      blockhash: await rpc.getLatestBlockhash(),
+    });
+    await rpc.sendTransaction(toWireBase64(tx));
+    emit(`staked ${options.stake} ROE as ${staking.address}${options.fault ? ` (fault: ${options.fault})` : ''}`);
+  }
+  // Work starts in the round the peer joined: it has nothing to prove for earlier rounds.
+  const joinedRound = await (async () => {
+    const raw = await rpc.getAccountInfo(options.taskId);
+    const s = decodeTaskStateAccount(raw!.data, options.taskId);
+    return Math.max(0, roundOfSlot(s, await rpc.getSlot()));
+  })();
+
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
+  const tick = async () => {
+    const slot = await rpc.getSlot();
+    const raw = await rpc.getAccountInfo(options.taskId);
+    if (!raw) return;
+    state = decodeTaskStateAccount(raw.data, options.taskId);
+    const steps = planSteps(state, slot, staking.address, {
+      hasWorkFor: (round) => options.fault !== 'missed-submission' && round >= joinedRound,
+      autoClaimThreshold: options.autoClaim === false ? null : 1n,
+    });
+    for (const step of steps) {
+      if (stopped) return;
+      try {
+        const outcome = await runStep(deps(state), state, step);
+        emit(outcome.summary);
+      } catch (err) {
+        emit(`error in ${step.kind}: ${(err as Error).message.slice(0, 300)}`);
+      }
+    }
+  };
+  const timer = setInterval(() => {
+    running = running.then(() => (stopped ? undefined : tick().catch((err: unknown) => emit(`error: ${(err as Error).message}`))));
+  }, options.pollMs);
+
+  return {
+    name: options.name,
+    fault: options.fault,
+    main,
+    staking,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

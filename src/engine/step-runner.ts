@@ -1,0 +1,183 @@
+import { createKeyPairSignerFromPrivateKeyBytes, type Instruction, type KeyPairSigner, type TransactionSigner } from '@solana/kit';
+import { parseDistributionList, serializeDistributionList } from '../core/distribution.ts';
+import { hasVoted, liveDistribution, type PlannedStep } from '../core/lifecycle.ts';
+import { rankDistributionCandidates } from '../core/selection.ts';
+import type { Address, DistributionList, TaskState } from '../core/task-state.ts';
+import {
+  auditDistributionInstruction,
+  auditSubmissionsInstruction,
+  claimRewardInstruction,
+  distributionAccountSpace,
+  payoutInstruction,
+  submitDistributionListInstruction,
+  submitTaskInstruction,
+  systemCreateAccountInstruction,
+  uploadDistributionListChunks,
+} from '../k2/instructions.ts';
+import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../k2/program-ids.ts';
+import type { K2Rpc } from '../k2/rpc-client.ts';
+import { decodeDistributionAccount } from '../k2/task-state-decoder.ts';
+import { buildTransaction, type SignedTransaction } from '../k2/transaction.ts';
+import type { AuditVerdict, PluginContext, TaskPlugin } from '../tasks/task-plugin.ts';
+
+// Turns a planned step into transactions. Two hooks make it safe to run again after a crash:
+//   remember(key, compute)  – a decision (a CID, a verdict, a key) is computed once and kept;
+//   sendOnce(key, build)    – a transaction for a step is built, stored and sent once; asked
+//                             again, it reports on the stored one instead of signing anew.
+// The extension backs them with IndexedDB; the devnet's peers with memory.
+
+export interface StepDeps {
+  rpc: K2Rpc;
+  taskId: Address;
+  stakePot: Address;
+  main: TransactionSigner;
+  staking: TransactionSigner;
+  plugin: TaskPlugin;
+  pluginCtx: PluginContext;
+  remember<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  sendOnce(key: string, build: () => Promise<SignedTransaction>): Promise<void>;
+  /** Most peers a node audits in one round (Koii's runners sample five). */
+  maxAuditsPerRound?: number;
+  /** Simulated faults (devnet peers only). */
+  faults?: { falseAudit?: boolean; badDistribution?: boolean };
+}
+
+export type StepOutcome = { kind: PlannedStep['kind']; summary: string };
+
+async function tx(deps: StepDeps, instructions: Instruction[]): Promise<SignedTransaction> {
+  const blockhash = await deps.rpc.getLatestBlockhash();
+  return buildTransaction({ feePayer: deps.main, instructions, blockhash });
+}
+
+function randomSeedHex(): string {
+  const seed = crypto.getRandomValues(new Uint8Array(32));
+  return Array.from(seed, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function signerFromHex(hex: string): Promise<KeyPairSigner> {
+  const bytes = new Uint8Array(hex.match(/../g)!.map((h) => parseInt(h, 16)));
+  return createKeyPairSignerFromPrivateKeyBytes(bytes);
+}
+
+/** The peers this node audits in a round: all of them up to the cap, else a stable sample. */
+export function auditTargets(state: TaskState, round: number, me: Address, cap: number): Address[] {
+  const others = [...(state.submissions.get(round)?.keys() ?? [])].filter((k) => k !== me).sort();
+  if (others.length <= cap) return others;
+  const offset = [...me].reduce((s, c) => s + c.charCodeAt(0), round) % others.length;
+  return Array.from({ length: cap }, (_, i) => others[(offset + i) % others.length]!);
+}
+
+async function readDistributionList(deps: StepDeps, account: Address, round: number): Promise<DistributionList> {
+  const info = await deps.rpc.getAccountInfo(account);
+  if (!info) throw new Error(`distribution account ${account} does not exist`);
+  return parseDistributionList(decodeDistributionAccount(info.data, round, deps.taskId));
+}
+
+/** Whether a submitted distribution list is right: the right node, and the right amounts. */
+export async function checkSubmittedDistribution(deps: StepDeps, state: TaskState, round: number, submitter: Address): Promise<AuditVerdict> {
+  const live = liveDistribution(state, round);
+  if (!live || live.submitter !== submitter) return { valid: false, reason: 'no pending list from this node' };
+  // Rank as it was when the list was due: without the list being judged.
+  const without = structuredClone(state);
+  without.distributionRewardsSubmission.get(round)?.delete(submitter);
+  const expected = rankDistributionCandidates(without, round)[0];
+  if (expected !== submitter) return { valid: false, reason: `submitted by ${submitter}, but ${expected ?? 'nobody'} was selected` };
+  let list: DistributionList;
+  try {
+    list = await readDistributionList(deps, live.account, round);
+  } catch (err) {
+    return { valid: false, reason: `unreadable list: ${(err as Error).message}` };
+  }
+  return deps.plugin.distributionCheck(state, round, list);
+}
+
+export async function runStep(deps: StepDeps, state: TaskState, step: PlannedStep): Promise<StepOutcome> {
+  const me = deps.staking.address;
+  switch (step.kind) {
+    case 'submit': {
+      const value = await deps.remember(`submission:${step.round}`, () => deps.plugin.submission(step.round, deps.pluginCtx));
+      if (value === null) return { kind: step.kind, summary: `nothing to submit for round ${step.round}` };
+      await deps.sendOnce(`submit:${step.round}`, () =>
+        tx(deps, [submitTaskInstruction({ taskState: deps.taskId, submitter: deps.staking, submission: value, round: step.round })]),
+      );
+      return { kind: step.kind, summary: `submitted round ${step.round}: ${value}` };
+    }
+
+    case 'audit-submissions': {
+      const results: string[] = [];
+      for (const candidate of auditTargets(state, step.round, me, deps.maxAuditsPerRound ?? 5)) {
+        const trigger = state.submissionsAuditTrigger.get(step.round)?.get(candidate);
+        if (hasVoted(trigger, me)) continue;
+        const value = state.submissions.get(step.round)!.get(candidate)!.submissionValue;
+        const verdict = await deps.remember(`verdict:${step.round}:${candidate}`, async (): Promise<AuditVerdict> =>
+          deps.faults?.falseAudit
+            ? { valid: false, reason: 'simulated false audit' }
+            : deps.plugin.audit(value, step.round, candidate, deps.pluginCtx),
+        );
+        // A valid peer gets a vote only where someone raised an audit: no fee for agreeing.
+        if (verdict.valid && !trigger) continue;
+        await deps.sendOnce(`vote:${step.round}:${candidate}`, () =>
+          tx(deps, [auditSubmissionsInstruction({ taskState: deps.taskId, voter: deps.staking, candidate, isValid: verdict.valid, round: step.round })]),
+        );
+        results.push(`${verdict.valid ? 'valid' : 'invalid'} ${candidate}${verdict.valid ? '' : ` (${verdict.reason})`}`);
+      }
+      return { kind: step.kind, summary: results.length ? `round ${step.round} votes: ${results.join(', ')}` : `round ${step.round}: no votes needed` };
+    }
+
+    case 'submit-distribution': {
+      const keyHex = await deps.remember(`distribution-key:${step.round}:${step.attempt}`, async () => randomSeedHex());
+      const account = await signerFromHex(keyHex);
+      const list = deps.plugin.distribution(state, step.round);
+      if (deps.faults?.badDistribution) list.set(me, (list.get(me) ?? 0n) + state.bountyAmountPerRound);
+      const json = await deps.remember(`distribution-json:${step.round}:${step.attempt}`, async () => serializeDistributionList(list));
+      const bytes = new TextEncoder().encode(json).length;
+      const space = distributionAccountSpace(bytes, step.round, deps.taskId);
+      await deps.sendOnce(`distribution-account:${step.round}:${step.attempt}`, async () => {
+        const rent = await deps.rpc.getMinimumBalanceForRentExemption(Number(space));
+        return tx(deps, [
+          systemCreateAccountInstruction({
+            payer: deps.main,
+            newAccount: account,
+            lamports: rent + PROTOCOL_CHOICES.distributionAccountFunding,
+            space,
+            owner: TASK_PROGRAM_ID,
+          }),
+        ]);
+      });
+      const chunks = uploadDistributionListChunks({ taskState: deps.taskId, distributionAccount: account, listJson: json, round: step.round });
+      for (const [i, chunk] of chunks.entries()) {
+        await deps.sendOnce(`distribution-chunk:${step.round}:${step.attempt}:${i}`, () => tx(deps, [chunk]));
+      }
+      await deps.sendOnce(`distribution-submit:${step.round}:${step.attempt}`, () =>
+        tx(deps, [submitDistributionListInstruction({ taskState: deps.taskId, submitter: deps.staking, distributionAccount: account, round: step.round })]),
+      );
+      return { kind: step.kind, summary: `submitted the distribution list of round ${step.round} (${list.size} entries)` };
+    }
+
+    case 'audit-distribution': {
+      const trigger = state.distributionsAuditTrigger.get(step.round)?.get(step.candidate);
+      const verdict = await deps.remember(`distribution-verdict:${step.round}:${step.candidate}`, () =>
+        checkSubmittedDistribution(deps, state, step.round, step.candidate),
+      );
+      if (verdict.valid && !trigger) return { kind: step.kind, summary: `distribution list of round ${step.round} is valid` };
+      await deps.sendOnce(`distribution-vote:${step.round}:${step.candidate}`, () =>
+        tx(deps, [auditDistributionInstruction({ taskState: deps.taskId, voter: deps.staking, candidate: step.candidate, isValid: verdict.valid, round: step.round })]),
+      );
+      return { kind: step.kind, summary: `distribution list of round ${step.round}: ${verdict.valid ? 'valid' : `invalid (${verdict.reason})`}` };
+    }
+
+    case 'payout': {
+      await deps.sendOnce(`payout:${step.round}:${step.distributionAccount}`, () =>
+        tx(deps, [payoutInstruction({ taskState: deps.taskId, distributionAccount: step.distributionAccount, round: step.round })]),
+      );
+      return { kind: step.kind, summary: `triggered the payout of round ${step.round}` };
+    }
+
+    case 'claim': {
+      await deps.sendOnce(`claim:${step.round}`, () =>
+        tx(deps, [claimRewardInstruction({ taskState: deps.taskId, claimer: deps.staking, stakePot: deps.stakePot, beneficiary: deps.main.address })]),
+      );
+      return { kind: step.kind, summary: `claimed ${step.amount} ROE` };
+    }
+  }
+}

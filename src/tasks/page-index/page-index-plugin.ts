@@ -1,0 +1,97 @@
+import { bytesMatchCid } from '../../core/content-address.ts';
+import { buildDistributionList, checkDistributionList } from '../../core/distribution.ts';
+import type { AuditVerdict, PluginContext, TaskPlugin } from '../task-plugin.ts';
+import { compareRecord, sampleRecords } from './audit-sample.ts';
+import { isPrivateAddress } from './canonical-url.ts';
+import type { FetchResult } from './fetch-page.ts';
+import { buildPageRecord, type PageRecord } from './page-record.ts';
+import { BundleError, decodeBundle, fitBundle, MAX_BUNDLE_BYTES } from './proof-bundle.ts';
+
+// page-index, as a Koii task: the work is indexing public pages the user visited on opted-in
+// sites; the submission is the CID of the round's proof bundle; the audit re-fetches a
+// deterministic sample of a peer's pages and accepts when enough of them match.
+
+export interface PageIndexDeps {
+  taskId: string;
+  records: { forRound(round: number): Promise<PageRecord[]> };
+  fetchPage(url: string): Promise<FetchResult>;
+  /** Audits never fetch private addresses in production; the devnet's demo site is on 127.0.0.1. */
+  allowPrivate: boolean;
+  sampleSize?: number;
+  /** Share of the sample that must match for a bundle to be valid. */
+  minMatchRatio?: number;
+  now?: () => number;
+}
+
+async function refetchMatches(deps: PageIndexDeps, sample: PageRecord[]): Promise<{ record: PageRecord; ok: boolean; reason?: string }[]> {
+  const now = deps.now ?? Date.now;
+  return Promise.all(
+    sample.map(async (record) => {
+      const page = await deps.fetchPage(record.url);
+      if (!page.ok) return { record, ok: false, reason: page.reason };
+      const fresh = buildPageRecord(page.html, record.url, now());
+      if ('skip' in fresh) return { record, ok: false, reason: fresh.skip };
+      const cmp = compareRecord(record, fresh);
+      return cmp.match ? { record, ok: true } : { record, ok: false, reason: cmp.reason };
+    }),
+  );
+}
+
+export function createPageIndexPlugin(deps: PageIndexDeps): TaskPlugin {
+  const sampleSize = deps.sampleSize ?? 5;
+  const minMatchRatio = deps.minMatchRatio ?? 0.6;
+
+  return {
+    name: 'page-index',
+
+    async submission(round: number, ctx: PluginContext): Promise<string | null> {
+      let records = await deps.records.forRound(round);
+      // Check our own sample the way an auditor will, and drop what would not pass: a node
+      // never submits a proof it knows to be failing.
+      for (let pass = 0; pass < 3 && records.length > 0; pass++) {
+        const checked = await refetchMatches(deps, sampleRecords(records, { round, submitter: ctx.stakingKey, size: sampleSize }));
+        const failed = new Set(checked.filter((c) => !c.ok).map((c) => c.record.url));
+        if (failed.size === 0) break;
+        for (const c of checked) if (!c.ok) ctx.log('warn', `dropping ${c.record.url} from round ${round}: ${c.reason}`);
+        records = records.filter((r) => !failed.has(r.url));
+      }
+      if (records.length === 0) return null;
+      const bytes = fitBundle({ v: 1, task: deps.taskId, round, node: ctx.stakingKey, records });
+      return ctx.proofStore.put(bytes);
+    },
+
+    async audit(submission: string, round: number, submitter: string, ctx: PluginContext): Promise<AuditVerdict> {
+      let bytes: Uint8Array;
+      try {
+        bytes = await ctx.proofStore.get(submission, MAX_BUNDLE_BYTES);
+      } catch (err) {
+        return { valid: false, reason: `proof bundle unavailable: ${(err as Error).message}` };
+      }
+      if (!bytesMatchCid(submission, bytes)) return { valid: false, reason: 'proof bundle does not match its CID' };
+      let records: PageRecord[];
+      try {
+        records = decodeBundle(bytes, { task: deps.taskId, round, node: submitter }, (deps.now ?? Date.now)()).records;
+      } catch (err) {
+        if (err instanceof BundleError) return { valid: false, reason: `malformed proof bundle: ${err.message}` };
+        throw err;
+      }
+      if (records.length === 0) return { valid: false, reason: 'empty proof bundle' };
+      if (!deps.allowPrivate) {
+        const bad = records.find((r) => isPrivateAddress(r.url));
+        if (bad) return { valid: false, reason: `bundle points at a private address: ${bad.url.slice(0, 100)}` };
+      }
+      const checked = await refetchMatches(deps, sampleRecords(records, { round, submitter, size: sampleSize }));
+      const matched = checked.filter((c) => c.ok).length;
+      if (matched / checked.length >= minMatchRatio) return { valid: true };
+      const why = checked.find((c) => !c.ok);
+      return { valid: false, reason: `${matched} of ${checked.length} sampled pages match (${why?.record.url.slice(0, 100)}: ${why?.reason})` };
+    },
+
+    distribution: (state, round) => buildDistributionList(state, round),
+
+    distributionCheck(state, round, list): AuditVerdict {
+      const r = checkDistributionList(state, round, list);
+      return r.ok ? { valid: true } : { valid: false, reason: r.reasons.join('; ') };
+    },
+  };
+}
