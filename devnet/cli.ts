@@ -1,29 +1,51 @@
 // `npm run devnet`: a local K2 with the demo task, simulated peers and the demo site.
-//   --port=8899  --slot-ms=400  --fund=<address>  --peers=4  --faulty=bad-proof
+//   --port=8899 --site-port=8900 --slot-ms=400 --fund=<address> --peers=alice,bob,mallory:bad-proof
 import { parseArgs } from 'node:util';
-import { DEMO_TASK, ROE_PER_KOII, startDevnet } from './devnet.ts';
+import { ROE_PER_KOII } from './devnet.ts';
+import { DEFAULT_PEERS, startNetwork } from './network.ts';
+import type { PeerFault } from './peers.ts';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '8899' },
+    'site-port': { type: 'string', default: '8900' },
     'slot-ms': { type: 'string', default: '400' },
     fund: { type: 'string', multiple: true, default: [] },
+    peers: { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
 });
 
-const devnet = await startDevnet({ port: Number(values.port), slotMs: Number(values['slot-ms']), tasks: [DEMO_TASK] });
-for (const address of values.fund ?? []) devnet.ledger.mint(address, 1_000n * ROE_PER_KOII);
+const peers = values.peers
+  ? values.peers.split(',').filter(Boolean).map((p) => {
+      const [name, fault] = p.split(':');
+      return { name: name!, ...(fault ? { fault: fault as PeerFault } : {}) };
+    })
+  : DEFAULT_PEERS;
 
-console.log(`K2 devnet listening on ${devnet.url}`);
-console.log(`  task "${DEMO_TASK.name}": ${devnet.taskIds[0]}`);
-console.log(`  proof store: ${devnet.url}/ipfs`);
+let slotOf = () => 0;
+const net = await startNetwork({
+  port: Number(values.port),
+  demoSitePort: Number(values['site-port']),
+  slotMs: Number(values['slot-ms']),
+  peers,
+  onEvent: (peer, message) => {
+    if (!values.quiet) console.log(`[slot ${slotOf()}] ${peer}: ${message}`);
+  },
+});
+slotOf = () => net.devnet.clock.slot();
+for (const address of values.fund ?? []) net.devnet.ledger.mint(address, 1_000n * ROE_PER_KOII);
+
+console.log(`K2 devnet:   ${net.devnet.url}   (JSON-RPC; proof store at /ipfs)`);
+console.log(`Demo site:   ${net.demoSite.url}   (${net.demoSite.pages.length} pages)`);
+console.log(`Task:        ${net.taskId}`);
+console.log(`Peers:       ${net.peers.map((p) => `${p.name}${p.fault ? ` (${p.fault})` : ''}`).join(', ')}`);
 if ((values.fund ?? []).length === 0) {
-  console.log(`  fund an address: curl -s ${devnet.url} -H 'content-type: application/json' \\`);
-  console.log(`    -d '{"jsonrpc":"2.0","id":1,"method":"requestAirdrop","params":["<ADDRESS>", 100000000000]}'`);
+  console.log(`Fund an address: curl -s ${net.devnet.url} -H 'content-type: application/json' \\`);
+  console.log(`  -d '{"jsonrpc":"2.0","id":1,"method":"requestAirdrop","params":["<ADDRESS>", 100000000000]}'`);
 }
 const stop = async () => {
-  await devnet.close();
+  await net.stop();
   process.exit(0);
 };
 process.on('SIGINT', stop);

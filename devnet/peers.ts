@@ -1,7 +1,9 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { createKeyPairSignerFromPrivateKeyBytes, type KeyPairSigner } from '@solana/kit';
 import { planSteps } from '../src/core/lifecycle.ts';
-import { roundOfSlot } from '../src/core/rounds.ts';
+import { roundOfSlot, submissionWindowOf } from '../src/core/rounds.ts';
+import { rankDistributionCandidates } from '../src/core/selection.ts';
+import { cidOf } from '../src/core/content-address.ts';
 import type { TaskState } from '../src/core/task-state.ts';
 import { runStep, type StepDeps } from '../src/engine/step-runner.ts';
 import { firstStakeInstructions } from '../src/k2/instructions.ts';
@@ -74,32 +76,37 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
   fund(main.address, options.stake * 10n + 10_000_000_000n);
   const rpc: K2Rpc = createK2Rpc({ endpoints: [options.devnetUrl], timeoutMs: 5000, retries: 2, backoffBaseMs: 20 });
   const proofStore = createHttpProofStore(options.devnetUrl);
-  const emit = (message: string) => options.onEvent?.(options.name, message);
+  // Each message once: a peer re-plans every poll, and "nothing to do" would flood the log.
+  const said = new Set<string>();
+  const emit = (message: string) => {
+    if (said.has(message)) return;
+    said.add(message);
+    if (said.size > 500) said.clear();
+    options.onEvent?.(options.name, message);
+  };
 
   const recordCache = new Map<string, PageRecord>();
   const fetchPage = (url: string) => fetchPublicPage(url, { allowPrivate: true, timeoutMs: 5000 });
-  const honest = createPageIndexPlugin({
-    taskId: options.taskId,
-    allowPrivate: true,
-    fetchPage,
-    records: {
-      async forRound(round) {
-        const out: PageRecord[] = [];
-        for (const path of pagesFor(options, round)) {
-          const url = `${options.demoSiteUrl}${path}`;
-          let record = recordCache.get(url);
-          if (!record) {
-            const page = await fetchPage(url);
-            if (!page.ok) continue;
-            const built = buildPageRecord(page.html, url, Date.now());
-            if ('skip' in built) continue;
-            recordCache.set(url, (record = built));
-          }
-          out.push({ ...record, fetchedAt: Date.now() });
+  const honestRecords = {
+    async forRound(round: number): Promise<PageRecord[]> {
+      const out: PageRecord[] = [];
+      for (const path of pagesFor(options, round)) {
+        const url = `${options.demoSiteUrl}${path}`;
+        let record = recordCache.get(url);
+        if (!record) {
+          const page = await fetchPage(url);
+          if (!page.ok) continue;
+          const built = buildPageRecord(page.html, url, Date.now());
+          if ('skip' in built) continue;
+          recordCache.set(url, (record = built));
         }
-        return out;
-      },
+        out.push({ ...record, fetchedAt: Date.now() });
+      }
+      return out;
     },
+  };
+  const honest = Object.assign(createPageIndexPlugin({ taskId: options.taskId, allowPrivate: true, fetchPage, records: honestRecords }), {
+    records: honestRecords,
   });
   const plugin: TaskPlugin =
     options.fault === 'bad-proof'
@@ -110,7 +117,34 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
             return ctx.proofStore.put(encodeBundle({ v: 1, task: options.taskId, round, node: ctx.stakingKey, records: fakeRecords(options, round) }));
           },
         }
-      : honest;
+      : options.fault === 'bad-distribution'
+        ? { ...honest, submission: (round, ctx) => grindForSelection(round, ctx) }
+        : honest;
+
+  /**
+   * A greedy node wants to be the one that writes the list, so it grinds its submission:
+   * it waits until the others have submitted, then varies a timestamp in its bundle until
+   * its CID ranks first. Honest auditors must still catch the list it then submits.
+   */
+  async function grindForSelection(round: number, ctx: PluginContext): Promise<string | null> {
+    const raw = await rpc.getAccountInfo(options.taskId);
+    const s = decodeTaskStateAccount(raw!.data, options.taskId);
+    const window = submissionWindowOf(s, round + 1);
+    const lateSlot = window.start + Math.floor(((window.end - window.start) * 2) / 3);
+    while ((await rpc.getSlot()) < lateSlot) await new Promise((r) => setTimeout(r, options.pollMs));
+    const now = decodeTaskStateAccount((await rpc.getAccountInfo(options.taskId))!.data, options.taskId);
+    const records = await honest.records.forRound(round);
+    if (records.length === 0) return null;
+    for (let nonce = 0; nonce < 5000; nonce++) {
+      const bytes = encodeBundle({ v: 1, task: options.taskId, round, node: ctx.stakingKey, records: records.map((r, i) => (i === 0 ? { ...r, fetchedAt: r.fetchedAt + nonce } : r)) });
+      const cid = cidOf(bytes);
+      const trial = structuredClone(now);
+      if (!trial.submissions.has(round)) trial.submissions.set(round, new Map());
+      trial.submissions.get(round)!.set(ctx.stakingKey, { submissionValue: cid, slot: 0 });
+      if (rankDistributionCandidates(trial, round)[0] === ctx.stakingKey) return ctx.proofStore.put(bytes);
+    }
+    return ctx.proofStore.put(encodeBundle({ v: 1, task: options.taskId, round, node: ctx.stakingKey, records }));
+  }
 
   const pluginCtx: PluginContext = {
     proofStore,
