@@ -13,6 +13,9 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 60_000,
+          // Each file runs a whole network on the clock; in parallel on two cores they starve
+          // each other's peers of the time a round's windows give them.
+          fileParallelism: false,
         },
       },
       {

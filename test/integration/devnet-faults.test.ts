@@ -24,7 +24,7 @@ describe('false audits, a bad distribution list and a missed submission', () => 
 
   beforeAll(async () => {
     net = await startNetwork({
-      slotMs: 30,
+      slotMs: 40,
       task: TASK,
       peers: [
         { name: 'alice' },
