@@ -129,7 +129,7 @@ export function createRpcMethods(ctx: RpcContext): (method: string, params: unkn
       const slot = ctx.clock.slot();
       const numSlots = Math.max(1, Math.round(60_000 / ctx.clock.slotMs));
       return Array.from({ length: limit }, (_, i) => ({
-        slot: slot - i * numSlots,
+        slot: Math.max(0, slot - i * numSlots),
         numSlots,
         numTransactions: 0,
         numNonVoteTransactions: 0,

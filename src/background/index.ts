@@ -1,8 +1,8 @@
 import browser from 'webextension-polyfill';
 import type { NodeStatus } from '../shared/messages.ts';
 import { BUILD_TARGET, DEFAULT_RPC_URL } from './build-info.ts';
-import { DB_VERSION, getSetting, openNodeDb } from './db.ts';
-import { appendEvent, recentEvents } from './event-log.ts';
+import { DB_VERSION, getSetting, openNodeDb } from '../store/node-db.ts';
+import { appendEvent, recentEvents } from '../store/event-log.ts';
 import { createMessageRouter, type Handlers } from './message-router.ts';
 import { addSite, optedInSites, removeSite, syncVisitReporter } from './site-registry.ts';
 import { listenForUpdatePorts, notifyChanged } from './update-hub.ts';

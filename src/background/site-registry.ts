@@ -1,6 +1,6 @@
 import browser from 'webextension-polyfill';
 import visitReporterFile from '../content/visit-reporter.ts?script&iife';
-import { getSetting, putSetting, type NodeDb } from './db.ts';
+import { getSetting, putSetting, type NodeDb } from '../store/node-db.ts';
 
 // A site is indexed only after the user opted it in AND the browser granted its host
 // permission. The visit reporter is registered for exactly those sites, so no script of

@@ -1,5 +1,5 @@
 import type { Visit } from '../shared/messages.ts';
-import type { NodeDb } from './db.ts';
+import type { NodeDb } from '../store/node-db.ts';
 
 export async function recordVisit(db: NodeDb, visit: Visit): Promise<void> {
   await db.put('visits', visit);

@@ -82,8 +82,8 @@ export function msUntilSlot(currentSlot: number, targetSlot: number, slotMs: num
 
 /**
  * Slot time from getRecentPerformanceSamples, as Koii's nodes measure it. Samples that make
- * no sense (no slots, no time, or a slot outside 50 ms..5 s) are ignored; with none left the
- * protocol's default of 400 ms stands.
+ * no sense (no slots, no time, or a slot outside 1 ms..10 s — a local devnet runs slots of a
+ * few ms) are ignored; with none left the protocol's default of 400 ms stands.
  */
 export function measureSlotMs(samples: ReadonlyArray<{ numSlots: number; samplePeriodSecs: number }>): number {
   let slots = 0;
@@ -91,7 +91,7 @@ export function measureSlotMs(samples: ReadonlyArray<{ numSlots: number; sampleP
   for (const s of samples) {
     if (!(s.numSlots > 0) || !(s.samplePeriodSecs > 0)) continue;
     const ms = (s.samplePeriodSecs * 1000) / s.numSlots;
-    if (ms < 50 || ms > 5000) continue;
+    if (ms < 1 || ms > 10_000) continue;
     slots += s.numSlots;
     secs += s.samplePeriodSecs;
   }

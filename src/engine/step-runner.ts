@@ -35,6 +35,8 @@ export interface StepDeps {
   plugin: TaskPlugin;
   pluginCtx: PluginContext;
   remember<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  /** A recent blockhash; defaults to asking K2 for each transaction. */
+  recentBlockhash?(): Promise<{ blockhash: string; lastValidBlockHeight: bigint }>;
   sendOnce(key: string, build: () => Promise<SignedTransaction>): Promise<void>;
   /** Most peers a node audits in one round (Koii's runners sample five). */
   maxAuditsPerRound?: number;
@@ -45,7 +47,7 @@ export interface StepDeps {
 export type StepOutcome = { kind: PlannedStep['kind']; summary: string };
 
 async function tx(deps: StepDeps, instructions: Instruction[]): Promise<SignedTransaction> {
-  const blockhash = await deps.rpc.getLatestBlockhash();
+  const blockhash = deps.recentBlockhash ? await deps.recentBlockhash() : await deps.rpc.getLatestBlockhash();
   return buildTransaction({ feePayer: deps.main, instructions, blockhash });
 }
 

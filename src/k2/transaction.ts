@@ -22,7 +22,8 @@ export interface RecentBlockhash {
   lastValidBlockHeight: bigint;
 }
 
-export type SignedTransaction = Transaction;
+/** A signed transaction, with the block height after which it can no longer land. */
+export type SignedTransaction = Transaction & { lastValidBlockHeight: bigint };
 
 export async function buildTransaction(p: {
   feePayer: TransactionSigner;
@@ -39,7 +40,8 @@ export async function buildTransaction(p: {
       ),
     (m) => appendTransactionMessageInstructions(p.instructions, m),
   );
-  return signTransactionMessageWithSigners(message);
+  const signed = await signTransactionMessageWithSigners(message);
+  return { ...signed, lastValidBlockHeight: p.blockhash.lastValidBlockHeight };
 }
 
 export function toWireBase64(tx: SignedTransaction): string {

@@ -1,8 +1,8 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { describe, expect, test } from 'vitest';
-import { DB_VERSION, getSetting, openNodeDb, putSetting } from '../../src/background/db.ts';
-import { appendEvent, recentEvents } from '../../src/background/event-log.ts';
+import { DB_VERSION, getSetting, openNodeDb, putSetting } from '../../src/store/node-db.ts';
+import { appendEvent, recentEvents } from '../../src/store/event-log.ts';
 import { countVisits, recentVisits, recordVisit, visitKey } from '../../src/background/visit-store.ts';
 
 let n = 0;

@@ -1,0 +1,139 @@
+import { RpcResponseError } from '../k2/rpc-errors.ts';
+import type { K2Rpc } from '../k2/rpc-client.ts';
+import { toWireBase64, transactionSignature, type SignedTransaction } from '../k2/transaction.ts';
+import type { NodeDb, OutboxEntry } from '../store/node-db.ts';
+
+// Every transaction is written to the outbox, signed, before it is sent. A step asked again
+// (after a crash, a restart, a lost answer) looks at its entry instead of signing anew:
+//
+//   (none) ──build+sign──▶ signed ──send──▶ sent ──status found──▶ confirmed
+//                            │                │  └─status null, blockhash valid──▶ re-send same bytes
+//                            │                └─status null, blockhash expired──▶ (none): rebuild
+//                            └──refused by K2 (preflight)──▶ failed (terminal for this step)
+//
+// Re-sending the same bytes is safe: K2 refuses a transaction it already processed. A new
+// transaction for the same step is built only once the old one can no longer land.
+
+export class StepFailedError extends Error {
+  override name = 'StepFailedError';
+  constructor(
+    readonly key: string,
+    message: string,
+    readonly logs: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface OutboxHooks {
+  /** Called at each point where a crash would leave the step half done (tests crash here). */
+  checkpoint?(name: string): void;
+  now?(): number;
+}
+
+function isLanded(status: { err: unknown } | null | undefined): status is { err: unknown } {
+  return status !== null && status !== undefined;
+}
+
+export function createOutbox(db: NodeDb, rpc: K2Rpc, taskId: string, hooks: OutboxHooks = {}) {
+  const now = hooks.now ?? Date.now;
+  const checkpoint = hooks.checkpoint ?? (() => {});
+
+  async function put(entry: OutboxEntry): Promise<void> {
+    await db.put('outbox', { ...entry, updatedAt: now() });
+  }
+
+  async function send(entry: OutboxEntry): Promise<void> {
+    try {
+      await rpc.sendTransaction(entry.wire);
+    } catch (err) {
+      if (err instanceof RpcResponseError) {
+        // Refused before execution (or already processed): look before concluding.
+        const [status] = await rpc.getSignatureStatuses([entry.signature]);
+        if (status && !status.err) {
+          await put({ ...entry, status: 'confirmed' });
+          return;
+        }
+        await put({ ...entry, status: 'failed', error: err.message });
+        throw new StepFailedError(entry.key, err.message, err.logs);
+      }
+      throw err; // transport: the entry stays 'signed' and is reconciled next time
+    }
+    checkpoint('after-send');
+    await put({ ...entry, status: 'sent' });
+    checkpoint('after-sent-recorded');
+  }
+
+  return {
+    /** Sends the step's transaction once; see the state diagram above. */
+    async sendOnce(key: string, round: number, build: () => Promise<SignedTransaction>): Promise<void> {
+      const existing = await db.get('outbox', [taskId, key]);
+      if (existing) {
+        if (existing.status === 'confirmed') return;
+        if (existing.status === 'failed') throw new StepFailedError(key, existing.error ?? 'failed earlier');
+        const [status] = await rpc.getSignatureStatuses([existing.signature]);
+        if (isLanded(status)) {
+          await put({ ...existing, status: status.err ? 'failed' : 'confirmed', ...(status.err ? { error: JSON.stringify(status.err) } : {}) });
+          return;
+        }
+        const height = await rpc.getBlockHeight();
+        if (BigInt(height) <= existing.lastValidBlockHeight) {
+          await send(existing);
+          return;
+        }
+        // Expired: it can never land now, so a fresh transaction for the step is safe.
+        await db.delete('outbox', [taskId, key]);
+      }
+      const tx = await build();
+      const entry: OutboxEntry = {
+        taskId,
+        key,
+        round,
+        signature: transactionSignature(tx),
+        wire: toWireBase64(tx),
+        lastValidBlockHeight: tx.lastValidBlockHeight,
+        status: 'signed',
+        createdAt: now(),
+        updatedAt: now(),
+      };
+      await put(entry);
+      checkpoint('after-signed-stored');
+      await send(entry);
+    },
+
+    /** Settles entries left 'signed' or 'sent' by an earlier life, in one status call. */
+    async reconcile(): Promise<number> {
+      const pending = (await db.getAllFromIndex('outbox', 'byStatus', 'sent'))
+        .concat(await db.getAllFromIndex('outbox', 'byStatus', 'signed'))
+        .filter((e) => e.taskId === taskId);
+      if (pending.length === 0) return 0;
+      const statuses = await rpc.getSignatureStatuses(pending.map((e) => e.signature));
+      let settled = 0;
+      for (const [i, entry] of pending.entries()) {
+        const status = statuses[i];
+        if (status) {
+          await put({ ...entry, status: status.err ? 'failed' : 'confirmed' });
+          settled++;
+        }
+      }
+      return settled;
+    },
+  };
+}
+
+export type Outbox = ReturnType<typeof createOutbox>;
+
+/** Decisions taken once per key, kept in the journal. */
+export function createJournal(db: NodeDb, taskId: string, hooks: OutboxHooks = {}) {
+  const now = hooks.now ?? Date.now;
+  return {
+    async remember<T>(key: string, round: number, compute: () => Promise<T>): Promise<T> {
+      const existing = await db.get('journal', [taskId, key]);
+      if (existing) return existing.value as T;
+      const value = await compute();
+      await db.put('journal', { taskId, key, round, value, at: now() });
+      hooks.checkpoint?.('after-journal');
+      return value;
+    },
+  };
+}

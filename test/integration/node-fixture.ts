@@ -1,0 +1,106 @@
+import 'fake-indexeddb/auto';
+import { generateKeyPairSigner, type KeyPairSigner } from '@solana/kit';
+import { decodeTaskInstruction } from '../../src/k2/instruction-decoder.ts';
+import { firstStakeInstructions } from '../../src/k2/instructions.ts';
+import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
+import { createK2Rpc, type K2Rpc } from '../../src/k2/rpc-client.ts';
+import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
+import { openNodeDb, type NodeDb } from '../../src/store/node-db.ts';
+import { createHttpProofStore } from '../../src/tasks/http-proof-store.ts';
+import { fetchPublicPage } from '../../src/tasks/page-index/fetch-page.ts';
+import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type NodeEngine } from '../../src/engine/node-engine.ts';
+import { parseWireTransaction } from '../../devnet/wire-transaction.ts';
+import type { Network } from '../../devnet/network.ts';
+
+/** Every transaction our node sent, by the step it belongs to. */
+export interface SentLog {
+  byStep: Map<string, Set<string>>;
+  requests: string[];
+}
+
+/** An RPC client whose fetch records what the node sends, so tests can count per step. */
+export function recordingRpc(url: string, log: SentLog): K2Rpc {
+  const recordingFetch: typeof fetch = async (input, init) => {
+    const body = JSON.parse(String(init?.body)) as { method: string; params: unknown[] };
+    log.requests.push(body.method);
+    if (body.method === 'sendTransaction') {
+      const tx = parseWireTransaction(new Uint8Array(Buffer.from(body.params[0] as string, 'base64')));
+      for (const ix of tx.instructions) {
+        if (ix.programId !== TASK_PROGRAM_ID) continue;
+        const decoded = decodeTaskInstruction(ix.data);
+        const round = 'round' in decoded ? decoded.round : '';
+        const candidate = decoded.kind.startsWith('Audit') ? ix.accounts[2]!.address : '';
+        const chunk = decoded.kind === 'UploadDistributionList' ? decoded.chunkIndex : '';
+        // Only our node uses this client, so every transaction here is ours.
+        const key = `${decoded.kind}:${round}:${candidate}:${chunk}`;
+        const set = log.byStep.get(key) ?? new Set<string>();
+        set.add(tx.id);
+        log.byStep.set(key, set);
+      }
+    }
+    return fetch(input, init);
+  };
+  return createK2Rpc({ endpoints: [url], fetch: recordingFetch, timeoutMs: 5000, retries: 2, backoffBaseMs: 10 });
+}
+
+export interface TestNode {
+  db: NodeDb;
+  main: KeyPairSigner;
+  staking: KeyPairSigner;
+  rpc: K2Rpc;
+  sent: SentLog;
+  engine: NodeEngine;
+  /** Drops the engine and builds a new one on the same database (a service worker restart). */
+  restart(checkpoint?: (name: string) => void): NodeEngine;
+}
+
+export async function startTestNode(net: Network, opts: { dbName: string; checkpoint?: (name: string) => void }): Promise<TestNode> {
+  const db = await openNodeDb(opts.dbName);
+  const main = await generateKeyPairSigner();
+  const staking = await generateKeyPairSigner();
+  const sent: SentLog = { byStep: new Map(), requests: [] };
+  const rpc = recordingRpc(net.devnet.url, sent);
+  net.devnet.ledger.mint(main.address, 100_000_000_000n);
+
+  // The stake the user approved in the wallet: sent once, before the node runs.
+  const state = (await rpc.getTaskAccountInfo(net.taskId)).json as { stake_pot_account: number[]; minimum_stake_amount: number };
+  const { getAddressDecoder } = await import('@solana/kit');
+  const pot = getAddressDecoder().decode(Uint8Array.from(state.stake_pot_account));
+  const rent = await rpc.getMinimumBalanceForRentExemption(PROTOCOL_CHOICES.stakeRentExemptBytes);
+  const stakeTx = await buildTransaction({
+    feePayer: main,
+    instructions: firstStakeInstructions({ payer: main, stakingKey: staking, taskState: net.taskId, stakePot: pot, amount: BigInt(state.minimum_stake_amount) * 2n, rentExemptLamports: rent }),
+    blockhash: await rpc.getLatestBlockhash(),
+  });
+  await rpc.sendTransaction(toWireBase64(stakeTx));
+
+  const build = (checkpoint?: (name: string) => void) =>
+    createNodeEngine({
+      db,
+      rpc,
+      keys: async () => ({ main, staking }),
+      proofStore: createHttpProofStore(net.devnet.url),
+      fetchPage: (url) => fetchPublicPage(url, { allowPrivate: true, timeoutMs: 5000 }),
+      allowPrivate: true,
+      settings: async () => DEFAULT_ENGINE_SETTINGS,
+      ...(checkpoint ? { checkpoint } : {}),
+    });
+  const node: TestNode = {
+    db,
+    main,
+    staking,
+    rpc,
+    sent,
+    engine: build(opts.checkpoint),
+    restart(checkpoint) {
+      node.engine = build(checkpoint);
+      return node.engine;
+    },
+  };
+  await node.engine.joinTask(net.taskId);
+  return node;
+}
+
+export class SimulatedCrash extends Error {
+  override name = 'SimulatedCrash';
+}
