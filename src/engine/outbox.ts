@@ -91,7 +91,7 @@ export function createOutbox(db: NodeDb, rpc: K2Rpc, taskId: string, hooks: Outb
         round,
         signature: transactionSignature(tx),
         wire: toWireBase64(tx),
-        lastValidBlockHeight: tx.lastValidBlockHeight,
+        lastValidBlockHeight: tx.lifetimeConstraint.lastValidBlockHeight,
         status: 'signed',
         createdAt: now(),
         updatedAt: now(),

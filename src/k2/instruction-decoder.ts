@@ -1,11 +1,37 @@
-import { LayoutError, readBlob, readNs64, readU16 } from './layout.ts';
+import { getAddressDecoder } from '@solana/kit';
+import { LayoutError, readBlob, readBytes, readNs64, readU16, readU32, readU64 } from './layout.ts';
 import { PROTOCOL_CHOICES } from './program-ids.ts';
-import { DISTRIBUTION_CHUNK_BYTES, SUBMISSION_BYTES, TASK_INSTRUCTION } from './instructions.ts';
+import {
+  CREATE_TASK_BLOBS,
+  DISTRIBUTION_BLOB_BYTES,
+  DISTRIBUTION_CHUNK_BYTES,
+  IP_ADDRESS_BYTES,
+  SUBMISSION_BYTES,
+  SYSTEM_INSTRUCTION,
+  TASK_INSTRUCTION,
+} from './instructions.ts';
 
-// The inverse of instructions.ts: task-program instruction data back to values. The devnet
-// executes what this returns, so every length is checked exactly.
+// The inverse of instructions.ts: instruction data back to values. The devnet executes what
+// this returns, so every length is checked exactly and anything off is refused with a message
+// naming the instruction, never read leniently.
 
 export type TaskInstruction =
+  | {
+      kind: 'CreateTask';
+      taskName: string;
+      taskDescription: string;
+      taskAuditProgram: string;
+      taskExecutableNetwork: string;
+      totalBountyAmount: bigint;
+      bountyAmountPerRound: bigint;
+      roundTime: bigint;
+      auditWindow: bigint;
+      submissionWindow: bigint;
+      minimumStakeAmount: bigint;
+      taskMetadata: string;
+      localVars: string;
+      allowedFailedDistributions: bigint;
+    }
   | { kind: 'SubmitTask'; submission: string; round: number }
   | { kind: 'AuditSubmissions'; isValid: boolean; round: number }
   | { kind: 'AuditDistribution'; isValid: boolean; round: number }
@@ -15,12 +41,28 @@ export type TaskInstruction =
   | { kind: 'Stake'; amount: bigint; ipAddress: string }
   | { kind: 'Withdraw' }
   | { kind: 'UploadDistributionList'; chunkIndex: number; chunk: Uint8Array; round: number }
-  | { kind: 'SubmitDistributionList'; round: number }
-  | { kind: 'CreateTask'; taskName: string };
+  | { kind: 'SubmitDistributionList'; round: number };
+
+export type TaskInstructionKind = TaskInstruction['kind'];
+
+export type SystemInstruction =
+  | { kind: 'CreateAccount'; lamports: bigint; space: bigint; owner: string }
+  | { kind: 'Transfer'; lamports: bigint };
 
 export class InstructionDecodeError extends Error {
   override name = 'InstructionDecodeError';
 }
+
+const CREATE_TASK_BYTES =
+  1 +
+  CREATE_TASK_BLOBS.taskName +
+  CREATE_TASK_BLOBS.taskDescription +
+  CREATE_TASK_BLOBS.taskAuditProgram +
+  CREATE_TASK_BLOBS.taskExecutableNetwork +
+  6 * 8 +
+  CREATE_TASK_BLOBS.taskMetadata +
+  CREATE_TASK_BLOBS.localVars +
+  8;
 
 function expectLength(data: Uint8Array, n: number, kind: string): void {
   if (data.length !== n) throw new InstructionDecodeError(`${kind}: expected ${n} bytes of data, got ${data.length}`);
@@ -42,64 +84,127 @@ function isValidAt(data: Uint8Array, kind: string): { isValid: boolean; next: nu
   return { isValid: v === 1n, next: 9 };
 }
 
+/** A cursor so CreateTask's thirteen fields are read in the table's order, not by offsets. */
+class Cursor {
+  private at = 1;
+  constructor(private readonly data: Uint8Array) {}
+  text(n: number): string {
+    const v = readBlob(this.data, this.at, n);
+    this.at += n;
+    return v;
+  }
+  ns64(): bigint {
+    const v = readNs64(this.data, this.at);
+    this.at += 8;
+    return v;
+  }
+}
+
+function decodeCreateTask(data: Uint8Array): TaskInstruction {
+  expectLength(data, CREATE_TASK_BYTES, 'CreateTask');
+  const c = new Cursor(data);
+  const B = CREATE_TASK_BLOBS;
+  return {
+    kind: 'CreateTask',
+    taskName: c.text(B.taskName),
+    taskDescription: c.text(B.taskDescription),
+    taskAuditProgram: c.text(B.taskAuditProgram),
+    taskExecutableNetwork: c.text(B.taskExecutableNetwork),
+    totalBountyAmount: c.ns64(),
+    bountyAmountPerRound: c.ns64(),
+    roundTime: c.ns64(),
+    auditWindow: c.ns64(),
+    submissionWindow: c.ns64(),
+    minimumStakeAmount: c.ns64(),
+    taskMetadata: c.text(B.taskMetadata),
+    localVars: c.text(B.localVars),
+    allowedFailedDistributions: c.ns64(),
+  };
+}
+
+function decodeUpload(data: Uint8Array): TaskInstruction {
+  const kind = 'UploadDistributionList';
+  expectLength(data, 1 + DISTRIBUTION_BLOB_BYTES + 8, kind);
+  const chunkIndex = readU16(data, 1);
+  const length = readU16(data, 3);
+  if (length > DISTRIBUTION_CHUNK_BYTES) throw new InstructionDecodeError(`${kind}: chunk length ${length} exceeds ${DISTRIBUTION_CHUNK_BYTES} bytes`);
+  // Anything after the chunk must be padding: stray bytes there mean the length field lies.
+  if (data.subarray(5 + length, 1 + DISTRIBUTION_BLOB_BYTES).some((b) => b !== 0)) {
+    throw new InstructionDecodeError(`${kind}: non-zero bytes after the chunk`);
+  }
+  return { kind, chunkIndex, chunk: data.slice(5, 5 + length), round: round(readNs64(data, 1 + DISTRIBUTION_BLOB_BYTES), kind) };
+}
+
+function decode(data: Uint8Array): TaskInstruction {
+  switch (data[0]) {
+    case TASK_INSTRUCTION.CreateTask:
+      return decodeCreateTask(data);
+    case TASK_INSTRUCTION.SubmitTask:
+      expectLength(data, 1 + SUBMISSION_BYTES + 8, 'SubmitTask');
+      return { kind: 'SubmitTask', submission: readBlob(data, 1, SUBMISSION_BYTES), round: round(readNs64(data, 1 + SUBMISSION_BYTES), 'SubmitTask') };
+    case TASK_INSTRUCTION.AuditSubmissions:
+    case TASK_INSTRUCTION.AuditDistribution: {
+      const kind = data[0] === TASK_INSTRUCTION.AuditSubmissions ? 'AuditSubmissions' : 'AuditDistribution';
+      const width = PROTOCOL_CHOICES.isValidEncoding === 'u8' ? 1 : 8;
+      expectLength(data, 1 + width + 8, kind);
+      const { isValid, next } = isValidAt(data, kind);
+      return { kind, isValid, round: round(readNs64(data, next), kind) };
+    }
+    case TASK_INSTRUCTION.Payout:
+      expectLength(data, 9, 'Payout');
+      return { kind: 'Payout', round: round(readNs64(data, 1), 'Payout') };
+    case TASK_INSTRUCTION.ClaimReward:
+      expectLength(data, 1, 'ClaimReward');
+      return { kind: 'ClaimReward' };
+    case TASK_INSTRUCTION.FundTask: {
+      expectLength(data, 9, 'FundTask');
+      const amount = readNs64(data, 1);
+      if (amount <= 0n) throw new InstructionDecodeError('FundTask: amount must be positive');
+      return { kind: 'FundTask', amount };
+    }
+    case TASK_INSTRUCTION.Stake:
+      expectLength(data, 1 + 8 + IP_ADDRESS_BYTES, 'Stake');
+      return { kind: 'Stake', amount: readNs64(data, 1), ipAddress: readBlob(data, 9, IP_ADDRESS_BYTES) };
+    case TASK_INSTRUCTION.Withdraw:
+      expectLength(data, 1, 'Withdraw');
+      return { kind: 'Withdraw' };
+    case TASK_INSTRUCTION.UploadDistributionList:
+      return decodeUpload(data);
+    case TASK_INSTRUCTION.SubmitDistributionList:
+      expectLength(data, 9, 'SubmitDistributionList');
+      return { kind: 'SubmitDistributionList', round: round(readNs64(data, 1), 'SubmitDistributionList') };
+    default:
+      throw new InstructionDecodeError(`unknown task instruction ${data[0]}`);
+  }
+}
+
 /** Accepts kit's read-only instruction data as well; it is copied, never modified. */
 export function decodeTaskInstruction(input: ArrayLike<number>): TaskInstruction {
   const data = Uint8Array.from(input);
   if (data.length === 0) throw new InstructionDecodeError('empty instruction data');
   try {
-    switch (data[0]) {
-      case TASK_INSTRUCTION.SubmitTask:
-        expectLength(data, 1 + SUBMISSION_BYTES + 8, 'SubmitTask');
-        return { kind: 'SubmitTask', submission: readBlob(data, 1, SUBMISSION_BYTES), round: round(readNs64(data, 1 + SUBMISSION_BYTES), 'SubmitTask') };
-      case TASK_INSTRUCTION.AuditSubmissions:
-      case TASK_INSTRUCTION.AuditDistribution: {
-        const kind = data[0] === TASK_INSTRUCTION.AuditSubmissions ? 'AuditSubmissions' : 'AuditDistribution';
-        const { isValid, next } = isValidAt(data, kind);
-        expectLength(data, next + 8, kind);
-        return { kind, isValid, round: round(readNs64(data, next), kind) };
-      }
-      case TASK_INSTRUCTION.Payout:
-        expectLength(data, 9, 'Payout');
-        return { kind: 'Payout', round: round(readNs64(data, 1), 'Payout') };
-      case TASK_INSTRUCTION.ClaimReward:
-        expectLength(data, 1, 'ClaimReward');
-        return { kind: 'ClaimReward' };
-      case TASK_INSTRUCTION.FundTask: {
-        expectLength(data, 9, 'FundTask');
-        const amount = readNs64(data, 1);
-        if (amount <= 0n) throw new InstructionDecodeError('FundTask: amount must be positive');
-        return { kind: 'FundTask', amount };
-      }
-      case TASK_INSTRUCTION.Stake: {
-        expectLength(data, 1 + 8 + 64, 'Stake');
-        return { kind: 'Stake', amount: readNs64(data, 1), ipAddress: readBlob(data, 9, 64) };
-      }
-      case TASK_INSTRUCTION.Withdraw:
-        expectLength(data, 1, 'Withdraw');
-        return { kind: 'Withdraw' };
-      case TASK_INSTRUCTION.UploadDistributionList: {
-        expectLength(data, 1 + 512 + 8, 'UploadDistributionList');
-        const chunkIndex = readU16(data, 1);
-        const length = readU16(data, 3);
-        if (length > DISTRIBUTION_CHUNK_BYTES) throw new InstructionDecodeError('UploadDistributionList: chunk longer than 508 bytes');
-        return {
-          kind: 'UploadDistributionList',
-          chunkIndex,
-          chunk: data.slice(5, 5 + length),
-          round: round(readNs64(data, 1 + 512), 'UploadDistributionList'),
-        };
-      }
-      case TASK_INSTRUCTION.SubmitDistributionList:
-        expectLength(data, 9, 'SubmitDistributionList');
-        return { kind: 'SubmitDistributionList', round: round(readNs64(data, 1), 'SubmitDistributionList') };
-      case TASK_INSTRUCTION.CreateTask:
-        return { kind: 'CreateTask', taskName: readBlob(data, 1, 24) };
-      default:
-        throw new InstructionDecodeError(`unknown task instruction ${data[0]}`);
-    }
+    return decode(data);
   } catch (err) {
-    if (err instanceof LayoutError) throw new InstructionDecodeError(err.message);
-    if (err instanceof TypeError) throw new InstructionDecodeError('a text field is not valid UTF-8');
+    if (err instanceof LayoutError) throw new InstructionDecodeError(`${err.message}`);
     throw err;
+  }
+}
+
+const addressDecoder = getAddressDecoder();
+
+/** The two System instructions a node sends; any other System instruction is refused. */
+export function decodeSystemInstruction(input: ArrayLike<number>): SystemInstruction {
+  const data = Uint8Array.from(input);
+  if (data.length < 4) throw new InstructionDecodeError(`System: expected at least 4 bytes of data, got ${data.length}`);
+  const which = readU32(data, 0);
+  switch (which) {
+    case SYSTEM_INSTRUCTION.CreateAccount:
+      expectLength(data, 4 + 8 + 8 + 32, 'System CreateAccount');
+      return { kind: 'CreateAccount', lamports: readU64(data, 4), space: readU64(data, 12), owner: addressDecoder.decode(readBytes(data, 20, 32)) };
+    case SYSTEM_INSTRUCTION.Transfer:
+      expectLength(data, 4 + 8, 'System Transfer');
+      return { kind: 'Transfer', lamports: readU64(data, 4) };
+    default:
+      throw new InstructionDecodeError(`unsupported System instruction ${which}`);
   }
 }

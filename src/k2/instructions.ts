@@ -1,10 +1,22 @@
-import { AccountRole, address, getAddressEncoder, type Address, type Instruction, type TransactionSigner } from '@solana/kit';
-import { blob, concat, ns64, u16, u32, u64, zeroPadded } from './layout.ts';
-import { PROTOCOL_CHOICES, SYSTEM_PROGRAM_ID, SYSVAR_CLOCK_ID, TASK_PROGRAM_ID } from './program-ids.ts';
+import {
+  AccountRole,
+  address,
+  getAddressEncoder,
+  type AccountMeta,
+  type AccountSignerMeta,
+  type Address,
+  type Instruction,
+  type InstructionWithAccounts,
+  type InstructionWithData,
+  type TransactionSigner,
+} from '@solana/kit';
+import { blob, concat, LayoutError, ns64, u16, u32, u64 } from './layout.ts';
+import { PROTOCOL_CHOICES, SYSTEM_PROGRAM_ID, SYSVAR_CLOCK, TASK_PROGRAM_ID } from './program-ids.ts';
 
 // Builders for every instruction a node sends to Koii's task program, byte for byte as in
 // k2-protocol.md ("Instructions"): first byte = index, integers little-endian, strings as
-// space-padded blobs. Signers are kit TransactionSigners, so key custody stays with the wallet.
+// space-padded blobs. Signers are kit TransactionSigners, so key custody stays with the wallet;
+// kit's signTransactionMessageWithSigners finds them in the account metas.
 
 export const TASK_INSTRUCTION = {
   CreateTask: 0,
@@ -20,149 +32,196 @@ export const TASK_INSTRUCTION = {
   SubmitDistributionList: 12,
 } as const;
 
-export const SUBMISSION_BYTES = 512;
-export const DISTRIBUTION_CHUNK_BYTES = 508;
-const UPLOAD_BLOB_BYTES = 512;
+export const SYSTEM_INSTRUCTION = { CreateAccount: 0, Transfer: 2 } as const;
 
-type AddressLike = Address | string;
+export const SUBMISSION_BYTES = 512;
+export const IP_ADDRESS_BYTES = 64;
+export const DISTRIBUTION_BLOB_BYTES = 512;
+/** A chunk's payload: the 512-byte blob less the u16 index and the u16 length. */
+export const DISTRIBUTION_CHUNK_BYTES = DISTRIBUTION_BLOB_BYTES - 4;
+
+/** What every builder returns: a kit Instruction whose accounts and data are always present. */
+export type K2Instruction = Instruction &
+  InstructionWithAccounts<readonly (AccountMeta | AccountSignerMeta)[]> &
+  InstructionWithData<Uint8Array>;
+
+/** A base58 address, checked by kit's `address()` when the instruction is built. */
+export type AddressLike = Address | string;
 
 const taskProgram = address(TASK_PROGRAM_ID);
 const systemProgram = address(SYSTEM_PROGRAM_ID);
-const clock = { address: address(SYSVAR_CLOCK_ID), role: AccountRole.READONLY };
+const clock: AccountMeta = { address: address(SYSVAR_CLOCK), role: AccountRole.READONLY };
 
-function writable(a: AddressLike) {
+function writable(a: AddressLike): AccountMeta {
   return { address: address(a), role: AccountRole.WRITABLE };
 }
-function signer(s: TransactionSigner) {
+function readonly(a: AddressLike): AccountMeta {
+  return { address: address(a), role: AccountRole.READONLY };
+}
+function signer(s: TransactionSigner): AccountSignerMeta {
   return { address: s.address, role: AccountRole.WRITABLE_SIGNER, signer: s };
 }
-function taskIx(accounts: Instruction['accounts'], data: Uint8Array): Instruction {
+function taskIx(accounts: K2Instruction['accounts'], data: Uint8Array): K2Instruction {
   return { programAddress: taskProgram, accounts, data };
 }
+function index(i: number): Uint8Array {
+  return Uint8Array.of(i);
+}
+/** Rounds go on chain as ns64, but a negative round is always a caller's bug. */
+function roundBytes(round: number): Uint8Array {
+  if (!Number.isSafeInteger(round) || round < 0) throw new LayoutError(`round ${round} is not a non-negative integer`);
+  return ns64(round);
+}
+/** Amounts are ns64 on chain; a negative one would move ROE the other way. */
+function amountBytes(amount: bigint, what: string): Uint8Array {
+  if (amount < 0n) throw new LayoutError(`${what} ${amount} is negative`);
+  return ns64(amount);
+}
 function isValidBytes(isValid: boolean): Uint8Array {
-  return PROTOCOL_CHOICES.isValidEncoding === 'u8' ? new Uint8Array([isValid ? 1 : 0]) : ns64(isValid ? 1n : 0n);
+  return PROTOCOL_CHOICES.isValidEncoding === 'u8' ? Uint8Array.of(isValid ? 1 : 0) : ns64(isValid ? 1n : 0n);
 }
 
+/** #9 Stake. `ipAddress` is empty for a browser node: it serves nothing. */
 export function stakeInstruction(p: {
   taskState: AddressLike;
   stakingKey: TransactionSigner;
   stakePot: AddressLike;
   amount: bigint;
   ipAddress?: string;
-}): Instruction {
+}): K2Instruction {
   return taskIx(
     [writable(p.taskState), signer(p.stakingKey), writable(p.stakePot), clock],
-    concat(new Uint8Array([TASK_INSTRUCTION.Stake]), ns64(p.amount), blob(p.ipAddress ?? '', 64)),
+    concat(index(TASK_INSTRUCTION.Stake), amountBytes(p.amount, 'stake amount'), blob(p.ipAddress ?? '', IP_ADDRESS_BYTES)),
   );
 }
 
+/**
+ * #1 SubmitTask. A submission over 512 bytes is an error. Trailing spaces are padding on
+ * chain, so a submission ending in a space reads back without it (CIDs never do).
+ */
 export function submitTaskInstruction(p: {
   taskState: AddressLike;
   submitter: TransactionSigner;
   submission: string;
   round: number;
-}): Instruction {
+}): K2Instruction {
   return taskIx(
     [writable(p.taskState), signer(p.submitter), clock],
-    concat(new Uint8Array([TASK_INSTRUCTION.SubmitTask]), blob(p.submission, SUBMISSION_BYTES), ns64(p.round)),
+    concat(index(TASK_INSTRUCTION.SubmitTask), blob(p.submission, SUBMISSION_BYTES), roundBytes(p.round)),
   );
 }
 
+/** #2 AuditSubmissions. Its account list is an UNCONFIRMED choice: PROTOCOL_CHOICES.auditSubmissionsAccounts. */
 export function auditSubmissionsInstruction(p: {
   taskState: AddressLike;
   voter: TransactionSigner;
   candidate: AddressLike;
   isValid: boolean;
   round: number;
-}): Instruction {
-  const accounts = [writable(p.taskState), signer(p.voter), writable(p.candidate)];
-  return taskIx(
-    PROTOCOL_CHOICES.auditSubmissionsIncludesClock ? [...accounts, clock] : accounts,
-    concat(new Uint8Array([TASK_INSTRUCTION.AuditSubmissions]), isValidBytes(p.isValid), ns64(p.round)),
-  );
+}): K2Instruction {
+  const accounts = PROTOCOL_CHOICES.auditSubmissionsAccounts.map((slot) => {
+    switch (slot) {
+      case 'taskState':
+        return writable(p.taskState);
+      case 'voter':
+        return signer(p.voter);
+      case 'candidate':
+        return writable(p.candidate);
+      case 'clock':
+        return clock;
+    }
+  });
+  return taskIx(accounts, concat(index(TASK_INSTRUCTION.AuditSubmissions), isValidBytes(p.isValid), roundBytes(p.round)));
 }
 
+/** #3 AuditDistribution: candidate = the distribution list's submitter. */
 export function auditDistributionInstruction(p: {
   taskState: AddressLike;
   voter: TransactionSigner;
   candidate: AddressLike;
   isValid: boolean;
   round: number;
-}): Instruction {
+}): K2Instruction {
   return taskIx(
     [writable(p.taskState), signer(p.voter), writable(p.candidate), clock],
-    concat(new Uint8Array([TASK_INSTRUCTION.AuditDistribution]), isValidBytes(p.isValid), ns64(p.round)),
+    concat(index(TASK_INSTRUCTION.AuditDistribution), isValidBytes(p.isValid), roundBytes(p.round)),
   );
 }
 
-/** The list's JSON split into 508-byte chunks, one UploadDistributionList each. */
+/**
+ * #11 UploadDistributionList, once per 508-byte chunk of the list's UTF-8 JSON, in order.
+ * Chunks split bytes, not characters: the program reassembles bytes. An empty list still
+ * sends one (empty) chunk so the account is written for the round.
+ */
 export function uploadDistributionListChunks(p: {
   taskState: AddressLike;
   distributionAccount: TransactionSigner;
   listJson: string;
   round: number;
-}): Instruction[] {
+}): K2Instruction[] {
   const bytes = new TextEncoder().encode(p.listJson);
-  const out: Instruction[] = [];
-  for (let index = 0, offset = 0; offset < bytes.length || index === 0; index++, offset += DISTRIBUTION_CHUNK_BYTES) {
-    const chunk = bytes.subarray(offset, offset + DISTRIBUTION_CHUNK_BYTES);
-    const payload = zeroPadded(concat(u16(index), u16(chunk.length), chunk), UPLOAD_BLOB_BYTES);
-    const accounts = [writable(p.taskState), signer(p.distributionAccount)];
-    out.push(
-      taskIx(
-        PROTOCOL_CHOICES.uploadDistributionIncludesClock ? [...accounts, clock] : accounts,
-        concat(new Uint8Array([TASK_INSTRUCTION.UploadDistributionList]), payload, ns64(p.round)),
-      ),
-    );
-    if (bytes.length === 0) break;
-  }
-  return out;
+  const count = Math.max(1, Math.ceil(bytes.length / DISTRIBUTION_CHUNK_BYTES));
+  if (count > 0x10000) throw new LayoutError('distribution list has more chunks than a u16 index can count');
+  const accounts = PROTOCOL_CHOICES.uploadDistributionAccounts.map((slot) =>
+    slot === 'taskState' ? writable(p.taskState) : slot === 'distributionAccount' ? signer(p.distributionAccount) : clock,
+  );
+  const round = roundBytes(p.round);
+  return Array.from({ length: count }, (_, i) => {
+    const chunk = bytes.subarray(i * DISTRIBUTION_CHUNK_BYTES, (i + 1) * DISTRIBUTION_CHUNK_BYTES);
+    const payload = blob(concat(u16(i), u16(chunk.length), chunk), DISTRIBUTION_BLOB_BYTES);
+    return taskIx(accounts, concat(index(TASK_INSTRUCTION.UploadDistributionList), payload, round));
+  });
 }
 
+/** #12 SubmitDistributionList: the data account signs too (the table has it s,w). */
 export function submitDistributionListInstruction(p: {
   taskState: AddressLike;
   submitter: TransactionSigner;
   distributionAccount: TransactionSigner;
   round: number;
-}): Instruction {
+}): K2Instruction {
   return taskIx(
     [writable(p.taskState), signer(p.submitter), signer(p.distributionAccount), clock],
-    concat(new Uint8Array([TASK_INSTRUCTION.SubmitDistributionList]), ns64(p.round)),
+    concat(index(TASK_INSTRUCTION.SubmitDistributionList), roundBytes(p.round)),
   );
 }
 
-export function payoutInstruction(p: { taskState: AddressLike; distributionAccount: AddressLike; round: number }): Instruction {
+/** #4 Payout: no signer besides the fee payer; anyone may trigger it. */
+export function payoutInstruction(p: { taskState: AddressLike; distributionAccount: AddressLike; round: number }): K2Instruction {
   return taskIx(
     [writable(p.taskState), clock, writable(p.distributionAccount)],
-    concat(new Uint8Array([TASK_INSTRUCTION.Payout]), ns64(p.round)),
+    concat(index(TASK_INSTRUCTION.Payout), roundBytes(p.round)),
   );
 }
 
+/** #7 ClaimReward: moves the claimer's available balance from the stake pot to the beneficiary. */
 export function claimRewardInstruction(p: {
   taskState: AddressLike;
   claimer: TransactionSigner;
   stakePot: AddressLike;
   beneficiary: AddressLike;
-}): Instruction {
+}): K2Instruction {
   return taskIx(
     [writable(p.taskState), signer(p.claimer), writable(p.stakePot), writable(p.beneficiary)],
-    new Uint8Array([TASK_INSTRUCTION.ClaimReward]),
+    index(TASK_INSTRUCTION.ClaimReward),
   );
 }
 
-export function withdrawInstruction(p: { taskState: AddressLike; stakingKey: TransactionSigner }): Instruction {
-  return taskIx([writable(p.taskState), signer(p.stakingKey), clock], new Uint8Array([TASK_INSTRUCTION.Withdraw]));
+/** #10 Withdraw: the stake returns to the staking key (lock rules UNCONFIRMED). */
+export function withdrawInstruction(p: { taskState: AddressLike; stakingKey: TransactionSigner }): K2Instruction {
+  return taskIx([writable(p.taskState), signer(p.stakingKey), clock], index(TASK_INSTRUCTION.Withdraw));
 }
 
+/** #8 FundTask: adds to the task's bounty; the funder pays. */
 export function fundTaskInstruction(p: {
   taskState: AddressLike;
   funder: TransactionSigner;
   stakePot: AddressLike;
   amount: bigint;
-}): Instruction {
+}): K2Instruction {
   return taskIx(
-    [writable(p.taskState), signer(p.funder), writable(p.stakePot), { address: systemProgram, role: AccountRole.READONLY }, clock],
-    concat(new Uint8Array([TASK_INSTRUCTION.FundTask]), ns64(p.amount)),
+    [writable(p.taskState), signer(p.funder), writable(p.stakePot), readonly(systemProgram), clock],
+    concat(index(TASK_INSTRUCTION.FundTask), amountBytes(p.amount, 'funding amount')),
   );
 }
 
@@ -185,56 +244,71 @@ export interface CreateTaskParams {
   allowedFailedDistributions: bigint;
 }
 
-export function createTaskInstruction(p: CreateTaskParams): Instruction {
+/** The blob widths of CreateTask's text fields, shared with the decoder. */
+export const CREATE_TASK_BLOBS = {
+  taskName: 24,
+  taskDescription: 64,
+  taskAuditProgram: 64,
+  taskExecutableNetwork: 64,
+  taskMetadata: 64,
+  localVars: 64,
+} as const;
+
+/** #0 CreateTask: the task creator's, used by the devnet and tests. */
+export function createTaskInstruction(p: CreateTaskParams): K2Instruction {
+  const B = CREATE_TASK_BLOBS;
   return taskIx(
     [signer(p.payer), signer(p.taskState), writable(p.stakePot), clock],
     concat(
-      new Uint8Array([TASK_INSTRUCTION.CreateTask]),
-      blob(p.taskName, 24),
-      blob(p.taskDescription, 64),
-      blob(p.taskAuditProgram, 64),
-      blob(p.taskExecutableNetwork, 64),
+      index(TASK_INSTRUCTION.CreateTask),
+      blob(p.taskName, B.taskName),
+      blob(p.taskDescription, B.taskDescription),
+      blob(p.taskAuditProgram, B.taskAuditProgram),
+      blob(p.taskExecutableNetwork, B.taskExecutableNetwork),
       ns64(p.totalBountyAmount),
       ns64(p.bountyAmountPerRound),
       ns64(p.roundTime),
       ns64(p.auditWindow),
       ns64(p.submissionWindow),
       ns64(p.minimumStakeAmount),
-      blob(p.taskMetadata, 64),
-      blob(p.localVars, 64),
+      blob(p.taskMetadata, B.taskMetadata),
+      blob(p.localVars, B.localVars),
       ns64(p.allowedFailedDistributions),
     ),
   );
 }
 
-// System program: the two instructions a node needs.
+// System program: kit ships no System builders, and a node needs only these two.
 
+/** System CreateAccount: u32 0, u64 lamports, u64 space, owner. Both payer and new account sign. */
 export function systemCreateAccountInstruction(p: {
   payer: TransactionSigner;
   newAccount: TransactionSigner;
   lamports: bigint;
   space: bigint;
   owner: AddressLike;
-}): Instruction {
+}): K2Instruction {
   return {
     programAddress: systemProgram,
     accounts: [signer(p.payer), signer(p.newAccount)],
-    data: concat(u32(0), u64(p.lamports), u64(p.space), getAddressEncoder().encode(address(p.owner)) as Uint8Array),
+    data: concat(u32(SYSTEM_INSTRUCTION.CreateAccount), u64(p.lamports), u64(p.space), new Uint8Array(getAddressEncoder().encode(address(p.owner)))),
   };
 }
 
-export function systemTransferInstruction(p: { from: TransactionSigner; to: AddressLike; lamports: bigint }): Instruction {
+/** System Transfer: u32 2, u64 lamports. */
+export function systemTransferInstruction(p: { from: TransactionSigner; to: AddressLike; lamports: bigint }): K2Instruction {
   return {
     programAddress: systemProgram,
     accounts: [signer(p.from), writable(p.to)],
-    data: concat(u32(2), u64(p.lamports)),
+    data: concat(u32(SYSTEM_INSTRUCTION.Transfer), u64(p.lamports)),
   };
 }
 
 /**
  * The first stake, as Koii's desktop node sends it: the staking key becomes an account owned
- * by the task program (CreateAccount, paid by the main account), then Stake.
- * `rentExemptLamports` is the rent exemption for `stakeRentExemptBytes` (ask the RPC).
+ * by the task program (CreateAccount paid by the main account, signed by both), then Stake,
+ * in one transaction. `rentExemptLamports` is the RPC's rent exemption for
+ * PROTOCOL_CHOICES.stakeRentExemptBytes bytes.
  */
 export function firstStakeInstructions(p: {
   payer: TransactionSigner;
@@ -243,7 +317,8 @@ export function firstStakeInstructions(p: {
   stakePot: AddressLike;
   amount: bigint;
   rentExemptLamports: bigint;
-}): Instruction[] {
+  ipAddress?: string;
+}): K2Instruction[] {
   return [
     systemCreateAccountInstruction({
       payer: p.payer,
@@ -252,29 +327,31 @@ export function firstStakeInstructions(p: {
       space: PROTOCOL_CHOICES.stakeAccountSpace,
       owner: taskProgram,
     }),
-    stakeInstruction({ taskState: p.taskState, stakingKey: p.stakingKey, stakePot: p.stakePot, amount: p.amount }),
+    stakeInstruction({ taskState: p.taskState, stakingKey: p.stakingKey, stakePot: p.stakePot, amount: p.amount, ipAddress: p.ipAddress }),
   ];
 }
 
-/** A later stake: fund the staking-key account with a transfer, then Stake. */
+/** A later stake: the staking-key account already exists, so the main account tops it up. */
 export function additionalStakeInstructions(p: {
   payer: TransactionSigner;
   stakingKey: TransactionSigner;
   taskState: AddressLike;
   stakePot: AddressLike;
   amount: bigint;
-}): Instruction[] {
+  ipAddress?: string;
+}): K2Instruction[] {
   return [
     systemTransferInstruction({ from: p.payer, to: p.stakingKey.address, lamports: p.amount }),
-    stakeInstruction({ taskState: p.taskState, stakingKey: p.stakingKey, stakePot: p.stakePot, amount: p.amount }),
+    stakeInstruction({ taskState: p.taskState, stakingKey: p.stakingKey, stakePot: p.stakePot, amount: p.amount, ipAddress: p.ipAddress }),
   ];
 }
 
 /**
- * The distribution list's data account: created by the submitter, owned by the task
- * program, big enough for the account's JSON wrapper around the list.
+ * Space for the distribution list's data account. PROTOCOL_CHOICES.distributionAccountSpace
+ * fixes it when set; otherwise it fits the account's JSON wrapper around the list:
+ * {"<round>":{"<taskId>":[b,b,…]}}, each byte taking at most 4 characters ("255,").
  */
 export function distributionAccountSpace(listJsonBytes: number, round: number, taskId: string): bigint {
-  // {"<round>":{"<taskId>":[b,b,…]}} — each byte takes at most 4 characters ("255,").
+  if (PROTOCOL_CHOICES.distributionAccountSpace !== null) return PROTOCOL_CHOICES.distributionAccountSpace;
   return BigInt(16 + String(round).length + taskId.length + 4 * listJsonBytes);
 }

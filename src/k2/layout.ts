@@ -1,4 +1,6 @@
-// Little-endian integer and fixed-width blob encoders for task-program instruction data.
+// Little-endian integer and fixed-width blob codecs for task-program and System instruction
+// data (k2-protocol.md, "Instructions"). Every encoder range-checks instead of wrapping, so
+// a bad amount fails here rather than landing on chain as a different number.
 
 export class LayoutError extends Error {
   override name = 'LayoutError';
@@ -6,9 +8,16 @@ export class LayoutError extends Error {
 
 const NS64_MIN = -(2n ** 63n);
 const NS64_MAX = 2n ** 63n - 1n;
+const U64_MAX = 2n ** 64n - 1n;
 
+function toBigInt(value: bigint | number, what: string): bigint {
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new LayoutError(`${value} is not an exact integer for ${what}`);
+  return BigInt(value);
+}
+
+/** Signed 64-bit LE, Koii's `ns64`. Numbers are accepted only when they are exact integers. */
 export function ns64(value: bigint | number): Uint8Array {
-  const v = BigInt(value);
+  const v = toBigInt(value, 'ns64');
   if (v < NS64_MIN || v > NS64_MAX) throw new LayoutError(`${v} does not fit in a signed 64-bit integer`);
   const out = new Uint8Array(8);
   new DataView(out.buffer).setBigInt64(0, v, true);
@@ -16,8 +25,8 @@ export function ns64(value: bigint | number): Uint8Array {
 }
 
 export function u64(value: bigint | number): Uint8Array {
-  const v = BigInt(value);
-  if (v < 0n || v >= 2n ** 64n) throw new LayoutError(`${v} does not fit in an unsigned 64-bit integer`);
+  const v = toBigInt(value, 'u64');
+  if (v < 0n || v > U64_MAX) throw new LayoutError(`${v} does not fit in an unsigned 64-bit integer`);
   const out = new Uint8Array(8);
   new DataView(out.buffer).setBigUint64(0, v, true);
   return out;
@@ -37,21 +46,24 @@ export function u16(value: number): Uint8Array {
   return out;
 }
 
-/** A string as UTF-8, padded with spaces to exactly n bytes (Koii's blob layout). */
-export function blob(text: string, n: number): Uint8Array {
-  const bytes = new TextEncoder().encode(text);
-  if (bytes.length > n) throw new LayoutError(`text of ${bytes.length} bytes does not fit in ${n}`);
-  const out = new Uint8Array(n).fill(0x20);
+/**
+ * A fixed-width blob of exactly n bytes. Text is UTF-8 padded with spaces (Koii's string
+ * layout); raw bytes are padded with zeros (as UploadDistributionList's payload is). Too long
+ * is an error: silently cutting a CID or a list would make it a different value.
+ */
+export function blob(value: string | Uint8Array, n: number): Uint8Array {
+  if (!Number.isInteger(n) || n < 0) throw new LayoutError(`${n} is not a blob width`);
+  const bytes = typeof value === 'string' ? new TextEncoder().encode(value) : value;
+  if (bytes.length > n) throw new LayoutError(`${typeof value === 'string' ? 'text' : 'data'} of ${bytes.length} bytes does not fit in ${n}`);
+  const out = new Uint8Array(n);
+  if (typeof value === 'string') out.fill(0x20);
   out.set(bytes);
   return out;
 }
 
-/** Bytes padded with zeros to exactly n bytes. */
+/** Bytes padded with zeros to exactly n bytes (same as blob(bytes, n)). */
 export function zeroPadded(bytes: Uint8Array, n: number): Uint8Array {
-  if (bytes.length > n) throw new LayoutError(`${bytes.length} bytes do not fit in ${n}`);
-  const out = new Uint8Array(n);
-  out.set(bytes);
-  return out;
+  return blob(bytes, n);
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
@@ -64,20 +76,43 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+function view(data: Uint8Array, offset: number, n: number, what: string): DataView {
+  if (!Number.isInteger(offset) || offset < 0 || offset + n > data.length) throw new LayoutError(`data too short for ${what}`);
+  return new DataView(data.buffer, data.byteOffset + offset, n);
+}
+
 export function readNs64(data: Uint8Array, offset: number): bigint {
-  if (offset + 8 > data.length) throw new LayoutError('data too short for a 64-bit integer');
-  return new DataView(data.buffer, data.byteOffset + offset, 8).getBigInt64(0, true);
+  return view(data, offset, 8, 'a 64-bit integer').getBigInt64(0, true);
+}
+
+export function readU64(data: Uint8Array, offset: number): bigint {
+  return view(data, offset, 8, 'a 64-bit integer').getBigUint64(0, true);
+}
+
+export function readU32(data: Uint8Array, offset: number): number {
+  return view(data, offset, 4, 'a u32').getUint32(0, true);
 }
 
 export function readU16(data: Uint8Array, offset: number): number {
-  if (offset + 2 > data.length) throw new LayoutError('data too short for a u16');
-  return new DataView(data.buffer, data.byteOffset + offset, 2).getUint16(0, true);
+  return view(data, offset, 2, 'a u16').getUint16(0, true);
 }
 
-/** A space-padded blob back to its text (trailing spaces and zeros trimmed). */
+export function readBytes(data: Uint8Array, offset: number, n: number): Uint8Array {
+  view(data, offset, n, `${n} bytes`);
+  return data.slice(offset, offset + n);
+}
+
+/**
+ * A space-padded blob back to its text. Trailing spaces and zeros are both padding (Koii's
+ * tools have written either), so a value that itself ends in a space does not survive.
+ */
 export function readBlob(data: Uint8Array, offset: number, n: number): string {
-  if (offset + n > data.length) throw new LayoutError(`data too short for a ${n}-byte blob`);
+  view(data, offset, n, `a ${n}-byte blob`);
   let end = offset + n;
   while (end > offset && (data[end - 1] === 0x20 || data[end - 1] === 0)) end--;
-  return new TextDecoder('utf-8', { fatal: true }).decode(data.subarray(offset, end));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(data.subarray(offset, end));
+  } catch {
+    throw new LayoutError(`the ${n}-byte blob at ${offset} is not UTF-8`);
+  }
 }

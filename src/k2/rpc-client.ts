@@ -1,4 +1,5 @@
 import { base64ToBytes } from './base64.ts';
+import { parseAccountJsonText } from './task-state-decoder.ts';
 import {
   isRetryable,
   RpcAllEndpointsFailedError,
@@ -114,7 +115,8 @@ const taskJson: Validator<{ slot: number; json: unknown }> = (raw, path) => {
   while (end > 0 && value[end - 1] === 0) end--;
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(value.subarray(0, end)));
+    // Amounts above 2^53 stay exact (they are read as decimal strings, not rounded numbers).
+    json = parseAccountJsonText(new TextDecoder('utf-8', { fatal: true }).decode(value.subarray(0, end)));
   } catch {
     throw new ShapeError(`${path}.value.data`, 'not UTF-8 JSON');
   }

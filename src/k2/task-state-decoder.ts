@@ -57,18 +57,34 @@ function int(v: Json, path: string): number {
   return v;
 }
 
-/** ROE: a JSON integer (as K2 writes it) or a decimal string; at most 2^63 - 1. */
-function roe(v: Json, path: string, signed = false): bigint {
-  let n: bigint;
-  if (typeof v === 'number' && Number.isInteger(v)) n = BigInt(v);
-  else if (typeof v === 'string' && /^-?\d{1,20}$/.test(v)) n = BigInt(v);
-  else fail(path, 'expected an integer amount');
-  if ((!signed && n < 0n) || n >= 2n ** 63n || n < -(2n ** 63n)) fail(path, 'amount out of range');
-  return n;
+const U64_MAX = 2n ** 64n - 1n;
+
+/**
+ * ROE: a JSON number that is a safe integer, or a decimal string (how amounts beyond 2^53
+ * arrive: see parseAccountJsonText, and how encodeTaskStateJson writes them). A JSON number
+ * beyond 2^53 is refused rather than read with rounding: it would be a different amount.
+ */
+function roe(v: Json, path: string): bigint {
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v)) fail(path, 'expected an integer amount');
+    if (!Number.isSafeInteger(v)) fail(path, 'amount is not exact as a JSON number; send it as a decimal string');
+    if (v < 0) fail(path, 'amount out of range');
+    return BigInt(v);
+  }
+  if (typeof v === 'string') {
+    if (!/^(0|[1-9]\d{0,19})$/.test(v)) fail(path, 'expected an integer amount');
+    const n = BigInt(v);
+    if (n > U64_MAX) fail(path, 'amount out of range');
+    return n;
+  }
+  fail(path, 'expected an integer amount');
 }
 
 function pubkey(v: Json, path: string): Address {
   if (typeof v === 'string') {
+    // A 32-byte key is at most 44 base58 characters; longer input is refused before the
+    // (quadratic) base58 conversion sees it.
+    if (v.length < 32 || v.length > 44) fail(path, 'not a 32-byte public key');
     let bytes: Uint8Array;
     try {
       bytes = base58Encoder.encode(v) as Uint8Array;
@@ -84,20 +100,33 @@ function pubkey(v: Json, path: string): Address {
   fail(path, 'expected a public key (32-byte array or base58)');
 }
 
+/** Round math divides by round_time: a zero from a hostile account must stop here. */
+function positiveInt(v: Json, path: string): number {
+  const n = int(v, path);
+  if (n === 0) fail(path, 'expected a positive integer');
+  return n;
+}
+
+/** Keys come from the chain; a hostile one must not turn an error message into megabytes. */
+function shortKey(k: string): string {
+  return k.length > 64 ? `${k.slice(0, 61)}...` : k;
+}
+
 function roundKey(k: string, path: string): number {
-  if (!/^\d{1,15}$/.test(k)) fail(path, `"${k.slice(0, 20)}" is not a round number`);
+  // Canonical decimals only: "7" and "07" must not silently become the same round.
+  if (!/^(0|[1-9]\d{0,14})$/.test(k)) fail(path, `"${k.slice(0, 20)}" is not a round number`);
   return Number(k);
 }
 
 function byRound<T>(v: Json, path: string, each: (x: Json, p: string) => T): Map<number, T> {
   const out = new Map<number, T>();
-  for (const [k, x] of Object.entries(optionalObj(v, path))) out.set(roundKey(k, `${path}.${k}`), each(x, `${path}.${k}`));
+  for (const [k, x] of Object.entries(optionalObj(v, path))) out.set(roundKey(k, `${path}.${shortKey(k)}`), each(x, `${path}.${k}`));
   return out;
 }
 
 function byKey<T>(v: Json, path: string, each: (x: Json, p: string) => T): Map<Address, T> {
   const out = new Map<Address, T>();
-  for (const [k, x] of Object.entries(optionalObj(v, path))) out.set(pubkey(k, `${path} key`), each(x, `${path}.${k}`));
+  for (const [k, x] of Object.entries(optionalObj(v, path))) out.set(pubkey(k, `${path} key`), each(x, `${path}.${shortKey(k)}`));
   return out;
 }
 
@@ -159,7 +188,7 @@ export function decodeTaskStateJson(json: Json, taskId: Address): TaskState {
     stakeList: byKey(o.stake_list, 'stake_list', (x, p) => roe(x, p)),
     availableBalances: byKey(o.available_balances, 'available_balances', (x, p) => roe(x, p)),
     startingSlot: int(o.starting_slot, 'starting_slot'),
-    roundTime: int(o.round_time, 'round_time'),
+    roundTime: positiveInt(o.round_time, 'round_time'),
     submissionWindow: int(o.submission_window, 'submission_window'),
     auditWindow: int(o.audit_window, 'audit_window'),
     submissions: byRound(o.submissions, 'submissions', (x, p) => byKey(x, p, submission)),
@@ -186,16 +215,68 @@ export function accountJsonText(data: Uint8Array): string {
   }
 }
 
-export function decodeTaskStateAccount(data: Uint8Array, taskId: Address): TaskState {
-  const text = accountJsonText(data);
-  if (!text.startsWith('{')) throw new TaskStateDecodeError('account data is not a JSON task state');
-  let json: Json;
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/**
+ * K2 writes u64 amounts as bare JSON numbers, and JSON.parse rounds those beyond 2^53 (about
+ * 9 million KOII, less than a popular task's total stake). Integer literals that are not safe
+ * integers are therefore turned into decimal strings before parsing; amount fields read them
+ * exactly, and any other field refuses them with its usual type error.
+ */
+function quoteUnsafeIntegers(text: string): string {
+  if (!/\d{16}/.test(text)) return text;
+  let out = '';
+  let last = 0;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Skip a string literal; digits inside it are text, not numbers.
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i += 2;
+        else {
+          i++;
+          if (d === 0x22) break;
+        }
+      }
+    } else if (c === 0x2d || isDigit(c)) {
+      const start = i;
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (isDigit(d) || d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) i++;
+        else break;
+      }
+      const token = text.slice(start, i);
+      if (/^-?\d{16,}$/.test(token) && !Number.isSafeInteger(Number(token))) {
+        out += `${text.slice(last, start)}"${token}"`;
+        last = i;
+      }
+    } else {
+      i++;
+    }
+  }
+  return out + text.slice(last);
+}
+
+/** JSON text as K2 writes it, parsed without losing precision on large amounts. */
+export function parseAccountJsonText(text: string): unknown {
   try {
-    json = JSON.parse(text);
+    return JSON.parse(quoteUnsafeIntegers(text));
   } catch {
     throw new TaskStateDecodeError('account data is not valid JSON');
   }
-  return decodeTaskStateJson(json, taskId);
+}
+
+export function decodeTaskStateAccount(data: Uint8Array, taskId: Address): TaskState {
+  const text = accountJsonText(data);
+  if (!text.startsWith('{')) throw new TaskStateDecodeError('account data is not a JSON task state');
+  return decodeTaskStateJson(parseAccountJsonText(text), taskId);
 }
 
 // Encoding: the raw form K2 stores (snake_case, pubkeys as byte arrays, amounts as numbers).
@@ -204,12 +285,14 @@ function keyBytes(a: Address): number[] {
   return Array.from(addressEncoder.encode(a as Parameters<typeof addressEncoder.encode>[0]));
 }
 
-function amount(v: bigint): number {
-  return Number(v);
+/** A JSON number while it is exact, a decimal string beyond 2^53 (which roe() reads back). */
+function amount(v: bigint): number | string {
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= 0n ? Number(v) : v.toString();
 }
 
+/** Built on a null prototype so a key like "__proto__" is stored, not interpreted. */
 function mapObj<K, V>(m: Map<K, V>, f: (v: V) => Json): Obj {
-  const out: Obj = {};
+  const out: Obj = Object.create(null) as Obj;
   for (const [k, v] of m) out[String(k)] = f(v);
   return out;
 }
@@ -218,6 +301,11 @@ function triggerJson(t: AuditTrigger): Json {
   return { trigger_by: keyBytes(t.triggerBy), slot: t.slot, votes: t.votes.map((v) => ({ is_valid: v.isValid, voter: keyBytes(v.voter), slot: v.slot })) };
 }
 
+/**
+ * The inverse of decodeTaskStateJson, in K2's raw shape (the devnet stores task state with
+ * it). decode(parse(encode(s))) equals s for every valid state; the task id is not stored in
+ * the account (it is the account's address).
+ */
 export function encodeTaskStateJson(s: TaskState): string {
   return JSON.stringify({
     is_allowlisted: s.isAllowlisted,
@@ -265,17 +353,19 @@ export function distributionAccountBytes(data: Uint8Array, round: number, taskId
   } catch {
     throw new TaskStateDecodeError('distribution account is not valid JSON');
   }
+  const path = `distribution.${round}.${taskId}`;
   const bytes = obj(obj(json, 'distribution')[String(round)], `distribution.${round}`)[taskId];
-  if (!Array.isArray(bytes)) fail(`distribution.${round}.${taskId}`, 'expected a byte array');
+  if (!Array.isArray(bytes)) fail(path, 'expected a byte array');
   const list: number[] = [];
   for (const b of bytes) {
-    if (!Number.isInteger(b) || b < 0 || b > 255) fail(`distribution.${round}.${taskId}`, 'expected bytes');
+    if (!Number.isInteger(b) || (b as number) < 0 || (b as number) > 255) fail(path, 'expected bytes');
     if (b === 0) break;
     list.push(b as number);
   }
   return Uint8Array.from(list);
 }
 
+/** The distribution list's JSON text held in the account for this round and task. */
 export function decodeDistributionAccount(data: Uint8Array, round: number, taskId: Address): string {
   const bytes = distributionAccountBytes(data, round, taskId);
   if (bytes.length === 0) throw new TaskStateDecodeError('distribution account is empty');
@@ -286,6 +376,11 @@ export function decodeDistributionAccount(data: Uint8Array, round: number, taskI
   }
 }
 
-export function encodeDistributionAccount(listBytes: Uint8Array, round: number, taskId: Address): string {
-  return JSON.stringify({ [String(round)]: { [taskId]: Array.from(listBytes) } });
+/**
+ * The account text the program writes for a list (the devnet's UploadDistributionList uses
+ * it). Its inverse is decodeDistributionAccount; the list itself contains no zero byte.
+ */
+export function encodeDistributionAccount(list: string | Uint8Array, round: number, taskId: Address): string {
+  const bytes = typeof list === 'string' ? new TextEncoder().encode(list) : list;
+  return JSON.stringify({ [String(round)]: { [taskId]: Array.from(bytes) } });
 }

@@ -1,11 +1,15 @@
-import { AccountRole, generateKeyPairSigner, type Instruction, type KeyPairSigner } from '@solana/kit';
-import { beforeAll, describe, expect, test } from 'vitest';
-import { decodeTaskInstruction, InstructionDecodeError } from '../../src/k2/instruction-decoder.ts';
+import { AccountRole, generateKeyPairSigner, getAddressEncoder, address, type Instruction, type KeyPairSigner } from '@solana/kit';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import {
   auditDistributionInstruction,
   auditSubmissionsInstruction,
   claimRewardInstruction,
+  createTaskInstruction,
+  distributionAccountSpace,
   firstStakeInstructions,
+  fundTaskInstruction,
+  systemCreateAccountInstruction,
+  systemTransferInstruction,
   additionalStakeInstructions,
   payoutInstruction,
   stakeInstruction,
@@ -14,7 +18,8 @@ import {
   uploadDistributionListChunks,
   withdrawInstruction,
 } from '../../src/k2/instructions.ts';
-import { SYSTEM_PROGRAM_ID, SYSVAR_CLOCK_ID, TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
+import { LayoutError } from '../../src/k2/layout.ts';
+import { PROTOCOL_CHOICES, SYSTEM_PROGRAM_ID, SYSVAR_CLOCK, SYSVAR_CLOCK_ID, TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
 
 // Every instruction's bytes and account metas, pinned to the table in k2-protocol.md.
 
@@ -160,38 +165,199 @@ describe('task-program instructions', () => {
   });
 });
 
-describe('the instruction decoder', () => {
-  test('reads back what the builders wrote', () => {
-    expect(decodeTaskInstruction(submitTaskInstruction({ taskState: TASK, submitter: staking, submission: 'cid', round: 9 }).data!)).toEqual({
-      kind: 'SubmitTask',
-      submission: 'cid',
-      round: 9,
-    });
-    expect(decodeTaskInstruction(stakeInstruction({ taskState: TASK, stakingKey: staking, stakePot: POT, amount: 42n, ipAddress: 'http://x' }).data!)).toEqual({
-      kind: 'Stake',
-      amount: 42n,
-      ipAddress: 'http://x',
-    });
-    expect(decodeTaskInstruction(auditSubmissionsInstruction({ taskState: TASK, voter: staking, candidate: OTHER, isValid: true, round: 1 }).data!)).toEqual({
-      kind: 'AuditSubmissions',
-      isValid: true,
-      round: 1,
-    });
-    const chunks = uploadDistributionListChunks({ taskState: TASK, distributionAccount: dist, listJson: '{"a":1}', round: 3 });
-    const up = decodeTaskInstruction(chunks[0]!.data!);
-    expect(up).toMatchObject({ kind: 'UploadDistributionList', chunkIndex: 0, round: 3 });
-    expect(Buffer.from((up as { chunk: Uint8Array }).chunk).toString()).toBe('{"a":1}');
-    expect(decodeTaskInstruction(payoutInstruction({ taskState: TASK, distributionAccount: OTHER, round: 4 }).data!)).toEqual({ kind: 'Payout', round: 4 });
+describe('bytes written out literally', () => {
+  test('program and sysvar ids', () => {
+    expect(TASK_PROGRAM_ID).toBe('Koiitask22222222222222222222222222222222222');
+    expect(SYSTEM_PROGRAM_ID).toBe('11111111111111111111111111111111');
+    expect(SYSVAR_CLOCK).toBe('SysvarC1ock11111111111111111111111111111111');
+    expect(SYSVAR_CLOCK_ID).toBe(SYSVAR_CLOCK);
   });
 
-  test.each([
-    [[], 'empty instruction data'],
-    [[99], 'unknown task instruction 99'],
-    [[1, 2, 3], 'SubmitTask: expected 521 bytes of data, got 3'],
-    [[4, ...le64(-1n)], 'Payout: round out of range'],
-    [[2, ...le64(5n), ...le64(1n)], 'AuditSubmissions: is_valid must be 0 or 1'],
-    [[7, 0], 'ClaimReward: expected 1 bytes of data, got 2'],
-  ])('refuses %j', (bytes, message) => {
-    expect(() => decodeTaskInstruction(Uint8Array.from(bytes))).toThrow(new InstructionDecodeError(message));
+  test('Payout round 5, SubmitDistributionList round 258, Withdraw, ClaimReward', () => {
+    expect([...payoutInstruction({ taskState: TASK, distributionAccount: OTHER, round: 5 }).data]).toEqual([4, 5, 0, 0, 0, 0, 0, 0, 0]);
+    expect([...submitDistributionListInstruction({ taskState: TASK, submitter: staking, distributionAccount: dist, round: 258 }).data]).toEqual([
+      12, 2, 1, 0, 0, 0, 0, 0, 0,
+    ]);
+    expect([...withdrawInstruction({ taskState: TASK, stakingKey: staking }).data]).toEqual([10]);
+    expect([...claimRewardInstruction({ taskState: TASK, claimer: staking, stakePot: POT, beneficiary: OTHER }).data]).toEqual([7]);
+  });
+
+  test('Stake 1 KOII with an ip address: ns64 then 64 space-padded bytes', () => {
+    const ix = stakeInstruction({ taskState: TASK, stakingKey: staking, stakePot: POT, amount: 1_000_000_000n, ipAddress: 'http://a' });
+    // 1_000_000_000 = 0x3B9ACA00
+    expect([...ix.data.subarray(0, 9)]).toEqual([9, 0x00, 0xca, 0x9a, 0x3b, 0, 0, 0, 0]);
+    expect([...ix.data.subarray(9, 17)]).toEqual([0x68, 0x74, 0x74, 0x70, 0x3a, 0x2f, 0x2f, 0x61]);
+    expect([...ix.data.subarray(17)]).toEqual(new Array(56).fill(0x20));
+    expect(ix.data.length).toBe(1 + 8 + 64);
+  });
+
+  test('AuditSubmissions valid in round 1: [2, 1,0…0, 1,0…0]', () => {
+    const ix = auditSubmissionsInstruction({ taskState: TASK, voter: staking, candidate: OTHER, isValid: true, round: 1 });
+    expect([...ix.data]).toEqual([2, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  test('UploadDistributionList of a 3-byte list: index 0, length 3, the bytes, 505 zeros, round', () => {
+    const [ix, ...rest] = uploadDistributionListChunks({ taskState: TASK, distributionAccount: dist, listJson: '{ }', round: 9 });
+    expect(rest).toHaveLength(0);
+    expect([...ix!.data]).toEqual([11, 0, 0, 3, 0, 0x7b, 0x20, 0x7d, ...new Array(505).fill(0), 9, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  test('a list of exactly 508 bytes is one chunk, 509 bytes is two; multi-byte UTF-8 is split by bytes', () => {
+    const one = uploadDistributionListChunks({ taskState: TASK, distributionAccount: dist, listJson: 'a'.repeat(508), round: 0 });
+    expect(one).toHaveLength(1);
+    expect([...one[0]!.data.subarray(1, 5)]).toEqual([0, 0, 0xfc, 0x01]);
+    const two = uploadDistributionListChunks({ taskState: TASK, distributionAccount: dist, listJson: 'a'.repeat(507) + 'é', round: 0 });
+    expect(two).toHaveLength(2);
+    expect(two[0]!.data[512]).toBe(0xc3); // the first byte of é ends chunk 0
+    expect([...two[1]!.data.subarray(1, 6)]).toEqual([1, 0, 1, 0, 0xa9]);
+    expect(uploadDistributionListChunks({ taskState: TASK, distributionAccount: dist, listJson: '', round: 0 })).toHaveLength(1);
+  });
+
+  test('FundTask (#8): amount ns64; task(w), funder(s,w), pot(w), system program, clock', () => {
+    const ix = fundTaskInstruction({ taskState: TASK, funder: main, stakePot: POT, amount: 256n });
+    expect([...ix.data]).toEqual([8, 0, 1, 0, 0, 0, 0, 0, 0]);
+    expect(metas(ix)).toEqual([
+      [TASK, R.WRITABLE],
+      [main.address, R.WRITABLE_SIGNER],
+      [POT, R.WRITABLE],
+      [SYSTEM_PROGRAM_ID, R.READONLY],
+      [SYSVAR_CLOCK, R.READONLY],
+    ]);
+  });
+
+  test('CreateTask (#0): the thirteen fields in order; payer(s,w), task(s,w), pot(w), clock', async () => {
+    const taskKey = await generateKeyPairSigner();
+    const params = {
+      payer: main,
+      taskState: taskKey,
+      stakePot: POT,
+      taskName: 'Page Index',
+      taskDescription: 'indexes pages',
+      taskAuditProgram: 'bafyaudit',
+      taskExecutableNetwork: 'IPFS',
+      totalBountyAmount: 1000n,
+      bountyAmountPerRound: 10n,
+      roundTime: 1500n,
+      auditWindow: 600n,
+      submissionWindow: 500n,
+      minimumStakeAmount: 2n,
+      taskMetadata: 'meta',
+      localVars: 'vars',
+      allowedFailedDistributions: 8n,
+    };
+    const ix = createTaskInstruction(params);
+    expect([...ix.data]).toEqual([
+      0,
+      ...spaces('Page Index', 24),
+      ...spaces('indexes pages', 64),
+      ...spaces('bafyaudit', 64),
+      ...spaces('IPFS', 64),
+      ...le64(1000n),
+      ...le64(10n),
+      ...le64(1500n),
+      ...le64(600n),
+      ...le64(500n),
+      ...le64(2n),
+      ...spaces('meta', 64),
+      ...spaces('vars', 64),
+      ...le64(8n),
+    ]);
+    expect(ix.data.length).toBe(401);
+    expect(metas(ix)).toEqual([
+      [main.address, R.WRITABLE_SIGNER],
+      [taskKey.address, R.WRITABLE_SIGNER],
+      [POT, R.WRITABLE],
+      [SYSVAR_CLOCK, R.READONLY],
+    ]);
+    expect(() => createTaskInstruction({ ...params, taskName: 'x'.repeat(25) })).toThrow(LayoutError);
+  });
+
+  test('System CreateAccount: u32 0, u64 lamports, u64 space, owner; payer(s,w), new(s,w)', () => {
+    const ix = systemCreateAccountInstruction({ payer: main, newAccount: staking, lamports: 0x0102n, space: 100n, owner: TASK_PROGRAM_ID });
+    expect(ix.programAddress).toBe(SYSTEM_PROGRAM_ID);
+    expect([...ix.data]).toEqual([
+      0, 0, 0, 0,
+      0x02, 0x01, 0, 0, 0, 0, 0, 0,
+      100, 0, 0, 0, 0, 0, 0, 0,
+      ...getAddressEncoder().encode(address(TASK_PROGRAM_ID)),
+    ]);
+    expect(ix.data.length).toBe(52);
+    expect(metas(ix)).toEqual([
+      [main.address, R.WRITABLE_SIGNER],
+      [staking.address, R.WRITABLE_SIGNER],
+    ]);
+  });
+
+  test('System Transfer: u32 2, u64 lamports; from(s,w), to(w)', () => {
+    const ix = systemTransferInstruction({ from: main, to: OTHER, lamports: 5n });
+    expect([...ix.data]).toEqual([2, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0]);
+    expect(metas(ix)).toEqual([
+      [main.address, R.WRITABLE_SIGNER],
+      [OTHER, R.WRITABLE],
+    ]);
+  });
+
+  test('first stake: both instructions share the staking key; the Stake is the plain #9', () => {
+    const [create, stake] = firstStakeInstructions({ payer: main, stakingKey: staking, taskState: TASK, stakePot: POT, amount: 1n, rentExemptLamports: 2n });
+    expect([...create!.data.subarray(0, 20)]).toEqual([0, 0, 0, 0, ...le64(1n + 2n + 10_000n), ...le64(100n)]);
+    expect([...create!.data.subarray(20)]).toEqual([...getAddressEncoder().encode(address(TASK_PROGRAM_ID))]);
+    expect(stake).toEqual(stakeInstruction({ taskState: TASK, stakingKey: staking, stakePot: POT, amount: 1n }));
+  });
+});
+
+describe('refusals', () => {
+  test('values that do not fit are errors, never truncated or wrapped', () => {
+    expect(() => submitTaskInstruction({ taskState: TASK, submitter: staking, submission: 'é'.repeat(257), round: 1 })).toThrow(LayoutError);
+    expect(() => submitTaskInstruction({ taskState: TASK, submitter: staking, submission: 'x'.repeat(512), round: 1 })).not.toThrow();
+    expect(() => submitTaskInstruction({ taskState: TASK, submitter: staking, submission: 'x', round: -1 })).toThrow(LayoutError);
+    expect(() => submitTaskInstruction({ taskState: TASK, submitter: staking, submission: 'x', round: 1.5 })).toThrow(LayoutError);
+    expect(() => stakeInstruction({ taskState: TASK, stakingKey: staking, stakePot: POT, amount: 2n ** 63n })).toThrow(LayoutError);
+    expect(() => stakeInstruction({ taskState: TASK, stakingKey: staking, stakePot: POT, amount: -1n })).toThrow(LayoutError);
+    expect(() => stakeInstruction({ taskState: TASK, stakingKey: staking, stakePot: POT, amount: 1n, ipAddress: 'h'.repeat(65) })).toThrow(LayoutError);
+    expect(() => systemTransferInstruction({ from: main, to: OTHER, lamports: 2n ** 64n })).toThrow(LayoutError);
+    expect(() => stakeInstruction({ taskState: 'not-an-address', stakingKey: staking, stakePot: POT, amount: 1n })).toThrow();
+  });
+
+  test('distributionAccountSpace fits the wrapper unless a fixed space is chosen', () => {
+    const list = `{"${OTHER}":1}`;
+    expect(distributionAccountSpace(list.length, 12, TASK)).toBeGreaterThanOrEqual(
+      BigInt(JSON.stringify({ '12': { [TASK]: [...Buffer.from(list)].map(() => 255) } }).length),
+    );
+  });
+});
+
+describe('UNCONFIRMED choices switch the builders in one place', () => {
+  const saved = structuredClone(PROTOCOL_CHOICES);
+  afterEach(() => Object.assign(PROTOCOL_CHOICES, structuredClone(saved)));
+
+  test('is_valid as one byte', () => {
+    PROTOCOL_CHOICES.isValidEncoding = 'u8';
+    expect([...auditSubmissionsInstruction({ taskState: TASK, voter: staking, candidate: OTHER, isValid: true, round: 3 }).data]).toEqual([2, 1, ...le64(3n)]);
+    expect([...auditDistributionInstruction({ taskState: TASK, voter: staking, candidate: OTHER, isValid: false, round: 3 }).data]).toEqual([3, 0, ...le64(3n)]);
+  });
+
+  test('AuditSubmissions without the clock, UploadDistributionList with it', () => {
+    PROTOCOL_CHOICES.auditSubmissionsAccounts = ['taskState', 'voter', 'candidate'];
+    PROTOCOL_CHOICES.uploadDistributionAccounts = ['taskState', 'distributionAccount', 'clock'];
+    expect(metas(auditSubmissionsInstruction({ taskState: TASK, voter: staking, candidate: OTHER, isValid: true, round: 3 }))).toEqual([
+      [TASK, R.WRITABLE],
+      [staking.address, R.WRITABLE_SIGNER],
+      [OTHER, R.WRITABLE],
+    ]);
+    expect(metas(uploadDistributionListChunks({ taskState: TASK, distributionAccount: dist, listJson: '{}', round: 1 })[0]!)).toEqual([
+      [TASK, R.WRITABLE],
+      [dist.address, R.WRITABLE_SIGNER],
+      [SYSVAR_CLOCK, R.READONLY],
+    ]);
+  });
+
+  test('stake account space, extra lamports and a fixed distribution account space', () => {
+    PROTOCOL_CHOICES.stakeAccountSpace = 200n;
+    PROTOCOL_CHOICES.stakeExtraLamports = 1n;
+    PROTOCOL_CHOICES.distributionAccountSpace = 100n;
+    const [create] = firstStakeInstructions({ payer: main, stakingKey: staking, taskState: TASK, stakePot: POT, amount: 5n, rentExemptLamports: 10n });
+    expect(Buffer.from(create!.data).readBigUInt64LE(4)).toBe(16n);
+    expect(Buffer.from(create!.data).readBigUInt64LE(12)).toBe(200n);
+    expect(distributionAccountSpace(5000, 1, TASK)).toBe(100n);
   });
 });
