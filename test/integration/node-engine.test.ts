@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
+import { roundStartSlot } from '../../src/core/rounds.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
 import { taskState, waitForSlot } from './devnet-fixture.ts';
-import { startTestNode, type TestNode } from './node-fixture.ts';
+import { driveNode, startTestNode, type TestNode } from './node-fixture.ts';
 
 // The node engine, in Node with fake-indexeddb, against the devnet over HTTP, with peers
 // (one submitting invented proofs) for twenty rounds.
@@ -19,33 +19,6 @@ const TASK = {
   startDelay: 10,
 };
 const ROUNDS = 20;
-
-/** Drives the node as the background would: wake when asked, and browse a page or two a round. */
-export async function driveNode(net: Network, node: TestNode, untilSlot: number, onWakeError?: (err: Error) => void): Promise<void> {
-  const s0 = taskState(net.devnet);
-  let lastRound = -2;
-  let pageIndex = 0;
-  const pages = net.demoSite.pages;
-  while (net.devnet.clock.slot() < untilSlot) {
-    const { round, slotInRound } = phaseAt(s0, net.devnet.clock.slot());
-    // Browse mid-round, as a person would, not on the boundary where "which round" is moot.
-    if (round !== lastRound && round >= 0 && slotInRound >= 3) {
-      lastRound = round;
-      for (let i = 0; i < 2; i++) await node.engine.recordVisit(`${net.demoSite.url}${pages[pageIndex++ % pages.length]}?utm_source=test`);
-    }
-    let next = 1000;
-    try {
-      next = (await node.engine.wake()).nextWakeMs;
-      if (process.env.K2_DEBUG) console.log("wake", net.devnet.clock.slot(), next);
-    } catch (err) {
-      onWakeError?.(err as Error);
-      next = 0;
-    }
-    // As the alarm would: sleep as long as the engine asks (a new round's visits aside).
-    const untilNextRound = net.devnet.clock.msUntil(roundStartSlot(s0, Math.max(0, lastRound + 1)) + 3);
-    await new Promise((r) => setTimeout(r, Math.max(5, Math.min(next, untilNextRound + 5))));
-  }
-}
 
 describe('the node engine over twenty rounds', () => {
   let net: Network;

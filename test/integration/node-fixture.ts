@@ -11,6 +11,8 @@ import { fetchPublicPage } from '../../src/tasks/page-index/fetch-page.ts';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type NodeEngine } from '../../src/engine/node-engine.ts';
 import { parseWireTransaction } from '../../devnet/wire-transaction.ts';
 import type { Network } from '../../devnet/network.ts';
+import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
+import { taskState } from './devnet-fixture.ts';
 
 /** Every transaction our node sent, by the step it belongs to. */
 export interface SentLog {
@@ -104,3 +106,30 @@ export async function startTestNode(net: Network, opts: { dbName: string; checkp
 export class SimulatedCrash extends Error {
   override name = 'SimulatedCrash';
 }
+
+/** Drives the node as the background would: wake when asked, and browse a page or two a round. */
+export async function driveNode(net: Network, node: TestNode, untilSlot: number, onWakeError?: (err: Error) => void): Promise<void> {
+  const s0 = taskState(net.devnet);
+  let lastRound = -2;
+  let pageIndex = 0;
+  const pages = net.demoSite.pages;
+  while (net.devnet.clock.slot() < untilSlot) {
+    const { round, slotInRound } = phaseAt(s0, net.devnet.clock.slot());
+    // Browse mid-round, as a person would, not on the boundary where "which round" is moot.
+    if (round !== lastRound && round >= 0 && slotInRound >= 3) {
+      lastRound = round;
+      for (let i = 0; i < 2; i++) await node.engine.recordVisit(`${net.demoSite.url}${pages[pageIndex++ % pages.length]}?utm_source=test`);
+    }
+    let next = 1000;
+    try {
+      next = (await node.engine.wake()).nextWakeMs;
+    } catch (err) {
+      onWakeError?.(err as Error);
+      next = 0;
+    }
+    // As the alarm would: sleep as long as the engine asks (a new round's visits aside).
+    const untilNextRound = net.devnet.clock.msUntil(roundStartSlot(s0, Math.max(0, lastRound + 1)) + 3);
+    await new Promise((r) => setTimeout(r, Math.max(5, Math.min(next, untilNextRound + 5))));
+  }
+}
+
