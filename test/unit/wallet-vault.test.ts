@@ -1,0 +1,83 @@
+import { describe, expect, test } from 'vitest';
+import {
+  decryptVault,
+  encryptVault,
+  MIN_ITERATIONS,
+  msUntilNextAttempt,
+  parseVault,
+  unlockDelayMs,
+  VaultError,
+  WrongPasswordError,
+  type VaultV1,
+} from '../../src/wallet/vault.ts';
+
+// Fewer iterations than production keeps the tests fast; the cost floor is tested separately.
+const FAST = MIN_ITERATIONS;
+const MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+
+describe('the vault', () => {
+  test('round-trips a mnemonic and a key file; the format is versioned and self-describing', async () => {
+    const v = await encryptVault({ kind: 'mnemonic', mnemonic: MNEMONIC }, 'correct horse', FAST);
+    expect(v.version).toBe(1);
+    expect(v.kdf).toMatchObject({ name: 'PBKDF2', hash: 'SHA-256', iterations: FAST });
+    expect(v.cipher.name).toBe('AES-GCM');
+    expect(JSON.stringify(v)).not.toContain('abandon');
+    expect(await decryptVault(JSON.parse(JSON.stringify(v)), 'correct horse')).toEqual({ kind: 'mnemonic', mnemonic: MNEMONIC });
+    const k = await encryptVault({ kind: 'keyfile', secretKey: Array.from({ length: 64 }, (_, i) => i) }, 'pw', FAST);
+    expect((await decryptVault(k, 'pw')).kind).toBe('keyfile');
+  });
+
+  test('salt and IV are fresh each time', async () => {
+    const a = await encryptVault({ kind: 'mnemonic', mnemonic: MNEMONIC }, 'pw', FAST);
+    const b = await encryptVault({ kind: 'mnemonic', mnemonic: MNEMONIC }, 'pw', FAST);
+    expect(a.kdf.salt).not.toBe(b.kdf.salt);
+    expect(a.cipher.iv).not.toBe(b.cipher.iv);
+    expect(a.ciphertext).not.toBe(b.ciphertext);
+  });
+
+  test('a wrong password is refused and reveals nothing', async () => {
+    const v = await encryptVault({ kind: 'mnemonic', mnemonic: MNEMONIC }, 'right', FAST);
+    const err = await decryptVault(v, 'wrong').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WrongPasswordError);
+    expect((err as Error).message).not.toContain('abandon');
+  });
+
+  test('corrupted ciphertext, IV or salt is refused', async () => {
+    const v = await encryptVault({ kind: 'mnemonic', mnemonic: MNEMONIC }, 'pw', FAST);
+    const flip = (b64: string) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      bytes[0] = bytes[0]! ^ 1;
+      return btoa(String.fromCharCode(...bytes));
+    };
+    await expect(decryptVault({ ...v, ciphertext: flip(v.ciphertext) }, 'pw')).rejects.toThrow(WrongPasswordError);
+    await expect(decryptVault({ ...v, cipher: { ...v.cipher, iv: flip(v.cipher.iv) } }, 'pw')).rejects.toThrow(WrongPasswordError);
+    await expect(decryptVault({ ...v, kdf: { ...v.kdf, salt: flip(v.kdf.salt) } }, 'pw')).rejects.toThrow(WrongPasswordError);
+    await expect(decryptVault({ ...v, ciphertext: '!!!' }, 'pw')).rejects.toThrow(VaultError);
+  });
+
+  test('changed parameters are refused: lowered cost, other algorithms, unknown versions', async () => {
+    const v = await encryptVault({ kind: 'mnemonic', mnemonic: MNEMONIC }, 'pw', FAST);
+    const cases: Array<[unknown, RegExp]> = [
+      [{ ...v, kdf: { ...v.kdf, iterations: 1000 } }, /out of range/],
+      [{ ...v, kdf: { ...v.kdf, hash: 'SHA-1' } }, /unknown key derivation/],
+      [{ ...v, cipher: { ...v.cipher, name: 'AES-CBC' } }, /unknown cipher/],
+      [{ ...v, version: 2 }, /unsupported vault version 2/],
+      [{ ...v, kdf: { ...v.kdf, salt: btoa('short') } }, /salt/],
+      [null, /not an object/],
+    ];
+    for (const [raw, message] of cases) expect(() => parseVault(raw)).toThrow(message);
+    // Raising the iteration count is also a change: the parameters are authenticated.
+    const raised: VaultV1 = { ...v, kdf: { ...v.kdf, iterations: FAST + 1 } };
+    await expect(decryptVault(raised, 'pw')).rejects.toThrow(WrongPasswordError);
+  });
+
+  test('wrong passwords slow down, growing, capped, and survive a restart (state is data)', () => {
+    expect(unlockDelayMs({ failures: 0, lastFailureAt: 0 })).toBe(0);
+    expect(unlockDelayMs({ failures: 2, lastFailureAt: 0 })).toBe(0);
+    expect(unlockDelayMs({ failures: 3, lastFailureAt: 0 })).toBe(1000);
+    expect(unlockDelayMs({ failures: 6, lastFailureAt: 0 })).toBe(8000);
+    expect(unlockDelayMs({ failures: 40, lastFailureAt: 0 })).toBe(300_000);
+    expect(msUntilNextAttempt({ failures: 5, lastFailureAt: 10_000 }, 11_000)).toBe(3000);
+    expect(msUntilNextAttempt({ failures: 5, lastFailureAt: 10_000 }, 20_000)).toBe(0);
+  });
+});
