@@ -244,6 +244,15 @@ export function createNodeEngine(options: EngineOptions) {
       }
     }
     await recordEarnings(task, state, me);
+    const phase = phaseAt(state, slot);
+    await putSetting(db, `view:${task.taskId}`, {
+      round: phase.round,
+      phase: phase.phase,
+      progress: Math.min(1, Math.max(0, phase.slotInRound / state.roundTime)),
+      stake: String(state.stakeList.get(me) ?? 0n),
+      claimable: String(state.availableBalances.get(me) ?? 0n),
+      at: now(),
+    });
     await prune(task.taskId, round, cfg.keepRounds);
 
     // Wake at the next window edge; inside an audit window, also half-way through, to vote

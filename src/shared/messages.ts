@@ -28,12 +28,64 @@ export interface NodeStatus {
   events: LogEvent[];
 }
 
+export interface WalletStatus {
+  exists: boolean;
+  unlocked: boolean;
+  mainAddress: string | null;
+  stakingAddress: string | null;
+  /** While wrong passwords are being slowed down: how long until the next attempt. */
+  retryInMs: number;
+}
+
+export interface TaskView {
+  taskId: string;
+  name: string;
+  round: number;
+  phase: 'submission' | 'audit' | 'idle';
+  /** 0..1 through the current round. */
+  progress: number;
+  stake: string;
+  claimable: string;
+  rounds: { round: number; pages: number; submission?: string; audits: number; invalidFound: number; earned?: string }[];
+}
+
+export interface NodeView {
+  state: 'running' | 'paused' | 'locked' | 'offline' | 'idle' | 'error' | 'no-wallet';
+  rpcUrl: string;
+  balance: string | null;
+  tasks: TaskView[];
+}
+
+export interface ApprovalView {
+  id: string;
+  kind: 'stake';
+  taskId: string;
+  taskName: string;
+  amount: string;
+  fee: string;
+  balanceAfter: string;
+  accounts: { role: string; address: string }[];
+  expiresAt: number;
+}
+
 /** Requests and the type each one answers with. */
 export interface RequestMap {
   status: { request: { type: 'status' }; response: NodeStatus };
   visit: { request: { type: 'visit'; url: string; title: string }; response: { recorded: boolean } };
   'sites.add': { request: { type: 'sites.add'; origin: string }; response: { sites: string[] } };
   'sites.remove': { request: { type: 'sites.remove'; origin: string }; response: { sites: string[] } };
+  'wallet.status': { request: { type: 'wallet.status' }; response: WalletStatus };
+  'wallet.create': { request: { type: 'wallet.create'; password: string }; response: { mnemonic: string; status: WalletStatus } };
+  'wallet.import': {
+    request: { type: 'wallet.import'; password: string; secret: string };
+    response: WalletStatus;
+  };
+  'wallet.unlock': { request: { type: 'wallet.unlock'; password: string }; response: WalletStatus };
+  'wallet.lock': { request: { type: 'wallet.lock' }; response: WalletStatus };
+  'node.status': { request: { type: 'node.status' }; response: NodeView };
+  'node.join': { request: { type: 'node.join'; taskId: string; stake: string }; response: { approvalId: string } };
+  'approvals.list': { request: { type: 'approvals.list' }; response: ApprovalView[] };
+  'approvals.decide': { request: { type: 'approvals.decide'; id: string; approve: boolean }; response: { done: string } };
 }
 
 export type RequestType = keyof RequestMap;
@@ -113,6 +165,32 @@ export function parseRequest(raw: unknown): Request {
     case 'sites.remove': {
       exactKeys(raw, ['type', 'origin']);
       return { type, origin: normalizeOrigin(stringField(raw, 'origin', MAX_URL_LENGTH)) };
+    }
+    case 'wallet.status':
+    case 'wallet.lock':
+    case 'node.status':
+    case 'approvals.list':
+      exactKeys(raw, ['type']);
+      return { type };
+    case 'wallet.create':
+    case 'wallet.unlock':
+      exactKeys(raw, ['type', 'password']);
+      return { type, password: stringField(raw, 'password', 1024) };
+    case 'wallet.import':
+      exactKeys(raw, ['type', 'password', 'secret']);
+      return { type, password: stringField(raw, 'password', 1024), secret: stringField(raw, 'secret', 4096) };
+    case 'node.join': {
+      exactKeys(raw, ['type', 'taskId', 'stake']);
+      const taskId = stringField(raw, 'taskId', 44);
+      if (!/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(taskId)) throw new MessageValidationError('"taskId" is not an address');
+      const stake = stringField(raw, 'stake', 40);
+      if (!/^\d+(\.\d{1,9})?$/.test(stake.trim())) throw new MessageValidationError('"stake" is not an amount of KOII');
+      return { type, taskId, stake: stake.trim() };
+    }
+    case 'approvals.decide': {
+      exactKeys(raw, ['type', 'id', 'approve']);
+      if (typeof raw.approve !== 'boolean') throw new MessageValidationError('"approve" must be true or false');
+      return { type, id: stringField(raw, 'id', 64), approve: raw.approve };
     }
     default:
       throw new MessageValidationError(

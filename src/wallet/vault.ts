@@ -18,7 +18,10 @@ export interface VaultV1 {
 }
 
 /** What the vault holds: a mnemonic, or an imported key (64-byte secret key, base58 or file). */
-export type VaultSecret = { kind: 'mnemonic'; mnemonic: string } | { kind: 'keyfile'; secretKey: number[] };
+export type VaultSecret =
+  | { kind: 'mnemonic'; mnemonic: string }
+  /** An imported key is the main account; its staking key is generated and kept beside it. */
+  | { kind: 'keyfile'; secretKey: number[]; stakingSeed?: number[] };
 
 export class VaultError extends Error {
   override name = 'VaultError';

@@ -17,6 +17,15 @@ function handlers(log: string[]): Handlers {
     },
     'sites.add': async () => ({ sites: [] }),
     'sites.remove': async () => ({ sites: [] }),
+    'wallet.status': async () => ({}) as never,
+    'wallet.create': async () => ({}) as never,
+    'wallet.import': async () => ({}) as never,
+    'wallet.unlock': async () => ({}) as never,
+    'wallet.lock': async () => ({}) as never,
+    'node.status': async () => ({}) as never,
+    'node.join': async () => ({ approvalId: 'x' }),
+    'approvals.list': async () => [],
+    'approvals.decide': async () => ({ done: 'x' }),
   };
 }
 
