@@ -50,7 +50,7 @@ export interface TaskView {
 }
 
 export interface NodeView {
-  state: 'running' | 'paused' | 'locked' | 'offline' | 'idle' | 'error' | 'no-wallet';
+  state: 'running' | 'paused' | 'locked' | 'offline' | 'idle' | 'error' | 'over-budget' | 'out-of-funds' | 'no-wallet';
   rpcUrl: string;
   balance: string | null;
   tasks: TaskView[];

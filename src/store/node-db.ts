@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { LogEvent, Visit } from '../shared/messages.ts';
 import type { PageRecord } from '../tasks/page-index/page-record.ts';
+import type { PluginName } from '../tasks/plugin-registry.ts';
 
 // The node's whole state lives here. The schema is versioned: each entry of MIGRATIONS
 // upgrades from the version before it, so a user on any old version reaches the newest
@@ -10,7 +11,7 @@ import type { PageRecord } from '../tasks/page-index/page-record.ts';
 export interface JoinedTask {
   taskId: string;
   name: string;
-  plugin: 'page-index';
+  plugin: PluginName;
   stakePot: string;
   joinedAt: number;
 }
