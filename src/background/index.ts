@@ -104,8 +104,11 @@ const handlers: Handlers = {
     await recordVisit(db, { url: visitKey(url), origin: url.origin, title: request.title, visitedAt: Date.now() });
     await appendEvent(db, { level: 'info', source: 'visits', message: `visited ${visitKey(url)}` });
     notifyChanged('visits');
-    // Indexing fetches the page again, publicly; the visit itself is already recorded.
-    void (await runnerReady).engine().then((e) => e.recordVisit(url.href)).then(() => notifyChanged('records'));
+    // Indexing fetches the page again, publicly. The page is queued in the database first,
+    // so a worker stopped mid-fetch indexes it when it next starts.
+    const engine = await (await runnerReady).engine();
+    await engine.enqueueVisit(url.href);
+    void engine.drainVisits().then(() => notifyChanged('records'));
     return { recorded: true };
   },
   async 'sites.add'(request) {
@@ -201,7 +204,10 @@ async function onStart(): Promise<void> {
   await greetEndpoint(db);
   await updateBadge();
   notifyChanged('events');
-  void (await runnerReady).wake();
+  const runner = await runnerReady;
+  void runner.wake();
+  // Pages queued by a worker that was stopped before it could index them.
+  void runner.engine().then((e) => e.drainVisits()).then(() => notifyChanged('records'));
 }
 
 /** Says hello to the configured K2 endpoint so the log shows at once whether it is reachable. */

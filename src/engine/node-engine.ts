@@ -98,6 +98,7 @@ const MIN_WAKE_MS = 20;
 const RETRY_WAKE_MS = 15_000;
 const IDLE_WAKE_MS = 60_000;
 const SLOT_MEASURE_EVERY_MS = 60 * 60_000;
+const MAX_INDEX_ATTEMPTS = 3;
 
 export function createNodeEngine(options: EngineOptions) {
   const { db, rpc } = options;
@@ -338,7 +339,8 @@ export function createNodeEngine(options: EngineOptions) {
     return { ms: retrySoon ? Math.min(ms, RETRY_WAKE_MS) : ms, issue };
   }
 
-  return {
+  let draining: Promise<number> | null = null;
+  const engine = {
     async wake(): Promise<WakeResult> {
       const cfg = await settings();
       if (cfg.paused) return { state: 'paused', nextWakeMs: IDLE_WAKE_MS };
@@ -366,8 +368,46 @@ export function createNodeEngine(options: EngineOptions) {
         }
       }
       options.onChange?.('node');
+      // Pages an earlier life queued and did not index (the visit handler drains new ones).
+      await engine.drainVisits();
       const state: NodeState = issues.has('out-of-funds') ? 'out-of-funds' : issues.has('over-budget') ? 'over-budget' : failed ? 'error' : 'running';
       return { state, nextWakeMs: Math.max(MIN_WAKE_MS, next) };
+    },
+
+    /**
+     * A page the user visited on an opted-in site, queued in the database before anything is
+     * fetched: a worker stopped while the page is fetched or extracted indexes it next time.
+     */
+    async enqueueVisit(url: string): Promise<void> {
+      await db.put('indexQueue', { url, queuedAt: now(), attempts: 0 });
+    },
+
+    /** Indexes every queued page, oldest first; one drain at a time. */
+    drainVisits(): Promise<number> {
+      draining ??= (async () => {
+        let done = 0;
+        try {
+          for (const pending of await db.getAllFromIndex('indexQueue', 'queuedAt')) {
+            // Counted before the attempt, so a page that kills the worker every time is dropped.
+            await db.put('indexQueue', { ...pending, attempts: pending.attempts + 1 });
+            if (pending.attempts < MAX_INDEX_ATTEMPTS) {
+              try {
+                await engine.recordVisit(pending.url);
+              } catch (err) {
+                if ((err as Error).name === 'SimulatedCrash') throw err;
+                await log('warn', 'page-index', `could not index ${pending.url.slice(0, 200)}: ${(err as Error).message}`);
+                continue;
+              }
+            } else await log('warn', 'page-index', `gave up on ${pending.url.slice(0, 200)} after ${MAX_INDEX_ATTEMPTS} attempts`);
+            await db.delete('indexQueue', pending.url);
+            done++;
+          }
+        } finally {
+          draining = null;
+        }
+        return done;
+      })();
+      return draining;
     },
 
     /** A page the user visited on an opted-in site: index it for every joined task. */
@@ -493,6 +533,7 @@ export function createNodeEngine(options: EngineOptions) {
     /** What round operations spent of the fee budget in the current day. */
     spentToday: () => budget.spentToday(),
   };
+  return engine;
 }
 
 export type NodeEngine = ReturnType<typeof createNodeEngine>;

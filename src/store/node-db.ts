@@ -62,6 +62,13 @@ export interface RoundSummary {
   notes: string[];
 }
 
+/** A page visited on an opted-in site, waiting to be indexed: kept until it is, across restarts. */
+export interface PendingPage {
+  url: string;
+  queuedAt: number;
+  attempts: number;
+}
+
 export interface NodeDbSchema extends DBSchema {
   events: { key: number; value: LogEvent; indexes: { at: number } };
   visits: { key: string; value: Visit; indexes: { visitedAt: number } };
@@ -71,6 +78,7 @@ export interface NodeDbSchema extends DBSchema {
   journal: { key: [string, string]; value: JournalEntry; indexes: { byRound: [string, number] } };
   outbox: { key: [string, string]; value: OutboxEntry; indexes: { byStatus: string; byRound: [string, number] } };
   rounds: { key: [string, number]; value: RoundSummary };
+  indexQueue: { key: string; value: PendingPage; indexes: { queuedAt: number } };
 }
 
 export type NodeDb = IDBPDatabase<NodeDbSchema>;
@@ -92,6 +100,10 @@ const MIGRATIONS: Array<(db: NodeDb, tx: UpgradeTx) => void> = [
     outbox.createIndex('byStatus', 'status');
     outbox.createIndex('byRound', ['taskId', 'round']);
     db.createObjectStore('rounds', { keyPath: ['taskId', 'round'] });
+  },
+  // v3: visits waiting to be indexed, so a worker stopped mid-fetch loses none of them.
+  (db) => {
+    db.createObjectStore('indexQueue', { keyPath: 'url' }).createIndex('queuedAt', 'queuedAt');
   },
 ];
 
