@@ -47,7 +47,14 @@ export async function startDemoSite(opts: { port?: number; useCorpus?: boolean }
       res.end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'set-cookie': 'visitor=demo-cookie; Path=/' });
+    // Archived pages still name their scripts, styles, fonts and images on the internet. The
+    // browser that visits them must fetch none of it: no script runs, nothing leaves
+    // 127.0.0.1, and a stylesheet on an unreachable host cannot stall the page's parsing.
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'set-cookie': 'visitor=demo-cookie; Path=/',
+      'content-security-policy': "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'none'; object-src 'none'; frame-src 'none'",
+    });
     res.end(html);
   });
   await new Promise<void>((r, j) => {

@@ -23,6 +23,9 @@ export function rentExemptMinimum(size: number): bigint {
 export interface ProcessedTransaction {
   slot: number;
   err: unknown | null;
+  /** Who signed and what ran: tests read the chain's history from here, as from an explorer. */
+  signers?: string[];
+  instructions?: { programId: string; accounts: string[]; data: Uint8Array }[];
 }
 
 const base58 = getBase58Decoder();

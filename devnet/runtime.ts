@@ -123,7 +123,12 @@ export function executeTransaction(
   }
   if (mode === 'simulate') return { id: tx.id, logs: log };
   accounts.commit();
-  ledger.processed.set(tx.id, { slot, err: null });
+  ledger.processed.set(tx.id, {
+    slot,
+    err: null,
+    signers: tx.signers,
+    instructions: tx.instructions.map((ix) => ({ programId: ix.programId, accounts: ix.accounts.map((a) => a.address), data: ix.data })),
+  });
   return { id: tx.id, logs: log };
 }
 

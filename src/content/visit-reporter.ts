@@ -5,9 +5,13 @@ declare const chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } }
 
 if (window.top === window) {
   const api = typeof browser !== 'undefined' ? browser : chrome;
-  api.runtime
-    .sendMessage({ type: 'visit', url: location.href, title: document.title.slice(0, 512) })
-    .catch(() => {
-      // The background may be restarting; the next visit will be reported.
+  const visit = { type: 'visit', url: location.href, title: document.title.slice(0, 512) };
+  // The background may be stopped while it takes the message (a service worker the browser
+  // recycles): ask again a few times. A visit reported twice is stored once.
+  const report = (attempt: number): void => {
+    api.runtime.sendMessage(visit).catch(() => {
+      if (attempt < 4) setTimeout(() => report(attempt + 1), 400 * 2 ** attempt);
     });
+  };
+  report(0);
 }

@@ -10,7 +10,7 @@ import { appendEvent } from '../store/event-log.ts';
 import { getSetting, putSetting, type JoinedTask, type NodeDb, type RoundSummary } from '../store/node-db.ts';
 import { canonicalUrl } from '../tasks/page-index/canonical-url.ts';
 import type { FetchResult } from '../tasks/page-index/fetch-page.ts';
-import { buildPageRecord } from '../tasks/page-index/page-record.ts';
+import { buildPageRecord, type PageRecord } from '../tasks/page-index/page-record.ts';
 import { createPlugin, pluginNameForTask } from '../tasks/plugin-registry.ts';
 import type { ProofStoreClient, TaskPlugin } from '../tasks/task-plugin.ts';
 import { createFeeBudget, FeeBudgetExceededError } from './fee-budget.ts';
@@ -119,12 +119,43 @@ export function createNodeEngine(options: EngineOptions) {
         fetchPage: options.fetchPage,
         now,
         records: {
-          forRound: async (round) => (await db.getAllFromIndex('records', 'byRound', [task.taskId, round])).map((r) => r.record),
+          forRound: (round) => sealRecords(task.taskId, round),
         },
       });
       plugins.set(task.taskId, p);
     }
     return p;
+  }
+
+  // A round's records are sealed when its proof is built; a page indexed later belongs to the
+  // next round. Sealing and filing are IndexedDB transactions over the same stores, so the
+  // database orders them: a record is either in the proof being built or in a later round,
+  // never filed under a round whose proof no longer changes.
+
+  /** Seals `round` for new records and returns the ones it holds. */
+  async function sealRecords(taskId: string, round: number): Promise<PageRecord[]> {
+    const tx = db.transaction(['journal', 'records'], 'readwrite');
+    const journal = tx.objectStore('journal');
+    const key = `seal:${round}`;
+    if (!(await journal.get([taskId, key]))) await journal.put({ taskId, key, round, value: true, at: now() });
+    const records = await tx.objectStore('records').index('byRound').getAll([taskId, round]);
+    await tx.done;
+    return records.map((r) => r.record);
+  }
+
+  /** Files a record under the first round from `round` on that is not sealed; returns it. */
+  async function fileRecord(taskId: string, round: number, url: string, record: PageRecord): Promise<number> {
+    const tx = db.transaction(['journal', 'records', 'rounds'], 'readwrite');
+    const journal = tx.objectStore('journal');
+    while (await journal.get([taskId, `seal:${round}`])) round++;
+    const records = tx.objectStore('records');
+    await records.put({ taskId, round, url, record });
+    const pages = await records.index('byRound').count([taskId, round]);
+    const rounds = tx.objectStore('rounds');
+    const s = (await rounds.get([taskId, round])) ?? { taskId, round, pages: 0, audits: 0, invalidFound: 0, notes: [] };
+    await rounds.put({ ...s, pages });
+    await tx.done;
+    return round;
   }
 
   async function clockFor(taskId: string): Promise<ClockSample | null> {
@@ -444,18 +475,13 @@ export function createNodeEngine(options: EngineOptions) {
         const estimatedSlot = clock.slot + Math.floor((now() - clock.at) / clock.slotMs);
         const timing = await getSetting<{ startingSlot: number; roundTime: number; submissionWindow: number; auditWindow: number } | null>(db, `timing:${task.taskId}`, null);
         if (!timing) continue;
-        let round = roundOfSlot(timing, estimatedSlot);
+        const round = roundOfSlot(timing, estimatedSlot);
         if (round < 0) continue;
-        // A round whose proof is already submitted cannot take more work: the page counts
-        // for the next one (the slot estimate can straddle a boundary by a slot or so).
-        if (await db.get('journal', [task.taskId, `submission:${round}`])) round++;
         if (usage.round !== round) Object.assign(usage, { round, bytes: 0, cpuMs: 0 });
         if (usage.bytes + page.html.length > cfg.limits.bytesPerRound) return { recorded: false, reason: 'bytes-per-round limit reached' };
         if (usage.cpuMs + cpuMs > cfg.limits.cpuMsPerRound) return { recorded: false, reason: 'CPU-time-per-round limit reached' };
-        await db.put('records', { taskId: task.taskId, round, url: canonical, record });
-        const s = await summary(task.taskId, round);
-        s.pages = await db.countFromIndex('records', 'byRound', [task.taskId, round]);
-        await db.put('rounds', s);
+        // The estimate can lag a boundary by a few slots; a sealed round sends the page on.
+        await fileRecord(task.taskId, round, canonical, record);
         recordedFor.push(task.taskId);
       }
       usage.pagesThisHour++;

@@ -84,4 +84,16 @@ describe('the index queue', () => {
     expect((await db.getAll('events')).some((x) => /skipped https:\/\/news\.example\/menu: not an article/.test(x.message))).toBe(true);
     db.close();
   });
+
+  test('a page is never filed under a round whose proof is already built: it goes to the first open round', async () => {
+    const db = await joinedDb();
+    // The clock estimate says round 0; rounds 0 and 1 have been sealed by their proofs.
+    for (const round of [0, 1]) await db.put('journal', { taskId: TASK_ID, key: `seal:${round}`, round, value: true, at: 0 });
+    const e = engineOn(db, page);
+    expect(await e.recordVisit('https://news.example/late')).toEqual({ recorded: true, taskIds: [TASK_ID] });
+    expect((await db.getAll('records')).map((r) => r.round)).toEqual([2]);
+    expect((await db.get('rounds', [TASK_ID, 2]))?.pages).toBe(1);
+    db.close();
+  });
 });
+
