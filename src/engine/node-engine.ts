@@ -4,7 +4,7 @@ import { nextWakeSlot, planSteps, type PlannedStep } from '../core/lifecycle.ts'
 import { auditWindowOf, DEFAULT_SLOT_MS, measureSlotMs, msUntilSlot, phaseAt, roundOfSlot } from '../core/rounds.ts';
 import type { TaskState } from '../core/task-state.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
-import { decodeTaskStateJson } from '../k2/task-state-decoder.ts';
+import { decodeTaskStateJson, TaskStateDecodeError } from '../k2/task-state-decoder.ts';
 import { appendEvent } from '../store/event-log.ts';
 import { getSetting, putSetting, type JoinedTask, type NodeDb, type RoundSummary } from '../store/node-db.ts';
 import { canonicalUrl } from '../tasks/page-index/canonical-url.ts';
@@ -78,6 +78,17 @@ interface ClockSample {
 /** The engine says when; the scheduler applies the browser's own minimum (alarms). */
 const MIN_WAKE_MS = 20;
 const RETRY_WAKE_MS = 15_000;
+/**
+ * After a failure the node tries again a few slots later, so a dropped answer costs slots,
+ * not the window (a window is a few hundred slots on K2, a few dozen on the devnet); repeated
+ * failures back off up to RETRY_WAKE_MS.
+ */
+const RETRY_SLOTS = 8;
+
+export function retryDelayMs(slotMs: number, consecutiveFailures: number): number {
+  const backoff = 2 ** Math.min(Math.max(0, consecutiveFailures - 1), 2);
+  return Math.min(RETRY_WAKE_MS, Math.max(MIN_WAKE_MS, Math.round(slotMs * RETRY_SLOTS * backoff)));
+}
 const IDLE_WAKE_MS = 60_000;
 const SLOT_MEASURE_EVERY_MS = 60 * 60_000;
 
@@ -98,6 +109,7 @@ export function createNodeEngine(options: EngineOptions) {
         taskId: task.taskId,
         allowPrivate: options.allowPrivate,
         fetchPage: options.fetchPage,
+        ...(options.online ? { online: options.online } : {}),
         now,
         records: {
           forRound: async (round) => (await db.getAllFromIndex('records', 'byRound', [task.taskId, round])).map((r) => r.record),
@@ -262,16 +274,31 @@ export function createNodeEngine(options: EngineOptions) {
     const mid = audit.start + Math.floor(state.auditWindow / 2);
     if (slot >= audit.start && slot < mid) wakeSlot = Math.min(wakeSlot, mid);
     const ms = msUntilSlot(slot, wakeSlot, clock.slotMs);
-    return retrySoon ? Math.min(ms, RETRY_WAKE_MS) : ms;
+    if (retrySoon) interrupted = true;
+    return retrySoon ? Math.min(ms, retryDelayMs(clock.slotMs, failures + 1)) : ms;
   }
+
+  // Fault bookkeeping across wakes: consecutive failed wakes (for the back-off), and whether
+  // the browser was offline at the last wake (the log says so once, not every wake).
+  let failures = 0;
+  let interrupted = false;
+  let offlineSince: number | null = null;
 
   return {
     async wake(): Promise<WakeResult> {
       const cfg = await settings();
       if (cfg.paused) return { state: 'paused', nextWakeMs: IDLE_WAKE_MS };
       if (options.online && !options.online()) {
-        await log('warn', 'node', 'browser is offline: waiting');
+        if (offlineSince === null) {
+          offlineSince = now();
+          await log('warn', 'node', 'browser is offline: waiting');
+          options.onChange?.('node');
+        }
         return { state: 'offline', nextWakeMs: RETRY_WAKE_MS };
+      }
+      if (offlineSince !== null) {
+        await log('info', 'node', `browser is online again after ${Math.round((now() - offlineSince) / 1000)} s`);
+        offlineSince = null;
       }
       const keys = await options.keys();
       if (!keys) return { state: 'locked', nextWakeMs: IDLE_WAKE_MS };
@@ -279,18 +306,23 @@ export function createNodeEngine(options: EngineOptions) {
       if (tasks.length === 0) return { state: 'idle', nextWakeMs: IDLE_WAKE_MS };
       let next = Number.POSITIVE_INFINITY;
       let failed = false;
+      interrupted = false;
       for (const task of tasks) {
         try {
           next = Math.min(next, await wakeTask(task, keys, cfg));
         } catch (err) {
           if ((err as Error).name === 'SimulatedCrash') throw err;
           failed = true;
-          next = Math.min(next, RETRY_WAKE_MS);
-          await log('error', task.name, `could not reach K2: ${(err as Error).message.slice(0, 300)}`);
+          next = Math.min(next, retryDelayMs((await clockFor(task.taskId))?.slotMs ?? DEFAULT_SLOT_MS, failures + 1));
+          const what = err instanceof TaskStateDecodeError ? 'K2 sent a task state the node cannot read' : 'could not reach K2';
+          await log('error', task.name, `${what}: ${(err as Error).message.slice(0, 300)}`);
         }
       }
+      // A step cut short (its K2 call, proof store or audit failed) is retried soon; until
+      // it succeeds the status says something is wrong, and the log says what.
+      failures = failed || interrupted ? failures + 1 : 0;
       options.onChange?.('node');
-      return { state: failed ? 'error' : 'running', nextWakeMs: Math.max(MIN_WAKE_MS, next) };
+      return { state: failed || interrupted ? 'error' : 'running', nextWakeMs: Math.max(MIN_WAKE_MS, next) };
     },
 
     /** A page the user visited on an opted-in site: index it for every joined task. */

@@ -1,6 +1,6 @@
-import { bytesMatchCid } from '../../core/content-address.ts';
+import { bytesMatchCid, parseCid } from '../../core/content-address.ts';
 import { buildDistributionList, checkDistributionList } from '../../core/distribution.ts';
-import type { AuditVerdict, PluginContext, TaskPlugin } from '../task-plugin.ts';
+import { AuditUndecidedError, ProofRejectedError, type AuditVerdict, type PluginContext, type TaskPlugin } from '../task-plugin.ts';
 import { compareRecord, sampleRecords } from './audit-sample.ts';
 import { isPrivateAddress } from './canonical-url.ts';
 import type { FetchResult } from './fetch-page.ts';
@@ -17,6 +17,8 @@ export interface PageIndexDeps {
   fetchPage(url: string): Promise<FetchResult>;
   /** Audits never fetch private addresses in production; the devnet's demo site is on 127.0.0.1. */
   allowPrivate: boolean;
+  /** Whether the browser is online; an audit made while it is not is not decided. */
+  online?: () => boolean;
   sampleSize?: number;
   /** Share of the sample that must match for a bundle to be valid. */
   minMatchRatio?: number;
@@ -61,13 +63,21 @@ export function createPageIndexPlugin(deps: PageIndexDeps): TaskPlugin {
     },
 
     async audit(submission: string, round: number, submitter: string, ctx: PluginContext): Promise<AuditVerdict> {
+      try {
+        parseCid(submission);
+      } catch (err) {
+        return { valid: false, reason: `submission is not a proof bundle's CID: ${(err as Error).message}` };
+      }
       let bytes: Uint8Array;
       try {
         bytes = await ctx.proofStore.get(submission, MAX_BUNDLE_BYTES);
       } catch (err) {
-        return { valid: false, reason: `proof bundle unavailable: ${(err as Error).message}` };
+        // Only the store's own word against the proof condemns it; a store that is down,
+        // slow or lying says nothing about the peer.
+        if (err instanceof ProofRejectedError) return { valid: false, reason: `proof bundle rejected: ${err.message}` };
+        throw new AuditUndecidedError(`proof bundle of ${submitter} unavailable: ${(err as Error).message}`);
       }
-      if (!bytesMatchCid(submission, bytes)) return { valid: false, reason: 'proof bundle does not match its CID' };
+      if (!bytesMatchCid(submission, bytes)) throw new AuditUndecidedError(`the proof store served bytes that do not match ${submission.slice(0, 20)}…`);
       let records: PageRecord[];
       try {
         records = decodeBundle(bytes, { task: deps.taskId, round, node: submitter }, (deps.now ?? Date.now)()).records;
@@ -81,6 +91,7 @@ export function createPageIndexPlugin(deps: PageIndexDeps): TaskPlugin {
         if (bad) return { valid: false, reason: `bundle points at a private address: ${bad.url.slice(0, 100)}` };
       }
       const checked = await refetchMatches(deps, sampleRecords(records, { round, submitter, size: sampleSize }));
+      if (deps.online && !deps.online()) throw new AuditUndecidedError('the browser went offline during the audit');
       const matched = checked.filter((c) => c.ok).length;
       if (matched / checked.length >= minMatchRatio) return { valid: true };
       const why = checked.find((c) => !c.ok);
