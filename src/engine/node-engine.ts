@@ -8,7 +8,7 @@ import { decodeTaskStateJson, TaskStateDecodeError } from '../k2/task-state-deco
 import { appendEvent } from '../store/event-log.ts';
 import { getSetting, putSetting, type JoinedTask, type NodeDb, type RoundSummary } from '../store/node-db.ts';
 import { canonicalUrl } from '../tasks/page-index/canonical-url.ts';
-import type { FetchResult } from '../tasks/page-index/fetch-page.ts';
+import type { FetchResult, PrivateAddressPolicy } from '../tasks/page-index/fetch-page.ts';
 import { createPageIndexPlugin } from '../tasks/page-index/page-index-plugin.ts';
 import { buildPageRecord } from '../tasks/page-index/page-record.ts';
 import type { ProofStoreClient, TaskPlugin } from '../tasks/task-plugin.ts';
@@ -49,7 +49,7 @@ export interface EngineOptions {
   proofStore: ProofStoreClient;
   fetchPage(url: string): Promise<FetchResult>;
   /** Whether audits may fetch private addresses (the devnet's demo site is on 127.0.0.1). */
-  allowPrivate: boolean;
+  allowPrivate: PrivateAddressPolicy;
   settings?: () => Promise<EngineSettings>;
   online?: () => boolean;
   now?: () => number;

@@ -2,8 +2,7 @@ import { bytesMatchCid, parseCid } from '../../core/content-address.ts';
 import { buildDistributionList, checkDistributionList } from '../../core/distribution.ts';
 import { AuditUndecidedError, ProofRejectedError, type AuditVerdict, type PluginContext, type TaskPlugin } from '../task-plugin.ts';
 import { compareRecord, sampleRecords } from './audit-sample.ts';
-import { isPrivateAddress } from './canonical-url.ts';
-import type { FetchResult } from './fetch-page.ts';
+import { mayFetch, type FetchResult, type PrivateAddressPolicy } from './fetch-page.ts';
 import { buildPageRecord, type PageRecord } from './page-record.ts';
 import { BundleError, decodeBundle, fitBundle, MAX_BUNDLE_BYTES } from './proof-bundle.ts';
 
@@ -15,8 +14,13 @@ export interface PageIndexDeps {
   taskId: string;
   records: { forRound(round: number): Promise<PageRecord[]> };
   fetchPage(url: string): Promise<FetchResult>;
-  /** Audits never fetch private addresses in production; the devnet's demo site is on 127.0.0.1. */
-  allowPrivate: boolean;
+  /**
+   * Audits never fetch private addresses in production; a development build allows its own
+   * opted-in sites (the devnet's demo site is on 127.0.0.1). A peer's bundle is refused as a
+   * whole when any record points where this node would not fetch: it never makes this node
+   * fetch what it would not accept in its own bundle.
+   */
+  allowPrivate: PrivateAddressPolicy;
   /** Whether the browser is online; an audit made while it is not is not decided. */
   online?: () => boolean;
   sampleSize?: number;
@@ -86,9 +90,8 @@ export function createPageIndexPlugin(deps: PageIndexDeps): TaskPlugin {
         throw err;
       }
       if (records.length === 0) return { valid: false, reason: 'empty proof bundle' };
-      if (!deps.allowPrivate) {
-        const bad = records.find((r) => isPrivateAddress(r.url));
-        if (bad) return { valid: false, reason: `bundle points at a private address: ${bad.url.slice(0, 100)}` };
+      for (const r of records) {
+        if (!(await mayFetch(r.url, deps.allowPrivate))) return { valid: false, reason: `bundle points at a private address: ${r.url.slice(0, 100)}` };
       }
       const checked = await refetchMatches(deps, sampleRecords(records, { round, submitter, size: sampleSize }));
       if (deps.online && !deps.online()) throw new AuditUndecidedError('the browser went offline during the audit');
