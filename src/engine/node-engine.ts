@@ -90,6 +90,12 @@ export function retryDelayMs(slotMs: number, consecutiveFailures: number): numbe
   return Math.min(RETRY_WAKE_MS, Math.max(MIN_WAKE_MS, Math.round(slotMs * RETRY_SLOTS * backoff)));
 }
 const IDLE_WAKE_MS = 60_000;
+/**
+ * Never longer than this: a task state with its start or its rounds far away (a hostile or
+ * broken answer: starting_slot 2^53) would otherwise ask for a wait beyond what setTimeout
+ * can hold, which browsers and Node run at once, in a loop.
+ */
+const MAX_WAKE_MS = 30 * 60_000;
 const SLOT_MEASURE_EVERY_MS = 60 * 60_000;
 
 export function createNodeEngine(options: EngineOptions) {
@@ -322,7 +328,8 @@ export function createNodeEngine(options: EngineOptions) {
       // it succeeds the status says something is wrong, and the log says what.
       failures = failed || interrupted ? failures + 1 : 0;
       options.onChange?.('node');
-      return { state: failed || interrupted ? 'error' : 'running', nextWakeMs: Math.max(MIN_WAKE_MS, next) };
+      const nextWakeMs = Number.isFinite(next) ? Math.min(MAX_WAKE_MS, Math.max(MIN_WAKE_MS, next)) : MAX_WAKE_MS;
+      return { state: failed || interrupted ? 'error' : 'running', nextWakeMs };
     },
 
     /** A page the user visited on an opted-in site: index it for every joined task. */
