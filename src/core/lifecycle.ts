@@ -90,13 +90,15 @@ export function planSteps(state: TaskState, slot: number, me: Address, options: 
   }
 
   if (phase === 'audit') {
-    if (previous >= 0 && (state.submissions.get(previous)?.size ?? 0) > 0) {
-      steps.push({ kind: 'audit-submissions', round: previous });
-    }
+    // The distribution list first: its audit decides the round's payout for everyone, and
+    // it is one quick read; the proof audits re-fetch pages and can take most of the audit time.
     for (const [distRound, live] of distributionsSubmittedIn(state, round)) {
       if (live.submitter === me) continue;
       const trigger = state.distributionsAuditTrigger.get(distRound)?.get(live.submitter);
       if (!hasVoted(trigger, me)) steps.push({ kind: 'audit-distribution', round: distRound, candidate: live.submitter });
+    }
+    if (previous >= 0 && (state.submissions.get(previous)?.size ?? 0) > 0) {
+      steps.push({ kind: 'audit-submissions', round: previous });
     }
   }
 

@@ -9,7 +9,7 @@ import { createK2Rpc } from '../../src/k2/rpc-client.ts';
 import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
 import { openNodeDb } from '../../src/store/node-db.ts';
 import { createHttpProofStore } from '../../src/tasks/http-proof-store.ts';
-import { fetchPublicPage } from '../../src/tasks/page-index/fetch-page.ts';
+import { fetchPublicPage, type PrivateAddressPolicy } from '../../src/tasks/page-index/fetch-page.ts';
 import type { Network } from '../../devnet/network.ts';
 import { parseWireTransaction } from '../../devnet/wire-transaction.ts';
 import { taskState } from './devnet-fixture.ts';
@@ -51,7 +51,7 @@ export function recordingFetch(log: SentLog): typeof fetch {
 
 export async function startFaultNode(
   net: Network,
-  opts: { dbName: string; rpcUrl: string; proofStoreUrl: string; online?: () => boolean; allowPrivate?: boolean },
+  opts: { dbName: string; rpcUrl: string; proofStoreUrl: string; online?: () => boolean; allowPrivate?: PrivateAddressPolicy; pageTimeoutMs?: number },
 ): Promise<FaultNode> {
   const db = await openNodeDb(opts.dbName);
   const main = await generateKeyPairSigner();
@@ -78,7 +78,7 @@ export async function startFaultNode(
       rpc,
       keys: async () => ({ main, staking }),
       proofStore: createHttpProofStore(opts.proofStoreUrl, { timeoutMs: 400 }),
-      fetchPage: (url) => fetchPublicPage(url, { allowPrivate: opts.allowPrivate ?? true, timeoutMs: 2000 }),
+      fetchPage: (url) => fetchPublicPage(url, { allowPrivate: opts.allowPrivate ?? true, timeoutMs: opts.pageTimeoutMs ?? 2000 }),
       allowPrivate: opts.allowPrivate ?? true,
       settings: async () => DEFAULT_ENGINE_SETTINGS,
       ...(opts.online ? { online: opts.online } : {}),

@@ -133,6 +133,13 @@ describe('bundles a hostile peer submits', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 
+  test('pages that time out say nothing: no verdict, unless the rest already condemns the bundle', async () => {
+    const slow = put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: ['/hang', '/drip', '/article'].map((p) => record(`http://public.test${p}`)) }));
+    await expect(auditor(false)(slow)).rejects.toBeInstanceOf(AuditUndecidedError);
+    const bad = put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: ['/hang', '/pdf', '/loop'].map((p) => record(`http://public.test${p}`)) }));
+    expect(invalid(await auditor(false)(bad))).toMatch(/^0 of 3 sampled pages match \(http:\/\/public\.test\/(pdf|loop)/);
+  });
+
   test('a submission that is not a CID, or names no stored bundle, is refused', async () => {
     expect(invalid(await auditor(false)('not-a-cid'))).toMatch(/^submission is not a proof bundle's CID/);
     expect(invalid(await auditor(false)('QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG'))).toMatch(/only CIDv1/);

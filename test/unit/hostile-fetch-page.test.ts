@@ -106,10 +106,13 @@ describe('hostile pages', () => {
     ['/pdf', 'not HTML: application/pdf'],
     ['/json', 'not HTML: application/json'],
     ['/no-type', 'not HTML: no content type'],
-    ['/500', 'HTTP 500'],
     ['/missing', 'HTTP 404'],
   ])('%s is refused: %s', async (path, reason) => {
     expect(await fetchPublicPage(`http://public.test${path}`, publicly())).toEqual({ ok: false, reason });
+  });
+
+  test("a site's own failure is refused as transient: it says nothing about the page", async () => {
+    expect(await fetchPublicPage('http://public.test/500', publicly())).toEqual({ ok: false, reason: 'HTTP 500', transient: true });
   });
 
   test('a declared gigabyte is refused before reading', async () => {
@@ -126,7 +129,7 @@ describe('hostile pages', () => {
   });
 
   test('a page that drips forever, or never answers, times out', async () => {
-    expect(await fetchPublicPage('http://public.test/drip', { ...publicly(), timeoutMs: 300 })).toEqual({ ok: false, reason: 'timed out' });
-    expect(await fetchPublicPage('http://public.test/hang', { ...publicly(), timeoutMs: 300 })).toEqual({ ok: false, reason: 'timed out' });
+    expect(await fetchPublicPage('http://public.test/drip', { ...publicly(), timeoutMs: 300 })).toEqual({ ok: false, reason: 'timed out', transient: true });
+    expect(await fetchPublicPage('http://public.test/hang', { ...publicly(), timeoutMs: 300 })).toEqual({ ok: false, reason: 'timed out', transient: true });
   });
 });

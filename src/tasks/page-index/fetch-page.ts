@@ -15,7 +15,11 @@ import { isPrivateAddress } from './canonical-url.ts';
 
 export const MAX_PAGE_BYTES = 2 * 1024 * 1024;
 
-export type FetchResult = { ok: true; html: string; finalUrl: string; status: number } | { ok: false; reason: string };
+/**
+ * A failure is `transient` when it says nothing about the page itself — a timeout, a network
+ * error, the site's 429 or 5xx — so an auditor must not judge a peer on it.
+ */
+export type FetchResult = { ok: true; html: string; finalUrl: string; status: number } | { ok: false; reason: string; transient?: true };
 
 export interface FetchPageOptions {
   fetch?: typeof fetch;
@@ -70,7 +74,7 @@ export async function fetchPublicPage(url: string, options: FetchPageOptions): P
         signal: controller.signal,
       });
     } catch {
-      return { ok: false, reason: controller.signal.aborted ? 'timed out' : 'network error' };
+      return { ok: false, reason: controller.signal.aborted ? 'timed out' : 'network error', transient: true };
     }
     if (response.type === 'opaqueredirect' || REDIRECT_STATUSES.has(response.status)) {
       await response.body?.cancel().catch(() => {});
@@ -83,7 +87,7 @@ export async function fetchPublicPage(url: string, options: FetchPageOptions): P
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => {});
-      return { ok: false, reason: `HTTP ${response.status}` };
+      return { ok: false, reason: `HTTP ${response.status}`, ...(response.status === 429 || response.status >= 500 ? { transient: true as const } : {}) };
     }
     const type = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'text/html' && type !== 'application/xhtml+xml') {
@@ -99,7 +103,7 @@ export async function fetchPublicPage(url: string, options: FetchPageOptions): P
     if (!bytes) return { ok: false, reason: `too large: over ${maxBytes} bytes` };
     return { ok: true, html: new TextDecoder().decode(bytes), finalUrl, status: response.status };
   } catch {
-    return { ok: false, reason: controller.signal.aborted ? 'timed out' : 'network error' };
+    return { ok: false, reason: controller.signal.aborted ? 'timed out' : 'network error', transient: true };
   } finally {
     clearTimeout(timer);
   }

@@ -29,12 +29,12 @@ export interface PageIndexDeps {
   now?: () => number;
 }
 
-async function refetchMatches(deps: PageIndexDeps, sample: PageRecord[]): Promise<{ record: PageRecord; ok: boolean; reason?: string }[]> {
+async function refetchMatches(deps: PageIndexDeps, sample: PageRecord[]): Promise<{ record: PageRecord; ok: boolean; reason?: string; transient?: boolean }[]> {
   const now = deps.now ?? Date.now;
   return Promise.all(
     sample.map(async (record) => {
       const page = await deps.fetchPage(record.url);
-      if (!page.ok) return { record, ok: false, reason: page.reason };
+      if (!page.ok) return { record, ok: false, reason: page.reason, transient: page.transient === true };
       const fresh = buildPageRecord(page.html, record.url, now());
       if ('skip' in fresh) return { record, ok: false, reason: fresh.skip };
       const cmp = compareRecord(record, fresh);
@@ -97,7 +97,13 @@ export function createPageIndexPlugin(deps: PageIndexDeps): TaskPlugin {
       if (deps.online && !deps.online()) throw new AuditUndecidedError('the browser went offline during the audit');
       const matched = checked.filter((c) => c.ok).length;
       if (matched / checked.length >= minMatchRatio) return { valid: true };
-      const why = checked.find((c) => !c.ok);
+      // Pages that timed out or whose site failed could still match: judge only when even
+      // they could not make up the ratio, so a slow network never condemns an honest peer.
+      const unknown = checked.filter((c) => !c.ok && c.transient);
+      if ((matched + unknown.length) / checked.length >= minMatchRatio) {
+        throw new AuditUndecidedError(`${unknown.length} of ${checked.length} sampled pages of ${submitter} could not be fetched (${unknown[0]!.reason}); asking again later`);
+      }
+      const why = checked.find((c) => !c.ok && !c.transient) ?? checked.find((c) => !c.ok);
       return { valid: false, reason: `${matched} of ${checked.length} sampled pages match (${why?.record.url.slice(0, 100)}: ${why?.reason})` };
     },
 
