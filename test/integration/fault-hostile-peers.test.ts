@@ -16,9 +16,9 @@ import { driveNode } from './node-fixture.ts';
 
 const TASK = {
   name: 'hostile peers',
-  roundTime: 75,
-  submissionWindow: 25,
-  auditWindow: 25,
+  roundTime: 90,
+  submissionWindow: 30,
+  auditWindow: 30,
   bountyPerRound: 1_000_000_000n,
   totalBounty: 1_000_000_000_000n,
   minimumStake: 2_000_000_000n,
@@ -129,18 +129,24 @@ describe('hostile peers against the real engine', () => {
     const umaLists = [...s.distributionRewardsSubmission].filter(([, lists]) => lists.has(key('uma'))).map(([r]) => r);
     if (umaLists.length === 0) console.log(events.filter((e) => e.startsWith('uma')).join('\n'));
     expect(umaLists.length, 'uma was selected at least once').toBeGreaterThan(0);
+    let judged = 0;
+    let votedOnChain = 0;
     for (const r of umaLists) {
       const j = await node.db.get('journal', [net.taskId, `distribution-verdict:${r}:${key('uma')}`]);
-      if (!j) continue; // the node may have been the one selected before uma, or not yet due
-      const v = j.value as AuditVerdict;
-      expect(v.valid).toBe(false);
-      expect(v.valid ? '' : v.reason).toContain(`pays ${UNKNOWN_PAYEE}, which made no submission`);
-      const trigger = s.distributionsAuditTrigger.get(r)?.get(key('uma'));
-      if (!trigger?.votes.some((x) => x.voter === node.staking.address)) console.log((await node.events()).filter((e) => e.message.includes('distribution')).map((e) => e.message).join('\n'));
-      expect(trigger?.votes.find((x) => x.voter === node.staking.address)?.isValid).toBe(false);
+      if (j) {
+        judged++;
+        const v = j.value as AuditVerdict;
+        expect(v.valid ? '(valid)' : v.reason).toContain(`pays ${UNKNOWN_PAYEE}, which made no submission`);
+      }
+      // A vote that reached the chain in time is invalid (in 40 ms slots, one may come late).
+      const mine = s.distributionsAuditTrigger.get(r)?.get(key('uma'))?.votes.find((x) => x.voter === node.staking.address);
+      if (mine) {
+        expect(mine.isValid, `round ${r}`).toBe(false);
+        votedOnChain++;
+      }
     }
-    const judged = (await node.db.getAll('journal')).filter((j) => j.key.startsWith(`distribution-verdict:`) && j.key.endsWith(key('uma')));
-    expect(judged.length).toBeGreaterThan(0);
+    expect(judged).toBeGreaterThan(0);
+    expect(votedOnChain).toBeGreaterThan(0);
   });
 
   test('no step was ever sent as two different transactions', () => {
