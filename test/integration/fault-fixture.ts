@@ -16,8 +16,8 @@ import { taskState } from './devnet-fixture.ts';
 import type { SentLog, TestNode } from './node-fixture.ts';
 
 // A node whose K2 and proof store are reached through the fault proxy, with timeouts scaled
-// to the devnet's short slots (a 10 s timeout against 400 ms slots is 25 slots; 250 ms
-// against 30 ms slots is about 8). Everything it sends is recorded before the proxy sees it,
+// to the devnet's short slots (a 10 s timeout against 408 ms slots is 25 slots; 150 ms
+// against 30 ms slots is 5). Everything it sends is recorded before the proxy sees it,
 // so "never sent twice" is judged on what left the node, dropped or not.
 
 export interface FaultNode extends TestNode {
@@ -57,7 +57,7 @@ export async function startFaultNode(
   const main = await generateKeyPairSigner();
   const staking = await generateKeyPairSigner();
   const sent: SentLog = { byStep: new Map(), requests: [] };
-  const rpc = createK2Rpc({ endpoints: [opts.rpcUrl], fetch: recordingFetch(sent), timeoutMs: 250, retries: 2, backoffBaseMs: 10, backoffMaxMs: 80 });
+  const rpc = createK2Rpc({ endpoints: [opts.rpcUrl], fetch: recordingFetch(sent), timeoutMs: 150, retries: 2, backoffBaseMs: 10, backoffMaxMs: 80 });
   net.devnet.ledger.mint(main.address, 100_000_000_000n);
 
   // The approved stake goes straight to the devnet: the campaign is about the node's rounds.
@@ -80,7 +80,9 @@ export async function startFaultNode(
       proofStore: createHttpProofStore(opts.proofStoreUrl, { timeoutMs: 400 }),
       fetchPage: (url) => fetchPublicPage(url, { allowPrivate: opts.allowPrivate ?? true, timeoutMs: opts.pageTimeoutMs ?? 2000 }),
       allowPrivate: opts.allowPrivate ?? true,
-      settings: async () => DEFAULT_ENGINE_SETTINGS,
+      // An hour of devnet rounds passes in a minute or two: the hourly page budget is scaled
+      // with it, or a long run stops recording work for want of budget, not for a fault.
+      settings: async () => ({ ...DEFAULT_ENGINE_SETTINGS, limits: { ...DEFAULT_ENGINE_SETTINGS.limits, pagesPerHour: 100_000 } }),
       ...(opts.online ? { online: opts.online } : {}),
       ...(checkpoint ? { checkpoint } : {}),
     });

@@ -13,7 +13,12 @@ describe('the fault campaign, soaked', () => {
   beforeAll(async () => {
     result = await runCampaign({ dbName: 'fault-soak', phases: campaignPhases(DROP_ROUNDS), seed: 2026 });
     const lines = result.phases.map((p) => formatFigure(result, p).line);
-    console.log(['fault soak:', ...lines, `proxy: ${result.proxy.stats.requests} requests, faults ${JSON.stringify(result.proxy.stats.faults)}`].join('\n  '));
+    const stake = result.state.stakeList.get(result.node.staking.address);
+    console.log(['fault soak:', ...lines, `node stake at the end: ${stake}`, `proxy: ${result.proxy.stats.requests} requests, faults ${JSON.stringify(result.proxy.stats.faults)}`].join('\n  '));
+    if (process.env.K2_FAULT_LOG) {
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(process.env.K2_FAULT_LOG, (await result.node.events()).map((e) => `${e.at} ${e.level} ${e.message}`).join('\n'));
+    }
   }, 290_000);
   afterAll(async () => {
     await result?.proxy.close();
