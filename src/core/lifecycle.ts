@@ -60,12 +60,20 @@ export function liveDistribution(
 }
 
 export function planSteps(state: TaskState, slot: number, me: Address, options: PlanOptions): PlannedStep[] {
-  const steps: PlannedStep[] = [];
+  // The claim goes last: it can be made any time, while the window steps cannot wait; placed
+  // first, a claim slowed by a flaky K2 made the node miss its own submission.
+  const claim: PlannedStep[] = [];
   const claimable = state.availableBalances.get(me) ?? 0n;
   if (options.autoClaimThreshold !== null && claimable > 0n && claimable >= options.autoClaimThreshold) {
     // At most one claim per round: the round is part of the claim's idempotency key.
-    steps.push({ kind: 'claim', amount: claimable, round: phaseAt(state, slot).round });
+    claim.push({ kind: 'claim', amount: claimable, round: phaseAt(state, slot).round });
   }
+  const steps = windowSteps(state, slot, me, options);
+  return [...steps, ...claim];
+}
+
+function windowSteps(state: TaskState, slot: number, me: Address, options: PlanOptions): PlannedStep[] {
+  const steps: PlannedStep[] = [];
   if (!state.isActive || slot < state.startingSlot) return steps;
   const staked = (state.stakeList.get(me) ?? 0n) >= state.minimumStakeAmount && state.minimumStakeAmount >= 0n;
   if (!staked) return steps;

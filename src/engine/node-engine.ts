@@ -224,7 +224,12 @@ export function createNodeEngine(options: EngineOptions) {
     const plugin = pluginFor(task);
     // One blockhash serves every transaction of this wake (it stays valid for 150 slots).
     let blockhash: Promise<{ blockhash: string; lastValidBlockHeight: bigint }> | null = null;
-    const recentBlockhash = () => (blockhash ??= rpc.getLatestBlockhash());
+    // A failed read is not kept: the next step asks again instead of failing with it.
+    const recentBlockhash = () =>
+      (blockhash ??= rpc.getLatestBlockhash().catch((err: unknown) => {
+        blockhash = null;
+        throw err;
+      }));
     let retrySoon = false;
     for (const step of steps) {
       const stepRound = step.kind === 'claim' ? step.round : step.round;
