@@ -77,7 +77,7 @@ export async function startFaultNode(
       db,
       rpc,
       keys: async () => ({ main, staking }),
-      proofStore: createHttpProofStore(opts.proofStoreUrl, { timeoutMs: 400 }),
+      proofStore: createHttpProofStore(opts.proofStoreUrl, { timeoutMs: 300, backoffMs: 20 }),
       fetchPage: (url) => fetchPublicPage(url, { allowPrivate: opts.allowPrivate ?? true, timeoutMs: opts.pageTimeoutMs ?? 2000 }),
       allowPrivate: opts.allowPrivate ?? true,
       // An hour of devnet rounds passes in a minute or two: the hourly page budget is scaled
