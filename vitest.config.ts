@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Three suites with different costs: unit (pure, fast), integration (devnet over
-// HTTP on 127.0.0.1, fake browser APIs), e2e (built extension in real browsers).
+// Suites with different costs: unit (pure, fast), integration (devnet over HTTP on
+// 127.0.0.1, fake browser APIs), e2e (built extension in real browsers), and soak (the long
+// fault campaign, run apart from npm test by npm run test:soak).
 export default defineConfig({
   test: {
     projects: [
@@ -15,6 +16,17 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Each file runs a whole network on the clock; in parallel on two cores they starve
           // each other's peers of the time a round's windows give them.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // The long runs (npm run test:soak): not part of npm test, run by CI on its own.
+          name: 'soak',
+          include: ['test/soak/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
           fileParallelism: false,
         },
       },

@@ -1,4 +1,5 @@
 import { startDemoSite, type DemoSite } from './demo-site.ts';
+import { startHostileSite, type HostileSite } from './hostile-site.ts';
 import { DEMO_TASK, startDevnet, type Devnet, type DevnetOptions, type DevnetTaskConfig } from './devnet.ts';
 import { startPeer, type PeerFault, type SimulatedPeer } from './peers.ts';
 
@@ -10,15 +11,19 @@ export interface NetworkOptions extends Omit<DevnetOptions, 'tasks'> {
   peers?: { name: string; fault?: PeerFault }[];
   peerStake?: bigint;
   peerPollMs?: number;
+  peerPageTimeoutMs?: number;
   autoClaim?: boolean;
   demoSitePort?: number;
   useCorpus?: boolean;
+  /** Also serve devnet/hostile-site.ts, for peers with the hostile-pages fault. */
+  hostileSite?: boolean;
   onEvent?: (source: string, message: string) => void;
 }
 
 export interface Network {
   devnet: Devnet;
   demoSite: DemoSite;
+  hostileSite: HostileSite | null;
   peers: SimulatedPeer[];
   taskId: string;
   stop(): Promise<void>;
@@ -35,6 +40,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<Networ
   const task = options.task ?? DEMO_TASK;
   const devnet = await startDevnet({ ...options, tasks: [task] });
   const demoSite = await startDemoSite({ ...(options.demoSitePort !== undefined ? { port: options.demoSitePort } : {}), useCorpus: options.useCorpus ?? true });
+  const hostileSite = options.hostileSite ? await startHostileSite() : null;
   const taskId = devnet.taskIds[0]!;
   const peers: SimulatedPeer[] = [];
   for (const p of options.peers ?? DEFAULT_PEERS) {
@@ -46,9 +52,11 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<Networ
           devnetUrl: devnet.url,
           taskId,
           demoSiteUrl: demoSite.url,
+          ...(hostileSite ? { hostileSiteUrl: hostileSite.url } : {}),
           pages: demoSite.pages,
           stake: options.peerStake ?? task.minimumStake * 2n,
           pollMs: options.peerPollMs ?? Math.max(20, (options.slotMs ?? 400) * 2),
+          ...(options.peerPageTimeoutMs !== undefined ? { pageTimeoutMs: options.peerPageTimeoutMs } : {}),
           ...(options.seed ? { seed: options.seed } : {}),
           ...(options.autoClaim !== undefined ? { autoClaim: options.autoClaim } : {}),
           ...(options.onEvent ? { onEvent: options.onEvent } : {}),
@@ -60,11 +68,13 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<Networ
   return {
     devnet,
     demoSite,
+    hostileSite,
     peers,
     taskId,
     async stop() {
       await Promise.all(peers.map((p) => p.stop()));
       await demoSite.close();
+      await hostileSite?.close();
       await devnet.close();
     },
   };

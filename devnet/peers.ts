@@ -17,12 +17,29 @@ import { fetchPublicPage } from '../src/tasks/page-index/fetch-page.ts';
 import { createPageIndexPlugin } from '../src/tasks/page-index/page-index-plugin.ts';
 import { buildPageRecord, type PageRecord } from '../src/tasks/page-index/page-record.ts';
 import type { PluginContext, TaskPlugin } from '../src/tasks/task-plugin.ts';
+import { hostileSubmission, unfairDistribution } from './hostile-peer-plugin.ts';
 
 // Simulated peers: each is a whole node — keys, stake, work, submissions, audits, votes,
 // distribution lists, payouts, claims — speaking to the devnet over HTTP through the same
 // src/core, src/k2 and page-index code as the extension. A fault makes one misbehave.
 
-export type PeerFault = 'bad-proof' | 'missed-submission' | 'false-audit' | 'bad-distribution';
+export type PeerFault =
+  | 'bad-proof'
+  | 'missed-submission'
+  | 'false-audit'
+  | 'bad-distribution'
+  // Hostile bundles (devnet/hostile-peer-plugin.ts): records at private addresses, a bundle
+  // over the cap, malformed or deeply nested JSON, a CID never uploaded, records at the
+  // hostile site's pages.
+  | 'private-proof'
+  | 'oversized-proof'
+  | 'malformed-proof'
+  | 'missing-proof'
+  | 'hostile-pages'
+  // A selected node's list that pays a key with no submission and leaves out the slashing.
+  | 'unfair-distribution';
+
+export const HOSTILE_PROOF_FAULTS: readonly PeerFault[] = ['private-proof', 'oversized-proof', 'malformed-proof', 'missing-proof', 'hostile-pages'];
 
 export interface PeerOptions {
   name: string;
@@ -30,9 +47,13 @@ export interface PeerOptions {
   devnetUrl: string;
   taskId: string;
   demoSiteUrl: string;
+  /** Where the hostile-pages fault points its records (devnet/hostile-site.ts). */
+  hostileSiteUrl?: string;
   pages: string[];
   stake: bigint;
   pollMs: number;
+  /** Page fetch timeout in audits (hostile pages that hang cost this much each). */
+  pageTimeoutMs?: number;
   /** Claim rewards as soon as there are any (default), or leave them for a manual claim. */
   autoClaim?: boolean;
   seed?: string;
@@ -86,7 +107,10 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
   };
 
   const recordCache = new Map<string, PageRecord>();
-  const fetchPage = (url: string) => fetchPublicPage(url, { allowPrivate: true, timeoutMs: 5000 });
+  // Peers fetch what is on this machine only: a hostile peer's bundle that points at
+  // 10.0.0.1 must not make an honest peer send traffic off 127.0.0.1.
+  const loopbackOnly = (url: string) => new URL(url).hostname === '127.0.0.1';
+  const fetchPage = (url: string) => fetchPublicPage(url, { allowPrivate: loopbackOnly, timeoutMs: options.pageTimeoutMs ?? 5000 });
   const honestRecords = {
     async forRound(round: number): Promise<PageRecord[]> {
       const out: PageRecord[] = [];
@@ -105,7 +129,7 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
       return out;
     },
   };
-  const honest = Object.assign(createPageIndexPlugin({ taskId: options.taskId, allowPrivate: true, fetchPage, records: honestRecords }), {
+  const honest = Object.assign(createPageIndexPlugin({ taskId: options.taskId, allowPrivate: loopbackOnly, fetchPage, records: honestRecords }), {
     records: honestRecords,
   });
   const plugin: TaskPlugin =
@@ -119,28 +143,35 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
         }
       : options.fault === 'bad-distribution'
         ? { ...honest, submission: (round, ctx) => grindForSelection(round, ctx) }
-        : honest;
+        : options.fault === 'unfair-distribution'
+          ? { ...honest, submission: (round, ctx) => grindForSelection(round, ctx, 1 / 3), distribution: unfairDistribution }
+          : options.fault && HOSTILE_PROOF_FAULTS.includes(options.fault)
+            ? { ...honest, submission: hostileSubmission(options.fault, { taskId: options.taskId, pages: () => options.pages.map((p) => `${options.demoSiteUrl}${p}`), hostileSiteUrl: options.hostileSiteUrl, devnetUrl: options.devnetUrl }) }
+            : honest;
 
   /**
    * A greedy node wants to be the one that writes the list, so it grinds its submission:
    * it waits until the others have submitted, then varies a timestamp in its bundle until
    * its CID ranks first. Honest auditors must still catch the list it then submits.
    */
-  async function grindForSelection(round: number, ctx: PluginContext): Promise<string | null> {
+  async function grindForSelection(round: number, ctx: PluginContext, lateness = 2 / 3): Promise<string | null> {
     const raw = await rpc.getAccountInfo(options.taskId);
     const s = decodeTaskStateAccount(raw!.data, options.taskId);
     const window = submissionWindowOf(s, round + 1);
-    const lateSlot = window.start + Math.floor(((window.end - window.start) * 2) / 3);
+    const lateSlot = window.start + Math.floor((window.end - window.start) * lateness);
     while ((await rpc.getSlot()) < lateSlot) await new Promise((r) => setTimeout(r, options.pollMs));
     const now = decodeTaskStateAccount((await rpc.getAccountInfo(options.taskId))!.data, options.taskId);
     const records = await honest.records.forRound(round);
     if (records.length === 0) return null;
+    // One copy of the state, its own entry rewritten per try: cloning a busy state for each
+    // of thousands of tries made the grind outlast the submission window.
+    const trial = structuredClone(now);
+    if (!trial.submissions.has(round)) trial.submissions.set(round, new Map());
+    const mine = trial.submissions.get(round)!;
     for (let nonce = 0; nonce < 5000; nonce++) {
       const bytes = encodeBundle({ v: 1, task: options.taskId, round, node: ctx.stakingKey, records: records.map((r, i) => (i === 0 ? { ...r, fetchedAt: r.fetchedAt + nonce } : r)) });
       const cid = cidOf(bytes);
-      const trial = structuredClone(now);
-      if (!trial.submissions.has(round)) trial.submissions.set(round, new Map());
-      trial.submissions.get(round)!.set(ctx.stakingKey, { submissionValue: cid, slot: 0 });
+      mine.set(ctx.stakingKey, { submissionValue: cid, slot: 0 });
       if (rankDistributionCandidates(trial, round)[0] === ctx.stakingKey) return ctx.proofStore.put(bytes);
     }
     return ctx.proofStore.put(encodeBundle({ v: 1, task: options.taskId, round, node: ctx.stakingKey, records }));

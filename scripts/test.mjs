@@ -1,5 +1,6 @@
-// `npm test`: typecheck, then every suite (unit, integration, e2e in real browsers), then
-// one plain line "N passed, N failed" that CI reads, so a run that ran nothing shows.
+// `npm test`: typecheck, then the unit, integration and e2e suites (the soak runs apart, in
+// `npm run test:soak`), then one plain line "N passed, N failed" that CI reads, so a run that
+// ran nothing shows.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { ensureBrowsers } from './ensure-browsers.mjs';
@@ -15,7 +16,7 @@ if (run('npx', ['tsc', '--noEmit', '-p', '.']) !== 0) {
 mkdirSync('test-results', { recursive: true });
 const extra = process.argv.slice(2);
 const status = run('npx', [
-  'vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json', ...extra,
+  'vitest', 'run', '--project', 'unit', '--project', 'integration', '--project', 'e2e', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json', ...extra,
 ]);
 let passed = 0;
 let failed = 0;

@@ -6,6 +6,7 @@ import { createHttpProofStore } from '../tasks/http-proof-store.ts';
 import { fetchPublicPage } from '../tasks/page-index/fetch-page.ts';
 import { ALARM_MIN_MS } from './browser-quirks/alarm-minimum.ts';
 import { DEFAULT_RPC_URL, IS_DEV_BUILD } from './build-info.ts';
+import { optedInSites } from './site-registry.ts';
 import type { WalletSession } from './wallet-session.ts';
 
 // Runs the engine on the browser's schedule. A stopped service worker (Chrome) or suspended
@@ -25,6 +26,12 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
     return getSetting(db, 'rpcUrl', DEFAULT_RPC_URL);
   }
 
+  // A development build indexes the devnet's demo site on 127.0.0.1; even then, a private
+  // address is fetched only when it is a site the user opted in, never because a peer's
+  // proof bundle names it.
+  const ownSite = async (url: string) => (await optedInSites(db)).includes(new URL(url).origin);
+  const privateAddresses = IS_DEV_BUILD ? ownSite : false;
+
   async function current(): Promise<{ engine: NodeEngine; rpc: K2Rpc }> {
     const url = await rpcUrl();
     if (engine?.url !== url) {
@@ -38,8 +45,8 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
           rpc,
           keys: () => wallet.keys(),
           proofStore: createHttpProofStore(proofStoreUrl),
-          fetchPage: (page) => fetchPublicPage(page, { allowPrivate: IS_DEV_BUILD }),
-          allowPrivate: IS_DEV_BUILD,
+          fetchPage: (page) => fetchPublicPage(page, { allowPrivate: privateAddresses }),
+          allowPrivate: privateAddresses,
           settings: async () => ({ ...DEFAULT_ENGINE_SETTINGS, ...(await getSetting<Partial<EngineSettings>>(db, 'engine', {})) }),
           online: () => (typeof navigator === 'undefined' ? true : navigator.onLine),
           onChange,

@@ -60,12 +60,20 @@ export function liveDistribution(
 }
 
 export function planSteps(state: TaskState, slot: number, me: Address, options: PlanOptions): PlannedStep[] {
-  const steps: PlannedStep[] = [];
+  // The claim goes last: it can be made any time, while the window steps cannot wait; placed
+  // first, a claim slowed by a flaky K2 made the node miss its own submission.
+  const claim: PlannedStep[] = [];
   const claimable = state.availableBalances.get(me) ?? 0n;
   if (options.autoClaimThreshold !== null && claimable > 0n && claimable >= options.autoClaimThreshold) {
     // At most one claim per round: the round is part of the claim's idempotency key.
-    steps.push({ kind: 'claim', amount: claimable, round: phaseAt(state, slot).round });
+    claim.push({ kind: 'claim', amount: claimable, round: phaseAt(state, slot).round });
   }
+  const steps = windowSteps(state, slot, me, options);
+  return [...steps, ...claim];
+}
+
+function windowSteps(state: TaskState, slot: number, me: Address, options: PlanOptions): PlannedStep[] {
+  const steps: PlannedStep[] = [];
   if (!state.isActive || slot < state.startingSlot) return steps;
   const staked = (state.stakeList.get(me) ?? 0n) >= state.minimumStakeAmount && state.minimumStakeAmount >= 0n;
   if (!staked) return steps;
@@ -90,13 +98,15 @@ export function planSteps(state: TaskState, slot: number, me: Address, options: 
   }
 
   if (phase === 'audit') {
-    if (previous >= 0 && (state.submissions.get(previous)?.size ?? 0) > 0) {
-      steps.push({ kind: 'audit-submissions', round: previous });
-    }
+    // The distribution list first: its audit decides the round's payout for everyone, and
+    // it is one quick read; the proof audits re-fetch pages and can take most of the audit time.
     for (const [distRound, live] of distributionsSubmittedIn(state, round)) {
       if (live.submitter === me) continue;
       const trigger = state.distributionsAuditTrigger.get(distRound)?.get(live.submitter);
       if (!hasVoted(trigger, me)) steps.push({ kind: 'audit-distribution', round: distRound, candidate: live.submitter });
+    }
+    if (previous >= 0 && (state.submissions.get(previous)?.size ?? 0) > 0) {
+      steps.push({ kind: 'audit-submissions', round: previous });
     }
   }
 

@@ -4,12 +4,12 @@ import { nextWakeSlot, planSteps, type PlannedStep } from '../core/lifecycle.ts'
 import { DEFAULT_SLOT_MS, measureSlotMs, msUntilSlot, phaseAt, roundOfSlot } from '../core/rounds.ts';
 import type { TaskState } from '../core/task-state.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
-import { decodeTaskStateJson } from '../k2/task-state-decoder.ts';
+import { decodeTaskStateJson, TaskStateDecodeError } from '../k2/task-state-decoder.ts';
 import { feePayerCost } from '../k2/transaction.ts';
 import { appendEvent } from '../store/event-log.ts';
 import { getSetting, putSetting, type JoinedTask, type NodeDb, type RoundSummary } from '../store/node-db.ts';
 import { canonicalUrl } from '../tasks/page-index/canonical-url.ts';
-import type { FetchResult } from '../tasks/page-index/fetch-page.ts';
+import type { FetchResult, PrivateAddressPolicy } from '../tasks/page-index/fetch-page.ts';
 import { buildPageRecord, type PageRecord } from '../tasks/page-index/page-record.ts';
 import { createPlugin, pluginNameForTask } from '../tasks/plugin-registry.ts';
 import type { ProofStoreClient, TaskPlugin } from '../tasks/task-plugin.ts';
@@ -59,7 +59,7 @@ export interface EngineOptions {
   proofStore: ProofStoreClient;
   fetchPage(url: string): Promise<FetchResult>;
   /** Whether audits may fetch private addresses (the devnet's demo site is on 127.0.0.1). */
-  allowPrivate: boolean;
+  allowPrivate: PrivateAddressPolicy;
   settings?: () => Promise<EngineSettings>;
   online?: () => boolean;
   now?: () => number;
@@ -96,7 +96,24 @@ interface ClockSample {
 /** The engine says when; the scheduler applies the browser's own minimum (alarms). */
 const MIN_WAKE_MS = 20;
 const RETRY_WAKE_MS = 15_000;
+/**
+ * After a failure the node tries again a few slots later, so a dropped answer costs slots,
+ * not the window (a window is a few hundred slots on K2, a few dozen on the devnet); repeated
+ * failures back off up to RETRY_WAKE_MS.
+ */
+const RETRY_SLOTS = 8;
+
+export function retryDelayMs(slotMs: number, consecutiveFailures: number): number {
+  const backoff = 2 ** Math.min(Math.max(0, consecutiveFailures - 1), 2);
+  return Math.min(RETRY_WAKE_MS, Math.max(MIN_WAKE_MS, Math.round(slotMs * RETRY_SLOTS * backoff)));
+}
 const IDLE_WAKE_MS = 60_000;
+/**
+ * Never longer than this: a task state with its start or its rounds far away (a hostile or
+ * broken answer: starting_slot 2^53) would otherwise ask for a wait beyond what setTimeout
+ * can hold, which browsers and Node run at once, in a loop.
+ */
+const MAX_WAKE_MS = 30 * 60_000;
 const SLOT_MEASURE_EVERY_MS = 60 * 60_000;
 const MAX_INDEX_ATTEMPTS = 3;
 
@@ -117,6 +134,7 @@ export function createNodeEngine(options: EngineOptions) {
       p = createPlugin(task.plugin, task.taskId, {
         allowPrivate: options.allowPrivate,
         fetchPage: options.fetchPage,
+        ...(options.online ? { online: options.online } : {}),
         now,
         records: {
           forRound: (round) => sealRecords(task.taskId, round),
@@ -266,7 +284,12 @@ export function createNodeEngine(options: EngineOptions) {
     const plugin = pluginFor(task);
     // One blockhash serves every transaction of this wake (it stays valid for 150 slots).
     let blockhash: Promise<{ blockhash: string; lastValidBlockHeight: bigint }> | null = null;
-    const recentBlockhash = () => (blockhash ??= rpc.getLatestBlockhash());
+    // A failed read is not kept: the next step asks again instead of failing with it.
+    const recentBlockhash = () =>
+      (blockhash ??= rpc.getLatestBlockhash().catch((err: unknown) => {
+        blockhash = null;
+        throw err;
+      }));
     let retrySoon = false;
     let issue: TaskIssue = null;
     const errors: Error[] = [];
@@ -367,8 +390,15 @@ export function createNodeEngine(options: EngineOptions) {
     await prune(task.taskId, round, cfg.keepRounds);
 
     const ms = msUntilSlot(slot, nextWakeSlot(state, slot, me), clock.slotMs);
-    return { ms: retrySoon ? Math.min(ms, RETRY_WAKE_MS) : ms, issue };
+    if (retrySoon) interrupted = true;
+    return { ms: retrySoon ? Math.min(ms, retryDelayMs(clock.slotMs, failures + 1)) : ms, issue };
   }
+
+  // Fault bookkeeping across wakes: consecutive failed wakes (for the back-off), and whether
+  // the browser was offline at the last wake (the log says so once, not every wake).
+  let failures = 0;
+  let interrupted = false;
+  let offlineSince: number | null = null;
 
   let draining: Promise<number> | null = null;
   const engine = {
@@ -376,8 +406,16 @@ export function createNodeEngine(options: EngineOptions) {
       const cfg = await settings();
       if (cfg.paused) return { state: 'paused', nextWakeMs: IDLE_WAKE_MS };
       if (options.online && !options.online()) {
-        await log('warn', 'node', 'browser is offline: waiting');
+        if (offlineSince === null) {
+          offlineSince = now();
+          await log('warn', 'node', 'browser is offline: waiting');
+          options.onChange?.('node');
+        }
         return { state: 'offline', nextWakeMs: RETRY_WAKE_MS };
+      }
+      if (offlineSince !== null) {
+        await log('info', 'node', `browser is online again after ${Math.round((now() - offlineSince) / 1000)} s`);
+        offlineSince = null;
       }
       const keys = await options.keys();
       if (!keys) return { state: 'locked', nextWakeMs: IDLE_WAKE_MS };
@@ -386,6 +424,7 @@ export function createNodeEngine(options: EngineOptions) {
       let next = Number.POSITIVE_INFINITY;
       let failed = false;
       const issues = new Set<TaskIssue>();
+      interrupted = false;
       for (const task of tasks) {
         try {
           const r = await wakeTask(task, keys, cfg);
@@ -394,15 +433,26 @@ export function createNodeEngine(options: EngineOptions) {
         } catch (err) {
           if ((err as Error).name === 'SimulatedCrash') throw err;
           failed = true;
-          next = Math.min(next, RETRY_WAKE_MS);
-          await log('error', task.name, `could not reach K2: ${(err as Error).message.slice(0, 300)}`);
+          next = Math.min(next, retryDelayMs((await clockFor(task.taskId))?.slotMs ?? DEFAULT_SLOT_MS, failures + 1));
+          const what = err instanceof TaskStateDecodeError ? 'K2 sent a task state the node cannot read' : 'could not reach K2';
+          await log('error', task.name, `${what}: ${(err as Error).message.slice(0, 300)}`);
         }
       }
+      // A step cut short (its K2 call, proof store or audit failed) is retried soon; until
+      // it succeeds the status says something is wrong, and the log says what.
+      failures = failed || interrupted ? failures + 1 : 0;
       options.onChange?.('node');
       // Pages an earlier life queued and did not index (the visit handler drains new ones).
       await engine.drainVisits();
-      const state: NodeState = issues.has('out-of-funds') ? 'out-of-funds' : issues.has('over-budget') ? 'over-budget' : failed ? 'error' : 'running';
-      return { state, nextWakeMs: Math.max(MIN_WAKE_MS, next) };
+      const nextWakeMs = Number.isFinite(next) ? Math.min(MAX_WAKE_MS, Math.max(MIN_WAKE_MS, next)) : MAX_WAKE_MS;
+      const state: NodeState = issues.has('out-of-funds')
+        ? 'out-of-funds'
+        : issues.has('over-budget')
+          ? 'over-budget'
+          : failed || interrupted
+            ? 'error'
+            : 'running';
+      return { state, nextWakeMs };
     },
 
     /**

@@ -9,7 +9,8 @@ import type { NodeDb, OutboxEntry } from '../store/node-db.ts';
 //   (none) ──build+sign──▶ signed ──send──▶ sent ──status found──▶ confirmed
 //                            │                │  └─status null, blockhash valid──▶ re-send same bytes
 //                            │                └─status null, blockhash expired──▶ (none): rebuild
-//                            └──refused by K2 (preflight)──▶ failed (terminal for this step)
+//                            ├──refused by K2 (preflight)──▶ failed (terminal for this step)
+//                            └──"Blockhash not found"──▶ stays signed (re-sent, or rebuilt once expired)
 //
 // Re-sending the same bytes is safe: K2 refuses a transaction it already processed. A new
 // transaction for the same step is built only once the old one can no longer land.
@@ -35,6 +36,15 @@ export class OutOfFundsError extends StepFailedError {
 
 /** A refusal that means the fee payer has no KOII left (the devnet's and Solana's wording). */
 const OUT_OF_FUNDS = /insufficient (funds|lamports) for fee|no record of a prior credit/i;
+
+/**
+ * K2 did not take the transaction for a reason that passes: the endpoint does not know its
+ * blockhash (it lags behind the one that gave it, or the blockhash just expired). The entry
+ * stays signed: it is re-sent while it can still land, and rebuilt once it cannot.
+ */
+export class SendNotTakenError extends Error {
+  override name = 'SendNotTakenError';
+}
 
 export interface OutboxHooks {
   /** Called at each point where a crash would leave the step half done (tests crash here). */
@@ -69,6 +79,7 @@ export function createOutbox(db: NodeDb, rpc: K2Rpc, taskId: string, hooks: Outb
           await db.delete('outbox', [taskId, entry.key]);
           throw new OutOfFundsError(entry.key, err.message, err.logs);
         }
+        if (!status && /blockhash not found/i.test(err.message)) throw new SendNotTakenError(`${entry.key}: ${err.message}`);
         await put({ ...entry, status: 'failed', error: err.message });
         throw new StepFailedError(entry.key, err.message, err.logs);
       }

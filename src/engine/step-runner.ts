@@ -18,7 +18,7 @@ import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../k2/program-ids.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
 import { decodeDistributionAccount } from '../k2/task-state-decoder.ts';
 import { buildTransaction, type SignedTransaction } from '../k2/transaction.ts';
-import type { AuditVerdict, PluginContext, TaskPlugin } from '../tasks/task-plugin.ts';
+import { AuditUndecidedError, type AuditVerdict, type PluginContext, type TaskPlugin } from '../tasks/task-plugin.ts';
 
 // Turns a planned step into transactions. Two hooks make it safe to run again after a crash:
 //   remember(key, compute)  – a decision (a CID, a verdict, a key) is computed once and kept;
@@ -107,21 +107,35 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
 
     case 'audit-submissions': {
       const results: string[] = [];
+      // A peer whose proof cannot be judged right now (its store is down, its pages time out)
+      // must not hold up the others: it is asked about again at the next wake.
+      const undecided: string[] = [];
       for (const candidate of auditTargets(state, step.round, me, deps.maxAuditsPerRound ?? 5)) {
         const trigger = state.submissionsAuditTrigger.get(step.round)?.get(candidate);
         if (hasVoted(trigger, me)) continue;
         const value = state.submissions.get(step.round)!.get(candidate)!.submissionValue;
-        const verdict = await deps.remember(`verdict:${step.round}:${candidate}`, async (): Promise<AuditVerdict> =>
-          deps.faults?.falseAudit
-            ? { valid: false, reason: 'simulated false audit' }
-            : deps.plugin.audit(value, step.round, candidate, deps.pluginCtx),
-        );
+        let verdict: AuditVerdict;
+        try {
+          verdict = await deps.remember(`verdict:${step.round}:${candidate}`, async (): Promise<AuditVerdict> =>
+            deps.faults?.falseAudit
+              ? { valid: false, reason: 'simulated false audit' }
+              : deps.plugin.audit(value, step.round, candidate, deps.pluginCtx),
+          );
+        } catch (err) {
+          if (!(err instanceof AuditUndecidedError)) throw err;
+          undecided.push(err.message);
+          continue;
+        }
         // A valid peer gets a vote only where someone raised an audit: no fee for agreeing.
         if (verdict.valid && !trigger) continue;
         await deps.sendOnce(`vote:${step.round}:${candidate}`, () =>
           tx(deps, [auditSubmissionsInstruction({ taskState: deps.taskId, voter: deps.staking, candidate, isValid: verdict.valid, round: step.round })]),
         );
         results.push(`${verdict.valid ? 'valid' : 'invalid'} ${candidate}${verdict.valid ? '' : ` (${verdict.reason})`}`);
+      }
+      if (undecided.length > 0) {
+        const done = results.length ? ` (votes sent: ${results.join(', ')})` : '';
+        throw new AuditUndecidedError(`${undecided.length} peer(s) not decided yet: ${undecided.join('; ')}${done}`);
       }
       return { kind: step.kind, summary: results.length ? `round ${step.round} votes: ${results.join(', ')}` : `round ${step.round}: no votes needed` };
     }

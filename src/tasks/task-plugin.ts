@@ -5,10 +5,34 @@ import type { Address, DistributionList, TaskState } from '../core/task-state.ts
 // cannot download a task's code, so plugins ship inside the extension and are bound to
 // task ids by configuration.
 
+/**
+ * The proof store could not be asked: down, timed out, answered with an error page or with
+ * bytes other than the CID names. Nothing is known about the proof, so nobody is judged on it.
+ */
+export class ProofUnavailableError extends Error {
+  override name = 'ProofUnavailableError';
+}
+
+/** The store answered, and the answer condemns the proof: there is none, or it is over the cap. */
+export class ProofRejectedError extends Error {
+  override name = 'ProofRejectedError';
+}
+
+/**
+ * An audit that cannot be decided now because the auditor's own means failed (its proof store,
+ * its network). It is asked again later; a vote is only ever cast on what was checked.
+ */
+export class AuditUndecidedError extends Error {
+  override name = 'AuditUndecidedError';
+}
+
 export interface ProofStoreClient {
   /** Stores bytes by content address and returns the CID. */
   put(bytes: Uint8Array): Promise<string>;
-  /** The bytes for a CID, verified against it; throws when missing or wrong. */
+  /**
+   * The bytes for a CID, verified against it. Throws ProofRejectedError when the store says
+   * there is no such proof or it is too large, ProofUnavailableError when it cannot tell.
+   */
   get(cid: string, maxBytes: number): Promise<Uint8Array>;
 }
 

@@ -17,9 +17,11 @@ import { htmlPage, startLocalServer } from './local-server.ts';
 
 const TASK = {
   name: 'e2e task',
-  roundTime: 60,
-  submissionWindow: 20,
-  auditWindow: 20,
+  // Windows of 1.8 s: a node stopped every second or so still has time to act in each, as it
+  // has on K2 (windows of a few minutes, a worker stopped after 30 s idle at most).
+  roundTime: 90,
+  submissionWindow: 30,
+  auditWindow: 30,
   bountyPerRound: 1_000_000_000n,
   totalBounty: 1_000_000_000_000n,
   minimumStake: 2_000_000_000n,

@@ -66,7 +66,10 @@ describe('the lifecycle planner', () => {
   test('claims when the balance reaches the threshold', () => {
     const s = staked();
     s.availableBalances.set(A, 500n);
-    expect(planSteps(s, slot(2, 0), A, { ...always, autoClaimThreshold: 100n })[0]).toEqual({ kind: 'claim', amount: 500n, round: 2 });
+    const steps = planSteps(s, slot(2, 0), A, { ...always, autoClaimThreshold: 100n });
+    // Last: a claim can wait, the window's steps cannot.
+    expect(steps.at(-1)).toEqual({ kind: 'claim', amount: 500n, round: 2 });
+    expect(steps[0]).toEqual({ kind: 'submit', round: 1 });
     expect(planSteps(s, 0, A, { ...always, autoClaimThreshold: 1000n })).toEqual([]);
   });
 

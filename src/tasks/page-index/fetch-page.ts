@@ -1,24 +1,64 @@
+import { readCapped } from '../read-capped.ts';
 import { isPrivateAddress } from './canonical-url.ts';
 
 // The node fetches the public version of a page itself: no cookies, no credentials, no
-// referrer, no cache, a byte cap enforced while reading, and a timeout. Expected failures are
-// data with a reason, so the log can say why a page was skipped.
+// referrer, no cache, a byte cap enforced while reading (on inflated bytes, so a compression
+// bomb stops at the cap), and a timeout. Expected failures are data with a reason, so the log
+// can say why a page was skipped.
+//
+// Redirects are never followed. A redirect would make the node request an address it never
+// checked (a public page that answers 302 to http://192.168.1.1/… reaches the user's router
+// before any check of the final URL could refuse it), and a browser hides a redirect's
+// target from fetch (an opaque redirect), so it cannot be checked hop by hop either. The
+// content script reports the URL a page ended on, so the node's own pages do not redirect,
+// and every node applies the same rule, so an auditor and the audited agree.
 
 export const MAX_PAGE_BYTES = 2 * 1024 * 1024;
 
-export type FetchResult = { ok: true; html: string; finalUrl: string; status: number } | { ok: false; reason: string };
+/**
+ * A failure is `transient` when it says nothing about the page itself — a timeout, a network
+ * error, the site's 429 or 5xx — so an auditor must not judge a peer on it.
+ */
+export type FetchResult = { ok: true; html: string; finalUrl: string; status: number } | { ok: false; reason: string; transient?: true };
 
 export interface FetchPageOptions {
   fetch?: typeof fetch;
   maxBytes?: number;
   timeoutMs?: number;
-  /** Private and loopback addresses: allowed for the node's own opted-in sites in development only. */
-  allowPrivate: boolean;
+  /**
+   * Private and loopback addresses: never in production (false). A development build fetches
+   * its own opted-in sites on 127.0.0.1 (the devnet's demo site): a predicate that says which
+   * private URLs are those. `true` allows any (tests and the devnet's simulated peers only).
+   */
+  allowPrivate: PrivateAddressPolicy;
 }
+
+export type PrivateAddressPolicy = boolean | ((url: string) => boolean | Promise<boolean>);
+
+/** Whether the node may fetch `url` at all under `policy`: http(s) only, private only if allowed. */
+export async function mayFetch(url: string, policy: PrivateAddressPolicy): Promise<boolean> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
+  if (parsed.username || parsed.password) return false;
+  if (!isPrivateAddress(url)) return true;
+  if (typeof policy === 'boolean') return policy;
+  try {
+    return (await policy(url)) === true;
+  } catch {
+    return false;
+  }
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export async function fetchPublicPage(url: string, options: FetchPageOptions): Promise<FetchResult> {
   const maxBytes = options.maxBytes ?? MAX_PAGE_BYTES;
-  if (!options.allowPrivate && isPrivateAddress(url)) return { ok: false, reason: 'private or non-web address' };
+  if (!(await mayFetch(url, options.allowPrivate))) return { ok: false, reason: 'private or non-web address' };
   const doFetch = options.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 15_000);
@@ -28,22 +68,26 @@ export async function fetchPublicPage(url: string, options: FetchPageOptions): P
       response = await doFetch(url, {
         credentials: 'omit',
         cache: 'no-store',
-        redirect: 'follow',
+        redirect: 'manual',
         referrerPolicy: 'no-referrer',
         headers: { accept: 'text/html,application/xhtml+xml' },
         signal: controller.signal,
       });
     } catch {
-      return { ok: false, reason: controller.signal.aborted ? 'timed out' : 'network error' };
+      return { ok: false, reason: controller.signal.aborted ? 'timed out' : 'network error', transient: true };
+    }
+    if (response.type === 'opaqueredirect' || REDIRECT_STATUSES.has(response.status)) {
+      await response.body?.cancel().catch(() => {});
+      return { ok: false, reason: 'redirected (redirects are not followed)' };
     }
     const finalUrl = response.url || url;
-    if (!options.allowPrivate && isPrivateAddress(finalUrl)) {
+    if (finalUrl !== url && !(await mayFetch(finalUrl, options.allowPrivate))) {
       await response.body?.cancel().catch(() => {});
       return { ok: false, reason: 'redirected to a private or non-web address' };
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => {});
-      return { ok: false, reason: `HTTP ${response.status}` };
+      return { ok: false, reason: `HTTP ${response.status}`, ...(response.status === 429 || response.status >= 500 ? { transient: true as const } : {}) };
     }
     const type = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'text/html' && type !== 'application/xhtml+xml') {
@@ -59,33 +103,8 @@ export async function fetchPublicPage(url: string, options: FetchPageOptions): P
     if (!bytes) return { ok: false, reason: `too large: over ${maxBytes} bytes` };
     return { ok: true, html: new TextDecoder().decode(bytes), finalUrl, status: response.status };
   } catch {
-    return { ok: false, reason: controller.signal.aborted ? 'timed out' : 'network error' };
+    return { ok: false, reason: controller.signal.aborted ? 'timed out' : 'network error', transient: true };
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** The body, or null as soon as it passes the cap (the rest is never downloaded). */
-async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array | null> {
-  if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
 }

@@ -1,9 +1,8 @@
-import { bytesMatchCid } from '../../core/content-address.ts';
+import { bytesMatchCid, parseCid } from '../../core/content-address.ts';
 import { buildDistributionList, checkDistributionList } from '../../core/distribution.ts';
-import type { AuditVerdict, PluginContext, TaskPlugin } from '../task-plugin.ts';
+import { AuditUndecidedError, ProofRejectedError, type AuditVerdict, type PluginContext, type TaskPlugin } from '../task-plugin.ts';
 import { compareRecord, sampleRecords } from './audit-sample.ts';
-import { isPrivateAddress } from './canonical-url.ts';
-import type { FetchResult } from './fetch-page.ts';
+import { mayFetch, type FetchResult, type PrivateAddressPolicy } from './fetch-page.ts';
 import { buildPageRecord, type PageRecord } from './page-record.ts';
 import { BundleError, decodeBundle, fitBundle, MAX_BUNDLE_BYTES } from './proof-bundle.ts';
 
@@ -15,20 +14,27 @@ export interface PageIndexDeps {
   taskId: string;
   records: { forRound(round: number): Promise<PageRecord[]> };
   fetchPage(url: string): Promise<FetchResult>;
-  /** Audits never fetch private addresses in production; the devnet's demo site is on 127.0.0.1. */
-  allowPrivate: boolean;
+  /**
+   * Audits never fetch private addresses in production; a development build allows its own
+   * opted-in sites (the devnet's demo site is on 127.0.0.1). A peer's bundle is refused as a
+   * whole when any record points where this node would not fetch: it never makes this node
+   * fetch what it would not accept in its own bundle.
+   */
+  allowPrivate: PrivateAddressPolicy;
+  /** Whether the browser is online; an audit made while it is not is not decided. */
+  online?: () => boolean;
   sampleSize?: number;
   /** Share of the sample that must match for a bundle to be valid. */
   minMatchRatio?: number;
   now?: () => number;
 }
 
-async function refetchMatches(deps: PageIndexDeps, sample: PageRecord[]): Promise<{ record: PageRecord; ok: boolean; reason?: string }[]> {
+async function refetchMatches(deps: PageIndexDeps, sample: PageRecord[]): Promise<{ record: PageRecord; ok: boolean; reason?: string; transient?: boolean }[]> {
   const now = deps.now ?? Date.now;
   return Promise.all(
     sample.map(async (record) => {
       const page = await deps.fetchPage(record.url);
-      if (!page.ok) return { record, ok: false, reason: page.reason };
+      if (!page.ok) return { record, ok: false, reason: page.reason, transient: page.transient === true };
       const fresh = buildPageRecord(page.html, record.url, now());
       if ('skip' in fresh) return { record, ok: false, reason: fresh.skip };
       const cmp = compareRecord(record, fresh);
@@ -61,13 +67,21 @@ export function createPageIndexPlugin(deps: PageIndexDeps): TaskPlugin {
     },
 
     async audit(submission: string, round: number, submitter: string, ctx: PluginContext): Promise<AuditVerdict> {
+      try {
+        parseCid(submission);
+      } catch (err) {
+        return { valid: false, reason: `submission is not a proof bundle's CID: ${(err as Error).message}` };
+      }
       let bytes: Uint8Array;
       try {
         bytes = await ctx.proofStore.get(submission, MAX_BUNDLE_BYTES);
       } catch (err) {
-        return { valid: false, reason: `proof bundle unavailable: ${(err as Error).message}` };
+        // Only the store's own word against the proof condemns it; a store that is down,
+        // slow or lying says nothing about the peer.
+        if (err instanceof ProofRejectedError) return { valid: false, reason: `proof bundle rejected: ${err.message}` };
+        throw new AuditUndecidedError(`proof bundle of ${submitter} unavailable: ${(err as Error).message}`);
       }
-      if (!bytesMatchCid(submission, bytes)) return { valid: false, reason: 'proof bundle does not match its CID' };
+      if (!bytesMatchCid(submission, bytes)) throw new AuditUndecidedError(`the proof store served bytes that do not match ${submission.slice(0, 20)}…`);
       let records: PageRecord[];
       try {
         records = decodeBundle(bytes, { task: deps.taskId, round, node: submitter }, (deps.now ?? Date.now)()).records;
@@ -76,14 +90,20 @@ export function createPageIndexPlugin(deps: PageIndexDeps): TaskPlugin {
         throw err;
       }
       if (records.length === 0) return { valid: false, reason: 'empty proof bundle' };
-      if (!deps.allowPrivate) {
-        const bad = records.find((r) => isPrivateAddress(r.url));
-        if (bad) return { valid: false, reason: `bundle points at a private address: ${bad.url.slice(0, 100)}` };
+      for (const r of records) {
+        if (!(await mayFetch(r.url, deps.allowPrivate))) return { valid: false, reason: `bundle points at a private address: ${r.url.slice(0, 100)}` };
       }
       const checked = await refetchMatches(deps, sampleRecords(records, { round, submitter, size: sampleSize }));
+      if (deps.online && !deps.online()) throw new AuditUndecidedError('the browser went offline during the audit');
       const matched = checked.filter((c) => c.ok).length;
       if (matched / checked.length >= minMatchRatio) return { valid: true };
-      const why = checked.find((c) => !c.ok);
+      // Pages that timed out or whose site failed could still match: judge only when even
+      // they could not make up the ratio, so a slow network never condemns an honest peer.
+      const unknown = checked.filter((c) => !c.ok && c.transient);
+      if ((matched + unknown.length) / checked.length >= minMatchRatio) {
+        throw new AuditUndecidedError(`${unknown.length} of ${checked.length} sampled pages of ${submitter} could not be fetched (${unknown[0]!.reason}); asking again later`);
+      }
+      const why = checked.find((c) => !c.ok && !c.transient) ?? checked.find((c) => !c.ok);
       return { valid: false, reason: `${matched} of ${checked.length} sampled pages match (${why?.record.url.slice(0, 100)}: ${why?.reason})` };
     },
 

@@ -1,0 +1,137 @@
+import 'fake-indexeddb/auto';
+import { generateKeyPairSigner } from '@solana/kit';
+import { phaseAt } from '../../src/core/rounds.ts';
+import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type NodeState } from '../../src/engine/node-engine.ts';
+import { decodeTaskInstruction } from '../../src/k2/instruction-decoder.ts';
+import { firstStakeInstructions } from '../../src/k2/instructions.ts';
+import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
+import { createK2Rpc } from '../../src/k2/rpc-client.ts';
+import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
+import { openNodeDb } from '../../src/store/node-db.ts';
+import { createHttpProofStore } from '../../src/tasks/http-proof-store.ts';
+import { fetchPublicPage, type PrivateAddressPolicy } from '../../src/tasks/page-index/fetch-page.ts';
+import type { Network } from '../../devnet/network.ts';
+import { parseWireTransaction } from '../../devnet/wire-transaction.ts';
+import { taskState } from './devnet-fixture.ts';
+import type { SentLog, TestNode } from './node-fixture.ts';
+
+// A node whose K2 and proof store are reached through the fault proxy, with timeouts scaled
+// to the devnet's short slots (a 10 s timeout against 408 ms slots is 25 slots; 150 ms
+// against 30 ms slots is 5). Everything it sends is recorded before the proxy sees it,
+// so "never sent twice" is judged on what left the node, dropped or not.
+
+export interface FaultNode extends TestNode {
+  /** Each wake's outcome, with the slot it ended at. */
+  wakes: { slot: number; state: NodeState }[];
+  /** What the node logged, oldest first. */
+  events(): Promise<{ level: string; message: string; at: number }[]>;
+}
+
+export function recordingFetch(log: SentLog): typeof fetch {
+  return async (input, init) => {
+    const body = JSON.parse(String(init?.body)) as { method: string; params: unknown[] };
+    log.requests.push(body.method);
+    if (body.method === 'sendTransaction') {
+      const tx = parseWireTransaction(new Uint8Array(Buffer.from(body.params[0] as string, 'base64')));
+      for (const ix of tx.instructions) {
+        if (ix.programId !== TASK_PROGRAM_ID) continue;
+        const decoded = decodeTaskInstruction(ix.data);
+        const round = 'round' in decoded ? decoded.round : '';
+        const candidate = decoded.kind.startsWith('Audit') ? ix.accounts[2]!.address : '';
+        const chunk = decoded.kind === 'UploadDistributionList' ? decoded.chunkIndex : '';
+        const key = `${decoded.kind}:${round}:${candidate}:${chunk}`;
+        const set = log.byStep.get(key) ?? new Set<string>();
+        set.add(tx.id);
+        log.byStep.set(key, set);
+      }
+    }
+    return fetch(input, init);
+  };
+}
+
+export async function startFaultNode(
+  net: Network,
+  opts: { dbName: string; rpcUrl: string; proofStoreUrl: string; online?: () => boolean; allowPrivate?: PrivateAddressPolicy; pageTimeoutMs?: number },
+): Promise<FaultNode> {
+  const db = await openNodeDb(opts.dbName);
+  const main = await generateKeyPairSigner();
+  const staking = await generateKeyPairSigner();
+  const sent: SentLog = { byStep: new Map(), requests: [] };
+  const rpc = createK2Rpc({ endpoints: [opts.rpcUrl], fetch: recordingFetch(sent), timeoutMs: 150, retries: 2, backoffBaseMs: 10, backoffMaxMs: 80 });
+  net.devnet.ledger.mint(main.address, 100_000_000_000n);
+
+  // The approved stake goes straight to the devnet: the campaign is about the node's rounds.
+  const direct = createK2Rpc({ endpoints: [net.devnet.url] });
+  const state = taskState(net.devnet);
+  const rent = await direct.getMinimumBalanceForRentExemption(PROTOCOL_CHOICES.stakeRentExemptBytes);
+  const stakeTx = await buildTransaction({
+    feePayer: main,
+    instructions: firstStakeInstructions({ payer: main, stakingKey: staking, taskState: net.taskId, stakePot: state.stakePotAccount, amount: state.minimumStakeAmount * 2n, rentExemptLamports: rent }),
+    blockhash: await direct.getLatestBlockhash(),
+  });
+  await direct.sendTransaction(toWireBase64(stakeTx));
+
+  const wakes: FaultNode['wakes'] = [];
+  const build = (checkpoint?: (name: string) => void) => {
+    const engine = createNodeEngine({
+      db,
+      rpc,
+      keys: async () => ({ main, staking }),
+      proofStore: createHttpProofStore(opts.proofStoreUrl, { timeoutMs: 300, backoffMs: 20 }),
+      fetchPage: (url) => fetchPublicPage(url, { allowPrivate: opts.allowPrivate ?? true, timeoutMs: opts.pageTimeoutMs ?? 2000 }),
+      allowPrivate: opts.allowPrivate ?? true,
+      // An hour of devnet rounds passes in a minute or two: the hourly page budget is scaled
+      // with it, or a long run stops recording work for want of budget, not for a fault.
+      settings: async () => ({ ...DEFAULT_ENGINE_SETTINGS, limits: { ...DEFAULT_ENGINE_SETTINGS.limits, pagesPerHour: 100_000 } }),
+      ...(opts.online ? { online: opts.online } : {}),
+      ...(checkpoint ? { checkpoint } : {}),
+    });
+    const wake = engine.wake.bind(engine);
+    engine.wake = async () => {
+      const result = await wake();
+      wakes.push({ slot: net.devnet.clock.slot(), state: result.state });
+      return result;
+    };
+    return engine;
+  };
+  const node: FaultNode = {
+    db,
+    main,
+    staking,
+    rpc,
+    sent,
+    engine: build(),
+    wakes,
+    restart(checkpoint) {
+      node.engine = build(checkpoint);
+      return node.engine;
+    },
+    async events() {
+      return (await db.getAll('events')).map((e) => ({ level: e.level, message: `${e.source}: ${e.message}`, at: e.at }));
+    },
+  };
+  // Joining reads the task once; it is not part of the campaign, so it retries until it works.
+  for (let i = 0; ; i++) {
+    try {
+      await node.engine.joinTask(net.taskId);
+      break;
+    } catch (err) {
+      if (i > 20) throw err;
+    }
+  }
+  return node;
+}
+
+/** Runs `steps` in order, each from the start of its round (rounds of the network's task). */
+export async function runSchedule(net: Network, steps: { round: number; apply: () => void }[], stopped: () => boolean): Promise<void> {
+  const s = taskState(net.devnet);
+  for (const step of steps) {
+    for (;;) {
+      if (stopped()) return;
+      const { round } = phaseAt(s, net.devnet.clock.slot());
+      if (round >= step.round) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    step.apply();
+  }
+}

@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cidOf } from '../../src/core/content-address.ts';
+import { createHttpProofStore } from '../../src/tasks/http-proof-store.ts';
+import { fetchPublicPage, type PrivateAddressPolicy } from '../../src/tasks/page-index/fetch-page.ts';
+import { createPageIndexPlugin } from '../../src/tasks/page-index/page-index-plugin.ts';
+import { buildPageRecord, type PageRecord } from '../../src/tasks/page-index/page-record.ts';
+import { encodeBundle, MAX_BUNDLE_BYTES, MAX_RECORDS } from '../../src/tasks/page-index/proof-bundle.ts';
+import { AuditUndecidedError, type AuditVerdict, type PluginContext } from '../../src/tasks/task-plugin.ts';
+import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
+import { ARTICLE_HTML, publicTestFetch, startHostileServer, type HostileServer } from './helpers/hostile-server.ts';
+
+// The page-index audit of bundles a hostile peer submits, through the real HTTP proof store
+// (the devnet's) and the real page fetcher. Every one is refused with a reason, in bounded
+// time, without fetching anything the node would not fetch for itself; a store that cannot
+// answer, or answers with other bytes, leads to no verdict at all rather than a wrong one.
+
+const TASK = 'Koiitask22222222222222222222222222222222222';
+const PEER = '7EqQdEULxWcraVx3mXKFjc84LhCkMGZCkRuDpvcMwJeK';
+const ME = 'Bc8oTfLHoqYmHvWPvVRBZzsBDcfNNtNiBrU7xomDVaZc';
+const ROUND = 4;
+
+let devnet: Devnet;
+let site: HostileServer;
+beforeAll(async () => {
+  devnet = await startDevnet({ slotMs: 1000 });
+  site = await startHostileServer();
+});
+afterAll(async () => {
+  await site?.close();
+  await devnet?.close();
+});
+
+function record(url: string): PageRecord {
+  const r = buildPageRecord(ARTICLE_HTML, url, Date.now());
+  if ('skip' in r) throw new Error(r.skip);
+  return r;
+}
+
+function auditor(policy: PrivateAddressPolicy, asked: string[] = []) {
+  const plugin = createPageIndexPlugin({
+    taskId: TASK,
+    allowPrivate: policy,
+    records: { forRound: async () => [] },
+    fetchPage: (url) => fetchPublicPage(url, { allowPrivate: policy, fetch: publicTestFetch(site, asked), timeoutMs: 400 }),
+  });
+  const ctx: PluginContext = { proofStore: createHttpProofStore(devnet.url, { retries: 1, backoffMs: 5, timeoutMs: 2000 }), stakingKey: ME, log: () => {} };
+  return (cid: string) => plugin.audit(cid, ROUND, PEER, ctx);
+}
+
+const put = (bytes: Uint8Array) => devnet.proofStore.put(bytes);
+const text = (s: string) => new TextEncoder().encode(s);
+const bundle = (records: PageRecord[], over: Record<string, unknown> = {}) =>
+  text(JSON.stringify({ v: 1, task: TASK, round: ROUND, node: PEER, records, ...over }));
+const invalid = (v: AuditVerdict) => (v.valid ? '(valid)' : v.reason);
+
+describe('bundles a hostile peer submits', () => {
+  test('an honest bundle of public pages is valid (the control)', async () => {
+    const cid = put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: [record('http://public.test/article')] }));
+    expect(await auditor(false)(cid)).toEqual({ valid: true });
+  });
+
+  test('an oversized bundle is refused, reading no more than the cap', async () => {
+    const big = bundle([record('http://public.test/article')], { pad: 'x'.repeat(MAX_BUNDLE_BYTES) });
+    expect(invalid(await auditor(false)(put(big)))).toBe('proof bundle rejected: proof bundle too large');
+  });
+
+  test('a deeply nested bundle is refused without a crash', async () => {
+    const depth = 100_000;
+    const nested = text(`{"v":1,"task":"${TASK}","round":${ROUND},"node":"${PEER}","records":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+    expect(invalid(await auditor(false)(put(nested)))).toMatch(/^malformed proof bundle: /);
+  });
+
+  test.each([
+    ['not JSON', text('this is not json')],
+    ['not UTF-8', new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])],
+    ['a JSON array', text('[1,2,3]')],
+    ['another version', bundle([record('http://public.test/article')], { v: 2 })],
+    ['another task', bundle([record('http://public.test/article')], { task: PEER })],
+    ['another round', bundle([record('http://public.test/article')], { round: ROUND + 1 })],
+    ['another node', bundle([record('http://public.test/article')], { node: ME })],
+    ['records not an array', bundle([], { records: { 0: 1 } })],
+    ['too many records', bundle(Array.from({ length: MAX_RECORDS + 1 }, () => ({}) as PageRecord))],
+    ['an extra field in a record', bundle([{ ...record('http://public.test/article'), extra: 1 } as PageRecord])],
+    ['a bad hash', bundle([{ ...record('http://public.test/article'), sha256: 'zz' }])],
+    ['a time far in the future', bundle([{ ...record('http://public.test/article'), fetchedAt: Date.now() + 10 * 86_400_000 }])],
+    ['a URL that is not canonical', bundle([{ ...record('http://public.test/article'), url: 'http://public.test/article?utm_source=x' }])],
+    ['a file: URL', bundle([{ ...record('http://public.test/article'), url: 'file:///etc/passwd' }])],
+    ['a chrome: URL', bundle([{ ...record('http://public.test/article'), url: 'chrome://settings/' }])],
+    ['no records', bundle([])],
+  ])('%s is refused with a reason', async (_name, bytes) => {
+    const asked: string[] = [];
+    const v = await auditor(false, asked)(put(bytes));
+    expect(v.valid).toBe(false);
+    expect(invalid(v)).toMatch(/^(malformed proof bundle|empty proof bundle)/);
+    expect(asked).toEqual([]);
+  });
+
+  test.each([
+    'http://127.0.0.1/secret',
+    'http://10.1.2.3/',
+    'http://172.20.0.1/',
+    'http://192.168.0.1/',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://[::1]/',
+  ])('a record at %s makes the whole bundle invalid, and nothing is fetched', async (url) => {
+    const asked: string[] = [];
+    const cid = put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: [record('http://public.test/article'), record(url)] }));
+    expect(invalid(await auditor(false, asked)(cid))).toMatch(/^bundle points at a private address/);
+    expect(asked).toEqual([]);
+  });
+
+  test("with a development build's policy, only the node's own private sites are fetched", async () => {
+    const own = (u: string) => new URL(u).origin === site.origin;
+    const asked: string[] = [];
+    const foreign = put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: [record(`${site.origin}/article`), record('http://127.0.0.1:9/admin')] }));
+    expect(invalid(await auditor(own, asked)(foreign))).toMatch(/^bundle points at a private address: http:\/\/127\.0\.0\.1:9\/admin/);
+    expect(asked).toEqual([]);
+    const ownOnly = put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: [record(`${site.origin}/article`)] }));
+    expect(await auditor(own, asked)(ownOnly)).toEqual({ valid: true });
+  });
+
+  test('records pointing at hostile pages are refused in bounded time', async () => {
+    const paths = ['/bomb-gzip', '/bomb-br', '/loop', '/to-private', '/pdf', '/endless', '/drip', '/hang'];
+    const cid = put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: paths.map((p) => record(`http://public.test${p}`)) }));
+    const asked: string[] = [];
+    const started = Date.now();
+    const v = await auditor(false, asked)(cid);
+    expect(invalid(v)).toMatch(/^0 of 5 sampled pages match/);
+    // Each sampled page at most once, and nothing outside the bundle.
+    expect(asked.length).toBe(5);
+    expect(asked.every((u) => u.startsWith('http://public.test/'))).toBe(true);
+    // Not a performance assertion: the fetch timeout (400 ms) is the bound; a hang would be minutes.
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  test('pages that time out say nothing: no verdict, unless the rest already condemns the bundle', async () => {
+    const slow = put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: ['/hang', '/drip', '/article'].map((p) => record(`http://public.test${p}`)) }));
+    await expect(auditor(false)(slow)).rejects.toBeInstanceOf(AuditUndecidedError);
+    const bad = put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: ['/hang', '/pdf', '/loop'].map((p) => record(`http://public.test${p}`)) }));
+    expect(invalid(await auditor(false)(bad))).toMatch(/^0 of 3 sampled pages match \(http:\/\/public\.test\/(pdf|loop)/);
+  });
+
+  test('a submission that is not a CID, or names no stored bundle, is refused', async () => {
+    expect(invalid(await auditor(false)('not-a-cid'))).toMatch(/^submission is not a proof bundle's CID/);
+    expect(invalid(await auditor(false)('QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG'))).toMatch(/only CIDv1/);
+    expect(invalid(await auditor(false)(cidOf(text('never uploaded'))))).toBe('proof bundle rejected: proof bundle not found');
+  });
+
+  test('a store serving other bytes than the CID names gives no verdict at all', async () => {
+    const bytes = encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: [record('http://public.test/article')] });
+    const cid = put(bytes);
+    devnet.proofStore.tamper(cid, text('{"v":1}'));
+    await expect(auditor(false)(cid)).rejects.toBeInstanceOf(AuditUndecidedError);
+  });
+
+  test('a proof store that is down gives no verdict at all', async () => {
+    const plugin = createPageIndexPlugin({ taskId: TASK, allowPrivate: false, records: { forRound: async () => [] }, fetchPage: async () => ({ ok: false, reason: 'unused' }) });
+    const ctx: PluginContext = { proofStore: createHttpProofStore('http://127.0.0.1:9', { retries: 1, backoffMs: 5 }), stakingKey: ME, log: () => {} };
+    await expect(plugin.audit(cidOf(text('x')), ROUND, PEER, ctx)).rejects.toBeInstanceOf(AuditUndecidedError);
+  });
+});

@@ -1,0 +1,74 @@
+import 'fake-indexeddb/auto';
+import { generateKeyPairSigner, getBase58Decoder, type KeyPairSigner } from '@solana/kit';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createOutbox, OutOfFundsError, SendNotTakenError, StepFailedError } from '../../src/engine/outbox.ts';
+import { systemTransferInstruction } from '../../src/k2/instructions.ts';
+import { createK2Rpc } from '../../src/k2/rpc-client.ts';
+import { buildTransaction } from '../../src/k2/transaction.ts';
+import { openNodeDb } from '../../src/store/node-db.ts';
+import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
+
+// K2 answering "Blockhash not found" (an endpoint behind the one that gave the blockhash, or
+// a blockhash that just expired) is not a verdict on the step: before, the outbox marked the
+// step failed for good and the node never did it. Now the transaction stays signed, is
+// re-sent as is while it could still land, and is rebuilt only once it cannot.
+
+let devnet: Devnet;
+let payer: KeyPairSigner;
+let payee: KeyPairSigner;
+beforeAll(async () => {
+  devnet = await startDevnet({ slotMs: 10 });
+  payer = await generateKeyPairSigner();
+  payee = await generateKeyPairSigner();
+  devnet.ledger.mint(payer.address, 10_000_000_000n);
+});
+afterAll(async () => devnet?.close());
+
+describe('a transaction K2 does not take for its blockhash', () => {
+  test('stays signed, is re-sent unchanged while it could land, and is rebuilt once it cannot', async () => {
+    const rpc = createK2Rpc({ endpoints: [devnet.url] });
+    const db = await openNodeDb('hostile-outbox');
+    const outbox = createOutbox(db, rpc, 'task');
+    const pay = (blockhash: { blockhash: string; lastValidBlockHeight: bigint }) => () =>
+      buildTransaction({ feePayer: payer, instructions: [systemTransferInstruction({ from: payer, to: payee.address, lamports: 1234n })], blockhash });
+    const unknown = { blockhash: getBase58Decoder().decode(crypto.getRandomValues(new Uint8Array(32))), lastValidBlockHeight: BigInt(devnet.clock.slot() + 30) };
+
+    const first = await outbox.sendOnce('pay', 1, pay(unknown)).catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(SendNotTakenError);
+    expect(first).not.toBeInstanceOf(StepFailedError);
+    const entry = await db.get('outbox', ['task', 'pay']);
+    expect(entry?.status).toBe('signed');
+
+    // Asked again while its blockhash could still be valid: the same bytes, not a new transaction.
+    await expect(outbox.sendOnce('pay', 1, pay(await rpc.getLatestBlockhash()))).rejects.toBeInstanceOf(SendNotTakenError);
+    expect((await db.get('outbox', ['task', 'pay']))?.signature).toBe(entry!.signature);
+
+    while (devnet.clock.slot() <= Number(unknown.lastValidBlockHeight)) await new Promise((r) => setTimeout(r, 20));
+    await outbox.sendOnce('pay', 1, async () => pay(await rpc.getLatestBlockhash())());
+    const landed = await db.get('outbox', ['task', 'pay']);
+    expect(landed?.status).toBe('sent');
+    expect(landed?.signature).not.toBe(entry!.signature);
+    expect(await rpc.getBalance(payee.address)).toBe(1234n);
+    db.close();
+  });
+
+  test('a real refusal is still final', async () => {
+    const rpc = createK2Rpc({ endpoints: [devnet.url] });
+    const db = await openNodeDb('hostile-outbox-final');
+    const outbox = createOutbox(db, rpc, 'task');
+    const poor = await generateKeyPairSigner();
+    devnet.ledger.mint(poor.address, 1_000_000n);
+    // It can pay the fee but not the transfer: the program refuses it, and it would refuse it again.
+    const build = async () => buildTransaction({ feePayer: poor, instructions: [systemTransferInstruction({ from: poor, to: payee.address, lamports: 10_000_000_000n })], blockhash: await rpc.getLatestBlockhash() });
+    await expect(outbox.sendOnce('poor', 1, build)).rejects.toBeInstanceOf(StepFailedError);
+    expect((await db.get('outbox', ['task', 'poor']))?.status).toBe('failed');
+
+    // A fee payer with nothing at all is not final: the transaction never ran, the entry goes,
+    // and the step is built again once the account is funded.
+    const broke = await generateKeyPairSigner();
+    const buildBroke = async () => buildTransaction({ feePayer: broke, instructions: [systemTransferInstruction({ from: broke, to: payee.address, lamports: 1n })], blockhash: await rpc.getLatestBlockhash() });
+    await expect(outbox.sendOnce('broke', 1, buildBroke)).rejects.toBeInstanceOf(OutOfFundsError);
+    expect(await db.get('outbox', ['task', 'broke'])).toBeUndefined();
+    db.close();
+  });
+});
