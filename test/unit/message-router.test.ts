@@ -26,6 +26,23 @@ function handlers(log: string[]): Handlers {
     'node.join': async () => ({ approvalId: 'x' }),
     'approvals.list': async () => [],
     'approvals.decide': async () => ({ done: 'x' }),
+    'wallet.confirmBackup': async () => ({}) as never,
+    'wallet.export': async () => ({ text: 'x' }),
+    'wallet.activity': async () => ({ unlocked: true }),
+    'wallet.transfer': async () => ({ approvalId: 'x' }),
+    'node.withdraw': async () => ({ approvalId: 'x' }),
+    'node.leave': async () => ({ left: 'x' }),
+    'node.claim': async () => ({ done: 'x' }),
+    'tasks.discover': async () => [],
+    'task.info': async () => ({}) as never,
+    'settings.get': async () => ({}) as never,
+    'settings.update': async () => ({}) as never,
+    'records.list': async () => ({ total: 0, items: [] }),
+    'records.delete': async () => ({ total: 0 }),
+    'records.clear': async () => ({ total: 0 }),
+    'visits.list': async () => ({ total: 0, items: [] }),
+    'visits.delete': async () => ({ total: 0 }),
+    'visits.clear': async () => ({ total: 0 }),
   };
 }
 
@@ -77,5 +94,16 @@ describe('the message router', () => {
       ok: false,
       error: { name: 'ForbiddenRequestError' },
     });
+  });
+
+  test('runs the before-hook on valid, allowed requests only, and before the handler', async () => {
+    const log: string[] = [];
+    const route = createMessageRouter(handlers(log), ID, BASE, async (r, who) => {
+      log.push(`before ${r.type} from ${who.kind}`);
+    });
+    await route({ type: 'status' }, popup);
+    await route({ type: 'status', extra: 1 }, popup);
+    await route({ type: 'status' }, contentScript);
+    expect(log).toEqual(['before status from extension-page', 'status']);
   });
 });
