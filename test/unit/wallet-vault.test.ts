@@ -102,7 +102,7 @@ describe('the vault', () => {
     const bytes = Uint8Array.from(atob(v.ciphertext), (c) => c.charCodeAt(0));
     const cut = btoa(String.fromCharCode(...bytes.subarray(0, bytes.length - 1)));
     for (const ciphertext of [cut, btoa(String.fromCharCode(...bytes.subarray(0, 8))), '']) {
-      const err = await decryptVault({ ...v, ciphertext }, 'pw').catch((e: unknown) => e as Error);
+      const err = (await decryptVault({ ...v, ciphertext }, 'pw').catch((e: unknown) => e)) as Error;
       expect(err).toBeInstanceOf(VaultError);
       expect(err.message).not.toMatch(/abandon|about/);
     }
