@@ -226,6 +226,7 @@ const handlers: Handlers = {
       rpc: await runner.rpc(),
       rpcUrl,
       pendingApprovals: (await approvals.pending()).length,
+      onChange: notifyChanged,
     });
   },
   async 'node.join'(r) {

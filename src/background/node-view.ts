@@ -23,14 +23,33 @@ interface EngineView {
   claimed?: string;
 }
 
+const BALANCE_WAIT_MS = 800;
 let balanceCache: { key: string; at: number; value: bigint | null } | null = null;
+let balanceFetch: Promise<bigint | null> | null = null;
 
-async function balanceOf(rpc: K2Rpc, rpcUrl: string, address: string): Promise<bigint | null> {
+/**
+ * The main account's balance without making the popup wait on a slow endpoint: a fresh
+ * cached value at once; otherwise the RPC answer if it comes quickly, else the last known
+ * value, and a change notice when the answer arrives.
+ */
+async function balanceOf(rpc: K2Rpc, rpcUrl: string, address: string, onLate: () => void): Promise<bigint | null> {
   const key = `${rpcUrl}:${address}`;
-  if (balanceCache?.key === key && Date.now() - balanceCache.at < BALANCE_CACHE_MS) return balanceCache.value;
-  const value = await rpc.getBalance(address).catch(() => null);
-  balanceCache = { key, at: Date.now(), value };
-  return value;
+  const cached = balanceCache?.key === key ? balanceCache : null;
+  if (cached && Date.now() - cached.at < BALANCE_CACHE_MS) return cached.value;
+  let late = false;
+  balanceFetch ??= rpc
+    .getBalance(address)
+    .catch(() => null)
+    .then((value) => {
+      balanceCache = { key, at: Date.now(), value };
+      balanceFetch = null;
+      if (late && value !== cached?.value) onLate();
+      return value;
+    });
+  const quick = await Promise.race([balanceFetch, new Promise<'slow'>((r) => setTimeout(() => r('slow'), BALANCE_WAIT_MS))]);
+  if (quick !== 'slow') return quick;
+  late = true;
+  return cached?.value ?? null;
 }
 
 async function timelineOf(db: NodeDb, taskId: string): Promise<TaskTimeline | null> {
@@ -42,10 +61,10 @@ async function timelineOf(db: NodeDb, taskId: string): Promise<TaskTimeline | nu
 
 export async function buildNodeView(
   db: NodeDb,
-  ctx: { wallet: WalletStatus; engineState: string; rpc: K2Rpc; rpcUrl: string; pendingApprovals: number },
+  ctx: { wallet: WalletStatus; engineState: string; rpc: K2Rpc; rpcUrl: string; pendingApprovals: number; onChange: (topic: string) => void },
 ): Promise<NodeView> {
   const { wallet } = ctx;
-  const balance = wallet.mainAddress ? await balanceOf(ctx.rpc, ctx.rpcUrl, wallet.mainAddress) : null;
+  const balance = wallet.mainAddress ? await balanceOf(ctx.rpc, ctx.rpcUrl, wallet.mainAddress, () => ctx.onChange('balance')) : null;
   const tasks: TaskView[] = [];
   for (const task of await db.getAll('tasks')) {
     const v = await getSetting<EngineView | null>(db, `view:${task.taskId}`, null);
