@@ -33,7 +33,7 @@ const sessionStorage = {
   remove: (key: string) => browser.storage.session.remove(key),
 };
 
-const walletReady = dbReady.then((db) => createWalletSession(db, sessionStorage));
+const walletReady = dbReady.then((db) => createWalletSession(db, sessionStorage, { onIdleLock: () => void onIdleLock() }));
 const runnerReady = Promise.all([dbReady, walletReady]).then(([db, wallet]) => createNodeRunner(db, wallet, notifyChanged));
 const approvalsReady = Promise.all([dbReady, walletReady, runnerReady]).then(([db, wallet, runner]) =>
   createApprovals(db, { rpc: () => runner.rpc(), keys: () => wallet.keys(), onChange: () => notifyChanged('approvals') }),
@@ -94,15 +94,16 @@ async function scheduleAutoLock(): Promise<void> {
   else await browser.alarms.create(AUTOLOCK_ALARM, { when: deadline + 250 });
 }
 
+/** However the idle session was noticed (the alarm, the engine asking for keys, a status read). */
+async function onIdleLock(): Promise<void> {
+  await log('locked after inactivity');
+  notifyChanged('wallet');
+  await refreshBadge();
+}
+
 async function autoLockNow(): Promise<void> {
   const wallet = await walletReady;
-  if (await wallet.lockIfIdle()) {
-    await log('locked after inactivity');
-    notifyChanged('wallet');
-    await refreshBadge();
-  } else {
-    await scheduleAutoLock();
-  }
+  if (!(await wallet.lockIfIdle())) await scheduleAutoLock();
 }
 
 /** A user action (anything but a read) from the popup or options page restarts the idle clock. */

@@ -66,8 +66,13 @@ function drawChallenge(words: number): number[] {
   return [...picked].sort((a, b) => a - b);
 }
 
-export function createWalletSession(db: NodeDb, session: SessionStorage, opts: { iterations?: number; now?: () => number } = {}) {
+export function createWalletSession(
+  db: NodeDb,
+  session: SessionStorage,
+  opts: { iterations?: number; now?: () => number; /** Called once when an idle session is ended, whoever noticed it. */ onIdleLock?: () => void } = {},
+) {
   const now = opts.now ?? Date.now;
+  let idleLocked = '';
   let cached: { hexes: string; keys: NodeKeys } | null = null;
   // Password checks run one at a time, so two quick wrong guesses both count.
   let passwordQueue: Promise<unknown> = Promise.resolve();
@@ -95,6 +100,11 @@ export function createWalletSession(db: NodeDb, session: SessionStorage, opts: {
     if (!s) return undefined;
     if (now() - s.lastActive > (await autoLockMs())) {
       await endSession();
+      const which = `${s.main}:${s.lastActive}`;
+      if (idleLocked !== which) {
+        idleLocked = which;
+        opts.onIdleLock?.();
+      }
       return undefined;
     }
     return s;
