@@ -95,7 +95,8 @@ export function initialTaskState(taskId: string, stakePot: string, manager: stri
     taskName: config.name,
     taskDescription: config.description ?? '',
     taskManager: manager,
-    taskAuditProgram: '',
+    // Binds the task to the extension's page-index plugin (src/tasks/plugin-registry.ts).
+    taskAuditProgram: 'page-index',
     taskMetadata: '',
     isActive: true,
     isAllowlisted: true,

@@ -10,6 +10,7 @@ import { decodeTaskStateJson } from '../k2/task-state-decoder.ts';
 import { buildTransaction, toWireBase64, transactionSignature } from '../k2/transaction.ts';
 import type { ApprovalKind, ApprovalView } from '../shared/messages.ts';
 import { getSetting, putSetting, type NodeDb } from '../store/node-db.ts';
+import { pluginNameForTask } from '../tasks/plugin-registry.ts';
 
 // Anything that moves the user's funds waits here for a yes in the popup. An approval is
 // bound to exactly what was shown (a digest of amounts, fee and accounts that the answer
@@ -246,6 +247,12 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
       const amount = parseKoii(stakeKoii);
       if (amount <= 0n) throw new ApprovalError('the stake must be more than 0 KOII');
       const { state } = await taskState(rpc, taskId);
+      // Staking on work this node cannot do would lock funds for nothing.
+      if (!state.isActive) throw new ApprovalError(`task ${state.taskName} is not active`);
+      if (state.isMigrated) throw new ApprovalError(`task ${state.taskName} moved to ${state.migratedTo}`);
+      if (!pluginNameForTask(state, await getSetting<Record<string, string>>(db, 'taskBindings', {}))) {
+        throw new ApprovalError(`this extension cannot run task ${state.taskName}: no plugin of it does this task's work`);
+      }
       const current = state.stakeList.get(keys.staking.address) ?? 0n;
       if (current + amount < state.minimumStakeAmount) {
         throw new ApprovalError(`this task needs a stake of at least ${formatKoii(state.minimumStakeAmount)} KOII`);

@@ -6,7 +6,7 @@ import { createApprovals, type Settled } from './approvals.ts';
 import { listenForNotificationClicks, notifyApproval, showBadge } from './badge.ts';
 import { BUILD_TARGET, DEFAULT_RPC_URL } from './build-info.ts';
 import { clearRecords, clearVisits, deleteRecord, deleteVisit, listRecords, listVisits } from './collected-data.ts';
-import { claimNow, leaveTask } from './engine-extras.ts';
+import { formatKoii } from '../core/amounts.ts';
 import { forgetLeftTask, rememberLeftTask } from './left-tasks.ts';
 import { createMessageRouter, type Handlers } from './message-router.ts';
 import { createNodeRunner } from './node-runner.ts';
@@ -72,7 +72,7 @@ async function applySettled(settled: Settled[]): Promise<void> {
       await forgetLeftTask(db, s.taskId);
     }
     if (s.kind === 'withdraw' && s.taskId) {
-      await leaveTask(await runner.engine(), db, s.taskId);
+      await (await runner.engine()).leaveTask(s.taskId);
       await forgetLeftTask(db, s.taskId);
     }
   }
@@ -145,11 +145,11 @@ const handlers: Handlers = {
     await recordVisit(db, { url: visitKey(url), origin: url.origin, title: request.title, visitedAt: Date.now() });
     await appendEvent(db, { level: 'info', source: 'visits', message: `visited ${visitKey(url)}` });
     notifyChanged('visits');
-    // Indexing fetches the page again, publicly; the visit itself is already recorded.
-    void runner
-      .engine()
-      .then((e) => e.recordVisit(url.href))
-      .then(() => notifyChanged('records'));
+    // Indexing fetches the page again, publicly. The page is queued in the database first,
+    // so a worker stopped mid-fetch indexes it when it next starts.
+    const engine = await runner.engine();
+    await engine.enqueueVisit(url.href);
+    void engine.drainVisits().then(() => notifyChanged('records'));
     return { recorded: true };
   },
   async 'sites.add'(request) {
@@ -242,7 +242,7 @@ const handlers: Handlers = {
     const { db, runner } = await services();
     const task = await db.get('tasks', r.taskId);
     if (!task) return { left: 'not joined' };
-    await leaveTask(await runner.engine(), db, r.taskId);
+    await (await runner.engine()).leaveTask(r.taskId);
     await rememberLeftTask(db, { taskId: r.taskId, name: task.name, leftAt: Date.now() });
     notifyChanged('node');
     await refreshBadge();
@@ -250,9 +250,9 @@ const handlers: Handlers = {
   },
   async 'node.claim'(r) {
     const { runner } = await services();
-    const done = await claimNow(await runner.engine(), r.taskId);
+    const { claimed } = await (await runner.engine()).claimNow(r.taskId);
     notifyChanged('node');
-    return { done };
+    return { done: claimed === 0n ? 'nothing to claim yet' : `claimed ${formatKoii(claimed)} KOII` };
   },
   async 'tasks.discover'() {
     const { db, wallet, runner } = await services();
@@ -279,7 +279,7 @@ const handlers: Handlers = {
       await refreshBadge();
     }
   },
-  'settings.get': async () => readSettings(await dbReady),
+  'settings.get': async () => readSettings(await dbReady, await (await runnerReady).engine()),
   async 'settings.update'(r) {
     const { db, runner } = await services();
     const changed = await updateSettings(db, r.patch);
@@ -287,7 +287,7 @@ const handlers: Handlers = {
     if (r.patch.autoLockMinutes !== undefined) await scheduleAutoLock();
     if (r.patch.paused !== undefined || r.patch.rpcUrl !== undefined) void runner.wake();
     notifyChanged('settings');
-    return readSettings(db);
+    return readSettings(db, await runner.engine());
   },
   'records.list': async (r) => listRecords(await dbReady, r.offset, r.limit),
   async 'records.delete'(r) {
@@ -336,6 +336,8 @@ async function onStart(): Promise<void> {
   notifyChanged('events');
   await reconcileApprovals().catch(() => undefined);
   void runner.wake();
+  // Pages queued by a worker that was stopped before it could index them.
+  void runner.engine().then((e) => e.drainVisits()).then(() => notifyChanged('records'));
 }
 
 /** Says hello to the configured K2 endpoint so the log shows at once whether it is reachable. */

@@ -4,15 +4,16 @@ import { createK2Rpc, type K2Rpc } from '../k2/rpc-client.ts';
 import { getSetting, type NodeDb } from '../store/node-db.ts';
 import { createHttpProofStore } from '../tasks/http-proof-store.ts';
 import { fetchPublicPage } from '../tasks/page-index/fetch-page.ts';
+import { ALARM_MIN_MS } from './browser-quirks/alarm-minimum.ts';
 import { DEFAULT_RPC_URL, IS_DEV_BUILD } from './build-info.ts';
 import type { WalletSession } from './wallet-session.ts';
 
-// Runs the engine on the browser's schedule. Chrome wakes a stopped service worker only
-// through events, and its alarms fire at most every 30 s; a shorter wait is a timer inside
-// the running worker, with the alarm as the safety net if the worker is stopped meanwhile.
+// Runs the engine on the browser's schedule. A stopped service worker (Chrome) or suspended
+// event page (Firefox) comes back only through events: the next wake is an alarm, and a wake
+// sooner than the browser's alarm floor is also a timer inside the running worker. Alarms do
+// not survive a browser restart, so every start of the background wakes the node once.
 
 const WAKE_ALARM = 'k2-wake';
-const ALARM_MIN_MS = 30_000;
 
 export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (topic: string) => void) {
   let engine: { url: string; engine: NodeEngine; rpc: K2Rpc } | null = null;

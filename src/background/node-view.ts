@@ -96,7 +96,7 @@ export async function buildNodeView(
   if (!wallet.exists) state = 'no-wallet';
   else if (!wallet.unlocked) state = 'locked';
   else if (ctx.engineState === 'running' && tasks.length > 0 && balance !== null && balance < LOW_FUNDS_ROE) state = 'out-of-funds';
-  else state = (['running', 'paused', 'locked', 'offline', 'idle', 'error'] as const).find((s) => s === ctx.engineState) ?? 'idle';
+  else state = (['running', 'paused', 'locked', 'offline', 'idle', 'error', 'over-budget', 'out-of-funds'] as const).find((s) => s === ctx.engineState) ?? 'idle';
   return {
     state,
     rpcUrl: ctx.rpcUrl,

@@ -1,5 +1,5 @@
 import { formatKoii, parseKoii } from '../core/amounts.ts';
-import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../engine/node-engine.ts';
+import { DEFAULT_ENGINE_SETTINGS, type EngineSettings, type NodeEngine } from '../engine/node-engine.ts';
 import type { NetworkId, SettingsPatch, SettingsView } from '../shared/messages.ts';
 import { getSetting, putSetting, type NodeDb } from '../store/node-db.ts';
 import { DEFAULT_RPC_URL, DEVNET_RPC_URL, IS_DEV_BUILD, MAINNET_RPC_URL, TESTNET_RPC_URL } from './build-info.ts';
@@ -9,9 +9,7 @@ import { DEFAULT_AUTOLOCK_MINUTES } from './wallet-session.ts';
 // live under 'engine' as a partial EngineSettings (bigint ROE inside); here they cross
 // into KOII text and back, so no bigint ever reaches a message.
 
-/** The fee budget arrives in EngineSettings with the engine's next version; until then this default shows. */
-type StoredEngineSettings = Partial<EngineSettings> & { feeBudgetPerDay?: bigint };
-const FALLBACK_FEE_BUDGET_PER_DAY = 100_000_000n; // 0.1 KOII
+type StoredEngineSettings = Partial<EngineSettings>;
 
 export function networks(): SettingsView['networks'] {
   const list: SettingsView['networks'] = [
@@ -25,18 +23,13 @@ export function networkOf(rpcUrl: string): NetworkId {
   return networks().find((n) => n.url === rpcUrl)?.id ?? 'custom';
 }
 
-export async function engineSettings(db: NodeDb): Promise<EngineSettings & { feeBudgetPerDay: bigint }> {
-  const defaults = DEFAULT_ENGINE_SETTINGS as EngineSettings & { feeBudgetPerDay?: bigint };
+export async function engineSettings(db: NodeDb): Promise<EngineSettings> {
   const stored = await getSetting<StoredEngineSettings>(db, 'engine', {});
-  return {
-    ...defaults,
-    feeBudgetPerDay: defaults.feeBudgetPerDay ?? FALLBACK_FEE_BUDGET_PER_DAY,
-    ...stored,
-    limits: { ...defaults.limits, ...stored.limits },
-  };
+  return { ...DEFAULT_ENGINE_SETTINGS, ...stored, limits: { ...DEFAULT_ENGINE_SETTINGS.limits, ...stored.limits } };
 }
 
-export async function readSettings(db: NodeDb): Promise<SettingsView> {
+/** `running`: the engine, when there is one, for what its round operations spent today. */
+export async function readSettings(db: NodeDb, running?: NodeEngine): Promise<SettingsView> {
   const rpcUrl = await getSetting(db, 'rpcUrl', DEFAULT_RPC_URL);
   const engine = await engineSettings(db);
   return {
@@ -48,6 +41,7 @@ export async function readSettings(db: NodeDb): Promise<SettingsView> {
     paused: engine.paused,
     autoClaim: engine.autoClaimThreshold === null ? null : formatKoii(engine.autoClaimThreshold),
     feeBudgetPerDay: formatKoii(engine.feeBudgetPerDay),
+    feeSpentToday: running ? formatKoii(await running.spentToday()) : null,
     limits: { ...engine.limits },
     onboarded: await getSetting(db, 'onboarded', false),
   };

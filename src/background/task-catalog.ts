@@ -2,7 +2,8 @@ import { formatKoii } from '../core/amounts.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
 import { decodeTaskStateJson } from '../k2/task-state-decoder.ts';
 import type { NetworkId, TaskInfo } from '../shared/messages.ts';
-import type { NodeDb } from '../store/node-db.ts';
+import { getSetting, type NodeDb } from '../store/node-db.ts';
+import { pluginNameForTask } from '../tasks/plugin-registry.ts';
 
 // Which tasks a user can join. Task code ships inside the extension, so only tasks that a
 // bundled plugin serves are offered; on the local devnet those are the tasks it runs
@@ -35,6 +36,7 @@ export async function taskInfo(rpc: K2Rpc, db: NodeDb, taskId: string, stakingKe
     roundTime: state.roundTime,
     stakers: state.stakeList.size,
     joined: (await db.get('tasks', taskId)) !== undefined,
+    runnable: state.isActive && !state.isMigrated && pluginNameForTask(state, await getSetting<Record<string, string>>(db, 'taskBindings', {})) !== null,
     myStake: formatKoii(stakingKey ? (state.stakeList.get(stakingKey) ?? 0n) : 0n),
   };
 }
@@ -44,7 +46,8 @@ export async function discoverTasks(rpc: K2Rpc, db: NodeDb, rpcUrl: string, netw
   const out: TaskInfo[] = [];
   for (const id of ids) {
     try {
-      out.push(await taskInfo(rpc, db, id, stakingKey));
+      const info = await taskInfo(rpc, db, id, stakingKey);
+      if (info.runnable || info.joined) out.push(info);
     } catch {
       // A task that cannot be read now is not offered; typing its id shows why.
     }

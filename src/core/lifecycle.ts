@@ -144,15 +144,31 @@ function distributionsSubmittedIn(
   return out;
 }
 
-/** The next slot at which planSteps can answer differently: the next window edge. */
-export function nextWakeSlot(state: TaskState, slot: number): number {
+/**
+ * The next slot at which this node has something to look at. Without `me`, every window edge
+ * (the slots at which planSteps can answer differently). With `me`, only the edges that matter
+ * to this node, so that a steady round costs few K2 reads:
+ *   - the next submission window (submit; the selected node's distribution list);
+ *   - the audit window's start (audit peers; check a distribution list) and its middle (vote on
+ *     audits others raised after the first pass);
+ *   - the idle part, only when this node has a payout to trigger.
+ * A node that is not staked (or a task that is inactive) is looked at once a round.
+ */
+export function nextWakeSlot(state: TaskState, slot: number, me?: Address): number {
   if (slot < state.startingSlot) return state.startingSlot;
   const { round } = phaseAt(state, slot);
-  const edges = [
-    submissionWindowOf(state, round).end,
-    auditWindowOf(state, round).start,
-    auditWindowOf(state, round).end,
-    roundStartSlot(state, round + 1),
-  ].filter((s) => s > slot);
-  return Math.min(...edges);
+  const nextRound = roundStartSlot(state, round + 1);
+  const audit = auditWindowOf(state, round);
+  if (me === undefined) {
+    const edges = [submissionWindowOf(state, round).end, audit.start, audit.end, nextRound].filter((s) => s > slot);
+    return Math.min(...edges);
+  }
+  const staked = state.isActive && (state.stakeList.get(me) ?? 0n) >= state.minimumStakeAmount;
+  if (!staked) return nextRound;
+  const edges = [audit.start, audit.start + Math.floor(state.auditWindow / 2), nextRound];
+  const payoutDue = distributionsSubmittedIn(state, round).some(
+    ([distRound, live]) => live.submitter === me && state.distributionsAuditRecord.get(distRound) !== 'PayoutSuccessful',
+  );
+  if (payoutDue) edges.push(audit.end);
+  return Math.min(...edges.filter((s) => s > slot));
 }

@@ -1,18 +1,21 @@
 import type { TransactionSigner } from '@solana/kit';
 import { buildDistributionList } from '../core/distribution.ts';
 import { nextWakeSlot, planSteps, type PlannedStep } from '../core/lifecycle.ts';
-import { auditWindowOf, DEFAULT_SLOT_MS, measureSlotMs, msUntilSlot, phaseAt, roundOfSlot } from '../core/rounds.ts';
+import { DEFAULT_SLOT_MS, measureSlotMs, msUntilSlot, phaseAt, roundOfSlot } from '../core/rounds.ts';
 import type { TaskState } from '../core/task-state.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
 import { decodeTaskStateJson } from '../k2/task-state-decoder.ts';
+import { feePayerCost } from '../k2/transaction.ts';
 import { appendEvent } from '../store/event-log.ts';
 import { getSetting, putSetting, type JoinedTask, type NodeDb, type RoundSummary } from '../store/node-db.ts';
 import { canonicalUrl } from '../tasks/page-index/canonical-url.ts';
 import type { FetchResult } from '../tasks/page-index/fetch-page.ts';
-import { createPageIndexPlugin } from '../tasks/page-index/page-index-plugin.ts';
 import { buildPageRecord } from '../tasks/page-index/page-record.ts';
+import { createPlugin, pluginNameForTask } from '../tasks/plugin-registry.ts';
 import type { ProofStoreClient, TaskPlugin } from '../tasks/task-plugin.ts';
-import { createJournal, createOutbox, StepFailedError } from './outbox.ts';
+import { createFeeBudget, FeeBudgetExceededError } from './fee-budget.ts';
+import { createJournal, createOutbox, OutOfFundsError, StepFailedError } from './outbox.ts';
+import { settledOnChain } from './settled-on-chain.ts';
 import { runStep } from './step-runner.ts';
 
 // The node: on each wake, for each joined task, one slot read and one task-state read; the
@@ -27,13 +30,20 @@ export interface EngineSettings {
   limits: { pagesPerHour: number; bytesPerRound: number; cpuMsPerRound: number };
   /** Rounds of records, journal and outbox kept before pruning. */
   keepRounds: number;
+  /**
+   * ROE that round operations (signed without asking) may spend per rolling day: fees and the
+   * funding of distribution accounts. Past it the node stops signing until the day renews.
+   */
+  feeBudgetPerDay: bigint;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   paused: false,
-  autoClaimThreshold: 1n,
+  // Claiming costs a fee: wait until a whole KOII is there rather than claim crumbs each round.
+  autoClaimThreshold: 1_000_000_000n,
   limits: { pagesPerHour: 120, bytesPerRound: 20 * 1024 * 1024, cpuMsPerRound: 30_000 },
   keepRounds: 10,
+  feeBudgetPerDay: 5_000_000_000n,
 };
 
 export interface NodeKeys {
@@ -58,7 +68,11 @@ export interface EngineOptions {
   onChange?: (topic: string) => void;
 }
 
-export type NodeState = 'running' | 'paused' | 'locked' | 'offline' | 'idle' | 'error';
+/**
+ * 'over-budget': the day's fee budget is spent; 'out-of-funds': the main account cannot pay a
+ * fee. Both leave the node running and retrying; only the user can change them.
+ */
+export type NodeState = 'running' | 'paused' | 'locked' | 'offline' | 'idle' | 'error' | 'over-budget' | 'out-of-funds';
 
 export interface WakeResult {
   state: NodeState;
@@ -67,6 +81,10 @@ export interface WakeResult {
 }
 
 export type VisitResult = { recorded: true; taskIds: string[] } | { recorded: false; reason: string };
+
+export class JoinError extends Error {
+  override name = 'JoinError';
+}
 
 interface ClockSample {
   slot: number;
@@ -80,6 +98,7 @@ const MIN_WAKE_MS = 20;
 const RETRY_WAKE_MS = 15_000;
 const IDLE_WAKE_MS = 60_000;
 const SLOT_MEASURE_EVERY_MS = 60 * 60_000;
+const MAX_INDEX_ATTEMPTS = 3;
 
 export function createNodeEngine(options: EngineOptions) {
   const { db, rpc } = options;
@@ -90,12 +109,12 @@ export function createNodeEngine(options: EngineOptions) {
     options.onChange?.('events');
   };
 
+  const budget = createFeeBudget(db, async () => (await settings()).feeBudgetPerDay, now);
   const plugins = new Map<string, TaskPlugin>();
   function pluginFor(task: JoinedTask): TaskPlugin {
     let p = plugins.get(task.taskId);
     if (!p) {
-      p = createPageIndexPlugin({
-        taskId: task.taskId,
+      p = createPlugin(task.plugin, task.taskId, {
         allowPrivate: options.allowPrivate,
         fetchPage: options.fetchPage,
         now,
@@ -186,30 +205,43 @@ export function createNodeEngine(options: EngineOptions) {
     await tx.done;
   }
 
-  async function wakeTask(task: JoinedTask, keys: NodeKeys, cfg: EngineSettings): Promise<number> {
-    // One read per wake: the answer's context carries the slot it was read at.
-    const raw = await rpc.getTaskAccountInfo(task.taskId, { submission: true, distribution: true, balance: true, stake: true });
-    const slot = raw.slot;
-    const state = decodeTaskStateJson(raw.json, task.taskId);
-    const clock = await updateClock(task.taskId, slot);
-    const me = keys.staking.address;
-    const outbox = createOutbox(db, rpc, task.taskId, { ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}), now });
-    const journal = createJournal(db, task.taskId, { ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}), now });
-    await outbox.reconcile();
+  type TaskIssue = 'over-budget' | 'out-of-funds' | null;
 
-    const { round } = phaseAt(state, slot);
-    const withWork = new Set<number>();
-    for (const r of [round - 1, round]) {
-      if (r >= 0 && (await db.countFromIndex('records', 'byRound', [task.taskId, r])) > 0) withWork.add(r);
+  /** A step's identity in the journal: its kind, round and whatever else tells two apart. */
+  function stepKey(step: PlannedStep): string {
+    switch (step.kind) {
+      case 'submit-distribution':
+        return `${step.kind}:${step.round}:${step.attempt}`;
+      case 'audit-distribution':
+        return `${step.kind}:${step.round}:${step.candidate}`;
+      case 'payout':
+        return `${step.kind}:${step.round}:${step.distributionAccount}`;
+      case 'claim':
+        return `${step.kind}:${step.round}:${step.amount}`;
+      default:
+        return `${step.kind}:${step.round}`;
     }
-    const steps = planSteps(state, slot, me, { hasWorkFor: (r) => withWork.has(r), autoClaimThreshold: cfg.autoClaimThreshold });
+  }
+
+  /**
+   * Runs planned steps through the journal (intent before, result after) and the outbox
+   * (each transaction stored before it is sent, and paid for out of the fee budget first).
+   */
+  async function runSteps(task: JoinedTask, keys: NodeKeys, state: TaskState, steps: PlannedStep[]) {
+    const me = keys.staking.address;
+    const hooks = { ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}), now };
+    const outbox = createOutbox(db, rpc, task.taskId, hooks);
+    const journal = createJournal(db, task.taskId, hooks);
     const plugin = pluginFor(task);
     // One blockhash serves every transaction of this wake (it stays valid for 150 slots).
     let blockhash: Promise<{ blockhash: string; lastValidBlockHeight: bigint }> | null = null;
     const recentBlockhash = () => (blockhash ??= rpc.getLatestBlockhash());
     let retrySoon = false;
+    let issue: TaskIssue = null;
+    const errors: Error[] = [];
     for (const step of steps) {
-      const stepRound = step.kind === 'claim' ? step.round : step.round;
+      const key = `step:${stepKey(step)}`;
+      await journal.record(key, step.round, { status: 'started', at: now() });
       try {
         const outcome = await runStep(
           {
@@ -225,47 +257,90 @@ export function createNodeEngine(options: EngineOptions) {
               log: (level, message) => void log(level, task.name, message),
             },
             recentBlockhash,
-            remember: (key, compute) => journal.remember(key, stepRound, compute),
-            sendOnce: (key, build) => outbox.sendOnce(key, stepRound, build),
+            remember: (k, compute) => journal.remember(k, step.round, compute),
+            sendOnce: (k, build) =>
+              outbox.sendOnce(k, step.round, async () => {
+                const tx = await build();
+                await budget.charge(feePayerCost(tx));
+                return tx;
+              }),
           },
           state,
           step,
         );
+        await journal.record(key, step.round, { status: 'done', summary: outcome.summary, at: now() });
         await log('info', task.name, outcome.summary);
         await noteStep(task, step, outcome.summary);
       } catch (err) {
-        if (err instanceof StepFailedError) {
-          await log('warn', task.name, `${step.kind} refused by K2: ${err.message}`);
+        const error = err as Error;
+        if (error.name === 'SimulatedCrash') throw err;
+        errors.push(error);
+        if (err instanceof FeeBudgetExceededError) {
+          issue = 'over-budget';
+          await journal.record(key, step.round, { status: 'waiting', reason: error.message, at: now() });
+          await log('warn', task.name, `${step.kind} not signed: ${error.message}`);
+        } else if (err instanceof OutOfFundsError) {
+          // Not a passing fault: the user has to fund the account. The next window edge retries.
+          issue ??= 'out-of-funds';
+          await journal.record(key, step.round, { status: 'waiting', reason: error.message, at: now() });
+          await log('error', task.name, `${step.kind} waits: the main account cannot pay the fee (${error.message})`);
+        } else if (err instanceof StepFailedError) {
+          await journal.record(key, step.round, { status: 'refused', reason: error.message, at: now() });
+          await log('warn', task.name, `${step.kind} refused by K2: ${error.message}`);
         } else {
           retrySoon = true;
-          await log('warn', task.name, `${step.kind} interrupted: ${(err as Error).message}`);
-          if ((err as Error).name === 'SimulatedCrash') throw err;
+          await journal.record(key, step.round, { status: 'interrupted', reason: error.message, at: now() });
+          await log('warn', task.name, `${step.kind} interrupted: ${error.message}`);
         }
       }
     }
+    return { retrySoon, issue, errors };
+  }
+
+  async function readTask(taskId: string) {
+    // One read per wake: the answer's context carries the slot it was read at.
+    const raw = await rpc.getTaskAccountInfo(taskId, { submission: true, distribution: true, balance: true, stake: true });
+    return { slot: raw.slot, state: decodeTaskStateJson(raw.json, taskId) };
+  }
+
+  async function wakeTask(task: JoinedTask, keys: NodeKeys, cfg: EngineSettings): Promise<{ ms: number; issue: TaskIssue }> {
+    const { slot, state } = await readTask(task.taskId);
+    const clock = await updateClock(task.taskId, slot);
+    const me = keys.staking.address;
+    const { round, phase } = phaseAt(state, slot);
+
+    // Transactions an earlier wake (or life) left unsettled are looked up once a round, in one
+    // call, after the submission window: a step that is due again settles its own entry anyway.
+    const reconciledKey = `reconciled:${task.taskId}`;
+    if (phase !== 'submission' && (await getSetting<number>(db, reconciledKey, -2)) < round) {
+      await createOutbox(db, rpc, task.taskId, { now }).reconcile((key) => settledOnChain(key, state, me));
+      await putSetting(db, reconciledKey, round);
+    }
+
+    const withWork = new Set<number>();
+    for (const r of [round - 1, round]) {
+      if (r >= 0 && (await db.countFromIndex('records', 'byRound', [task.taskId, r])) > 0) withWork.add(r);
+    }
+    const steps = planSteps(state, slot, me, { hasWorkFor: (r) => withWork.has(r), autoClaimThreshold: cfg.autoClaimThreshold });
+    const { retrySoon, issue } = await runSteps(task, keys, state, steps);
     await recordEarnings(task, state, me);
-    const phase = phaseAt(state, slot);
+    const where = phaseAt(state, slot);
     await putSetting(db, `view:${task.taskId}`, {
-      round: phase.round,
-      phase: phase.phase,
-      progress: Math.min(1, Math.max(0, phase.slotInRound / state.roundTime)),
+      round: where.round,
+      phase: where.phase,
+      progress: Math.min(1, Math.max(0, where.slotInRound / state.roundTime)),
       stake: String(state.stakeList.get(me) ?? 0n),
       claimable: String(state.availableBalances.get(me) ?? 0n),
       at: now(),
     });
     await prune(task.taskId, round, cfg.keepRounds);
 
-    // Wake at the next window edge; inside an audit window, also half-way through, to vote
-    // on audits others raised after our first pass.
-    let wakeSlot = nextWakeSlot(state, slot);
-    const audit = auditWindowOf(state, round);
-    const mid = audit.start + Math.floor(state.auditWindow / 2);
-    if (slot >= audit.start && slot < mid) wakeSlot = Math.min(wakeSlot, mid);
-    const ms = msUntilSlot(slot, wakeSlot, clock.slotMs);
-    return retrySoon ? Math.min(ms, RETRY_WAKE_MS) : ms;
+    const ms = msUntilSlot(slot, nextWakeSlot(state, slot, me), clock.slotMs);
+    return { ms: retrySoon ? Math.min(ms, RETRY_WAKE_MS) : ms, issue };
   }
 
-  return {
+  let draining: Promise<number> | null = null;
+  const engine = {
     async wake(): Promise<WakeResult> {
       const cfg = await settings();
       if (cfg.paused) return { state: 'paused', nextWakeMs: IDLE_WAKE_MS };
@@ -279,9 +354,12 @@ export function createNodeEngine(options: EngineOptions) {
       if (tasks.length === 0) return { state: 'idle', nextWakeMs: IDLE_WAKE_MS };
       let next = Number.POSITIVE_INFINITY;
       let failed = false;
+      const issues = new Set<TaskIssue>();
       for (const task of tasks) {
         try {
-          next = Math.min(next, await wakeTask(task, keys, cfg));
+          const r = await wakeTask(task, keys, cfg);
+          next = Math.min(next, r.ms);
+          issues.add(r.issue);
         } catch (err) {
           if ((err as Error).name === 'SimulatedCrash') throw err;
           failed = true;
@@ -290,7 +368,46 @@ export function createNodeEngine(options: EngineOptions) {
         }
       }
       options.onChange?.('node');
-      return { state: failed ? 'error' : 'running', nextWakeMs: Math.max(MIN_WAKE_MS, next) };
+      // Pages an earlier life queued and did not index (the visit handler drains new ones).
+      await engine.drainVisits();
+      const state: NodeState = issues.has('out-of-funds') ? 'out-of-funds' : issues.has('over-budget') ? 'over-budget' : failed ? 'error' : 'running';
+      return { state, nextWakeMs: Math.max(MIN_WAKE_MS, next) };
+    },
+
+    /**
+     * A page the user visited on an opted-in site, queued in the database before anything is
+     * fetched: a worker stopped while the page is fetched or extracted indexes it next time.
+     */
+    async enqueueVisit(url: string): Promise<void> {
+      await db.put('indexQueue', { url, queuedAt: now(), attempts: 0 });
+    },
+
+    /** Indexes every queued page, oldest first; one drain at a time. */
+    drainVisits(): Promise<number> {
+      draining ??= (async () => {
+        let done = 0;
+        try {
+          for (const pending of await db.getAllFromIndex('indexQueue', 'queuedAt')) {
+            // Counted before the attempt, so a page that kills the worker every time is dropped.
+            await db.put('indexQueue', { ...pending, attempts: pending.attempts + 1 });
+            if (pending.attempts < MAX_INDEX_ATTEMPTS) {
+              try {
+                await engine.recordVisit(pending.url);
+              } catch (err) {
+                if ((err as Error).name === 'SimulatedCrash') throw err;
+                await log('warn', 'page-index', `could not index ${pending.url.slice(0, 200)}: ${(err as Error).message}`);
+                continue;
+              }
+            } else await log('warn', 'page-index', `gave up on ${pending.url.slice(0, 200)} after ${MAX_INDEX_ATTEMPTS} attempts`);
+            await db.delete('indexQueue', pending.url);
+            done++;
+          }
+        } finally {
+          draining = null;
+        }
+        return done;
+      })();
+      return draining;
     },
 
     /** A page the user visited on an opted-in site: index it for every joined task. */
@@ -355,7 +472,11 @@ export function createNodeEngine(options: EngineOptions) {
     async joinTask(taskId: string): Promise<JoinedTask> {
       const raw = await rpc.getTaskAccountInfo(taskId);
       const state = decodeTaskStateJson(raw.json, taskId);
-      const task: JoinedTask = { taskId, name: state.taskName, plugin: 'page-index', stakePot: state.stakePotAccount, joinedAt: now() };
+      if (!state.isActive) throw new JoinError(`task ${state.taskName} is not active`);
+      if (state.isMigrated) throw new JoinError(`task ${state.taskName} moved to ${state.migratedTo}`);
+      const plugin = pluginNameForTask(state, await getSetting<Record<string, string>>(db, 'taskBindings', {}));
+      if (!plugin) throw new JoinError(`this extension has no plugin for task ${state.taskName} (${taskId})`);
+      const task: JoinedTask = { taskId, name: state.taskName, plugin, stakePot: state.stakePotAccount, joinedAt: now() };
       await db.put('tasks', task);
       await putSetting(db, `timing:${taskId}`, {
         startingSlot: state.startingSlot,
@@ -363,11 +484,56 @@ export function createNodeEngine(options: EngineOptions) {
         submissionWindow: state.submissionWindow,
         auditWindow: state.auditWindow,
       });
-      await updateClock(taskId, await rpc.getSlot());
+      await updateClock(taskId, raw.slot);
       await log('info', 'node', `joined task ${state.taskName} (${taskId})`);
+      options.onChange?.('node');
       return task;
     },
+
+    /** Claims this node's rewards on a task now, whatever the auto-claim setting. */
+    async claimNow(taskId: string): Promise<{ claimed: bigint }> {
+      const task = await db.get('tasks', taskId);
+      if (!task) throw new JoinError('the node has not joined this task');
+      const keys = await options.keys();
+      if (!keys) throw new JoinError('unlock the wallet first');
+      const { slot, state } = await readTask(taskId);
+      const amount = state.availableBalances.get(keys.staking.address) ?? 0n;
+      if (amount === 0n) return { claimed: 0n };
+      const { errors } = await runSteps(task, keys, state, [{ kind: 'claim', amount, round: phaseAt(state, slot).round }]);
+      if (errors[0]) throw errors[0];
+      options.onChange?.('node');
+      return { claimed: amount };
+    },
+
+    /**
+     * Stops working on a task. Its stake stays locked on K2 until the last work is audited;
+     * withdrawing it is the wallet's (approved) business. The task's page records and journal
+     * go; transactions still in flight stay in the outbox, and the round history stays.
+     */
+    async leaveTask(taskId: string): Promise<void> {
+      const task = await db.get('tasks', taskId);
+      if (!task) return;
+      const range = IDBKeyRange.bound([taskId, -Infinity], [taskId, Infinity]);
+      const tx = db.transaction(['tasks', 'records', 'journal', 'settings'], 'readwrite');
+      await tx.objectStore('tasks').delete(taskId);
+      for (const store of ['records', 'journal'] as const) {
+        let cursor = await tx.objectStore(store).index('byRound').openCursor(range);
+        while (cursor) {
+          await cursor.delete();
+          cursor = await cursor.continue();
+        }
+      }
+      for (const key of [`view:${taskId}`, `timing:${taskId}`, `clock:${taskId}`, `reconciled:${taskId}`]) await tx.objectStore('settings').delete(key);
+      await tx.done;
+      plugins.delete(taskId);
+      await log('info', 'node', `left task ${task.name} (${taskId})`);
+      options.onChange?.('node');
+    },
+
+    /** What round operations spent of the fee budget in the current day. */
+    spentToday: () => budget.spentToday(),
   };
+  return engine;
 }
 
 export type NodeEngine = ReturnType<typeof createNodeEngine>;

@@ -25,6 +25,17 @@ export class StepFailedError extends Error {
   }
 }
 
+/**
+ * Refused because the fee payer cannot pay. The transaction never ran, so its entry is dropped
+ * and the step may build a new one once the account is funded.
+ */
+export class OutOfFundsError extends StepFailedError {
+  override name = 'OutOfFundsError';
+}
+
+/** A refusal that means the fee payer has no KOII left (the devnet's and Solana's wording). */
+const OUT_OF_FUNDS = /insufficient (funds|lamports) for fee|no record of a prior credit/i;
+
 export interface OutboxHooks {
   /** Called at each point where a crash would leave the step half done (tests crash here). */
   checkpoint?(name: string): void;
@@ -53,6 +64,10 @@ export function createOutbox(db: NodeDb, rpc: K2Rpc, taskId: string, hooks: Outb
         if (status && !status.err) {
           await put({ ...entry, status: 'confirmed' });
           return;
+        }
+        if (OUT_OF_FUNDS.test(err.message)) {
+          await db.delete('outbox', [taskId, entry.key]);
+          throw new OutOfFundsError(entry.key, err.message, err.logs);
         }
         await put({ ...entry, status: 'failed', error: err.message });
         throw new StepFailedError(entry.key, err.message, err.logs);
@@ -101,15 +116,25 @@ export function createOutbox(db: NodeDb, rpc: K2Rpc, taskId: string, hooks: Outb
       await send(entry);
     },
 
-    /** Settles entries left 'signed' or 'sent' by an earlier life, in one status call. */
-    async reconcile(): Promise<number> {
+    /**
+     * Settles entries left 'signed' or 'sent' by an earlier wake or life: those whose effect
+     * `visible` already shows are confirmed locally; the rest are asked about in one call.
+     */
+    async reconcile(visible: (key: string) => boolean = () => false): Promise<number> {
       const pending = (await db.getAllFromIndex('outbox', 'byStatus', 'sent'))
         .concat(await db.getAllFromIndex('outbox', 'byStatus', 'signed'))
         .filter((e) => e.taskId === taskId);
-      if (pending.length === 0) return 0;
-      const statuses = await rpc.getSignatureStatuses(pending.map((e) => e.signature));
       let settled = 0;
-      for (const [i, entry] of pending.entries()) {
+      const unknown: OutboxEntry[] = [];
+      for (const entry of pending) {
+        if (visible(entry.key)) {
+          await put({ ...entry, status: 'confirmed' });
+          settled++;
+        } else unknown.push(entry);
+      }
+      if (unknown.length === 0) return settled;
+      const statuses = await rpc.getSignatureStatuses(unknown.map((e) => e.signature));
+      for (const [i, entry] of unknown.entries()) {
         const status = statuses[i];
         if (status) {
           await put({ ...entry, status: status.err ? 'failed' : 'confirmed' });
@@ -134,6 +159,10 @@ export function createJournal(db: NodeDb, taskId: string, hooks: OutboxHooks = {
       await db.put('journal', { taskId, key, round, value, at: now() });
       hooks.checkpoint?.('after-journal');
       return value;
+    },
+    /** Writes (or overwrites) an entry: a step's intent before it acts, its result after. */
+    async record(key: string, round: number, value: unknown): Promise<void> {
+      await db.put('journal', { taskId, key, round, value, at: now() });
     },
   };
 }

@@ -176,7 +176,7 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
     }
 
     case 'claim': {
-      await deps.sendOnce(`claim:${step.round}`, () =>
+      await deps.sendOnce(`claim:${step.round}:${step.amount}`, () =>
         tx(deps, [claimRewardInstruction({ taskState: deps.taskId, claimer: deps.staking, stakePot: deps.stakePot, beneficiary: deps.main.address })]),
       );
       return { kind: step.kind, summary: `claimed ${step.amount} ROE` };

@@ -17,6 +17,7 @@ import {
   type TransactionSigner,
   type TransactionWithBlockhashLifetime,
 } from '@solana/kit';
+import { SYSTEM_PROGRAM_ID } from './program-ids.ts';
 
 // Legacy-message transactions, as Koii's tools send them: a fee payer (the node's main
 // account), a recent blockhash, and every signer found in the instructions' account metas.
@@ -154,4 +155,31 @@ export function decodeWireTransaction(bytes: Uint8Array): DecodedWireTransaction
     })),
     messageBytes,
   };
+}
+
+/** Solana's (and K2's) base fee: each signature costs the fee payer this many ROE. */
+export const LAMPORTS_PER_SIGNATURE = 5000n;
+
+/** The base fee the fee payer pays for a transaction: one charge per signature it carries. */
+export function transactionFee(tx: Pick<Transaction, 'signatures'>): bigint {
+  return LAMPORTS_PER_SIGNATURE * BigInt(Object.keys(tx.signatures).length);
+}
+
+const SYSTEM_CREATE_ACCOUNT = 0;
+const SYSTEM_TRANSFER = 2;
+
+/**
+ * What the transaction takes from its fee payer: the fee, plus the lamports the payer funds
+ * through System CreateAccount and Transfer (a distribution account, a stake).
+ */
+export function feePayerCost(tx: SignedTransaction): bigint {
+  const decoded = decodeWireTransaction(toWireBytes(tx));
+  let cost = transactionFee(tx);
+  for (const ix of decoded.instructions) {
+    if (ix.programAddress !== SYSTEM_PROGRAM_ID || ix.data.length < 12 || ix.accounts[0]?.address !== decoded.feePayer) continue;
+    const view = new DataView(ix.data.buffer, ix.data.byteOffset, ix.data.byteLength);
+    const kind = view.getUint32(0, true);
+    if (kind === SYSTEM_CREATE_ACCOUNT || kind === SYSTEM_TRANSFER) cost += view.getBigUint64(4, true);
+  }
+  return cost;
 }

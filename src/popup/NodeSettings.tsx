@@ -47,7 +47,10 @@ export function NodeSettings({ settings, limits = false }: { settings: SettingsV
       <div class="field">
         <label for="fee-budget">Fee budget for round operations (KOII a day)</label>
         <input id="fee-budget" type="text" inputMode="decimal" value={feeBudget} onInput={(e) => setFeeBudget((e.target as HTMLInputElement).value)} />
-        <span class="muted">Submissions, audits and claims are signed without asking, up to this much in fees a day.</span>
+        <span class="muted">
+          Submissions, audits and claims are signed without asking, up to this much in fees a day.
+          {settings.feeSpentToday !== null && <> Spent today: {settings.feeSpentToday} KOII.</>}
+        </span>
       </div>
       <div class="field">
         <label for="auto-claim">Claim rewards automatically from (KOII; empty = only by hand)</label>

@@ -11,6 +11,7 @@ export const STATE_TEXT: Record<NodeState, [string, string]> = {
   paused: ['Paused', 'No pages are indexed and nothing is signed until you resume.'],
   locked: ['Locked', 'Unlock the wallet to let the node sign its round operations.'],
   offline: ['Offline', 'The browser has no network; the node waits.'],
+  'over-budget': ['Fee budget spent', "Today's fee budget for round operations is spent: raise it in the settings or wait for it to renew."],
   'out-of-funds': ['Out of funds', 'The main account cannot pay the fees of the next rounds: add KOII.'],
   idle: ['Idle', 'Join a task to start working.'],
   error: ['Cannot reach K2', 'The node retries shortly; check the endpoint in the settings.'],
@@ -33,7 +34,7 @@ export function StateBanner({ view, onPauseToggle }: { view: NodeView; onPauseTo
           </code>
         )}
       </p>
-      {onPauseToggle && (view.state === 'running' || view.state === 'paused' || view.state === 'idle' || view.state === 'out-of-funds') && (
+      {onPauseToggle && view.state !== 'locked' && view.state !== 'no-wallet' && (
         <button type="button" class="secondary" onClick={onPauseToggle}>
           {view.state === 'paused' ? 'Resume' : 'Pause'}
         </button>

@@ -94,7 +94,7 @@ export interface LeftTaskView {
   leftAt: number;
 }
 
-export type NodeState = 'running' | 'paused' | 'locked' | 'offline' | 'idle' | 'error' | 'no-wallet' | 'out-of-funds';
+export type NodeState = 'running' | 'paused' | 'locked' | 'offline' | 'idle' | 'error' | 'over-budget' | 'out-of-funds' | 'no-wallet';
 
 export interface NodeView {
   state: NodeState;
@@ -149,6 +149,8 @@ export interface SettingsView {
   autoClaim: string | null;
   /** KOII of fees the node may spend on round operations per day without asking. */
   feeBudgetPerDay: string;
+  /** KOII the node's round operations spent in the current day, when the node runs. */
+  feeSpentToday: string | null;
   limits: LimitsView;
   onboarded: boolean;
 }
@@ -171,6 +173,8 @@ export interface TaskInfo {
   roundTime: number;
   stakers: number;
   joined: boolean;
+  /** A plugin shipped in this extension can do this task's work (else it cannot be joined). */
+  runnable: boolean;
   /** KOII this node's staking key has on the task. */
   myStake: string;
 }

@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { LogEvent, Visit } from '../shared/messages.ts';
 import type { PageRecord } from '../tasks/page-index/page-record.ts';
+import type { PluginName } from '../tasks/plugin-registry.ts';
 
 // The node's whole state lives here. The schema is versioned: each entry of MIGRATIONS
 // upgrades from the version before it, so a user on any old version reaches the newest
@@ -10,7 +11,7 @@ import type { PageRecord } from '../tasks/page-index/page-record.ts';
 export interface JoinedTask {
   taskId: string;
   name: string;
-  plugin: 'page-index';
+  plugin: PluginName;
   stakePot: string;
   joinedAt: number;
 }
@@ -61,6 +62,13 @@ export interface RoundSummary {
   notes: string[];
 }
 
+/** A page visited on an opted-in site, waiting to be indexed: kept until it is, across restarts. */
+export interface PendingPage {
+  url: string;
+  queuedAt: number;
+  attempts: number;
+}
+
 export interface NodeDbSchema extends DBSchema {
   events: { key: number; value: LogEvent; indexes: { at: number } };
   visits: { key: string; value: Visit; indexes: { visitedAt: number } };
@@ -70,6 +78,7 @@ export interface NodeDbSchema extends DBSchema {
   journal: { key: [string, string]; value: JournalEntry; indexes: { byRound: [string, number] } };
   outbox: { key: [string, string]; value: OutboxEntry; indexes: { byStatus: string; byRound: [string, number] } };
   rounds: { key: [string, number]; value: RoundSummary };
+  indexQueue: { key: string; value: PendingPage; indexes: { queuedAt: number } };
 }
 
 export type NodeDb = IDBPDatabase<NodeDbSchema>;
@@ -91,6 +100,10 @@ const MIGRATIONS: Array<(db: NodeDb, tx: UpgradeTx) => void> = [
     outbox.createIndex('byStatus', 'status');
     outbox.createIndex('byRound', ['taskId', 'round']);
     db.createObjectStore('rounds', { keyPath: ['taskId', 'round'] });
+  },
+  // v3: visits waiting to be indexed, so a worker stopped mid-fetch loses none of them.
+  (db) => {
+    db.createObjectStore('indexQueue', { keyPath: 'url' }).createIndex('queuedAt', 'queuedAt');
   },
 ];
 

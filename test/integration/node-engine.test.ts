@@ -93,8 +93,12 @@ describe('the node engine over twenty rounds', () => {
 
   test('reads K2 sparingly: a handful of requests per round', () => {
     const perRound = node.sent.requests.length / (ROUNDS + 2);
-    // Reads are one per wake (about four wakes a round); the rest are the round's own
-    // transactions. The benchmark reports the exact figure.
-    expect(perRound).toBeLessThan(20);
+    const byMethod: Record<string, number> = {};
+    for (const m of node.sent.requests) byMethod[m] = (byMethod[m] ?? 0) + 1;
+
+    // Reads are one per wake (three wakes a round, four when a payout is due); the rest are the
+    // round's own transactions, many here (a faulty peer to vote on, lists to build when
+    // selected). The benchmark reports the steady-state figure.
+    expect(perRound, JSON.stringify(byMethod)).toBeLessThan(20);
   });
 });

@@ -8,7 +8,7 @@ import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
 import { openNodeDb, type NodeDb } from '../../src/store/node-db.ts';
 import { createHttpProofStore } from '../../src/tasks/http-proof-store.ts';
 import { fetchPublicPage } from '../../src/tasks/page-index/fetch-page.ts';
-import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type NodeEngine } from '../../src/engine/node-engine.ts';
+import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type EngineSettings, type NodeEngine, type WakeResult } from '../../src/engine/node-engine.ts';
 import { parseWireTransaction } from '../../devnet/wire-transaction.ts';
 import type { Network } from '../../devnet/network.ts';
 import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
@@ -56,7 +56,10 @@ export interface TestNode {
   restart(checkpoint?: (name: string) => void): NodeEngine;
 }
 
-export async function startTestNode(net: Network, opts: { dbName: string; checkpoint?: (name: string) => void }): Promise<TestNode> {
+export async function startTestNode(
+  net: Network,
+  opts: { dbName: string; checkpoint?: (name: string) => void; settings?: () => Promise<EngineSettings> },
+): Promise<TestNode> {
   const db = await openNodeDb(opts.dbName);
   const main = await generateKeyPairSigner();
   const staking = await generateKeyPairSigner();
@@ -84,7 +87,7 @@ export async function startTestNode(net: Network, opts: { dbName: string; checkp
       proofStore: createHttpProofStore(net.devnet.url),
       fetchPage: (url) => fetchPublicPage(url, { allowPrivate: true, timeoutMs: 5000 }),
       allowPrivate: true,
-      settings: async () => DEFAULT_ENGINE_SETTINGS,
+      settings: opts.settings ?? (async () => DEFAULT_ENGINE_SETTINGS),
       ...(checkpoint ? { checkpoint } : {}),
     });
   const node: TestNode = {
@@ -107,11 +110,18 @@ export class SimulatedCrash extends Error {
   override name = 'SimulatedCrash';
 }
 
-/** Drives the node as the background would: wake when asked, and browse a page or two a round. */
-export async function driveNode(net: Network, node: TestNode, untilSlot: number, onWakeError?: (err: Error) => void): Promise<void> {
+/** Drives the node as the background would: wake when the engine asks, and browse a page or two a round. */
+export async function driveNode(
+  net: Network,
+  node: TestNode,
+  untilSlot: number,
+  onWakeError?: (err: Error) => void,
+  onWake?: (result: WakeResult) => void,
+): Promise<void> {
   const s0 = taskState(net.devnet);
   let lastRound = -2;
   let pageIndex = 0;
+  let wakeAt = 0;
   const pages = net.demoSite.pages;
   while (net.devnet.clock.slot() < untilSlot) {
     const { round, slotInRound } = phaseAt(s0, net.devnet.clock.slot());
@@ -120,16 +130,20 @@ export async function driveNode(net: Network, node: TestNode, untilSlot: number,
       lastRound = round;
       for (let i = 0; i < 2; i++) await node.engine.recordVisit(`${net.demoSite.url}${pages[pageIndex++ % pages.length]}?utm_source=test`);
     }
-    let next = 1000;
-    try {
-      next = (await node.engine.wake()).nextWakeMs;
-    } catch (err) {
-      onWakeError?.(err as Error);
-      next = 0;
+    // As the alarm would: wake only when the engine asked to be woken (visits do not wake it).
+    if (Date.now() >= wakeAt) {
+      let next = 1000;
+      try {
+        const result = await node.engine.wake();
+        onWake?.(result);
+        next = result.nextWakeMs;
+      } catch (err) {
+        onWakeError?.(err as Error);
+        next = 0;
+      }
+      wakeAt = Date.now() + next;
     }
-    // As the alarm would: sleep as long as the engine asks (a new round's visits aside).
-    const untilNextRound = net.devnet.clock.msUntil(roundStartSlot(s0, Math.max(0, lastRound + 1)) + 3);
-    await new Promise((r) => setTimeout(r, Math.max(5, Math.min(next, untilNextRound + 5))));
+    const untilBrowse = net.devnet.clock.msUntil(roundStartSlot(s0, Math.max(0, lastRound + 1)) + 3);
+    await new Promise((r) => setTimeout(r, Math.max(5, Math.min(wakeAt - Date.now(), untilBrowse + 5))));
   }
 }
-

@@ -150,6 +150,9 @@ describe('approvals', () => {
     await expect(approvals.requestStake(taskId(), '50')).rejects.toThrow(/not enough KOII/);
     await expect(approvals.requestTransfer(keys.main.address, '1')).rejects.toThrow(/own main account/);
     await expect(approvals.requestWithdraw(taskId())).rejects.toThrow('this node has no stake on this task');
+    await putSetting(db, 'taskBindings', { [taskId()]: 'no-such-plugin' });
+    await expect(approvals.requestStake(taskId(), '2')).rejects.toThrow(/this extension cannot run task approval task/);
+    await putSetting(db, 'taskBindings', {});
     const locked = createApprovals(db, { rpc: async () => rpc, keys: async () => null });
     await expect(locked.requestStake(taskId(), '2')).rejects.toThrow('unlock the wallet first');
     expect(await approvals.pending()).toEqual([]);

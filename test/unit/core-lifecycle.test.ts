@@ -77,4 +77,22 @@ describe('the lifecycle planner', () => {
     expect(nextWakeSlot(s, slot(0, 20))).toBe(slot(0, 40));
     expect(nextWakeSlot(s, slot(0, 40))).toBe(slot(1, 0));
   });
+
+  test("a node wakes only at the edges that matter to it: a few K2 reads a round", () => {
+    const s = staked();
+    expect(nextWakeSlot(s, 0, A)).toBe(100);
+    // Submission window: next stop is the audit window's start, then its middle, then the next round.
+    expect(nextWakeSlot(s, slot(0, 0), A)).toBe(slot(0, 20));
+    expect(nextWakeSlot(s, slot(0, 20), A)).toBe(slot(0, 30));
+    expect(nextWakeSlot(s, slot(0, 30), A)).toBe(slot(1, 0));
+    // Its own distribution list submitted this round: it must also trigger the payout when the audit window ends.
+    withSubmissions(s, 0, [A, B]);
+    s.distributionRewardsSubmission.set(0, new Map([[A, { submissionValue: C!, slot: slot(2, 3), round: 0 }]]));
+    expect(nextWakeSlot(s, slot(2, 30), A)).toBe(slot(2, 40));
+    expect(nextWakeSlot(s, slot(2, 30), B)).toBe(slot(3, 0));
+    s.distributionsAuditRecord.set(0, 'PayoutSuccessful');
+    expect(nextWakeSlot(s, slot(2, 30), A)).toBe(slot(3, 0));
+    // Not staked: once a round is enough to notice a stake.
+    expect(nextWakeSlot(taskStateFixture(), slot(0, 0), A)).toBe(slot(1, 0));
+  });
 });

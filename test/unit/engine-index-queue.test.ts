@@ -1,0 +1,87 @@
+import 'fake-indexeddb/auto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { createNodeEngine } from '../../src/engine/node-engine.ts';
+import type { K2Rpc } from '../../src/k2/rpc-client.ts';
+import { openNodeDb, putSetting, type NodeDb } from '../../src/store/node-db.ts';
+import type { FetchResult } from '../../src/tasks/page-index/fetch-page.ts';
+
+// A visit is queued in the database before its page is fetched, so a worker stopped while it
+// fetches or extracts loses no page: the next life indexes it. A page that kills the worker
+// every time is given up after a few attempts instead of killing it forever.
+
+const TASK_ID = 'Koiitask22222222222222222222222222222222222';
+const fixture = readdirSync('test/fixtures/pages').find((f) => f.endsWith('.html'))!;
+const ARTICLE = readFileSync(`test/fixtures/pages/${fixture}`, 'utf8');
+
+class SimulatedCrash extends Error {
+  override name = 'SimulatedCrash';
+}
+
+let n = 0;
+async function joinedDb(): Promise<NodeDb> {
+  const db = await openNodeDb(`index-queue-${++n}`);
+  await db.put('tasks', { taskId: TASK_ID, name: 'queue', plugin: 'page-index', stakePot: TASK_ID, joinedAt: 0 });
+  await putSetting(db, `timing:${TASK_ID}`, { startingSlot: 0, roundTime: 1_000_000, submissionWindow: 10, auditWindow: 10 });
+  await putSetting(db, `clock:${TASK_ID}`, { slot: 50, at: Date.now(), slotMs: 400, measuredAt: Date.now() });
+  return db;
+}
+
+function engineOn(db: NodeDb, fetchPage: (url: string) => Promise<FetchResult>) {
+  // Indexing needs no K2 and no keys; anything that reached for them would fail loudly.
+  const unreachable = new Proxy({}, { get: () => () => Promise.reject(new Error('K2 is not part of indexing')) }) as K2Rpc;
+  return createNodeEngine({
+    db,
+    rpc: unreachable,
+    keys: async () => null,
+    proofStore: { put: () => Promise.reject(new Error('unused')), get: () => Promise.reject(new Error('unused')) },
+    fetchPage,
+    allowPrivate: true,
+  });
+}
+
+const page = async (url: string): Promise<FetchResult> => ({ ok: true, html: ARTICLE, finalUrl: url, status: 200 });
+
+describe('the index queue', () => {
+  test('a worker stopped mid-fetch indexes the page in its next life', async () => {
+    const db = await joinedDb();
+    const dying = engineOn(db, async () => {
+      throw new SimulatedCrash('worker stopped');
+    });
+    await dying.enqueueVisit('https://news.example/a?utm_source=x');
+    await expect(dying.drainVisits()).rejects.toThrow('worker stopped');
+    expect(await db.count('records')).toBe(0);
+    expect(await db.count('indexQueue')).toBe(1);
+
+    const next = engineOn(db, page);
+    expect(await next.drainVisits()).toBe(1);
+    const records = await db.getAll('records');
+    expect(records.map((r) => r.url)).toEqual(['https://news.example/a']);
+    expect(await db.count('indexQueue')).toBe(0);
+    db.close();
+  });
+
+  test('a page that kills the worker every time is given up after three attempts', async () => {
+    const db = await joinedDb();
+    const poison = () =>
+      engineOn(db, async () => {
+        throw new SimulatedCrash('worker stopped');
+      });
+    await poison().enqueueVisit('https://news.example/poison');
+    for (let i = 0; i < 3; i++) await expect(poison().drainVisits()).rejects.toThrow();
+    expect(await poison().drainVisits()).toBe(1);
+    expect(await db.count('indexQueue')).toBe(0);
+    expect((await db.getAll('events')).some((e) => /gave up on https:\/\/news\.example\/poison/.test(e.message))).toBe(true);
+    db.close();
+  });
+
+  test('a page that is not an article is dropped from the queue with its reason in the log', async () => {
+    const db = await joinedDb();
+    const e = engineOn(db, async (url) => ({ ok: true, html: '<html><body><p>short</p></body></html>', finalUrl: url, status: 200 }));
+    await e.enqueueVisit('https://news.example/menu');
+    expect(await e.drainVisits()).toBe(1);
+    expect(await db.count('records')).toBe(0);
+    expect((await db.getAll('events')).some((x) => /skipped https:\/\/news\.example\/menu: not an article/.test(x.message))).toBe(true);
+    db.close();
+  });
+});
