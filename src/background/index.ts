@@ -264,7 +264,8 @@ const handlers: Handlers = {
     return taskInfo(await runner.rpc(), db, r.taskId, (await wallet.status()).stakingAddress);
   },
   async 'approvals.list'() {
-    await reconcileApprovals().catch(() => undefined);
+    // Settling what an earlier life sent may wait on K2: it reports through the update port.
+    void reconcileApprovals().catch(() => undefined);
     return (await approvalsReady).pending();
   },
   async 'approvals.decide'(r) {

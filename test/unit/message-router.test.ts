@@ -106,4 +106,28 @@ describe('the message router', () => {
     await route({ type: 'status' }, contentScript);
     expect(log).toEqual(['before status from extension-page', 'status']);
   });
+
+  test('a content script can ask for nothing but a visit: no keys, no approvals, no settings', async () => {
+    const log: string[] = [];
+    const route = createMessageRouter(handlers(log), ID, BASE);
+    const TASK = '7EqQdEULxWcraVx3mXKFjc84LhCkMGZCkRuDpvcMwJeK';
+    const requests = [
+      { type: 'wallet.export', password: 'guess', what: 'mnemonic' },
+      { type: 'wallet.unlock', password: 'guess' },
+      { type: 'wallet.transfer', to: TASK, amount: '1' },
+      { type: 'approvals.list' },
+      { type: 'approvals.decide', id: '0123456789abcdef01234567', approve: true, digest: 'ab'.repeat(32) },
+      { type: 'node.join', taskId: TASK, stake: '1' },
+      { type: 'settings.update', patch: { paused: true } },
+      { type: 'records.clear' },
+      { type: 'visits.list', offset: 0, limit: 10 },
+    ];
+    for (const r of requests) {
+      await expect(route(r, contentScript)).resolves.toEqual({
+        ok: false,
+        error: { name: 'ForbiddenRequestError', message: `"${r.type}" is not allowed from a content-script` },
+      });
+    }
+    expect(log).toEqual([]);
+  });
 });
