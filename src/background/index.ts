@@ -44,6 +44,8 @@ async function services() {
   return { db, wallet, runner, approvals };
 }
 
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
 async function log(message: string, level: 'info' | 'warn' | 'error' = 'info', source = 'wallet'): Promise<void> {
   await appendEvent(await dbReady, { level, source, message });
   notifyChanged('events');
@@ -67,13 +69,18 @@ async function applySettled(settled: Settled[]): Promise<void> {
       continue;
     }
     await log(`${what} confirmed on K2`);
-    if (s.kind === 'stake' && s.taskId) {
-      await (await runner.engine()).joinTask(s.taskId);
-      await forgetLeftTask(db, s.taskId);
-    }
-    if (s.kind === 'withdraw' && s.taskId) {
-      await (await runner.engine()).leaveTask(s.taskId);
-      await forgetLeftTask(db, s.taskId);
+    try {
+      if (s.kind === 'stake' && s.taskId) {
+        await (await runner.engine()).joinTask(s.taskId);
+        await forgetLeftTask(db, s.taskId);
+      }
+      if (s.kind === 'withdraw' && s.taskId) {
+        await (await runner.engine()).leaveTask(s.taskId);
+        await forgetLeftTask(db, s.taskId);
+      }
+    } catch (err) {
+      // The funds moved; only the node's own bookkeeping failed. Say so, do not undo anything.
+      await log(`${what} went through, but the node could not follow it: ${errorText(err)}`, 'error');
     }
   }
   if (settled.length > 0) {
