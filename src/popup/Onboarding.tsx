@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { WalletStatus } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { MIN_PASSWORD_LENGTH, passwordProblem } from '../wallet/password-strength.ts';
@@ -14,6 +14,20 @@ import { errorText, useBackground } from './use-background.ts';
 // background's state, so a popup closed half-way resumes where it was.
 
 type WalletStep = 'welcome' | 'create' | 'import';
+
+/**
+ * A new step replaced the button that led to it, so focus fell back to the page: put it on
+ * the step's heading, so keyboard and screen-reader users land where the new step begins.
+ */
+function useFocusOnStep(step: string): void {
+  useEffect(() => {
+    if (document.activeElement && document.activeElement !== document.body) return;
+    const heading = document.querySelector<HTMLElement>('main h2');
+    if (!heading) return;
+    heading.tabIndex = -1;
+    heading.focus();
+  }, [step]);
+}
 type SetupStep = 'network' | 'sites' | 'task';
 const SETUP: SetupStep[] = ['network', 'sites', 'task'];
 
@@ -199,6 +213,7 @@ export function Onboarding({ wallet }: { wallet: WalletStatus }) {
   const [phraseSeen, setPhraseSeen] = useState(false);
   const [setupStep, setSetupStep] = useState<SetupStep>('network');
   const settings = useBackground<'settings.get'>({ type: 'settings.get' });
+  useFocusOnStep([walletStep, wallet.exists, wallet.unlocked, wallet.backupConfirmed, mnemonic !== null, phraseSeen, setupStep].join());
 
   if (wallet.exists && !wallet.unlocked) return <UnlockView wallet={wallet} />;
 

@@ -219,7 +219,7 @@ describe('a new user in the popup, against the devnet', () => {
     await popup.getByTestId('node-state').waitFor({ timeout: 30_000 });
   });
 
-  test('the status view follows the rounds: timeline, submissions, audits, stake', async () => {
+  test('the status view follows the rounds: timeline, submissions, stake', async () => {
     const s0 = taskState();
     const timeline = popup.getByTestId('timeline');
     await timeline.waitFor({ timeout: 30_000 });
