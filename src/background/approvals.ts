@@ -1,156 +1,399 @@
 import type { NodeKeys } from '../engine/node-engine.ts';
 import { formatKoii, parseKoii } from '../core/amounts.ts';
-import { additionalStakeInstructions, firstStakeInstructions } from '../k2/instructions.ts';
+import { phaseAt } from '../core/rounds.ts';
+import type { TaskState } from '../core/task-state.ts';
+import { additionalStakeInstructions, firstStakeInstructions, systemTransferInstruction, withdrawInstruction, type K2Instruction } from '../k2/instructions.ts';
 import { PROTOCOL_CHOICES } from '../k2/program-ids.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
+import { RpcResponseError } from '../k2/rpc-errors.ts';
 import { decodeTaskStateJson } from '../k2/task-state-decoder.ts';
-import { buildTransaction, toWireBase64 } from '../k2/transaction.ts';
-import type { ApprovalView } from '../shared/messages.ts';
+import { buildTransaction, toWireBase64, transactionSignature } from '../k2/transaction.ts';
+import type { ApprovalKind, ApprovalView } from '../shared/messages.ts';
 import { getSetting, putSetting, type NodeDb } from '../store/node-db.ts';
+import { pluginNameForTask } from '../tasks/plugin-registry.ts';
 
 // Anything that moves the user's funds waits here for a yes in the popup. An approval is
-// bound to exactly what was shown (amounts, accounts), expires, and is used once: its status
-// is written before the transaction is sent, so a second "approve" finds it spent.
+// bound to exactly what was shown (a digest of amounts, fee and accounts that the answer
+// must carry back), expires, and is used once. Its transaction is stored signed before it
+// is sent, so a restart looks the signature up instead of signing again:
+//
+//   pending ──reject──▶ rejected            pending ──(time)──▶ expired
+//      └──approve──▶ signed ──send──▶ sent ──status found──▶ confirmed | failed
+//                      │                └──blockhash expired, never landed──▶ failed
+//                      └──refused by K2──▶ failed
 
 export const APPROVAL_TTL_MS = 10 * 60_000;
-const FEE_PER_SIGNATURE = 5000n;
+export const FEE_PER_SIGNATURE = 5000n;
+const KEEP_SETTLED_MS = 24 * 3600_000;
+const CONFIRM_POLLS = 20;
+const CONFIRM_POLL_MS = 400;
 
-interface StoredApproval extends Omit<ApprovalView, 'amount' | 'fee' | 'balanceAfter'> {
+type Status = 'pending' | 'rejected' | 'expired' | 'signed' | 'sent' | 'confirmed' | 'failed';
+
+type Operation =
+  | { kind: 'stake'; firstStake: boolean; rentRoe: string; stakePot: string }
+  | { kind: 'withdraw' }
+  | { kind: 'transfer'; to: string };
+
+/** What the user is shown; the digest covers all of it. */
+interface Shown {
+  id: string;
+  kind: ApprovalKind;
+  taskId: string | null;
+  taskName: string | null;
   amountRoe: string;
   feeRoe: string;
+  balanceRoe: string;
   balanceAfterRoe: string;
-  firstStake: boolean;
-  rentRoe: string;
-  stakePot: string;
-  status: 'pending' | 'approved' | 'rejected' | 'expired' | 'sent' | 'failed';
+  accounts: { role: string; address: string }[];
+  createdAt: number;
+  expiresAt: number;
+  operation: Operation;
+}
+
+export interface StoredApproval extends Shown {
+  digest: string;
+  status: Status;
   signature?: string;
+  wire?: string;
+  lastValidBlockHeight?: string;
+  error?: string;
+}
+
+export interface Settled {
+  id: string;
+  kind: ApprovalKind;
+  taskId: string | null;
+  status: 'confirmed' | 'failed';
+  error?: string;
 }
 
 export class ApprovalError extends Error {
   override name = 'ApprovalError';
 }
 
-async function all(db: NodeDb): Promise<StoredApproval[]> {
-  return getSetting<StoredApproval[]>(db, 'approvals', []);
+const canonical = (s: Shown): string =>
+  JSON.stringify([s.id, s.kind, s.taskId, s.taskName, s.amountRoe, s.feeRoe, s.balanceRoe, s.balanceAfterRoe, s.accounts, s.createdAt, s.expiresAt, s.operation]);
+
+export async function digestOf(s: Shown): Promise<string> {
+  const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical(s))));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function view(a: StoredApproval): ApprovalView {
   return {
     id: a.id,
     kind: a.kind,
+    firstStake: a.operation.kind === 'stake' && a.operation.firstStake,
     taskId: a.taskId,
     taskName: a.taskName,
     amount: formatKoii(BigInt(a.amountRoe)),
     fee: formatKoii(BigInt(a.feeRoe)),
+    balance: formatKoii(BigInt(a.balanceRoe)),
     balanceAfter: formatKoii(BigInt(a.balanceAfterRoe)),
     accounts: a.accounts,
+    createdAt: a.createdAt,
     expiresAt: a.expiresAt,
+    digest: a.digest,
   };
 }
 
-export function createApprovals(db: NodeDb, deps: { rpc: () => Promise<K2Rpc>; keys: () => Promise<NodeKeys | null>; now?: () => number; onChange?: () => void }) {
+const newId = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The round from which K2 lets this key withdraw, or null when it may now. */
+export function withdrawBlockedUntil(state: TaskState, slot: number, stakingKey: string): number | null {
+  const { round } = phaseAt(state, slot);
+  const lock = PROTOCOL_CHOICES.withdrawLockRounds;
+  let last = -1;
+  for (let r = Math.max(0, round - lock); r <= round; r++) if (state.submissions.get(r)?.has(stakingKey)) last = r;
+  return last < 0 ? null : last + lock + 1;
+}
+
+export interface ApprovalDeps {
+  rpc: () => Promise<K2Rpc>;
+  keys: () => Promise<NodeKeys | null>;
+  now?: () => number;
+  onChange?: () => void;
+  /** How long to wait between confirmation checks (tests shorten it). */
+  confirmPollMs?: number;
+}
+
+export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
   const now = deps.now ?? Date.now;
+  const pollMs = deps.confirmPollMs ?? CONFIRM_POLL_MS;
+  // One change at a time: two "approve" clicks must not both find the request pending.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serially = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  const all = () => getSetting<StoredApproval[]>(db, 'approvals', []);
 
   async function save(list: StoredApproval[]): Promise<void> {
-    // Expired and settled requests are kept briefly for the log, then dropped.
+    // Settled requests are kept a day for the record, then dropped; open ones are kept.
     const t = now();
     const kept = list
       .map((a) => (a.status === 'pending' && a.expiresAt < t ? { ...a, status: 'expired' as const } : a))
-      .filter((a) => a.status === 'pending' || t - a.expiresAt < 24 * 3600_000)
-      .slice(-50);
+      .filter((a) => a.status === 'pending' || a.status === 'signed' || a.status === 'sent' || t - a.expiresAt < KEEP_SETTLED_MS)
+      .slice(-100);
     await putSetting(db, 'approvals', kept);
     deps.onChange?.();
+  }
+
+  function update(id: string, change: Partial<StoredApproval>): Promise<StoredApproval> {
+    return serially(async () => {
+      const list = await all();
+      const a = list.find((x) => x.id === id);
+      if (!a) throw new ApprovalError('no such request');
+      Object.assign(a, change);
+      await save(list);
+      return a;
+    });
+  }
+
+  async function unlockedKeys(): Promise<NodeKeys> {
+    const keys = await deps.keys();
+    if (!keys) throw new ApprovalError('unlock the wallet first');
+    return keys;
+  }
+
+  async function queueApproval(fields: Omit<Shown, 'id' | 'createdAt' | 'expiresAt'>): Promise<string> {
+    const shown: Shown = { ...fields, id: newId(), createdAt: now(), expiresAt: now() + APPROVAL_TTL_MS };
+    const approval: StoredApproval = { ...shown, digest: await digestOf(shown), status: 'pending' };
+    await serially(async () => save([...(await all()), approval]));
+    return approval.id;
+  }
+
+  async function taskState(rpc: K2Rpc, taskId: string): Promise<{ state: TaskState; slot: number }> {
+    const raw = await rpc.getTaskAccountInfo(taskId, { stake: true, submission: true });
+    return { state: decodeTaskStateJson(raw.json, taskId), slot: raw.slot };
+  }
+
+  function instructionsFor(a: StoredApproval, keys: NodeKeys): K2Instruction[] {
+    const op = a.operation;
+    switch (op.kind) {
+      case 'stake':
+        return op.firstStake
+          ? firstStakeInstructions({ payer: keys.main, stakingKey: keys.staking, taskState: a.taskId!, stakePot: op.stakePot, amount: BigInt(a.amountRoe), rentExemptLamports: BigInt(op.rentRoe) })
+          : additionalStakeInstructions({ payer: keys.main, stakingKey: keys.staking, taskState: a.taskId!, stakePot: op.stakePot, amount: BigInt(a.amountRoe) });
+      case 'withdraw':
+        return [withdrawInstruction({ taskState: a.taskId!, stakingKey: keys.staking })];
+      case 'transfer':
+        return [systemTransferInstruction({ from: keys.main, to: op.to, lamports: BigInt(a.amountRoe) })];
+    }
+  }
+
+  /** Looks a sent transaction up; resends the same bytes while they can still land. */
+  async function settle(a: StoredApproval, rpc: K2Rpc, resend: boolean): Promise<Settled | null> {
+    const [status] = await rpc.getSignatureStatuses([a.signature!]);
+    if (status) {
+      const failed = status.err !== null;
+      const error = failed ? `K2 refused it: ${JSON.stringify(status.err).slice(0, 200)}` : undefined;
+      await update(a.id, { status: failed ? 'failed' : 'confirmed', ...(error ? { error } : {}) });
+      return { id: a.id, kind: a.kind, taskId: a.taskId, status: failed ? 'failed' : 'confirmed', ...(error ? { error } : {}) };
+    }
+    if (BigInt(await rpc.getBlockHeight()) > BigInt(a.lastValidBlockHeight!)) {
+      const error = 'the transaction expired before it reached K2: ask again';
+      await update(a.id, { status: 'failed', error });
+      return { id: a.id, kind: a.kind, taskId: a.taskId, status: 'failed', error };
+    }
+    if (resend) await rpc.sendTransaction(a.wire!).catch(() => undefined);
+    return null;
+  }
+
+  async function send(a: StoredApproval, rpc: K2Rpc): Promise<Settled | null> {
+    try {
+      await rpc.sendTransaction(a.wire!);
+    } catch (err) {
+      if (!(err instanceof RpcResponseError)) throw err; // transport: stays 'signed', reconciled later
+      const [status] = await rpc.getSignatureStatuses([a.signature!]);
+      if (!status) {
+        const logs = err.logs.filter((l) => /error|failed|cannot/i.test(l)).slice(-1);
+        const error = `K2 refused it: ${logs[0] ?? err.message}`.slice(0, 300);
+        await update(a.id, { status: 'failed', error });
+        throw new ApprovalError(error);
+      }
+    }
+    await update(a.id, { status: 'sent' });
+    for (let i = 0; i < CONFIRM_POLLS; i++) {
+      const settled = await settle(a, rpc, false);
+      if (settled) {
+        if (settled.status === 'failed') throw new ApprovalError(settled.error!);
+        return settled;
+      }
+      await sleep(pollMs);
+    }
+    return null;
   }
 
   return {
     async pending(): Promise<ApprovalView[]> {
       const t = now();
-      return (await all(db)).filter((a) => a.status === 'pending' && a.expiresAt >= t).map(view);
+      return (await all()).filter((a) => a.status === 'pending' && a.expiresAt >= t).map(view);
     },
 
-    /** Prepares a stake on a task: what it costs and which accounts it touches, for the user to see. */
+    /** The stored record of one request (for the log and the tests). */
+    async get(id: string): Promise<StoredApproval | undefined> {
+      return (await all()).find((a) => a.id === id);
+    },
+
+    /** A stake on a task (the first one creates the staking account): what it costs, which accounts it touches. */
     async requestStake(taskId: string, stakeKoii: string): Promise<string> {
-      const keys = await deps.keys();
-      if (!keys) throw new ApprovalError('unlock the wallet first');
+      const keys = await unlockedKeys();
       const rpc = await deps.rpc();
       const amount = parseKoii(stakeKoii);
       if (amount <= 0n) throw new ApprovalError('the stake must be more than 0 KOII');
-      const state = decodeTaskStateJson((await rpc.getTaskAccountInfo(taskId, { stake: true })).json, taskId);
+      const { state } = await taskState(rpc, taskId);
+      // Staking on work this node cannot do would lock funds for nothing.
+      if (!state.isActive) throw new ApprovalError(`task ${state.taskName} is not active`);
+      if (state.isMigrated) throw new ApprovalError(`task ${state.taskName} moved to ${state.migratedTo}`);
+      if (!pluginNameForTask(state, await getSetting<Record<string, string>>(db, 'taskBindings', {}))) {
+        throw new ApprovalError(`this extension cannot run task ${state.taskName}: no plugin of it does this task's work`);
+      }
       const current = state.stakeList.get(keys.staking.address) ?? 0n;
       if (current + amount < state.minimumStakeAmount) {
         throw new ApprovalError(`this task needs a stake of at least ${formatKoii(state.minimumStakeAmount)} KOII`);
       }
-      const stakingAccount = await rpc.getAccountInfo(keys.staking.address);
-      const firstStake = stakingAccount === null;
+      const firstStake = (await rpc.getAccountInfo(keys.staking.address)) === null;
       const rent = firstStake ? await rpc.getMinimumBalanceForRentExemption(PROTOCOL_CHOICES.stakeRentExemptBytes) : 0n;
-      const fee = FEE_PER_SIGNATURE * (keys.main.address === keys.staking.address ? 1n : 2n);
+      const signatures = keys.main.address === keys.staking.address ? 1n : 2n;
+      const fee = FEE_PER_SIGNATURE * signatures + (firstStake ? rent + PROTOCOL_CHOICES.stakeExtraLamports : 0n);
       const balance = await rpc.getBalance(keys.main.address);
-      const cost = amount + fee + (firstStake ? rent + PROTOCOL_CHOICES.stakeExtraLamports : 0n);
-      if (cost > balance) throw new ApprovalError(`not enough KOII: this needs ${formatKoii(cost)}, the main account has ${formatKoii(balance)}`);
-      const id = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
-      const approval: StoredApproval = {
-        id,
+      if (amount + fee > balance) throw new ApprovalError(`not enough KOII: this needs ${formatKoii(amount + fee)}, the main account has ${formatKoii(balance)}`);
+      return queueApproval({
         kind: 'stake',
         taskId,
         taskName: state.taskName,
         amountRoe: String(amount),
-        feeRoe: String(fee + (firstStake ? rent + PROTOCOL_CHOICES.stakeExtraLamports : 0n)),
-        balanceAfterRoe: String(balance - cost),
-        firstStake,
-        rentRoe: String(rent),
-        stakePot: state.stakePotAccount,
+        feeRoe: String(fee),
+        balanceRoe: String(balance),
+        balanceAfterRoe: String(balance - amount - fee),
         accounts: [
           { role: 'pays (main account)', address: keys.main.address },
           { role: 'stakes (staking key)', address: keys.staking.address },
           { role: 'task', address: taskId },
           { role: 'stake pot', address: state.stakePotAccount },
         ],
-        expiresAt: now() + APPROVAL_TTL_MS,
-        status: 'pending',
-      };
-      await save([...(await all(db)), approval]);
-      return id;
+        operation: { kind: 'stake', firstStake, rentRoe: String(rent), stakePot: state.stakePotAccount },
+      });
     },
 
-    /** The user's answer. Approving sends exactly the transaction that was shown, once. */
-    async decide(id: string, approve: boolean): Promise<{ done: string; taskId?: string }> {
-      const list = await all(db);
-      const a = list.find((x) => x.id === id);
-      if (!a) throw new ApprovalError('no such request');
-      if (a.status !== 'pending') throw new ApprovalError(`this request was already ${a.status}`);
-      if (a.expiresAt < now()) {
-        a.status = 'expired';
-        await save(list);
-        throw new ApprovalError('this request expired: ask again');
-      }
-      if (!approve) {
-        a.status = 'rejected';
-        await save(list);
-        return { done: 'rejected' };
-      }
-      const keys = await deps.keys();
-      if (!keys) throw new ApprovalError('unlock the wallet first');
-      const [main, staking] = a.accounts;
-      if (main?.address !== keys.main.address || staking?.address !== keys.staking.address) {
-        throw new ApprovalError('the wallet changed since this request was made');
-      }
-      a.status = 'approved';
-      await save(list);
+    /** The whole stake back to the staking key, once K2's lock after the last submission is over. */
+    async requestWithdraw(taskId: string): Promise<string> {
+      const keys = await unlockedKeys();
       const rpc = await deps.rpc();
-      const instructions = a.firstStake
-        ? firstStakeInstructions({ payer: keys.main, stakingKey: keys.staking, taskState: a.taskId, stakePot: a.stakePot, amount: BigInt(a.amountRoe), rentExemptLamports: BigInt(a.rentRoe) })
-        : additionalStakeInstructions({ payer: keys.main, stakingKey: keys.staking, taskState: a.taskId, stakePot: a.stakePot, amount: BigInt(a.amountRoe) });
-      const tx = await buildTransaction({ feePayer: keys.main, instructions, blockhash: await rpc.getLatestBlockhash() });
-      try {
-        a.signature = await rpc.sendTransaction(toWireBase64(tx));
-        a.status = 'sent';
-      } catch (err) {
-        a.status = 'failed';
-        await save(list);
-        throw err;
+      const { state, slot } = await taskState(rpc, taskId);
+      const stake = state.stakeList.get(keys.staking.address);
+      if (stake === undefined || stake === 0n) throw new ApprovalError('this node has no stake on this task');
+      const until = withdrawBlockedUntil(state, slot, keys.staking.address);
+      if (until !== null) {
+        throw new ApprovalError(
+          `K2 keeps the stake locked for ${PROTOCOL_CHOICES.withdrawLockRounds} rounds after the node's last submission: stop working on this task, then withdraw from round ${until}`,
+        );
       }
-      await save(list);
-      return { done: 'sent', taskId: a.taskId };
+      const fee = FEE_PER_SIGNATURE * (keys.main.address === keys.staking.address ? 1n : 2n);
+      const balance = await rpc.getBalance(keys.main.address);
+      if (fee > balance) throw new ApprovalError(`not enough KOII for the fee: the main account has ${formatKoii(balance)}`);
+      return queueApproval({
+        kind: 'withdraw',
+        taskId,
+        taskName: state.taskName,
+        amountRoe: String(stake),
+        feeRoe: String(fee),
+        balanceRoe: String(balance),
+        balanceAfterRoe: String(balance - fee),
+        accounts: [
+          { role: 'pays the fee (main account)', address: keys.main.address },
+          { role: 'receives the stake (staking key)', address: keys.staking.address },
+          { role: 'task', address: taskId },
+          { role: 'stake pot (pays out)', address: state.stakePotAccount },
+        ],
+        operation: { kind: 'withdraw' },
+      });
+    },
+
+    /** KOII from the main account to another address. */
+    async requestTransfer(to: string, amountKoii: string): Promise<string> {
+      const keys = await unlockedKeys();
+      const rpc = await deps.rpc();
+      const amount = parseKoii(amountKoii);
+      if (amount <= 0n) throw new ApprovalError('the amount must be more than 0 KOII');
+      if (to === keys.main.address) throw new ApprovalError('that is this wallet’s own main account');
+      const balance = await rpc.getBalance(keys.main.address);
+      const fee = FEE_PER_SIGNATURE;
+      if (amount + fee > balance) throw new ApprovalError(`not enough KOII: this needs ${formatKoii(amount + fee)}, the main account has ${formatKoii(balance)}`);
+      return queueApproval({
+        kind: 'transfer',
+        taskId: null,
+        taskName: null,
+        amountRoe: String(amount),
+        feeRoe: String(fee),
+        balanceRoe: String(balance),
+        balanceAfterRoe: String(balance - amount - fee),
+        accounts: [
+          { role: 'pays (main account)', address: keys.main.address },
+          { role: 'receives', address: to },
+        ],
+        operation: { kind: 'transfer', to },
+      });
+    },
+
+    /**
+     * The user's answer to what they were shown (the digest). Rejecting sends nothing;
+     * approving signs exactly the operation shown, stores it, then sends it once.
+     */
+    async decide(id: string, approve: boolean, digest: string): Promise<{ done: string; signature?: string; settled: Settled | null }> {
+      const signed = await serially(async () => {
+        const list = await all();
+        const a = list.find((x) => x.id === id);
+        if (!a) throw new ApprovalError('no such request');
+        if (a.status !== 'pending') throw new ApprovalError(`this request was already ${a.status}`);
+        if (digest !== a.digest || (await digestOf(a)) !== a.digest) {
+          throw new ApprovalError('this answer is for a different request than the one on record: review it again');
+        }
+        if (a.expiresAt < now()) {
+          a.status = 'expired';
+          await save(list);
+          throw new ApprovalError('this request expired: ask again');
+        }
+        if (!approve) {
+          a.status = 'rejected';
+          await save(list);
+          return null;
+        }
+        const keys = await unlockedKeys();
+        const [payer, second] = a.accounts;
+        const expectSecond = a.kind === 'transfer' ? second?.address : keys.staking.address;
+        if (payer?.address !== keys.main.address || second?.address !== expectSecond) {
+          throw new ApprovalError('the wallet changed since this request was made');
+        }
+        const rpc = await deps.rpc();
+        const blockhash = await rpc.getLatestBlockhash();
+        const tx = await buildTransaction({ feePayer: keys.main, instructions: instructionsFor(a, keys), blockhash });
+        // Stored signed before it is sent: a second approve finds it used; a restart finds its signature.
+        Object.assign(a, { status: 'signed', signature: transactionSignature(tx), wire: toWireBase64(tx), lastValidBlockHeight: String(blockhash.lastValidBlockHeight) });
+        await save(list);
+        return { a, rpc };
+      });
+      if (!signed) return { done: 'rejected', settled: null };
+      const settled = await send(signed.a, signed.rpc);
+      return { done: settled ? 'confirmed' : 'sent', signature: signed.a.signature!, settled };
+    },
+
+    /** Settles what an earlier life left signed or sent; returns what just settled. */
+    async reconcile(): Promise<Settled[]> {
+      const open = (await all()).filter((a) => a.status === 'signed' || a.status === 'sent');
+      if (open.length === 0) return [];
+      const rpc = await deps.rpc();
+      const out: Settled[] = [];
+      for (const a of open) {
+        const s = await settle(a, rpc, true).catch(() => null);
+        if (s) out.push(s);
+      }
+      return out;
     },
   };
 }

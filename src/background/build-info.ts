@@ -8,3 +8,4 @@ export const BUILD_TARGET: 'chrome' | 'firefox' = typeof __K2_TARGET__ === 'stri
 export const DEVNET_RPC_URL = 'http://127.0.0.1:8899';
 export const MAINNET_RPC_URL = 'https://mainnet.koii.network';
 export const DEFAULT_RPC_URL = IS_DEV_BUILD ? DEVNET_RPC_URL : MAINNET_RPC_URL;
+export const TESTNET_RPC_URL = 'https://testnet.koii.network';

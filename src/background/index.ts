@@ -1,14 +1,21 @@
 import browser, { type Runtime } from 'webextension-polyfill';
-import { formatKoii } from '../core/amounts.ts';
-import type { NodeStatus, NodeView, TaskView } from '../shared/messages.ts';
+import { READ_ONLY_REQUESTS, type NodeStatus, type Request } from '../shared/messages.ts';
 import { appendEvent, recentEvents } from '../store/event-log.ts';
 import { DB_VERSION, getSetting, openNodeDb } from '../store/node-db.ts';
-import { createApprovals } from './approvals.ts';
+import { createApprovals, type Settled } from './approvals.ts';
+import { listenForNotificationClicks, notifyApproval, showBadge } from './badge.ts';
 import { BUILD_TARGET, DEFAULT_RPC_URL } from './build-info.ts';
+import { clearRecords, clearVisits, deleteRecord, deleteVisit, listRecords, listVisits } from './collected-data.ts';
+import { formatKoii } from '../core/amounts.ts';
+import { forgetLeftTask, rememberLeftTask } from './left-tasks.ts';
 import { createMessageRouter, type Handlers } from './message-router.ts';
 import { createNodeRunner } from './node-runner.ts';
+import { buildNodeView } from './node-view.ts';
+import type { SenderKind } from './sender-kind.ts';
+import { networkOf, readSettings, updateSettings } from './settings-store.ts';
 import { addSite, optedInSites, removeSite, syncVisitReporter } from './site-registry.ts';
-import { listenForUpdatePorts, notifyChanged } from './update-hub.ts';
+import { discoverTasks, taskInfo } from './task-catalog.ts';
+import { hasOpenPages, listenForUpdatePorts, notifyChanged } from './update-hub.ts';
 import { countVisits, recentVisits, recordVisit, visitKey } from './visit-store.ts';
 import { createWalletSession } from './wallet-session.ts';
 
@@ -19,7 +26,6 @@ const startedAt = Date.now();
 const ownBaseUrl = browser.runtime.getURL('');
 const dbReady = openNodeDb();
 const AUTOLOCK_ALARM = 'k2-autolock';
-const DEFAULT_AUTOLOCK_MINUTES = 30;
 
 const sessionStorage = {
   get: (key: string) => browser.storage.session.get(key),
@@ -27,55 +33,97 @@ const sessionStorage = {
   remove: (key: string) => browser.storage.session.remove(key),
 };
 
-async function services() {
-  const db = await dbReady;
-  return { db };
-}
-const walletReady = dbReady.then((db) => createWalletSession(db, sessionStorage));
+const walletReady = dbReady.then((db) => createWalletSession(db, sessionStorage, { onIdleLock: () => void onIdleLock() }));
 const runnerReady = Promise.all([dbReady, walletReady]).then(([db, wallet]) => createNodeRunner(db, wallet, notifyChanged));
 const approvalsReady = Promise.all([dbReady, walletReady, runnerReady]).then(([db, wallet, runner]) =>
-  createApprovals(db, { rpc: () => runner.rpc(), keys: () => wallet.keys(), onChange: () => void updateBadge() }),
+  createApprovals(db, { rpc: () => runner.rpc(), keys: () => wallet.keys(), onChange: () => notifyChanged('approvals') }),
 );
 
-async function updateBadge(): Promise<void> {
-  const pending = (await (await approvalsReady).pending()).length;
-  await browser.action.setBadgeText({ text: pending > 0 ? String(pending) : '' });
-  await browser.action.setBadgeBackgroundColor({ color: '#b3261e' });
-  notifyChanged('approvals');
+async function services() {
+  const [db, wallet, runner, approvals] = await Promise.all([dbReady, walletReady, runnerReady, approvalsReady]);
+  return { db, wallet, runner, approvals };
 }
 
-async function nodeView(): Promise<NodeView> {
-  const { db } = await services();
-  const wallet = await walletReady;
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+async function log(message: string, level: 'info' | 'warn' | 'error' = 'info', source = 'wallet'): Promise<void> {
+  await appendEvent(await dbReady, { level, source, message });
+  notifyChanged('events');
+}
+
+async function refreshBadge(): Promise<void> {
+  const { db, wallet, approvals } = await services();
+  const pending = (await approvals.pending()).length;
   const status = await wallet.status();
-  const runner = await runnerReady;
-  const rpcUrl = await getSetting(db, 'rpcUrl', DEFAULT_RPC_URL);
-  let balance: string | null = null;
-  if (status.mainAddress) {
-    balance = await (await runner.rpc())
-      .getBalance(status.mainAddress)
-      .then((b) => formatKoii(b))
-      .catch(() => null);
+  const tasks = await db.count('tasks');
+  await showBadge(pending, status.exists && !status.unlocked && tasks > 0).catch(() => undefined);
+}
+
+/** What a settled approval changes in the node: a stake joins the task, a withdrawal ends it. */
+async function applySettled(settled: Settled[]): Promise<void> {
+  const { db, runner } = await services();
+  for (const s of settled) {
+    const what = s.kind === 'transfer' ? 'transfer' : `${s.kind} on ${s.taskId}`;
+    if (s.status === 'failed') {
+      await log(`${what} failed: ${s.error ?? 'refused'}`, 'warn');
+      continue;
+    }
+    await log(`${what} confirmed on K2`);
+    try {
+      if (s.kind === 'stake' && s.taskId) {
+        await (await runner.engine()).joinTask(s.taskId);
+        await forgetLeftTask(db, s.taskId);
+      }
+      if (s.kind === 'withdraw' && s.taskId) {
+        await (await runner.engine()).leaveTask(s.taskId);
+        await forgetLeftTask(db, s.taskId);
+      }
+    } catch (err) {
+      // The funds moved; only the node's own bookkeeping failed. Say so, do not undo anything.
+      await log(`${what} went through, but the node could not follow it: ${errorText(err)}`, 'error');
+    }
   }
-  const tasks: TaskView[] = [];
-  for (const task of await db.getAll('tasks')) {
-    const v = await getSetting<{ round: number; phase: TaskView['phase']; progress: number; stake: string; claimable: string } | null>(db, `view:${task.taskId}`, null);
-    const rounds = (await db.getAll('rounds', IDBKeyRange.bound([task.taskId, -Infinity], [task.taskId, Infinity])))
-      .slice(-12)
-      .map((r) => ({ round: r.round, pages: r.pages, audits: r.audits, invalidFound: r.invalidFound, ...(r.submission ? { submission: r.submission } : {}), ...(r.earned ? { earned: formatKoii(BigInt(r.earned)) } : {}) }));
-    tasks.push({
-      taskId: task.taskId,
-      name: task.name,
-      round: v?.round ?? -1,
-      phase: v?.phase ?? 'idle',
-      progress: v?.progress ?? 0,
-      stake: formatKoii(BigInt(v?.stake ?? '0')),
-      claimable: formatKoii(BigInt(v?.claimable ?? '0')),
-      rounds,
-    });
+  if (settled.length > 0) {
+    notifyChanged('node');
+    void runner.wake();
   }
-  const state = !status.exists ? 'no-wallet' : !status.unlocked ? 'locked' : runner.last().state;
-  return { state, rpcUrl, balance, tasks };
+}
+
+async function reconcileApprovals(): Promise<void> {
+  const { approvals } = await services();
+  await applySettled(await approvals.reconcile());
+}
+
+/** Auto-lock fires at the idle deadline; every user action moves the deadline. */
+async function scheduleAutoLock(): Promise<void> {
+  const deadline = await (await walletReady).lockDeadline();
+  if (deadline === null) await browser.alarms.clear(AUTOLOCK_ALARM);
+  else await browser.alarms.create(AUTOLOCK_ALARM, { when: deadline + 250 });
+}
+
+/** However the idle session was noticed (the alarm, the engine asking for keys, a status read). */
+async function onIdleLock(): Promise<void> {
+  await log('locked after inactivity');
+  notifyChanged('wallet');
+  await refreshBadge();
+}
+
+async function autoLockNow(): Promise<void> {
+  const wallet = await walletReady;
+  if (!(await wallet.lockIfIdle())) await scheduleAutoLock();
+}
+
+/** A user action (anything but a read) from the popup or options page restarts the idle clock. */
+async function countActivity(request: Request, sender: SenderKind): Promise<void> {
+  if (sender.kind !== 'extension-page' || READ_ONLY_REQUESTS.has(request.type)) return;
+  if (await (await walletReady).touch()) await scheduleAutoLock();
+}
+
+async function requestedApproval(approvalId: string, message: string): Promise<{ approvalId: string }> {
+  await refreshBadge();
+  notifyChanged('approvals');
+  if (!hasOpenPages()) await notifyApproval(approvalId, message);
+  return { approvalId };
 }
 
 const handlers: Handlers = {
@@ -94,7 +142,7 @@ const handlers: Handlers = {
   },
   async visit(request, sender) {
     if (sender.kind !== 'content-script') return { recorded: false };
-    const { db } = await services();
+    const { db, runner } = await services();
     const url = new URL(request.url);
     const sites = await optedInSites(db);
     // The page and the frame that reported it must both be on a site the user opted in.
@@ -106,7 +154,7 @@ const handlers: Handlers = {
     notifyChanged('visits');
     // Indexing fetches the page again, publicly. The page is queued in the database first,
     // so a worker stopped mid-fetch indexes it when it next starts.
-    const engine = await (await runnerReady).engine();
+    const engine = await runner.engine();
     await engine.enqueueVisit(url.href);
     void engine.drainVisits().then(() => notifyChanged('records'));
     return { recorded: true };
@@ -114,97 +162,187 @@ const handlers: Handlers = {
   async 'sites.add'(request) {
     const { db } = await services();
     const sites = await addSite(db, request.origin);
-    await appendEvent(db, { level: 'info', source: 'sites', message: `opted in ${request.origin}` });
+    await log(`opted in ${request.origin}`, 'info', 'sites');
     notifyChanged('sites');
     return { sites };
   },
   async 'sites.remove'(request) {
     const { db } = await services();
     const sites = await removeSite(db, request.origin);
-    await appendEvent(db, { level: 'info', source: 'sites', message: `opted out ${request.origin}` });
+    await log(`opted out ${request.origin}`, 'info', 'sites');
     notifyChanged('sites');
     return { sites };
   },
   'wallet.status': async () => (await walletReady).status(),
   async 'wallet.create'(r) {
     const out = await (await walletReady).create(r.password);
+    await log(`wallet created: main account ${out.status.mainAddress}`);
     notifyChanged('wallet');
+    await scheduleAutoLock();
     return out;
   },
   async 'wallet.import'(r) {
     const out = await (await walletReady).import(r.password, r.secret);
+    await log(`wallet imported: main account ${out.mainAddress}`);
+    notifyChanged('wallet');
+    await scheduleAutoLock();
+    return out;
+  },
+  async 'wallet.confirmBackup'(r) {
+    const out = await (await walletReady).confirmBackup(r.words);
+    if (out.backupConfirmed) await log('recovery phrase backup confirmed');
+    notifyChanged('wallet');
+    return out;
+  },
+  async 'wallet.export'(r) {
+    const out = await (await walletReady).export(r.password, r.what);
+    // The log says that it happened, never what was shown.
+    await log(`exported the ${r.what === 'mnemonic' ? 'recovery phrase' : r.what === 'main-key' ? 'main account key file' : 'staking key file'}`, 'warn');
     notifyChanged('wallet');
     return out;
   },
   async 'wallet.unlock'(r) {
     const out = await (await walletReady).unlock(r.password);
+    await log('wallet unlocked');
     notifyChanged('wallet');
+    await scheduleAutoLock();
+    await refreshBadge();
     void (await runnerReady).wake();
     return out;
   },
   async 'wallet.lock'() {
     const out = await (await walletReady).lock();
+    await log('wallet locked');
     notifyChanged('wallet');
+    await scheduleAutoLock();
+    await refreshBadge();
     return out;
   },
-  'node.status': () => nodeView(),
-  async 'node.join'(r) {
-    const approvalId = await (await approvalsReady).requestStake(r.taskId, r.stake);
-    await updateBadge();
-    await browser.notifications
-      .create(`approval-${approvalId}`, {
-        type: 'basic',
-        iconUrl: browser.runtime.getURL('icons/icon-128.png'),
-        title: 'K2 Light Node',
-        message: `Approve a stake of ${r.stake} KOII?`,
-      })
-      .catch(() => undefined);
-    return { approvalId };
+  async 'wallet.activity'() {
+    return { unlocked: (await (await walletReady).status()).unlocked };
   },
-  'approvals.list': async () => (await approvalsReady).pending(),
+  async 'wallet.transfer'(r) {
+    const id = await (await approvalsReady).requestTransfer(r.to, r.amount);
+    return requestedApproval(id, `Send ${r.amount} KOII to ${r.to.slice(0, 8)}…?`);
+  },
+  async 'node.status'() {
+    const { db, wallet, runner, approvals } = await services();
+    const rpcUrl = await getSetting(db, 'rpcUrl', DEFAULT_RPC_URL);
+    return buildNodeView(db, {
+      wallet: await wallet.status(),
+      engineState: runner.last().state,
+      rpc: await runner.rpc(),
+      rpcUrl,
+      pendingApprovals: (await approvals.pending()).length,
+      onChange: notifyChanged,
+    });
+  },
+  async 'node.join'(r) {
+    const id = await (await approvalsReady).requestStake(r.taskId, r.stake);
+    return requestedApproval(id, `Approve a stake of ${r.stake} KOII?`);
+  },
+  async 'node.withdraw'(r) {
+    const id = await (await approvalsReady).requestWithdraw(r.taskId);
+    return requestedApproval(id, 'Approve withdrawing your stake?');
+  },
+  async 'node.leave'(r) {
+    const { db, runner } = await services();
+    const task = await db.get('tasks', r.taskId);
+    if (!task) return { left: 'not joined' };
+    await (await runner.engine()).leaveTask(r.taskId);
+    await rememberLeftTask(db, { taskId: r.taskId, name: task.name, leftAt: Date.now() });
+    notifyChanged('node');
+    await refreshBadge();
+    return { left: task.name };
+  },
+  async 'node.claim'(r) {
+    const { runner } = await services();
+    const { claimed } = await (await runner.engine()).claimNow(r.taskId);
+    notifyChanged('node');
+    return { done: claimed === 0n ? 'nothing to claim yet' : `claimed ${formatKoii(claimed)} KOII` };
+  },
+  async 'tasks.discover'() {
+    const { db, wallet, runner } = await services();
+    const rpcUrl = await getSetting(db, 'rpcUrl', DEFAULT_RPC_URL);
+    return discoverTasks(await runner.rpc(), db, rpcUrl, networkOf(rpcUrl), (await wallet.status()).stakingAddress);
+  },
+  async 'task.info'(r) {
+    const { db, wallet, runner } = await services();
+    return taskInfo(await runner.rpc(), db, r.taskId, (await wallet.status()).stakingAddress);
+  },
+  async 'approvals.list'() {
+    // Settling what an earlier life sent may wait on K2: it reports through the update port.
+    void reconcileApprovals().catch(() => undefined);
+    return (await approvalsReady).pending();
+  },
   async 'approvals.decide'(r) {
-    const result = await (await approvalsReady).decide(r.id, r.approve);
-    await updateBadge();
-    if (result.taskId) {
-      const runner = await runnerReady;
-      await (await runner.engine()).joinTask(result.taskId);
-      void runner.wake();
+    const approvals = await approvalsReady;
+    try {
+      const result = await approvals.decide(r.id, r.approve, r.digest);
+      if (!r.approve) await log(`request ${r.id.slice(0, 8)} rejected: nothing was sent`);
+      if (result.settled) await applySettled([result.settled]);
+      else if (result.done === 'sent') await log(`request ${r.id.slice(0, 8)} sent, waiting for K2 to confirm it`);
+      return { done: result.done, ...(result.signature ? { signature: result.signature } : {}) };
+    } finally {
+      await refreshBadge();
     }
-    return { done: result.done };
+  },
+  'settings.get': async () => readSettings(await dbReady, await (await runnerReady).engine()),
+  async 'settings.update'(r) {
+    const { db, runner } = await services();
+    const changed = await updateSettings(db, r.patch);
+    for (const c of changed) await log(c, 'info', 'settings');
+    if (r.patch.autoLockMinutes !== undefined) await scheduleAutoLock();
+    if (r.patch.paused !== undefined || r.patch.rpcUrl !== undefined) void runner.wake();
+    notifyChanged('settings');
+    return readSettings(db, await runner.engine());
+  },
+  'records.list': async (r) => listRecords(await dbReady, r.offset, r.limit),
+  async 'records.delete'(r) {
+    const total = await deleteRecord(await dbReady, r.taskId, r.round, r.url);
+    await log(`deleted the record of ${r.url}`, 'info', 'privacy');
+    notifyChanged('records');
+    return { total };
+  },
+  async 'records.clear'() {
+    const total = await clearRecords(await dbReady);
+    await log('deleted every page record', 'info', 'privacy');
+    notifyChanged('records');
+    return { total };
+  },
+  'visits.list': async (r) => listVisits(await dbReady, r.offset, r.limit),
+  async 'visits.delete'(r) {
+    const total = await deleteVisit(await dbReady, r.url);
+    await log(`deleted the visit of ${r.url}`, 'info', 'privacy');
+    notifyChanged('visits');
+    return { total };
+  },
+  async 'visits.clear'() {
+    const total = await clearVisits(await dbReady);
+    await log('deleted every visit', 'info', 'privacy');
+    notifyChanged('visits');
+    return { total };
   },
 };
 
-const route = createMessageRouter(handlers, browser.runtime.id, ownBaseUrl);
-browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSender) => {
-  // Any request from the user's own pages counts as activity for auto-lock.
-  if (sender.url?.startsWith(ownBaseUrl)) void walletReady.then((w) => w.touch());
-  return route(raw, sender);
-});
+const route = createMessageRouter(handlers, browser.runtime.id, ownBaseUrl, countActivity);
+browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSender) => route(raw, sender));
 listenForUpdatePorts(ownBaseUrl);
+listenForNotificationClicks();
 
-browser.notifications?.onClicked.addListener((id) => {
-  if (id.startsWith('approval-')) void browser.tabs.create({ url: browser.runtime.getURL('src/popup/index.html') });
-});
-
-browser.alarms.onAlarm.addListener(async (alarm) => {
-  if (alarm.name !== AUTOLOCK_ALARM) return;
-  const { db } = await services();
-  const minutes = await getSetting(db, 'autoLockMinutes', DEFAULT_AUTOLOCK_MINUTES);
-  if (await (await walletReady).lockIfIdle(minutes * 60_000)) {
-    await appendEvent(db, { level: 'info', source: 'wallet', message: 'locked after inactivity' });
-    notifyChanged('wallet');
-  }
+browser.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === AUTOLOCK_ALARM) void autoLockNow();
 });
 
 async function onStart(): Promise<void> {
-  const { db } = await services();
+  const { db, runner } = await services();
   await syncVisitReporter(await optedInSites(db));
   await appendEvent(db, { level: 'info', source: 'node', message: 'background started' });
-  await browser.alarms.create(AUTOLOCK_ALARM, { periodInMinutes: 1 });
+  await autoLockNow();
   await greetEndpoint(db);
-  await updateBadge();
+  await refreshBadge();
   notifyChanged('events');
-  const runner = await runnerReady;
+  await reconcileApprovals().catch(() => undefined);
   void runner.wake();
   // Pages queued by a worker that was stopped before it could index them.
   void runner.engine().then((e) => e.drainVisits()).then(() => notifyChanged('records'));

@@ -28,7 +28,13 @@ export class ForbiddenRequestError extends Error {
  * Returns the runtime.onMessage listener. Foreign senders get no answer at all (undefined),
  * so the message is ignored; everyone else gets an envelope, errors included.
  */
-export function createMessageRouter(handlers: Handlers, ownId: string, ownBaseUrl: string) {
+export function createMessageRouter(
+  handlers: Handlers,
+  ownId: string,
+  ownBaseUrl: string,
+  /** Runs after validation, before the handler (the background counts user activity here). */
+  before?: (request: Request, sender: SenderKind) => Promise<void>,
+) {
   return (raw: unknown, sender: Runtime.MessageSender): Promise<Envelope<unknown>> | undefined => {
     const who = senderKind(sender, ownId, ownBaseUrl);
     if (who.kind === 'foreign') return undefined;
@@ -37,6 +43,7 @@ export function createMessageRouter(handlers: Handlers, ownId: string, ownBaseUr
         const request: Request = parseRequest(raw);
         const allowed = who.kind === 'extension-page' ? request.type !== 'visit' : CONTENT_SCRIPT_MAY.has(request.type);
         if (!allowed) throw new ForbiddenRequestError(`"${request.type}" is not allowed from a ${who.kind}`);
+        await before?.(request, who);
         const handler = handlers[request.type] as (r: Request, s: SenderKind) => Promise<unknown>;
         return { ok: true, value: await handler(request, who) };
       } catch (err) {

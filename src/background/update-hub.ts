@@ -25,3 +25,8 @@ export function notifyChanged(topic: string): void {
     }
   }
 }
+
+/** Whether a popup or options page is open (then it shows new approvals itself). */
+export function hasOpenPages(): boolean {
+  return ports.size > 0;
+}

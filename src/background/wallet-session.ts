@@ -1,13 +1,21 @@
 import type { NodeKeys } from '../engine/node-engine.ts';
-import type { WalletStatus } from '../shared/messages.ts';
+import type { ExportWhat, WalletStatus } from '../shared/messages.ts';
 import { getSetting, putSetting, type NodeDb } from '../store/node-db.ts';
-import { deriveNodeKeys, importBase58SecretKey, importKeyFile, secretFromSeed, toKitSigner, type Ed25519Secret } from '../wallet/keypair.ts';
+import { deriveNodeKeys, exportKeyFile, importBase58SecretKey, importKeyFile, secretFromSeed, toKitSigner, type Ed25519Secret } from '../wallet/keypair.ts';
 import { generateMnemonic, mnemonicProblem, normalizeMnemonic } from '../wallet/mnemonic.ts';
+import { passwordProblem } from '../wallet/password-strength.ts';
 import { decryptVault, encryptVault, msUntilNextAttempt, VaultError, WrongPasswordError, type UnlockThrottle, type VaultSecret } from '../wallet/vault.ts';
 
 // The wallet as the background holds it: the vault (encrypted) in IndexedDB; while unlocked,
 // the two seeds in the browser's session storage (memory only, gone when the browser
 // closes, out of reach of content scripts), so a restarted service worker keeps working.
+//
+//   no wallet ──create/import──▶ unlocked ──lock / idle past auto-lock / browser closes──▶ locked
+//                                   ▲                                                        │
+//                                   └──────────────── unlock (password; wrong ones slow down)┘
+//
+// Idle time counts from the user's last action in the popup or options page (reads do not
+// count), so a popup left open does not keep the wallet unlocked forever.
 
 export interface SessionStorage {
   get(key: string): Promise<Record<string, unknown>>;
@@ -21,7 +29,16 @@ interface SessionKeys {
   lastActive: number;
 }
 
+/** A new phrase waiting for the user to type some of its words back. Session only. */
+interface PendingBackup {
+  mnemonic: string;
+  challenge: number[];
+}
+
 const SESSION = 'k2-wallet-session';
+const BACKUP = 'k2-wallet-backup';
+export const DEFAULT_AUTOLOCK_MINUTES = 60;
+const CHALLENGE_WORDS = 3;
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const unhex = (h: string) => new Uint8Array(h.match(/../g)!.map((x) => parseInt(x, 16)));
 
@@ -31,16 +48,71 @@ export class WalletLockedError extends Error {
 export class TryLaterError extends Error {
   override name = 'TryLaterError';
 }
+export class BackupMismatchError extends Error {
+  override name = 'BackupMismatchError';
+}
 
-export function createWalletSession(db: NodeDb, session: SessionStorage, opts: { iterations?: number; now?: () => number } = {}) {
+/** Distinct word positions (1-based, ascending) drawn with the platform's CSPRNG. */
+function drawChallenge(words: number): number[] {
+  const picked = new Set<number>();
+  const bytes = new Uint32Array(16);
+  while (picked.size < Math.min(CHALLENGE_WORDS, words)) {
+    crypto.getRandomValues(bytes);
+    for (const b of bytes) {
+      if (picked.size >= Math.min(CHALLENGE_WORDS, words)) break;
+      picked.add((b % words) + 1);
+    }
+  }
+  return [...picked].sort((a, b) => a - b);
+}
+
+export function createWalletSession(
+  db: NodeDb,
+  session: SessionStorage,
+  opts: { iterations?: number; now?: () => number; /** Called once when an idle session is ended, whoever noticed it. */ onIdleLock?: () => void } = {},
+) {
   const now = opts.now ?? Date.now;
+  let idleLocked = '';
   let cached: { hexes: string; keys: NodeKeys } | null = null;
+  // Password checks run one at a time, so two quick wrong guesses both count.
+  let passwordQueue: Promise<unknown> = Promise.resolve();
+  const serially = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = passwordQueue.then(fn, fn);
+    passwordQueue = run.catch(() => undefined);
+    return run;
+  };
 
   async function keysOf(secret: VaultSecret): Promise<{ main: Ed25519Secret; staking: Ed25519Secret }> {
     if (secret.kind === 'mnemonic') return deriveNodeKeys(secret.mnemonic);
     const main = importKeyFile(JSON.stringify(secret.secretKey));
     const staking = secret.stakingSeed ? secretFromSeed(Uint8Array.from(secret.stakingSeed)) : main;
     return { main, staking };
+  }
+
+  async function autoLockMs(): Promise<number> {
+    const minutes = await getSetting(db, 'autoLockMinutes', DEFAULT_AUTOLOCK_MINUTES);
+    return minutes > 0 ? minutes * 60_000 : Number.POSITIVE_INFINITY;
+  }
+
+  /** The session's keys, or undefined when locked; a session idle past auto-lock is ended here. */
+  async function liveSession(): Promise<SessionKeys | undefined> {
+    const s = (await session.get(SESSION))[SESSION] as SessionKeys | undefined;
+    if (!s) return undefined;
+    if (now() - s.lastActive > (await autoLockMs())) {
+      await endSession();
+      const which = `${s.main}:${s.lastActive}`;
+      if (idleLocked !== which) {
+        idleLocked = which;
+        opts.onIdleLock?.();
+      }
+      return undefined;
+    }
+    return s;
+  }
+
+  async function endSession(): Promise<void> {
+    await session.remove(SESSION);
+    cached = null;
   }
 
   async function open(secret: VaultSecret): Promise<WalletStatus> {
@@ -53,32 +125,75 @@ export function createWalletSession(db: NodeDb, session: SessionStorage, opts: {
   }
 
   async function store(secret: VaultSecret, password: string): Promise<void> {
-    if (password.length < 8) throw new VaultError('use a password of at least 8 characters');
+    const problem = passwordProblem(password);
+    if (problem) throw new VaultError(problem);
     await putSetting(db, 'vault', await encryptVault(secret, password, opts.iterations));
+    await putSetting(db, 'walletKind', secret.kind);
     await putSetting(db, 'unlockThrottle', { failures: 0, lastFailureAt: 0 });
+  }
+
+  /** Opens the vault with a password, counting wrong ones and making the next attempt wait. */
+  function checkPassword(password: string): Promise<VaultSecret> {
+    return serially(async () => {
+      const vault = await getSetting(db, 'vault', null);
+      if (!vault) throw new VaultError('no wallet yet: create or import one');
+      const throttle = await getSetting<UnlockThrottle>(db, 'unlockThrottle', { failures: 0, lastFailureAt: 0 });
+      const wait = msUntilNextAttempt(throttle, now());
+      if (wait > 0) throw new TryLaterError(`too many wrong passwords: try again in ${Math.ceil(wait / 1000)} s`);
+      try {
+        const secret = await decryptVault(vault, password);
+        await putSetting(db, 'unlockThrottle', { failures: 0, lastFailureAt: 0 });
+        return secret;
+      } catch (err) {
+        if (err instanceof WrongPasswordError) {
+          // Written before the answer goes out: a restart cannot forget a failure.
+          await putSetting(db, 'unlockThrottle', { failures: throttle.failures + 1, lastFailureAt: now() });
+        }
+        throw err;
+      }
+    });
+  }
+
+  async function pendingBackup(): Promise<PendingBackup | undefined> {
+    return (await session.get(BACKUP))[BACKUP] as PendingBackup | undefined;
   }
 
   async function status(): Promise<WalletStatus> {
     const vault = await getSetting(db, 'vault', null);
     const addresses = await getSetting<{ main: string; staking: string } | null>(db, 'addresses', null);
-    const s = (await session.get(SESSION))[SESSION] as SessionKeys | undefined;
     const throttle = await getSetting<UnlockThrottle>(db, 'unlockThrottle', { failures: 0, lastFailureAt: 0 });
+    const backupConfirmed = await getSetting(db, 'backupConfirmed', true);
+    const pending = backupConfirmed ? undefined : await pendingBackup();
     return {
       exists: vault !== null,
-      unlocked: vault !== null && s !== undefined,
+      unlocked: vault !== null && (await liveSession()) !== undefined,
       mainAddress: addresses?.main ?? null,
       stakingAddress: addresses?.staking ?? null,
       retryInMs: msUntilNextAttempt(throttle, now()),
+      kind: vault === null ? null : await getSetting<'mnemonic' | 'keyfile'>(db, 'walletKind', 'mnemonic'),
+      backupConfirmed,
+      backupChallenge: pending?.challenge ?? null,
+      onboarded: await getSetting(db, 'onboarded', false),
+      autoLockMinutes: await getSetting(db, 'autoLockMinutes', DEFAULT_AUTOLOCK_MINUTES),
     };
+  }
+
+  async function startBackupCheck(mnemonic: string): Promise<number[]> {
+    const challenge = drawChallenge(mnemonic.split(' ').length);
+    await session.set({ [BACKUP]: { mnemonic, challenge } satisfies PendingBackup });
+    return challenge;
   }
 
   return {
     status,
 
+    /** A new recovery phrase: shown once to the user, then confirmed by typing words of it back. */
     async create(password: string): Promise<{ mnemonic: string; status: WalletStatus }> {
       if (await getSetting(db, 'vault', null)) throw new VaultError('a wallet already exists');
       const mnemonic = generateMnemonic();
       await store({ kind: 'mnemonic', mnemonic }, password);
+      await putSetting(db, 'backupConfirmed', false);
+      await startBackupCheck(mnemonic);
       return { mnemonic, status: await open({ kind: 'mnemonic', mnemonic }) };
     },
 
@@ -99,37 +214,57 @@ export function createWalletSession(db: NodeDb, session: SessionStorage, opts: {
         main.seed.fill(0);
       }
       await store(secret, password);
+      // The user brought this secret: they have it already.
+      await putSetting(db, 'backupConfirmed', true);
       return open(secret);
+    },
+
+    /** Checks the words typed back against the new phrase, at the positions asked. */
+    async confirmBackup(words: string[]): Promise<WalletStatus> {
+      if (await getSetting(db, 'backupConfirmed', true)) return status();
+      const pending = await pendingBackup();
+      if (!pending) throw new BackupMismatchError('show the recovery phrase again (with your password) to confirm it');
+      if (words.length !== pending.challenge.length) throw new BackupMismatchError(`type the ${pending.challenge.length} words asked for`);
+      const phrase = pending.mnemonic.split(' ');
+      pending.challenge.forEach((position, i) => {
+        if (normalizeMnemonic(words[i] ?? '') !== phrase[position - 1]) {
+          throw new BackupMismatchError(`word #${position} does not match: check your written copy`);
+        }
+      });
+      await putSetting(db, 'backupConfirmed', true);
+      await session.remove(BACKUP);
+      return status();
+    },
+
+    /** Secret material for the user to keep, only against the password (wrong ones count). */
+    async export(password: string, what: ExportWhat): Promise<{ text: string }> {
+      const secret = await checkPassword(password);
+      if (what === 'mnemonic') {
+        if (secret.kind !== 'mnemonic') throw new VaultError('this wallet was imported from a key: export its key files instead');
+        if (!(await getSetting(db, 'backupConfirmed', true))) await startBackupCheck(secret.mnemonic);
+        return { text: secret.mnemonic };
+      }
+      const keys = await keysOf(secret);
+      try {
+        return { text: exportKeyFile(what === 'main-key' ? keys.main : keys.staking) };
+      } finally {
+        keys.main.seed.fill(0);
+        keys.staking.seed.fill(0);
+      }
     },
 
     async unlock(password: string): Promise<WalletStatus> {
-      const vault = await getSetting(db, 'vault', null);
-      if (!vault) throw new VaultError('no wallet yet: create or import one');
-      const throttle = await getSetting<UnlockThrottle>(db, 'unlockThrottle', { failures: 0, lastFailureAt: 0 });
-      const wait = msUntilNextAttempt(throttle, now());
-      if (wait > 0) throw new TryLaterError(`too many wrong passwords: try again in ${Math.ceil(wait / 1000)} s`);
-      let secret: VaultSecret;
-      try {
-        secret = await decryptVault(vault, password);
-      } catch (err) {
-        if (err instanceof WrongPasswordError) {
-          await putSetting(db, 'unlockThrottle', { failures: throttle.failures + 1, lastFailureAt: now() });
-        }
-        throw err;
-      }
-      await putSetting(db, 'unlockThrottle', { failures: 0, lastFailureAt: 0 });
-      return open(secret);
+      return open(await checkPassword(password));
     },
 
     async lock(): Promise<WalletStatus> {
-      await session.remove(SESSION);
-      cached = null;
+      await endSession();
       return status();
     },
 
     /** The signers, or null when locked. Non-extractable WebCrypto keys, made once per unlock. */
     async keys(): Promise<NodeKeys | null> {
-      const s = (await session.get(SESSION))[SESSION] as SessionKeys | undefined;
+      const s = await liveSession();
       if (!s) {
         cached = null;
         return null;
@@ -143,20 +278,24 @@ export function createWalletSession(db: NodeDb, session: SessionStorage, opts: {
       return cached.keys;
     },
 
-    /** Auto-lock: locks when the user has been away longer than `idleMs`. */
-    async touch(): Promise<void> {
-      const s = (await session.get(SESSION))[SESSION] as SessionKeys | undefined;
+    /** The user acted: auto-lock counts from now (a session already idle too long stays locked). */
+    async touch(): Promise<boolean> {
+      const s = await liveSession();
       if (s) await session.set({ [SESSION]: { ...s, lastActive: now() } });
+      return s !== undefined;
     },
 
-    async lockIfIdle(idleMs: number): Promise<boolean> {
-      const s = (await session.get(SESSION))[SESSION] as SessionKeys | undefined;
-      if (s && now() - s.lastActive > idleMs) {
-        await session.remove(SESSION);
-        cached = null;
-        return true;
-      }
-      return false;
+    /** Locks when the user has been away longer than the auto-lock time; true if it did. */
+    async lockIfIdle(): Promise<boolean> {
+      const had = (await session.get(SESSION))[SESSION] !== undefined;
+      return had && (await liveSession()) === undefined;
+    },
+
+    /** When the session will lock if nothing happens (ms since epoch), or null. */
+    async lockDeadline(): Promise<number | null> {
+      const s = await liveSession();
+      const ms = await autoLockMs();
+      return s && Number.isFinite(ms) ? s.lastActive + ms : null;
     },
   };
 }

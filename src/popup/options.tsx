@@ -1,4 +1,4 @@
 import { render } from 'preact';
-import { App } from './App.tsx';
+import { OptionsApp } from './OptionsApp.tsx';
 
-render(<App />, document.getElementById('app')!);
+render(<OptionsApp />, document.getElementById('app')!);

@@ -1,4 +1,4 @@
 import { render } from 'preact';
-import { App } from './App.tsx';
+import { PopupApp } from './PopupApp.tsx';
 
-render(<App />, document.getElementById('app')!);
+render(<PopupApp />, document.getElementById('app')!);

@@ -35,6 +35,41 @@ export interface WalletStatus {
   stakingAddress: string | null;
   /** While wrong passwords are being slowed down: how long until the next attempt. */
   retryInMs: number;
+  /** What the vault holds: a recovery phrase can be exported, an imported key only as key files. */
+  kind: 'mnemonic' | 'keyfile' | null;
+  /** A new recovery phrase counts as backed up once the user typed some of its words back. */
+  backupConfirmed: boolean;
+  /** The word positions (1-based) to type back, while a new phrase waits for its confirmation. */
+  backupChallenge: number[] | null;
+  /** Onboarding was finished (or skipped): the popup opens on the status view. */
+  onboarded: boolean;
+  /** Idle minutes before the wallet locks itself; 0 = only when the browser closes. */
+  autoLockMinutes: number;
+}
+
+export type RoundStage = 'work' | 'submission' | 'audit' | 'distribution';
+
+/** Where a task's rounds are, so the popup can draw (and animate) the current round. */
+export interface TaskTimeline {
+  roundTime: number;
+  submissionWindow: number;
+  auditWindow: number;
+  startingSlot: number;
+  /** A slot the node read, when it read it, and how long a slot lasts: the popup extrapolates. */
+  slot: number;
+  slotAt: number;
+  slotMs: number;
+}
+
+export interface RoundView {
+  round: number;
+  pages: number;
+  submission?: string;
+  audits: number;
+  invalidFound: number;
+  /** KOII earned in this round, once paid. */
+  earned?: string;
+  notes: string[];
 }
 
 export interface TaskView {
@@ -46,27 +81,119 @@ export interface TaskView {
   progress: number;
   stake: string;
   claimable: string;
-  rounds: { round: number; pages: number; submission?: string; audits: number; invalidFound: number; earned?: string }[];
+  /** KOII claimed so far for this task, when the engine keeps that count. */
+  claimed: string | null;
+  timeline: TaskTimeline | null;
+  rounds: RoundView[];
 }
 
-export interface NodeView {
-  state: 'running' | 'paused' | 'locked' | 'offline' | 'idle' | 'error' | 'over-budget' | 'out-of-funds' | 'no-wallet';
-  rpcUrl: string;
-  balance: string | null;
-  tasks: TaskView[];
+/** A task the node stopped working on whose stake may still be on K2, waiting to be withdrawn. */
+export interface LeftTaskView {
+  taskId: string;
+  name: string;
+  leftAt: number;
 }
+
+export type NodeState = 'running' | 'paused' | 'locked' | 'offline' | 'idle' | 'error' | 'over-budget' | 'out-of-funds' | 'no-wallet';
+
+export interface NodeView {
+  state: NodeState;
+  rpcUrl: string;
+  network: NetworkId;
+  balance: string | null;
+  mainAddress: string | null;
+  stakingAddress: string | null;
+  tasks: TaskView[];
+  leftTasks: LeftTaskView[];
+  pendingApprovals: number;
+  events: LogEvent[];
+}
+
+export type ApprovalKind = 'stake' | 'withdraw' | 'transfer';
 
 export interface ApprovalView {
   id: string;
-  kind: 'stake';
-  taskId: string;
-  taskName: string;
+  kind: ApprovalKind;
+  /** A stake on a task the staking key has no account for yet creates it (and pays its rent). */
+  firstStake: boolean;
+  taskId: string | null;
+  taskName: string | null;
+  /** KOII moved by the operation (the stake, the transfer; for a withdrawal, the stake returned). */
   amount: string;
   fee: string;
+  balance: string;
   balanceAfter: string;
   accounts: { role: string; address: string }[];
+  createdAt: number;
   expiresAt: number;
+  /** Binds a decision to exactly what was shown: the answer must carry it back. */
+  digest: string;
 }
+
+export type NetworkId = 'devnet' | 'testnet' | 'mainnet' | 'custom';
+
+export interface LimitsView {
+  pagesPerHour: number;
+  bytesPerRound: number;
+  cpuMsPerRound: number;
+}
+
+export interface SettingsView {
+  network: NetworkId;
+  rpcUrl: string;
+  networks: { id: Exclude<NetworkId, 'custom'>; url: string }[];
+  devBuild: boolean;
+  autoLockMinutes: number;
+  paused: boolean;
+  /** KOII; null = claim only by hand. */
+  autoClaim: string | null;
+  /** KOII of fees the node may spend on round operations per day without asking. */
+  feeBudgetPerDay: string;
+  /** KOII the node's round operations spent in the current day, when the node runs. */
+  feeSpentToday: string | null;
+  limits: LimitsView;
+  onboarded: boolean;
+}
+
+export interface SettingsPatch {
+  rpcUrl?: string;
+  autoLockMinutes?: number;
+  paused?: boolean;
+  autoClaim?: string | null;
+  feeBudgetPerDay?: string;
+  limits?: Partial<LimitsView>;
+  onboarded?: boolean;
+}
+
+export interface TaskInfo {
+  taskId: string;
+  name: string;
+  minimumStake: string;
+  bountyPerRound: string;
+  roundTime: number;
+  stakers: number;
+  joined: boolean;
+  /** A plugin shipped in this extension can do this task's work (else it cannot be joined). */
+  runnable: boolean;
+  /** KOII this node's staking key has on the task. */
+  myStake: string;
+}
+
+export interface RecordItem {
+  taskId: string;
+  round: number;
+  url: string;
+  title: string;
+  fetchedAt: number;
+  textLength: number;
+}
+
+export interface Page<T> {
+  total: number;
+  items: T[];
+}
+
+export type ExportWhat = 'mnemonic' | 'main-key' | 'staking-key';
 
 /** Requests and the type each one answers with. */
 export interface RequestMap {
@@ -80,13 +207,47 @@ export interface RequestMap {
     request: { type: 'wallet.import'; password: string; secret: string };
     response: WalletStatus;
   };
+  'wallet.confirmBackup': { request: { type: 'wallet.confirmBackup'; words: string[] }; response: WalletStatus };
+  'wallet.export': { request: { type: 'wallet.export'; password: string; what: ExportWhat }; response: { text: string } };
   'wallet.unlock': { request: { type: 'wallet.unlock'; password: string }; response: WalletStatus };
   'wallet.lock': { request: { type: 'wallet.lock' }; response: WalletStatus };
+  /** The user did something in the popup or options page: auto-lock counts from now. */
+  'wallet.activity': { request: { type: 'wallet.activity' }; response: { unlocked: boolean } };
+  'wallet.transfer': { request: { type: 'wallet.transfer'; to: string; amount: string }; response: { approvalId: string } };
   'node.status': { request: { type: 'node.status' }; response: NodeView };
   'node.join': { request: { type: 'node.join'; taskId: string; stake: string }; response: { approvalId: string } };
+  'node.withdraw': { request: { type: 'node.withdraw'; taskId: string }; response: { approvalId: string } };
+  'node.leave': { request: { type: 'node.leave'; taskId: string }; response: { left: string } };
+  'node.claim': { request: { type: 'node.claim'; taskId: string }; response: { done: string } };
+  'tasks.discover': { request: { type: 'tasks.discover' }; response: TaskInfo[] };
+  'task.info': { request: { type: 'task.info'; taskId: string }; response: TaskInfo };
   'approvals.list': { request: { type: 'approvals.list' }; response: ApprovalView[] };
-  'approvals.decide': { request: { type: 'approvals.decide'; id: string; approve: boolean }; response: { done: string } };
+  'approvals.decide': {
+    request: { type: 'approvals.decide'; id: string; approve: boolean; digest: string };
+    response: { done: string; signature?: string };
+  };
+  'settings.get': { request: { type: 'settings.get' }; response: SettingsView };
+  'settings.update': { request: { type: 'settings.update'; patch: SettingsPatch }; response: SettingsView };
+  'records.list': { request: { type: 'records.list'; offset: number; limit: number }; response: Page<RecordItem> };
+  'records.delete': { request: { type: 'records.delete'; taskId: string; round: number; url: string }; response: { total: number } };
+  'records.clear': { request: { type: 'records.clear' }; response: { total: number } };
+  'visits.list': { request: { type: 'visits.list'; offset: number; limit: number }; response: Page<Visit> };
+  'visits.delete': { request: { type: 'visits.delete'; url: string }; response: { total: number } };
+  'visits.clear': { request: { type: 'visits.clear' }; response: { total: number } };
 }
+
+/** Requests that only read: they do not count as the user being active (auto-lock). */
+export const READ_ONLY_REQUESTS: ReadonlySet<RequestType> = new Set<RequestType>([
+  'status',
+  'wallet.status',
+  'node.status',
+  'approvals.list',
+  'settings.get',
+  'records.list',
+  'visits.list',
+  'tasks.discover',
+  'task.info',
+]);
 
 export type RequestType = keyof RequestMap;
 export type Request = RequestMap[RequestType]['request'];
@@ -147,6 +308,94 @@ export function normalizeOrigin(text: string): string {
   return url.origin;
 }
 
+const ADDRESS = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
+const KOII_AMOUNT = /^\d{1,19}(\.\d{1,9})?$/;
+const MAX_PASSWORD = 1024;
+
+function addressField(v: Record<string, unknown>, key: string): string {
+  const s = stringField(v, key, 44);
+  if (!ADDRESS.test(s)) throw new MessageValidationError(`"${key}" is not an address`);
+  return s;
+}
+
+/** A non-negative amount of KOII as text (amounts cross contexts as strings, never as numbers). */
+function koiiField(v: Record<string, unknown>, key: string): string {
+  const s = stringField(v, key, 40).trim();
+  if (!KOII_AMOUNT.test(s)) throw new MessageValidationError(`"${key}" is not an amount of KOII`);
+  return s;
+}
+
+function intField(v: Record<string, unknown>, key: string, min: number, max: number): number {
+  const n = v[key];
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw new MessageValidationError(`"${key}" must be a whole number`);
+  if (n < min || n > max) throw new MessageValidationError(`"${key}" must be between ${min} and ${max}`);
+  return n;
+}
+
+function boolField(v: Record<string, unknown>, key: string): boolean {
+  if (typeof v[key] !== 'boolean') throw new MessageValidationError(`"${key}" must be true or false`);
+  return v[key] as boolean;
+}
+
+/** A K2 endpoint: https, or plain http only to this machine (the local devnet). */
+export function parseEndpoint(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new MessageValidationError('the K2 endpoint is not a valid URL');
+  }
+  const local = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+    throw new MessageValidationError('a K2 endpoint must use https (plain http only on this machine)');
+  }
+  if (url.username || url.password) throw new MessageValidationError('URLs with credentials are refused');
+  if (url.search || url.hash) throw new MessageValidationError('a K2 endpoint has no query or fragment');
+  return url.href.replace(/\/$/, '');
+}
+
+/** Auto-lock choices, in minutes; 0 = only when the browser closes. */
+export const AUTO_LOCK_CHOICES = [0, 1, 5, 15, 30, 60, 240] as const;
+
+export const LIMIT_RANGES: Record<keyof LimitsView, [number, number]> = {
+  pagesPerHour: [1, 10_000],
+  bytesPerRound: [64 * 1024, 1024 * 1024 * 1024],
+  cpuMsPerRound: [100, 3_600_000],
+};
+
+function parseSettingsPatch(raw: unknown): SettingsPatch {
+  if (!isRecord(raw)) throw new MessageValidationError('"patch" must be an object');
+  exactKeys(raw, ['rpcUrl', 'autoLockMinutes', 'paused', 'autoClaim', 'feeBudgetPerDay', 'limits', 'onboarded']);
+  const patch: SettingsPatch = {};
+  if ('rpcUrl' in raw) patch.rpcUrl = parseEndpoint(stringField(raw, 'rpcUrl', MAX_URL_LENGTH));
+  if ('autoLockMinutes' in raw) {
+    const m = intField(raw, 'autoLockMinutes', 0, 240);
+    if (!(AUTO_LOCK_CHOICES as readonly number[]).includes(m)) {
+      throw new MessageValidationError(`"autoLockMinutes" must be one of ${AUTO_LOCK_CHOICES.join(', ')}`);
+    }
+    patch.autoLockMinutes = m;
+  }
+  if ('paused' in raw) patch.paused = boolField(raw, 'paused');
+  if ('onboarded' in raw) patch.onboarded = boolField(raw, 'onboarded');
+  if ('autoClaim' in raw) patch.autoClaim = raw.autoClaim === null ? null : koiiField(raw, 'autoClaim');
+  if ('feeBudgetPerDay' in raw) patch.feeBudgetPerDay = koiiField(raw, 'feeBudgetPerDay');
+  if ('limits' in raw) {
+    const l = raw.limits;
+    if (!isRecord(l)) throw new MessageValidationError('"limits" must be an object');
+    exactKeys(l, Object.keys(LIMIT_RANGES));
+    const limits: Partial<LimitsView> = {};
+    for (const [key, [min, max]] of Object.entries(LIMIT_RANGES) as [keyof LimitsView, [number, number]][]) {
+      if (key in l) limits[key] = intField(l, key, min, max);
+    }
+    patch.limits = limits;
+  }
+  return patch;
+}
+
+function pageFields(raw: Record<string, unknown>): { offset: number; limit: number } {
+  return { offset: intField(raw, 'offset', 0, 1_000_000_000), limit: intField(raw, 'limit', 1, 500) };
+}
+
 /** Validates an untrusted value as a Request; throws MessageValidationError otherwise. */
 export function parseRequest(raw: unknown): Request {
   if (!isRecord(raw)) throw new MessageValidationError('a request must be an object');
@@ -168,29 +417,79 @@ export function parseRequest(raw: unknown): Request {
     }
     case 'wallet.status':
     case 'wallet.lock':
+    case 'wallet.activity':
     case 'node.status':
     case 'approvals.list':
+    case 'settings.get':
+    case 'tasks.discover':
+    case 'records.clear':
+    case 'visits.clear':
       exactKeys(raw, ['type']);
       return { type };
     case 'wallet.create':
     case 'wallet.unlock':
       exactKeys(raw, ['type', 'password']);
-      return { type, password: stringField(raw, 'password', 1024) };
+      return { type, password: stringField(raw, 'password', MAX_PASSWORD) };
     case 'wallet.import':
       exactKeys(raw, ['type', 'password', 'secret']);
-      return { type, password: stringField(raw, 'password', 1024), secret: stringField(raw, 'secret', 4096) };
+      return { type, password: stringField(raw, 'password', MAX_PASSWORD), secret: stringField(raw, 'secret', 4096) };
+    case 'wallet.confirmBackup': {
+      exactKeys(raw, ['type', 'words']);
+      const words = raw.words;
+      if (!Array.isArray(words) || words.length === 0 || words.length > 24) {
+        throw new MessageValidationError('"words" must be a list of 1 to 24 words');
+      }
+      if (!words.every((w) => typeof w === 'string' && w.length <= 32)) throw new MessageValidationError('each word must be text of at most 32 characters');
+      return { type, words: words as string[] };
+    }
+    case 'wallet.export': {
+      exactKeys(raw, ['type', 'password', 'what']);
+      const what = raw.what;
+      if (what !== 'mnemonic' && what !== 'main-key' && what !== 'staking-key') {
+        throw new MessageValidationError('"what" must be "mnemonic", "main-key" or "staking-key"');
+      }
+      return { type, password: stringField(raw, 'password', MAX_PASSWORD), what };
+    }
+    case 'wallet.transfer': {
+      exactKeys(raw, ['type', 'to', 'amount']);
+      return { type, to: addressField(raw, 'to'), amount: koiiField(raw, 'amount') };
+    }
     case 'node.join': {
       exactKeys(raw, ['type', 'taskId', 'stake']);
-      const taskId = stringField(raw, 'taskId', 44);
-      if (!/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(taskId)) throw new MessageValidationError('"taskId" is not an address');
-      const stake = stringField(raw, 'stake', 40);
-      if (!/^\d+(\.\d{1,9})?$/.test(stake.trim())) throw new MessageValidationError('"stake" is not an amount of KOII');
-      return { type, taskId, stake: stake.trim() };
+      return { type, taskId: addressField(raw, 'taskId'), stake: koiiField(raw, 'stake') };
     }
+    case 'node.withdraw':
+    case 'node.leave':
+    case 'node.claim':
+    case 'task.info':
+      exactKeys(raw, ['type', 'taskId']);
+      return { type, taskId: addressField(raw, 'taskId') };
     case 'approvals.decide': {
-      exactKeys(raw, ['type', 'id', 'approve']);
-      if (typeof raw.approve !== 'boolean') throw new MessageValidationError('"approve" must be true or false');
-      return { type, id: stringField(raw, 'id', 64), approve: raw.approve };
+      exactKeys(raw, ['type', 'id', 'approve', 'digest']);
+      const id = stringField(raw, 'id', 64);
+      if (!/^[0-9a-f]{8,64}$/.test(id)) throw new MessageValidationError('"id" is not a request id');
+      const digest = stringField(raw, 'digest', 64);
+      if (!/^[0-9a-f]{64}$/.test(digest)) throw new MessageValidationError('"digest" is not a SHA-256 digest');
+      return { type, id, approve: boolField(raw, 'approve'), digest };
+    }
+    case 'settings.update':
+      exactKeys(raw, ['type', 'patch']);
+      return { type, patch: parseSettingsPatch(raw.patch) };
+    case 'records.list':
+    case 'visits.list':
+      exactKeys(raw, ['type', 'offset', 'limit']);
+      return { type, ...pageFields(raw) };
+    case 'records.delete': {
+      exactKeys(raw, ['type', 'taskId', 'round', 'url']);
+      const url = stringField(raw, 'url', MAX_URL_LENGTH);
+      parseWebUrl(url);
+      return { type, taskId: addressField(raw, 'taskId'), round: intField(raw, 'round', 0, 2 ** 40), url };
+    }
+    case 'visits.delete': {
+      exactKeys(raw, ['type', 'url']);
+      const url = stringField(raw, 'url', MAX_URL_LENGTH);
+      parseWebUrl(url);
+      return { type, url };
     }
     default:
       throw new MessageValidationError(

@@ -12,6 +12,8 @@ export interface ExtensionSession {
   worker: Worker;
   popupUrl: string;
   openPopup(): Promise<Page>;
+  /** The options page (sites, what was collected, the longer settings), in a tab. */
+  openOptions(): Promise<Page>;
   /** Stops the extension's service worker the way the browser does when it idles. */
   stopServiceWorker(): Promise<void>;
   /** The current worker, waiting for it to start again if it was stopped. */
@@ -55,6 +57,11 @@ export async function launchExtension(dist: string = CHROME_DIST): Promise<Exten
     async openPopup() {
       const page = await context.newPage();
       await page.goto(popupUrl);
+      return page;
+    },
+    async openOptions() {
+      const page = await context.newPage();
+      await page.goto(`chrome-extension://${extensionId}/src/popup/options.html`);
       return page;
     },
     async stopServiceWorker() {

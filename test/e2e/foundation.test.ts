@@ -19,8 +19,8 @@ describe('the built extension in Chromium', () => {
     await site?.close();
   });
 
-  test('the popup shows the background status', async () => {
-    const popup = await ext.openPopup();
+  test('the options page shows the background status', async () => {
+    const popup = await ext.openOptions();
     await expect.poll(() => popup.getByTestId('version').textContent()).toBe('v0.1.0');
     await expect.poll(() => popup.getByTestId('log').textContent()).toContain('background started');
     await popup.close();
@@ -32,13 +32,13 @@ describe('the built extension in Chromium', () => {
     await page.waitForLoadState('load');
     await page.waitForTimeout(500);
     await page.close();
-    const popup = await ext.openPopup();
+    const popup = await ext.openOptions();
     await expect.poll(() => popup.getByTestId('visit-count').textContent()).toBe('0');
     await popup.close();
   });
 
   test('a visit on an opted-in site is stored and survives a service worker restart', async () => {
-    const popup = await ext.openPopup();
+    const popup = await ext.openOptions();
     await popup.getByLabel('Site to opt in').fill(site.origin);
     await popup.getByRole('button', { name: 'Add site' }).click();
     await expect.poll(() => popup.getByTestId('sites').textContent()).toContain(site.origin);
@@ -63,7 +63,7 @@ describe('the built extension in Chromium', () => {
   });
 
   test('the background refuses malformed and forbidden requests with a clear error', async () => {
-    const popup = await ext.openPopup();
+    const popup = await ext.openOptions();
     const answers = await popup.evaluate(async () => {
       const send = (m: unknown) => chrome.runtime.sendMessage(m);
       return [

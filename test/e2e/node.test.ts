@@ -108,25 +108,30 @@ describe('the node in Chromium against the devnet', () => {
   });
 
   test('a rejected stake sends nothing; an approved one stakes', async () => {
-    const processedBefore = net.devnet.ledger.processed.size;
     const first = await ask<{ approvalId: string }>(popup, { type: 'node.join', taskId: net.taskId, stake: '4' });
-    const pending = await ask<{ id: string; amount: string; accounts: { address: string }[] }[]>(popup, { type: 'approvals.list' });
+    const pending = await ask<{ id: string; amount: string; digest: string; accounts: { address: string }[] }[]>(popup, { type: 'approvals.list' });
     expect(pending.map((p) => p.id)).toContain(first.approvalId);
     expect(pending[0]!.amount).toBe('4');
-    await ask(popup, { type: 'approvals.decide', id: first.approvalId, approve: false });
-    expect(net.devnet.ledger.processed.size).toBe(processedBefore);
-    await expect(ask(popup, { type: 'approvals.decide', id: first.approvalId, approve: true })).rejects.toThrow(/already rejected/);
+    const digest = pending[0]!.digest;
+    await ask(popup, { type: 'approvals.decide', id: first.approvalId, approve: false, digest });
+    expect(net.devnet.ledger.get(staking)).toBeUndefined();
+    expect(state(net).stakeList.get(staking)).toBeUndefined();
+    await expect(ask(popup, { type: 'approvals.decide', id: first.approvalId, approve: true, digest })).rejects.toThrow(/already rejected/);
 
     const second = await ask<{ approvalId: string }>(popup, { type: 'node.join', taskId: net.taskId, stake: '4' });
-    await ask(popup, { type: 'approvals.decide', id: second.approvalId, approve: true });
+    const [shown] = await ask<{ id: string; digest: string }[]>(popup, { type: 'approvals.list' });
+    expect(shown!.id).toBe(second.approvalId);
+    await ask(popup, { type: 'approvals.decide', id: second.approvalId, approve: true, digest: shown!.digest });
     expect(state(net).stakeList.get(staking)).toBe(4_000_000_000n);
-    await expect(ask(popup, { type: 'approvals.decide', id: second.approvalId, approve: true })).rejects.toThrow(/already sent/);
+    await expect(ask(popup, { type: 'approvals.decide', id: second.approvalId, approve: true, digest: shown!.digest })).rejects.toThrow(/already confirmed/);
   });
 
   test('browsing opted-in pages, the node submits and audits round after round while its worker is stopped 50 times', async () => {
-    await popup.getByLabel('Site to opt in').fill(net.demoSite.url);
-    await popup.getByRole('button', { name: 'Add site' }).click();
-    await expect.poll(() => popup.getByTestId('sites').textContent()).toContain(net.demoSite.url);
+    const options = await ext.openOptions();
+    await options.getByLabel('Site to opt in').fill(net.demoSite.url);
+    await options.getByRole('button', { name: 'Add site' }).click();
+    await expect.poll(() => options.getByTestId('sites').textContent()).toContain(net.demoSite.url);
+    await options.close();
 
     const s0 = state(net);
     firstRound = Math.max(0, phaseAt(s0, net.devnet.clock.slot()).round + 1);
@@ -140,7 +145,7 @@ describe('the node in Chromium against the devnet', () => {
     let nextStop = Date.now() + 300 + Math.random() * 1200;
     while (stops.length < STOPS || phaseAt(s0, net.devnet.clock.slot()).round < firstRound + MIN_ROUNDS) {
       const { round, slotInRound } = phaseAt(s0, net.devnet.clock.slot());
-      if (round !== lastRound && slotInRound >= 3 && slotInRound < 20) {
+      if (round !== lastRound && slotInRound >= 3 && slotInRound < 25) {
         lastRound = round;
         const path = net.demoSite.pages[page++ % net.demoSite.pages.length]!;
         await tab.goto(`${net.demoSite.url}${path}?utm_campaign=x`, { waitUntil: 'commit' });

@@ -26,6 +26,23 @@ function handlers(log: string[]): Handlers {
     'node.join': async () => ({ approvalId: 'x' }),
     'approvals.list': async () => [],
     'approvals.decide': async () => ({ done: 'x' }),
+    'wallet.confirmBackup': async () => ({}) as never,
+    'wallet.export': async () => ({ text: 'x' }),
+    'wallet.activity': async () => ({ unlocked: true }),
+    'wallet.transfer': async () => ({ approvalId: 'x' }),
+    'node.withdraw': async () => ({ approvalId: 'x' }),
+    'node.leave': async () => ({ left: 'x' }),
+    'node.claim': async () => ({ done: 'x' }),
+    'tasks.discover': async () => [],
+    'task.info': async () => ({}) as never,
+    'settings.get': async () => ({}) as never,
+    'settings.update': async () => ({}) as never,
+    'records.list': async () => ({ total: 0, items: [] }),
+    'records.delete': async () => ({ total: 0 }),
+    'records.clear': async () => ({ total: 0 }),
+    'visits.list': async () => ({ total: 0, items: [] }),
+    'visits.delete': async () => ({ total: 0 }),
+    'visits.clear': async () => ({ total: 0 }),
   };
 }
 
@@ -77,5 +94,40 @@ describe('the message router', () => {
       ok: false,
       error: { name: 'ForbiddenRequestError' },
     });
+  });
+
+  test('runs the before-hook on valid, allowed requests only, and before the handler', async () => {
+    const log: string[] = [];
+    const route = createMessageRouter(handlers(log), ID, BASE, async (r, who) => {
+      log.push(`before ${r.type} from ${who.kind}`);
+    });
+    await route({ type: 'status' }, popup);
+    await route({ type: 'status', extra: 1 }, popup);
+    await route({ type: 'status' }, contentScript);
+    expect(log).toEqual(['before status from extension-page', 'status']);
+  });
+
+  test('a content script can ask for nothing but a visit: no keys, no approvals, no settings', async () => {
+    const log: string[] = [];
+    const route = createMessageRouter(handlers(log), ID, BASE);
+    const TASK = '7EqQdEULxWcraVx3mXKFjc84LhCkMGZCkRuDpvcMwJeK';
+    const requests = [
+      { type: 'wallet.export', password: 'guess', what: 'mnemonic' },
+      { type: 'wallet.unlock', password: 'guess' },
+      { type: 'wallet.transfer', to: TASK, amount: '1' },
+      { type: 'approvals.list' },
+      { type: 'approvals.decide', id: '0123456789abcdef01234567', approve: true, digest: 'ab'.repeat(32) },
+      { type: 'node.join', taskId: TASK, stake: '1' },
+      { type: 'settings.update', patch: { paused: true } },
+      { type: 'records.clear' },
+      { type: 'visits.list', offset: 0, limit: 10 },
+    ];
+    for (const r of requests) {
+      await expect(route(r, contentScript)).resolves.toEqual({
+        ok: false,
+        error: { name: 'ForbiddenRequestError', message: `"${r.type}" is not allowed from a content-script` },
+      });
+    }
+    expect(log).toEqual([]);
   });
 });

@@ -80,4 +80,56 @@ describe('the vault', () => {
     expect(msUntilNextAttempt({ failures: 5, lastFailureAt: 10_000 }, 11_000)).toBe(3000);
     expect(msUntilNextAttempt({ failures: 5, lastFailureAt: 10_000 }, 20_000)).toBe(0);
   });
+
+  test('a vault written by this version stays readable: the format is pinned', async () => {
+    // Made once with encryptVault (version 1); a change that cannot read it breaks users' wallets.
+    const pinned = {
+      version: 1,
+      kdf: { name: 'PBKDF2', hash: 'SHA-256', iterations: 100000, salt: 'Pqdvdz+aJO+U9h81WtzV2w==' },
+      cipher: { name: 'AES-GCM', iv: 'YOs9rH8sTrLzNomg' },
+      ciphertext:
+        'Fhvju1SRyVXUbKFdG5gv0GETbgSge4dWYn0Ob3uZ3CeFxvje56CGOuYpfOfXXNtBccpdcWqXfkaqjmc+KzWbd52SFHTVkOzetEZB157KhTyZ8XTPafSuQolqX+a2s1KrRMqd8x6BorEjF0MDiij8kG/CTZei4pbcOqpOFQ==',
+    };
+    expect(await decryptVault(pinned, 'pinned vault password')).toEqual({
+      kind: 'mnemonic',
+      mnemonic: 'legal winner thank year wave sausage worth useful legal winner thank yellow',
+    });
+    await expect(decryptVault(pinned, 'pinned vault password ')).rejects.toThrow(WrongPasswordError);
+  });
+
+  test('a truncated or emptied ciphertext is refused, and says nothing about the contents', async () => {
+    const v = await encryptVault({ kind: 'mnemonic', mnemonic: MNEMONIC }, 'pw', FAST);
+    const bytes = Uint8Array.from(atob(v.ciphertext), (c) => c.charCodeAt(0));
+    const cut = btoa(String.fromCharCode(...bytes.subarray(0, bytes.length - 1)));
+    for (const ciphertext of [cut, btoa(String.fromCharCode(...bytes.subarray(0, 8))), '']) {
+      const err = (await decryptVault({ ...v, ciphertext }, 'pw').catch((e: unknown) => e)) as Error;
+      expect(err).toBeInstanceOf(VaultError);
+      expect(err.message).not.toMatch(/abandon|about/);
+    }
+  });
+
+  test('the password is compared after Unicode normalisation, so the same word typed differently opens it', async () => {
+    const composed = 'caf\u00e9 au lait';
+    const decomposed = 'cafe\u0301 au lait';
+    const v = await encryptVault({ kind: 'mnemonic', mnemonic: MNEMONIC }, composed, FAST);
+    expect((await decryptVault(v, decomposed)).kind).toBe('mnemonic');
+    await expect(encryptVault({ kind: 'mnemonic', mnemonic: MNEMONIC }, '', FAST)).rejects.toThrow('a password is required');
+  });
+
+  test('the backoff never shrinks as failures grow, and waiting it out always reopens the door', () => {
+    let previous = 0;
+    for (let failures = 0; failures < 60; failures++) {
+      const delay = unlockDelayMs({ failures, lastFailureAt: 0 });
+      expect(delay).toBeGreaterThanOrEqual(previous);
+      expect(delay).toBeLessThanOrEqual(300_000);
+      expect(msUntilNextAttempt({ failures, lastFailureAt: 5000 }, 5000 + delay)).toBe(0);
+      previous = delay;
+    }
+  });
+
+  test('the production cost is the default and is above the floor', async () => {
+    const { DEFAULT_ITERATIONS } = await import('../../src/wallet/vault.ts');
+    expect(DEFAULT_ITERATIONS).toBeGreaterThanOrEqual(600_000);
+    expect(MIN_ITERATIONS).toBeLessThan(DEFAULT_ITERATIONS);
+  });
 });

@@ -1,0 +1,87 @@
+import { formatKoii, parseKoii } from '../core/amounts.ts';
+import { DEFAULT_ENGINE_SETTINGS, type EngineSettings, type NodeEngine } from '../engine/node-engine.ts';
+import type { NetworkId, SettingsPatch, SettingsView } from '../shared/messages.ts';
+import { getSetting, putSetting, type NodeDb } from '../store/node-db.ts';
+import { DEFAULT_RPC_URL, DEVNET_RPC_URL, IS_DEV_BUILD, MAINNET_RPC_URL, TESTNET_RPC_URL } from './build-info.ts';
+import { DEFAULT_AUTOLOCK_MINUTES } from './wallet-session.ts';
+
+// The user's settings as the popup and options page see them. The engine's own settings
+// live under 'engine' as a partial EngineSettings (bigint ROE inside); here they cross
+// into KOII text and back, so no bigint ever reaches a message.
+
+type StoredEngineSettings = Partial<EngineSettings>;
+
+export function networks(): SettingsView['networks'] {
+  const list: SettingsView['networks'] = [
+    { id: 'testnet', url: TESTNET_RPC_URL },
+    { id: 'mainnet', url: MAINNET_RPC_URL },
+  ];
+  return IS_DEV_BUILD ? [{ id: 'devnet', url: DEVNET_RPC_URL }, ...list] : list;
+}
+
+export function networkOf(rpcUrl: string): NetworkId {
+  return networks().find((n) => n.url === rpcUrl)?.id ?? 'custom';
+}
+
+export async function engineSettings(db: NodeDb): Promise<EngineSettings> {
+  const stored = await getSetting<StoredEngineSettings>(db, 'engine', {});
+  return { ...DEFAULT_ENGINE_SETTINGS, ...stored, limits: { ...DEFAULT_ENGINE_SETTINGS.limits, ...stored.limits } };
+}
+
+/** `running`: the engine, when there is one, for what its round operations spent today. */
+export async function readSettings(db: NodeDb, running?: NodeEngine): Promise<SettingsView> {
+  const rpcUrl = await getSetting(db, 'rpcUrl', DEFAULT_RPC_URL);
+  const engine = await engineSettings(db);
+  return {
+    network: networkOf(rpcUrl),
+    rpcUrl,
+    networks: networks(),
+    devBuild: IS_DEV_BUILD,
+    autoLockMinutes: await getSetting(db, 'autoLockMinutes', DEFAULT_AUTOLOCK_MINUTES),
+    paused: engine.paused,
+    autoClaim: engine.autoClaimThreshold === null ? null : formatKoii(engine.autoClaimThreshold),
+    feeBudgetPerDay: formatKoii(engine.feeBudgetPerDay),
+    feeSpentToday: running ? formatKoii(await running.spentToday()) : null,
+    limits: { ...engine.limits },
+    onboarded: await getSetting(db, 'onboarded', false),
+  };
+}
+
+/** Applies a validated patch; returns what changed, for the log. */
+export async function updateSettings(db: NodeDb, patch: SettingsPatch): Promise<string[]> {
+  const changed: string[] = [];
+  if (patch.rpcUrl !== undefined) {
+    await putSetting(db, 'rpcUrl', patch.rpcUrl);
+    changed.push(`K2 endpoint ${patch.rpcUrl}`);
+  }
+  if (patch.autoLockMinutes !== undefined) {
+    await putSetting(db, 'autoLockMinutes', patch.autoLockMinutes);
+    changed.push(patch.autoLockMinutes === 0 ? 'auto-lock only when the browser closes' : `auto-lock after ${patch.autoLockMinutes} min`);
+  }
+  if (patch.onboarded !== undefined) await putSetting(db, 'onboarded', patch.onboarded);
+  const engine: StoredEngineSettings = { ...(await getSetting<StoredEngineSettings>(db, 'engine', {})) };
+  let engineChanged = false;
+  if (patch.paused !== undefined) {
+    engine.paused = patch.paused;
+    engineChanged = true;
+    changed.push(patch.paused ? 'node paused' : 'node resumed');
+  }
+  if (patch.autoClaim !== undefined) {
+    engine.autoClaimThreshold = patch.autoClaim === null ? null : parseKoii(patch.autoClaim);
+    engineChanged = true;
+    changed.push(patch.autoClaim === null ? 'claims only by hand' : `auto-claim from ${patch.autoClaim} KOII`);
+  }
+  if (patch.feeBudgetPerDay !== undefined) {
+    engine.feeBudgetPerDay = parseKoii(patch.feeBudgetPerDay);
+    engineChanged = true;
+    changed.push(`fee budget ${patch.feeBudgetPerDay} KOII a day`);
+  }
+  if (patch.limits !== undefined) {
+    const current = (await engineSettings(db)).limits;
+    engine.limits = { ...current, ...patch.limits };
+    engineChanged = true;
+    changed.push(`limits ${engine.limits.pagesPerHour} pages/h, ${Math.round(engine.limits.bytesPerRound / 1024)} KiB and ${engine.limits.cpuMsPerRound} ms CPU a round`);
+  }
+  if (engineChanged) await putSetting(db, 'engine', engine);
+  return changed;
+}

@@ -1,0 +1,95 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { ApprovalView } from '../shared/messages.ts';
+import { sendRequest } from '../shared/send-request.ts';
+import { secondsLeft } from './format.ts';
+import { errorText } from './use-background.ts';
+
+const TITLES: Record<ApprovalView['kind'], string> = { stake: 'Stake on a task', withdraw: 'Withdraw your stake', transfer: 'Send KOII' };
+
+/**
+ * One request waiting for the user: everything it does, shown plainly. The answer carries
+ * the request's digest back, so it applies to exactly what is on screen.
+ */
+export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onDone?: (outcome: 'approved' | 'rejected') => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const title = approval.kind === 'stake' && !approval.firstStake ? 'Add stake to a task' : TITLES[approval.kind];
+  const decide = async (approve: boolean) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await sendRequest<'approvals.decide'>({ type: 'approvals.decide', id: approval.id, approve, digest: approval.digest });
+      onDone?.(approve ? 'approved' : 'rejected');
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const headingId = `approval-${approval.id}`;
+  return (
+    <article class="card approval" aria-labelledby={headingId} data-testid="approval">
+      <h3 id={headingId}>{title}</h3>
+      <dl class="facts">
+        {approval.taskName !== null && (
+          <>
+            <dt>Task</dt>
+            <dd>
+              <strong data-testid="approval-task">{approval.taskName}</strong>
+              <code class="addr">{approval.taskId}</code>
+            </dd>
+          </>
+        )}
+        <dt>{approval.kind === 'withdraw' ? 'Stake returned' : 'Amount'}</dt>
+        <dd data-testid="approval-amount">{approval.amount} KOII</dd>
+        <dt>Fee{approval.firstStake ? ' and account rent' : ''}</dt>
+        <dd data-testid="approval-fee">{approval.fee} KOII</dd>
+        <dt>Main account balance</dt>
+        <dd>
+          {approval.balance} → <strong data-testid="approval-balance-after">{approval.balanceAfter} KOII</strong>
+        </dd>
+      </dl>
+      <h4>Accounts involved</h4>
+      <ul class="accounts" data-testid="approval-accounts">
+        {approval.accounts.map((a) => (
+          <li key={a.role}>
+            <span class="muted">{a.role}</span>
+            <code class="addr">{a.address}</code>
+          </li>
+        ))}
+      </ul>
+      <p class="muted">
+        Expires in <span>{secondsLeft(approval.expiresAt, now)}</span>. Nothing is sent unless you approve.
+      </p>
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+      <div class="actions">
+        <button type="button" class="secondary" disabled={busy} onClick={() => decide(false)}>
+          Reject
+        </button>
+        <button type="button" class="primary" disabled={busy} onClick={() => decide(true)}>
+          {busy ? 'Sending…' : 'Approve'}
+        </button>
+      </div>
+    </article>
+  );
+}
+
+export function ApprovalsList({ approvals, onDone }: { approvals: ApprovalView[]; onDone?: (outcome: 'approved' | 'rejected') => void }) {
+  if (approvals.length === 0) return <p class="muted">Nothing waits for your approval.</p>;
+  return (
+    <>
+      {approvals.map((a) => (
+        <ApprovalCard key={a.id} approval={a} {...(onDone ? { onDone } : {})} />
+      ))}
+    </>
+  );
+}

@@ -1,0 +1,326 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { WalletStatus } from '../shared/messages.ts';
+import { sendRequest } from '../shared/send-request.ts';
+import { MIN_PASSWORD_LENGTH, passwordProblem } from '../wallet/password-strength.ts';
+import { NetworkPicker } from './NetworkPicker.tsx';
+import { PasswordField } from './PasswordField.tsx';
+import { SitesEditor } from './SitesEditor.tsx';
+import { TaskPicker } from './TaskPicker.tsx';
+import { UnlockView } from './UnlockView.tsx';
+import { errorText, useBackground } from './use-background.ts';
+
+// A new user's path: wallet (create, with the phrase shown once and confirmed; or import),
+// then network, sites and a task with its stake approval. Which step shows follows from the
+// background's state, so a popup closed half-way resumes where it was.
+
+type WalletStep = 'welcome' | 'create' | 'import';
+
+/**
+ * A new step replaced the button that led to it, so focus fell back to the page: put it on
+ * the step's heading, so keyboard and screen-reader users land where the new step begins.
+ */
+function useFocusOnStep(step: string): void {
+  useEffect(() => {
+    if (document.activeElement && document.activeElement !== document.body) return;
+    const heading = document.querySelector<HTMLElement>('main h2');
+    if (!heading) return;
+    heading.tabIndex = -1;
+    heading.focus();
+  }, [step]);
+}
+type SetupStep = 'network' | 'sites' | 'task';
+const SETUP: SetupStep[] = ['network', 'sites', 'task'];
+
+function Steps({ at }: { at: number }) {
+  const names = ['Wallet', 'Backup', 'Network', 'Sites', 'Task'];
+  return (
+    <ol class="steps" aria-label={`Step ${at + 1} of ${names.length}`}>
+      {names.map((n, i) => (
+        <li key={n} class={i === at ? 'now' : i < at ? 'done' : ''} aria-current={i === at ? 'step' : undefined}>
+          {n}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function NewPassword({ onSubmit, submitLabel, children }: { onSubmit: (password: string) => Promise<void>; submitLabel: string; children?: preact.ComponentChildren }) {
+  const [password, setPassword] = useState('');
+  const [again, setAgain] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const problem = passwordProblem(password) ?? (password !== again ? 'the two passwords differ' : null);
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await onSubmit(password);
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={submit} class="stack">
+      {children}
+      <PasswordField id="new-password" label={`Password (at least ${MIN_PASSWORD_LENGTH} characters)`} value={password} onInput={setPassword} meter autocomplete="new-password" />
+      <PasswordField id="new-password-again" label="Password again" value={again} onInput={setAgain} autocomplete="new-password" />
+      <p class="muted">It encrypts your keys on this device. It cannot be recovered: your recovery phrase can.</p>
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+      <div class="actions">
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Encrypting…' : submitLabel}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function ImportSecret({ value, onInput }: { value: string; onInput: (v: string) => void }) {
+  const readFile = async (e: Event) => {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (file) onInput((await file.text()).slice(0, 4096));
+  };
+  return (
+    <>
+      <div class="field">
+        <label for="import-secret">Recovery phrase, or secret key (base58 or key file contents)</label>
+        <textarea id="import-secret" rows={3} spellcheck={false} autocomplete="off" value={value} onInput={(e) => onInput((e.target as HTMLTextAreaElement).value)} />
+      </div>
+      <div class="field">
+        <label for="import-file">Or a key file (JSON)</label>
+        <input id="import-file" type="file" accept=".json,application/json" onChange={readFile} />
+      </div>
+    </>
+  );
+}
+
+function ShowPhrase({ mnemonic, onNext }: { mnemonic: string; onNext: () => void }) {
+  const [saved, setSaved] = useState(false);
+  return (
+    <section class="stack" aria-labelledby="phrase-heading">
+      <h2 id="phrase-heading">Your recovery phrase</h2>
+      <p>Write these words down, in order, and keep them offline. They are shown once; anyone who has them controls your KOII.</p>
+      <ol class="phrase" data-testid="mnemonic">
+        {mnemonic.split(' ').map((w, i) => (
+          <li key={i}>
+            <span class="muted">{i + 1}.</span> <span class="word">{w}</span>
+          </li>
+        ))}
+      </ol>
+      <label class="choice">
+        <input type="checkbox" checked={saved} onChange={(e) => setSaved((e.target as HTMLInputElement).checked)} />
+        <span>I wrote my recovery phrase down</span>
+      </label>
+      <div class="actions">
+        <button type="button" class="primary" disabled={!saved} onClick={onNext}>
+          Continue
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function ConfirmPhrase({ challenge, onShowAgain }: { challenge: number[]; onShowAgain: () => void }) {
+  const [words, setWords] = useState<string[]>(challenge.map(() => ''));
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    try {
+      await sendRequest<'wallet.confirmBackup'>({ type: 'wallet.confirmBackup', words });
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <form onSubmit={submit} class="stack" aria-labelledby="confirm-heading">
+      <h2 id="confirm-heading">Confirm your recovery phrase</h2>
+      <p>Type these words from your written copy.</p>
+      {challenge.map((p, i) => (
+        <div class="field" key={p}>
+          <label for={`word-${p}`}>Word #{p}</label>
+          <input
+            id={`word-${p}`}
+            type="text"
+            autocomplete="off"
+            spellcheck={false}
+            value={words[i]}
+            onInput={(e) => setWords(words.map((w, j) => (j === i ? (e.target as HTMLInputElement).value : w)))}
+          />
+        </div>
+      ))}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+      <div class="actions">
+        <button type="button" class="secondary" onClick={onShowAgain}>
+          Show the phrase again
+        </button>
+        <button type="submit" class="primary">
+          Confirm
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The phrase again, against the password (the popup closed before it was confirmed). */
+function RevealPhrase({ onShown }: { onShown: (mnemonic: string) => void }) {
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    try {
+      onShown((await sendRequest<'wallet.export'>({ type: 'wallet.export', password, what: 'mnemonic' })).text);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <form onSubmit={submit} class="stack" aria-labelledby="reveal-heading">
+      <h2 id="reveal-heading">Back up your recovery phrase</h2>
+      <p>Enter your password to see the phrase again, then confirm it.</p>
+      <PasswordField id="reveal-password" label="Password" value={password} onInput={setPassword} autoFocus />
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+      <div class="actions">
+        <button type="submit" class="primary">
+          Show phrase
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function Onboarding({ wallet }: { wallet: WalletStatus }) {
+  const [walletStep, setWalletStep] = useState<WalletStep>('welcome');
+  const [secret, setSecret] = useState('');
+  const [mnemonic, setMnemonic] = useState<string | null>(null);
+  const [phraseSeen, setPhraseSeen] = useState(false);
+  const [setupStep, setSetupStep] = useState<SetupStep>('network');
+  const settings = useBackground<'settings.get'>({ type: 'settings.get' });
+  useFocusOnStep([walletStep, wallet.exists, wallet.unlocked, wallet.backupConfirmed, mnemonic !== null, phraseSeen, setupStep].join());
+
+  if (wallet.exists && !wallet.unlocked) return <UnlockView wallet={wallet} />;
+
+  if (!wallet.exists) {
+    if (walletStep === 'create') {
+      return (
+        <>
+          <Steps at={0} />
+          <h2>Create a wallet</h2>
+          <NewPassword
+            submitLabel="Create wallet"
+            onSubmit={async (password) => {
+              const out = await sendRequest<'wallet.create'>({ type: 'wallet.create', password });
+              setMnemonic(out.mnemonic);
+            }}
+          />
+          <button type="button" class="link" onClick={() => setWalletStep('welcome')}>
+            Back
+          </button>
+        </>
+      );
+    }
+    if (walletStep === 'import') {
+      return (
+        <>
+          <Steps at={0} />
+          <h2>Import a wallet</h2>
+          <NewPassword
+            submitLabel="Import wallet"
+            onSubmit={async (password) => {
+              await sendRequest<'wallet.import'>({ type: 'wallet.import', password, secret });
+              setSecret('');
+            }}
+          >
+            <ImportSecret value={secret} onInput={setSecret} />
+          </NewPassword>
+          <button type="button" class="link" onClick={() => setWalletStep('welcome')}>
+            Back
+          </button>
+        </>
+      );
+    }
+    return (
+      <section class="stack welcome" aria-labelledby="welcome-heading">
+        <Steps at={0} />
+        <h2 id="welcome-heading">Run a K2 light node</h2>
+        <p>Your browser indexes public pages of sites you choose, proves that work on Koii's K2 network each round, and earns KOII.</p>
+        <div class="actions column">
+          <button type="button" class="primary" onClick={() => setWalletStep('create')}>
+            Create a new wallet
+          </button>
+          <button type="button" class="secondary" onClick={() => setWalletStep('import')}>
+            Import a wallet
+          </button>
+        </div>
+      </section>
+    );
+  }
+
+  if (!wallet.backupConfirmed) {
+    return (
+      <>
+        <Steps at={1} />
+        {mnemonic && !phraseSeen && <ShowPhrase mnemonic={mnemonic} onNext={() => setPhraseSeen(true)} />}
+        {mnemonic && phraseSeen && wallet.backupChallenge && (
+          <ConfirmPhrase challenge={wallet.backupChallenge} onShowAgain={() => setPhraseSeen(false)} />
+        )}
+        {(!mnemonic || !wallet.backupChallenge) && (
+          <RevealPhrase
+            onShown={(m) => {
+              setMnemonic(m);
+              setPhraseSeen(false);
+            }}
+          />
+        )}
+      </>
+    );
+  }
+
+  const next = () => setSetupStep(SETUP[SETUP.indexOf(setupStep) + 1] ?? 'task');
+  const finish = () => void sendRequest<'settings.update'>({ type: 'settings.update', patch: { onboarded: true } });
+  return (
+    <>
+      <Steps at={2 + SETUP.indexOf(setupStep)} />
+      {setupStep === 'network' && settings.data && (
+        <section aria-labelledby="network-heading">
+          <h2 id="network-heading">Choose the K2 network</h2>
+          <NetworkPicker settings={settings.data} onSaved={next} submitLabel="Continue" />
+        </section>
+      )}
+      {setupStep === 'sites' && (
+        <>
+          <p>Choose the sites the node may index while you browse them. The browser asks you for each one.</p>
+          <SitesList />
+          <div class="actions">
+            <button type="button" class="primary" onClick={next}>
+              Continue
+            </button>
+          </div>
+        </>
+      )}
+      {setupStep === 'task' && <TaskPicker onJoined={finish} onCancel={finish} cancelLabel="Skip for now" />}
+    </>
+  );
+}
+
+function SitesList() {
+  const status = useBackground<'status'>({ type: 'status' });
+  return <SitesEditor sites={status.data?.sites ?? []} />;
+}

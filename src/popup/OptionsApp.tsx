@@ -1,0 +1,155 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { ApprovalView } from '../shared/messages.ts';
+import { sendRequest } from '../shared/send-request.ts';
+import { ApprovalCard, ApprovalsList } from './ApprovalCard.tsx';
+import { CollectedData } from './CollectedData.tsx';
+import { shortAddress, timeOf } from './format.ts';
+import { NetworkPicker } from './NetworkPicker.tsx';
+import { NodeSettings } from './NodeSettings.tsx';
+import { SitesEditor } from './SitesEditor.tsx';
+import { ActivityLog, StateBanner, TaskCard } from './StatusHome.tsx';
+import { TaskPicker } from './TaskPicker.tsx';
+import { UnlockView } from './UnlockView.tsx';
+import { errorText, listenForActivity, useBackground } from './use-background.ts';
+import { WalletPanel } from './WalletPanel.tsx';
+
+// The options page: the longer settings, the wallet's export and transfers, tasks (leave,
+// withdraw), sites, and everything the node collected, deletable.
+
+function Tasks() {
+  const view = useBackground<'node.status'>({ type: 'node.status' });
+  const [joining, setJoining] = useState(false);
+  const [approval, setApproval] = useState<ApprovalView | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const act = async (p: Promise<unknown>, done: string) => {
+    setMessage(null);
+    try {
+      await p;
+      setMessage(done);
+    } catch (e) {
+      setMessage(errorText(e));
+    }
+  };
+  const withdraw = async (taskId: string) => {
+    setMessage(null);
+    try {
+      const { approvalId } = await sendRequest<'node.withdraw'>({ type: 'node.withdraw', taskId });
+      setApproval((await sendRequest<'approvals.list'>({ type: 'approvals.list' })).find((a) => a.id === approvalId) ?? null);
+    } catch (e) {
+      setMessage(errorText(e));
+    }
+  };
+  const v = view.data;
+  return (
+    <section aria-labelledby="node-heading" class="card stack">
+      <h2 id="node-heading">Node and tasks</h2>
+      {v && <StateBanner view={v} />}
+      {approval && <ApprovalCard approval={approval} onDone={(o) => (setApproval(null), setMessage(o === 'approved' ? 'Withdrawal sent.' : 'Rejected: nothing was sent.'))} />}
+      {v?.tasks.map((t) => (
+        <TaskCard key={t.taskId} task={t}>
+          <button type="button" class="secondary" onClick={() => act(sendRequest<'node.leave'>({ type: 'node.leave', taskId: t.taskId }), `Stopped working on ${t.name}.`)}>
+            Stop working on this task
+          </button>
+          <button type="button" class="secondary" onClick={() => withdraw(t.taskId)}>
+            Withdraw stake
+          </button>
+        </TaskCard>
+      ))}
+      {v && v.leftTasks.length > 0 && (
+        <>
+          <h3>Tasks you left</h3>
+          <ul class="plain">
+            {v.leftTasks.map((t) => (
+              <li key={t.taskId}>
+                {t.name} <code title={t.taskId}>{shortAddress(t.taskId)}</code> <span class="muted">left at {timeOf(t.leftAt)}</span>{' '}
+                <button type="button" class="secondary" onClick={() => withdraw(t.taskId)}>
+                  Withdraw stake
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {message && (
+        <p role="status" class="notice">
+          {message}
+        </p>
+      )}
+      {joining ? (
+        <TaskPicker onJoined={() => setJoining(false)} onCancel={() => setJoining(false)} />
+      ) : (
+        <div class="actions">
+          <button type="button" class="secondary" onClick={() => setJoining(true)}>
+            Join a task or add stake
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function OptionsApp() {
+  const wallet = useBackground<'wallet.status'>({ type: 'wallet.status' });
+  const status = useBackground<'status'>({ type: 'status' });
+  const settings = useBackground<'settings.get'>({ type: 'settings.get' });
+  const approvals = useBackground<'approvals.list'>({ type: 'approvals.list' });
+  useEffect(listenForActivity, []);
+  useEffect(() => {
+    if (status.data && document.body.dataset.ready !== '1') document.body.dataset.ready = '1';
+  }, [status.data !== null]);
+  const w = wallet.data;
+  return (
+    <>
+      <header>
+        <h1>K2 Light Node</h1>
+        {status.data && (
+          <span class="muted" data-testid="version">
+            v{status.data.version}
+          </span>
+        )}
+      </header>
+      {status.error && (
+        <p role="alert" class="error">
+          {status.error}
+        </p>
+      )}
+      <div class="columns">
+        <div>
+          {w && !w.exists && (
+            <section class="card">
+              <h2>Wallet</h2>
+              <p>No wallet yet: open the K2 Light Node toolbar popup to create or import one.</p>
+            </section>
+          )}
+          {w?.exists && !w.unlocked && (
+            <section class="card">
+              <UnlockView wallet={w} />
+            </section>
+          )}
+          {w?.unlocked && <WalletPanel wallet={w} />}
+          {approvals.data && approvals.data.length > 0 && (
+            <section aria-labelledby="approvals-heading" class="card">
+              <h2 id="approvals-heading">Waiting for your approval</h2>
+              <ApprovalsList approvals={approvals.data} />
+            </section>
+          )}
+          {w?.unlocked && <Tasks />}
+          {settings.data && (
+            <section aria-labelledby="settings-heading" class="card stack">
+              <h2 id="settings-heading">Settings</h2>
+              <NodeSettings key={JSON.stringify(settings.data)} settings={settings.data} limits />
+              <h3>Network</h3>
+              <NetworkPicker key={settings.data.rpcUrl} settings={settings.data} />
+            </section>
+          )}
+        </div>
+        <div>
+          <section class="card">{status.data && <SitesEditor sites={status.data.sites} />}</section>
+          <CollectedData />
+          <section class="card">{status.data && <ActivityLog events={status.data.events} limit={50} />}</section>
+        </div>
+      </div>
+    </>
+  );
+}
+

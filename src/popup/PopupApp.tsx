@@ -1,0 +1,105 @@
+import browser from 'webextension-polyfill';
+import { useEffect, useState } from 'preact/hooks';
+import { sendRequest } from '../shared/send-request.ts';
+import { ApprovalsList } from './ApprovalCard.tsx';
+import { NetworkPicker } from './NetworkPicker.tsx';
+import { NodeSettings } from './NodeSettings.tsx';
+import { Onboarding } from './Onboarding.tsx';
+import { StatusHome } from './StatusHome.tsx';
+import { TaskPicker } from './TaskPicker.tsx';
+import { UnlockView } from './UnlockView.tsx';
+import { listenForActivity, useBackground } from './use-background.ts';
+
+type Tab = 'status' | 'approvals' | 'settings' | 'join';
+
+/** Marks the first useful paint for the benchmark (open → first real content on screen). */
+function useReadyMarker(ready: boolean): void {
+  useEffect(() => {
+    if (ready && document.body.dataset.ready !== '1') requestAnimationFrame(() => (document.body.dataset.ready = '1'));
+  }, [ready]);
+}
+
+function Main() {
+  const view = useBackground<'node.status'>({ type: 'node.status' });
+  const approvals = useBackground<'approvals.list'>({ type: 'approvals.list' });
+  const settings = useBackground<'settings.get'>({ type: 'settings.get' });
+  const [tab, setTab] = useState<Tab>(location.hash === '#approvals' ? 'approvals' : 'status');
+  const pending = approvals.data?.length ?? 0;
+  useReadyMarker(view.data !== null);
+  // A request that arrives while the popup is open is shown at once.
+  useEffect(() => {
+    if (pending > 0 && tab === 'status') setTab('approvals');
+  }, [pending]);
+
+  const tabs: [Tab, string][] = [
+    ['status', 'Status'],
+    ['approvals', pending > 0 ? `Approvals (${pending})` : 'Approvals'],
+    ['settings', 'Settings'],
+  ];
+  return (
+    <>
+      <nav aria-label="Sections" class="tabs">
+        {tabs.map(([id, label]) => (
+          <button key={id} type="button" aria-current={tab === id ? 'page' : undefined} onClick={() => setTab(id)}>
+            {label}
+          </button>
+        ))}
+      </nav>
+      {view.error && (
+        <p role="alert" class="error">
+          {view.error}
+        </p>
+      )}
+      {tab === 'status' && (view.data ? <StatusHome view={view.data} onJoin={() => setTab('join')} onApprovals={() => setTab('approvals')} /> : <p class="muted">Connecting to the node…</p>)}
+      {tab === 'join' && <TaskPicker onJoined={() => setTab('status')} onCancel={() => setTab('status')} />}
+      {tab === 'approvals' && (
+        <section aria-labelledby="approvals-heading">
+          <h2 id="approvals-heading">Waiting for your approval</h2>
+          {approvals.data && <ApprovalsList approvals={approvals.data} />}
+        </section>
+      )}
+      {tab === 'settings' && settings.data && (
+        <section aria-labelledby="settings-heading" class="stack">
+          <h2 id="settings-heading">Settings</h2>
+          <NodeSettings key={JSON.stringify(settings.data)} settings={settings.data} />
+          <h3>Network</h3>
+          <NetworkPicker key={settings.data.rpcUrl} settings={settings.data} />
+          <div class="actions">
+            <button type="button" class="secondary" onClick={() => void sendRequest<'wallet.lock'>({ type: 'wallet.lock' })}>
+              Lock wallet
+            </button>
+            <button type="button" class="secondary" onClick={() => void browser.runtime.openOptionsPage()}>
+              More settings, sites and data
+            </button>
+          </div>
+        </section>
+      )}
+    </>
+  );
+}
+
+export function PopupApp() {
+  const wallet = useBackground<'wallet.status'>({ type: 'wallet.status' });
+  useEffect(listenForActivity, []);
+  const w = wallet.data;
+  useReadyMarker(w !== null && (!w.unlocked || !w.onboarded || !w.backupConfirmed));
+  return (
+    <>
+      <header>
+        <h1>K2 Light Node</h1>
+        {w?.unlocked && (
+          <button type="button" class="link" onClick={() => void sendRequest<'wallet.lock'>({ type: 'wallet.lock' })}>
+            Lock
+          </button>
+        )}
+      </header>
+      {wallet.error && (
+        <p role="alert" class="error">
+          {wallet.error}
+        </p>
+      )}
+      {!w && !wallet.error && <p class="muted">Connecting to the node…</p>}
+      {w && (!w.exists || !w.backupConfirmed || !w.onboarded ? <Onboarding wallet={w} /> : !w.unlocked ? <UnlockView wallet={w} /> : <Main />)}
+    </>
+  );
+}

@@ -1,0 +1,115 @@
+import { useState } from 'preact/hooks';
+import type { ApprovalView, TaskInfo } from '../shared/messages.ts';
+import { sendRequest } from '../shared/send-request.ts';
+import { ApprovalCard } from './ApprovalCard.tsx';
+import { shortAddress } from './format.ts';
+import { errorText, useBackground } from './use-background.ts';
+
+/**
+ * Choosing a task and a stake. The stake goes to the approval queue; its approval is shown
+ * right here, and only an approval sends anything.
+ */
+export function TaskPicker({ onJoined, onCancel, cancelLabel = 'Cancel' }: { onJoined: () => void; onCancel?: () => void; cancelLabel?: string }) {
+  const tasks = useBackground<'tasks.discover'>({ type: 'tasks.discover' });
+  const [chosen, setChosen] = useState<string>('');
+  const [typed, setTyped] = useState('');
+  const [stake, setStake] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const [approval, setApproval] = useState<ApprovalView | null>(null);
+
+  const list = tasks.data ?? [];
+  const selectedId = chosen || list[0]?.taskId || '';
+  const selected: TaskInfo | undefined = list.find((t) => t.taskId === selectedId);
+  const taskId = typed.trim() || selectedId;
+
+  const review = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setMessage(null);
+    try {
+      const amount = stake.trim() || selected?.minimumStake || '';
+      const { approvalId } = await sendRequest<'node.join'>({ type: 'node.join', taskId, stake: amount });
+      const pending = await sendRequest<'approvals.list'>({ type: 'approvals.list' });
+      setApproval(pending.find((a) => a.id === approvalId) ?? null);
+    } catch (err) {
+      setMessage(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (approval) {
+    return (
+      <ApprovalCard
+        approval={approval}
+        onDone={(outcome) => {
+          setApproval(null);
+          if (outcome === 'approved') onJoined();
+          else setMessage('Rejected: nothing was sent.');
+        }}
+      />
+    );
+  }
+
+  return (
+    <form onSubmit={review} class="stack" aria-labelledby="task-heading">
+      <h2 id="task-heading">Choose a task</h2>
+      {tasks.error && (
+        <p role="alert" class="error">
+          {tasks.error}
+        </p>
+      )}
+      {!tasks.data && !tasks.error && <p class="muted">Looking for tasks…</p>}
+      {tasks.data && list.length === 0 && <p class="muted">No known task on this network: enter a task id below.</p>}
+      {list.length > 0 && (
+        <fieldset>
+          <legend>Tasks this extension can run</legend>
+          {list.map((t) => (
+            <label key={t.taskId} class="choice">
+              <input type="radio" name="task" value={t.taskId} checked={t.taskId === selectedId && !typed} onChange={() => (setChosen(t.taskId), setTyped(''))} />
+              <span>
+                <strong>{t.name}</strong> <code class="addr" title={t.taskId}>{shortAddress(t.taskId)}</code>
+                <br />
+                <span class="muted">
+                  minimum stake {t.minimumStake} KOII · {t.bountyPerRound} KOII a round · {t.stakers} node{t.stakers === 1 ? '' : 's'}
+                  {t.myStake !== '0' ? ` · your stake ${t.myStake} KOII` : ''}
+                </span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <div class="field">
+        <label for="task-id">Or a task id</label>
+        <input id="task-id" type="text" spellcheck={false} value={typed} onInput={(e) => setTyped((e.target as HTMLInputElement).value)} />
+      </div>
+      <div class="field">
+        <label for="stake-amount">Stake (KOII)</label>
+        <input
+          id="stake-amount"
+          type="text"
+          inputMode="decimal"
+          placeholder={selected?.minimumStake ?? ''}
+          value={stake}
+          onInput={(e) => setStake((e.target as HTMLInputElement).value)}
+        />
+      </div>
+      {message && (
+        <p role="status" class="notice" data-testid="task-message">
+          {message}
+        </p>
+      )}
+      <div class="actions">
+        {onCancel && (
+          <button type="button" class="secondary" onClick={onCancel}>
+            {cancelLabel}
+          </button>
+        )}
+        <button type="submit" class="primary" disabled={busy || !taskId}>
+          Review stake
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,88 @@
+import browser from 'webextension-polyfill';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { UPDATES_PORT, type RequestMap, type RequestType } from '../shared/messages.ts';
+import { sendRequest } from '../shared/send-request.ts';
+
+// The page keeps no state of its own: it asks the background, and asks again whenever the
+// background says something changed. One port per page; a dropped port (the worker was
+// stopped) is reopened, which wakes the worker, and everything asks again.
+
+type Listener = () => void;
+const listeners = new Set<Listener>();
+let port: ReturnType<typeof browser.runtime.connect> | null = null;
+
+function ensurePort(): void {
+  if (port) return;
+  port = browser.runtime.connect({ name: UPDATES_PORT });
+  port.onMessage.addListener(() => listeners.forEach((l) => l()));
+  port.onDisconnect.addListener(() => {
+    port = null;
+    setTimeout(() => {
+      ensurePort();
+      listeners.forEach((l) => l());
+    }, 500);
+  });
+}
+
+/** Calls `onChange` (at most every `gapMs`) whenever the background reports a change. */
+export function useChanges(onChange: () => void, gapMs = 300): void {
+  const last = useRef(onChange);
+  last.current = onChange;
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const listener = () => {
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        last.current();
+      }, gapMs);
+    };
+    ensurePort();
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      clearTimeout(timer);
+    };
+  }, [gapMs]);
+}
+
+export interface Query<T> {
+  data: T | null;
+  error: string | null;
+  refresh: () => void;
+}
+
+/** The answer to a read request, kept fresh. */
+export function useBackground<T extends RequestType>(request: RequestMap[T]['request'], deps: unknown[] = []): Query<RequestMap[T]['response']> {
+  const [data, setData] = useState<RequestMap[T]['response'] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const req = useRef(request);
+  req.current = request;
+  const refresh = () => {
+    sendRequest<T>(req.current)
+      .then((d) => {
+        setData(d);
+        setError(null);
+      })
+      .catch((e: unknown) => setError(errorText(e)));
+  };
+  useEffect(refresh, deps);
+  useChanges(refresh);
+  return { data, error, refresh };
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+let lastActivity = 0;
+/** Tells the background the user is here (auto-lock counts from the last action), at most every 10 s. */
+export function reportActivity(): void {
+  const now = Date.now();
+  if (now - lastActivity < 10_000) return;
+  lastActivity = now;
+  void sendRequest<'wallet.activity'>({ type: 'wallet.activity' }).catch(() => undefined);
+}
+
+export function listenForActivity(): void {
+  for (const type of ['pointerdown', 'keydown'] as const) addEventListener(type, reportActivity, { passive: true, capture: true });
+}

@@ -1,0 +1,223 @@
+import 'fake-indexeddb/auto';
+import { generateKeyPairSigner } from '@solana/kit';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { APPROVAL_TTL_MS, createApprovals, digestOf, withdrawBlockedUntil, type StoredApproval } from '../../src/background/approvals.ts';
+import type { NodeKeys } from '../../src/engine/node-engine.ts';
+import { createK2Rpc, type K2Rpc } from '../../src/k2/rpc-client.ts';
+import { RpcTransportError } from '../../src/k2/rpc-errors.ts';
+import { decodeTaskStateAccount } from '../../src/k2/task-state-decoder.ts';
+import { getSetting, openNodeDb, putSetting, type NodeDb } from '../../src/store/node-db.ts';
+import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
+import { KEYS, taskStateFixture, withSubmissions } from './helpers/task-state-fixture.ts';
+
+// Approvals against the real devnet over HTTP (in-process, on a free port): what is shown is
+// what is sent, once; a rejection, an expired or a tampered request sends nothing.
+
+const TASK = {
+  name: 'approval task',
+  roundTime: 400,
+  submissionWindow: 150,
+  auditWindow: 150,
+  bountyPerRound: 1_000_000_000n,
+  totalBounty: 1_000_000_000_000n,
+  minimumStake: 2_000_000_000n,
+  startDelay: 2,
+};
+
+let devnet: Devnet;
+let rpc: K2Rpc;
+let dbCount = 0;
+
+beforeAll(async () => {
+  devnet = await startDevnet({ slotMs: 25, tasks: [TASK] });
+  rpc = createK2Rpc({ endpoints: [devnet.url], timeoutMs: 5000, retries: 0 });
+});
+afterAll(async () => {
+  await devnet?.close();
+});
+
+function stakeOf(address: string): bigint | undefined {
+  const id = devnet.taskIds[0]!;
+  return decodeTaskStateAccount(devnet.ledger.get(id)!.data, id).stakeList.get(address);
+}
+
+describe('approvals', () => {
+  let db: NodeDb;
+  let keys: NodeKeys;
+  let clock: number;
+  let approvals: ReturnType<typeof createApprovals>;
+  const taskId = () => devnet.taskIds[0]!;
+
+  beforeEach(async () => {
+    db = await openNodeDb(`approvals-${dbCount++}`);
+    keys = { main: await generateKeyPairSigner(), staking: await generateKeyPairSigner() };
+    devnet.ledger.mint(keys.main.address, 10_000_000_000n);
+    clock = Date.now();
+    approvals = createApprovals(db, { rpc: async () => rpc, keys: async () => keys, now: () => clock, confirmPollMs: 20 });
+  });
+
+  test('a request shows task, amount, fee, balance after and the exact accounts', async () => {
+    const id = await approvals.requestStake(taskId(), '2.5');
+    const [view] = await approvals.pending();
+    expect(view).toMatchObject({
+      id,
+      kind: 'stake',
+      firstStake: true,
+      taskId: taskId(),
+      taskName: 'approval task',
+      amount: '2.5',
+      balance: '10',
+    });
+    expect(view!.accounts.map((a) => a.address)).toEqual([keys.main.address, keys.staking.address, taskId(), expect.any(String)]);
+    // The balance after is the balance less the stake and every cost shown.
+    const fee = BigInt(Math.round(Number(view!.fee) * 1e9));
+    expect(BigInt(Math.round(Number(view!.balanceAfter) * 1e9))).toBe(10_000_000_000n - 2_500_000_000n - fee);
+    expect(view!.digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('rejecting sends nothing, and a rejected request cannot be approved afterwards', async () => {
+    const id = await approvals.requestStake(taskId(), '2');
+    const [view] = await approvals.pending();
+    const processed = devnet.ledger.processed.size;
+    const balance = devnet.ledger.get(keys.main.address)!.lamports;
+    await expect(approvals.decide(id, false, view!.digest)).resolves.toMatchObject({ done: 'rejected' });
+    await expect(approvals.decide(id, true, view!.digest)).rejects.toThrow('this request was already rejected');
+    expect(devnet.ledger.processed.size).toBe(processed);
+    expect(devnet.ledger.get(keys.main.address)!.lamports).toBe(balance);
+    expect(stakeOf(keys.staking.address)).toBeUndefined();
+    expect(await approvals.pending()).toEqual([]);
+  });
+
+  test('approving sends exactly what was shown, once; approving again is refused and a replay changes nothing', async () => {
+    const id = await approvals.requestStake(taskId(), '3');
+    const [view] = await approvals.pending();
+    const before = devnet.ledger.get(keys.main.address)!.lamports;
+    const out = await approvals.decide(id, true, view!.digest);
+    expect(out).toMatchObject({ done: 'confirmed', settled: { status: 'confirmed', kind: 'stake', taskId: taskId() } });
+    expect(stakeOf(keys.staking.address)).toBe(3_000_000_000n);
+    const after = devnet.ledger.get(keys.main.address)!.lamports;
+    expect(after.toString()).toBe(String(BigInt(Math.round(Number(view!.balanceAfter) * 1e9))));
+    expect(after).toBeLessThan(before);
+
+    await expect(approvals.decide(id, true, view!.digest)).rejects.toThrow('this request was already confirmed');
+    const stored = (await approvals.get(id))!;
+    const processed = devnet.ledger.processed.size;
+    await expect(rpc.sendTransaction(stored.wire!)).rejects.toThrow();
+    expect(devnet.ledger.processed.size).toBe(processed);
+    expect(stakeOf(keys.staking.address)).toBe(3_000_000_000n);
+
+    // A later stake on the same task adds to it, without creating the account again.
+    const more = await approvals.requestStake(taskId(), '1');
+    const [second] = await approvals.pending();
+    expect(second!.firstStake).toBe(false);
+    await approvals.decide(more, true, second!.digest);
+    expect(stakeOf(keys.staking.address)).toBe(4_000_000_000n);
+  });
+
+  test('an answer is bound to the request shown: another digest, or a request altered in storage, is refused', async () => {
+    const id = await approvals.requestStake(taskId(), '2');
+    const [view] = await approvals.pending();
+    const processed = devnet.ledger.processed.size;
+    await expect(approvals.decide(id, true, 'a'.repeat(64))).rejects.toThrow(/different request/);
+    const stored = await getSetting<StoredApproval[]>(db, 'approvals', []);
+    stored[0]!.amountRoe = '9000000000';
+    await putSetting(db, 'approvals', stored);
+    await expect(approvals.decide(id, true, view!.digest)).rejects.toThrow(/different request/);
+    expect(devnet.ledger.processed.size).toBe(processed);
+    expect(await digestOf(stored[0]!)).not.toBe(view!.digest);
+  });
+
+  test('a request made for one wallet is refused by another', async () => {
+    const id = await approvals.requestStake(taskId(), '2');
+    const [view] = await approvals.pending();
+    keys = { main: await generateKeyPairSigner(), staking: keys.staking };
+    await expect(approvals.decide(id, true, view!.digest)).rejects.toThrow('the wallet changed since this request was made');
+  });
+
+  test('a request expires: it leaves the queue and cannot be approved', async () => {
+    const id = await approvals.requestStake(taskId(), '2');
+    const [view] = await approvals.pending();
+    clock += APPROVAL_TTL_MS + 1;
+    expect(await approvals.pending()).toEqual([]);
+    const processed = devnet.ledger.processed.size;
+    await expect(approvals.decide(id, true, view!.digest)).rejects.toThrow('this request expired: ask again');
+    await expect(approvals.decide(id, true, view!.digest)).rejects.toThrow('this request was already expired');
+    expect(devnet.ledger.processed.size).toBe(processed);
+  });
+
+  test('requests that cannot work are refused before they are queued', async () => {
+    await expect(approvals.requestStake(taskId(), '1')).rejects.toThrow('this task needs a stake of at least 2 KOII');
+    await expect(approvals.requestStake(taskId(), '50')).rejects.toThrow(/not enough KOII/);
+    await expect(approvals.requestTransfer(keys.main.address, '1')).rejects.toThrow(/own main account/);
+    await expect(approvals.requestWithdraw(taskId())).rejects.toThrow('this node has no stake on this task');
+    await putSetting(db, 'taskBindings', { [taskId()]: 'no-such-plugin' });
+    await expect(approvals.requestStake(taskId(), '2')).rejects.toThrow(/this extension cannot run task approval task/);
+    await putSetting(db, 'taskBindings', {});
+    const locked = createApprovals(db, { rpc: async () => rpc, keys: async () => null });
+    await expect(locked.requestStake(taskId(), '2')).rejects.toThrow('unlock the wallet first');
+    expect(await approvals.pending()).toEqual([]);
+  });
+
+  test('a transfer moves exactly the amount shown to the account shown', async () => {
+    const to = (await generateKeyPairSigner()).address;
+    const id = await approvals.requestTransfer(to, '1.25');
+    const [view] = await approvals.pending();
+    expect(view!.accounts).toEqual([
+      { role: 'pays (main account)', address: keys.main.address },
+      { role: 'receives', address: to },
+    ]);
+    await approvals.decide(id, true, view!.digest);
+    expect(devnet.ledger.get(to)!.lamports).toBe(1_250_000_000n);
+    expect(devnet.ledger.get(keys.main.address)!.lamports).toBe(10_000_000_000n - 1_250_000_000n - 5000n);
+  });
+
+  test('a withdrawal returns the stake to the staking key', async () => {
+    const stake = await approvals.requestStake(taskId(), '2');
+    await approvals.decide(stake, true, (await approvals.pending())[0]!.digest);
+    const id = await approvals.requestWithdraw(taskId());
+    const [view] = await approvals.pending();
+    expect(view).toMatchObject({ kind: 'withdraw', amount: '2' });
+    const before = devnet.ledger.get(keys.staking.address)!.lamports;
+    await approvals.decide(id, true, view!.digest);
+    expect(stakeOf(keys.staking.address)).toBeUndefined();
+    expect(devnet.ledger.get(keys.staking.address)!.lamports).toBe(before + 2_000_000_000n);
+  });
+
+  test('a transaction whose sending was interrupted is settled after a restart, without signing again', async () => {
+    let failSend = true;
+    const flaky: K2Rpc = {
+      ...rpc,
+      sendTransaction: async (wire, opts) => {
+        if (failSend) throw new RpcTransportError('connection reset', devnet.url, true);
+        return rpc.sendTransaction(wire, opts);
+      },
+    };
+    const first = createApprovals(db, { rpc: async () => flaky, keys: async () => keys, now: () => clock, confirmPollMs: 20 });
+    const id = await first.requestStake(taskId(), '2');
+    const [view] = await first.pending();
+    await expect(first.decide(id, true, view!.digest)).rejects.toThrow('connection reset');
+    const signed = (await first.get(id))!;
+    expect(signed.status).toBe('signed');
+    await expect(first.decide(id, true, view!.digest)).rejects.toThrow('this request was already signed');
+
+    failSend = false;
+    const restarted = createApprovals(db, { rpc: async () => flaky, keys: async () => keys, now: () => clock });
+    expect(await restarted.reconcile()).toEqual([]); // re-sent the stored bytes; not landed when asked
+    const settled = await restarted.reconcile();
+    expect(settled).toEqual([{ id, kind: 'stake', taskId: taskId(), status: 'confirmed' }]);
+    expect((await restarted.get(id))!.signature).toBe(signed.signature);
+    expect(stakeOf(keys.staking.address)).toBe(2_000_000_000n);
+  });
+});
+
+describe('withdrawBlockedUntil', () => {
+  test('K2 keeps a stake locked for three rounds after the last submission', () => {
+    const me = KEYS[0];
+    const state = withSubmissions(taskStateFixture(), 4, [me]);
+    const slotOf = (round: number) => state.startingSlot + round * state.roundTime + 1;
+    expect(withdrawBlockedUntil(state, slotOf(5), me)).toBe(8);
+    expect(withdrawBlockedUntil(state, slotOf(7), me)).toBe(8);
+    expect(withdrawBlockedUntil(state, slotOf(8), me)).toBeNull();
+    expect(withdrawBlockedUntil(state, slotOf(5), KEYS[1])).toBeNull();
+  });
+});

@@ -1,0 +1,186 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, test } from 'vitest';
+import { BackupMismatchError, createWalletSession, TryLaterError, type SessionStorage } from '../../src/background/wallet-session.ts';
+import { openNodeDb, putSetting } from '../../src/store/node-db.ts';
+import { deriveNodeKeys, importKeyFile } from '../../src/wallet/keypair.ts';
+import { passwordProblem, passwordStrength } from '../../src/wallet/password-strength.ts';
+import { MIN_ITERATIONS, WrongPasswordError } from '../../src/wallet/vault.ts';
+
+// The wallet as the background holds it, with fake-indexeddb and an in-memory stand-in for
+// the browser's session storage (memory only, like the real one).
+
+const PASSWORD = 'correct horse battery';
+const MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+let n = 0;
+
+function memorySession(): SessionStorage & { data: Map<string, unknown> } {
+  const data = new Map<string, unknown>();
+  return {
+    data,
+    get: async (key) => (data.has(key) ? { [key]: structuredClone(data.get(key)) } : {}),
+    set: async (items) => {
+      for (const [k, v] of Object.entries(items)) data.set(k, structuredClone(v));
+    },
+    remove: async (key) => {
+      data.delete(key);
+    },
+  };
+}
+
+async function setup() {
+  const db = await openNodeDb(`wallet-session-${n++}`);
+  const session = memorySession();
+  const clock = { t: 1_000_000 };
+  const make = () => createWalletSession(db, session, { iterations: MIN_ITERATIONS, now: () => clock.t });
+  return { db, session, clock, wallet: make(), make };
+}
+
+describe('the wallet session', () => {
+  test('a new phrase is shown once and counts as backed up only when words of it are typed back', async () => {
+    const { wallet, session } = await setup();
+    const { mnemonic, status } = await wallet.create(PASSWORD);
+    const words = mnemonic.split(' ');
+    expect(words).toHaveLength(12);
+    expect(status).toMatchObject({ exists: true, unlocked: true, kind: 'mnemonic', backupConfirmed: false, onboarded: false });
+    const challenge = status.backupChallenge!;
+    expect(challenge).toHaveLength(3);
+    expect(new Set(challenge).size).toBe(3);
+    expect(challenge.every((p) => p >= 1 && p <= 12)).toBe(true);
+    // The status never carries the phrase.
+    expect(JSON.stringify(await wallet.status())).not.toContain(words[0]);
+
+    const wrong = challenge.map((p) => (words[p - 1] === 'zoo' ? 'abandon' : 'zoo'));
+    await expect(wallet.confirmBackup(wrong)).rejects.toThrow(BackupMismatchError);
+    await expect(wallet.confirmBackup(wrong)).rejects.toThrow(`word #${challenge[0]} does not match`);
+    const right = challenge.map((p) => ` ${words[p - 1]!.toUpperCase()} `);
+    const confirmed = await wallet.confirmBackup(right);
+    expect(confirmed).toMatchObject({ backupConfirmed: true, backupChallenge: null });
+    expect([...session.data.keys()]).toEqual(['k2-wallet-session']);
+  });
+
+  test('export needs the password: the phrase, and key files that import back to the same accounts', async () => {
+    const { wallet } = await setup();
+    const status = await wallet.import(PASSWORD, MNEMONIC);
+    expect(status).toMatchObject({ kind: 'mnemonic', backupConfirmed: true });
+    await expect(wallet.export('wrong password', 'mnemonic')).rejects.toThrow(WrongPasswordError);
+    expect((await wallet.status()).retryInMs).toBe(0);
+    expect((await wallet.export(PASSWORD, 'mnemonic')).text).toBe(MNEMONIC);
+    const expected = await deriveNodeKeys(MNEMONIC);
+    expect(importKeyFile((await wallet.export(PASSWORD, 'main-key')).text).address).toBe(expected.main.address);
+    expect(importKeyFile((await wallet.export(PASSWORD, 'staking-key')).text).address).toBe(expected.staking.address);
+    expect(status.mainAddress).toBe(expected.main.address);
+  });
+
+  test('a wallet imported from a key file exports key files only', async () => {
+    const { wallet } = await setup();
+    const main = (await deriveNodeKeys(MNEMONIC)).main;
+    const file = JSON.stringify([...main.seed, ...main.publicKey]);
+    const status = await wallet.import(PASSWORD, file);
+    expect(status).toMatchObject({ kind: 'keyfile', mainAddress: main.address, backupConfirmed: true });
+    expect(status.stakingAddress).not.toBe(main.address);
+    await expect(wallet.export(PASSWORD, 'mnemonic')).rejects.toThrow(/export its key files instead/);
+    expect(JSON.parse((await wallet.export(PASSWORD, 'main-key')).text)).toEqual(JSON.parse(file));
+  });
+
+  test('wrong passwords slow down, the wait survives a restart, and the right one resets it', async () => {
+    const { wallet, clock, make } = await setup();
+    await wallet.import(PASSWORD, MNEMONIC);
+    await wallet.lock();
+    for (let i = 0; i < 3; i++) await expect(wallet.unlock(`wrong ${i} password`)).rejects.toThrow(WrongPasswordError);
+    expect((await wallet.status()).retryInMs).toBe(1000);
+    // Even the right password waits, and nothing about it is revealed meanwhile.
+    const restarted = make();
+    await expect(restarted.unlock(PASSWORD)).rejects.toThrow(TryLaterError);
+    await expect(restarted.export(PASSWORD, 'mnemonic')).rejects.toThrow('too many wrong passwords: try again in 1 s');
+    clock.t += 1000;
+    await expect(restarted.unlock('wrong again!')).rejects.toThrow(WrongPasswordError);
+    expect((await restarted.status()).retryInMs).toBe(2000);
+    clock.t += 2000;
+    expect((await restarted.unlock(PASSWORD)).unlocked).toBe(true);
+    expect((await restarted.status()).retryInMs).toBe(0);
+  });
+
+  test('two wrong guesses sent at once both count', async () => {
+    const { wallet } = await setup();
+    await wallet.import(PASSWORD, MNEMONIC);
+    await Promise.allSettled([1, 2, 3].map((i) => wallet.unlock(`guess number ${i}`)));
+    expect((await wallet.status()).retryInMs).toBe(1000);
+  });
+
+  test('keys survive a service-worker restart while the session lasts; lock ends them', async () => {
+    const { wallet, make } = await setup();
+    const status = await wallet.import(PASSWORD, MNEMONIC);
+    const restarted = make();
+    const keys = await restarted.keys();
+    expect(keys?.main.address).toBe(status.mainAddress);
+    expect(keys?.staking.address).toBe(status.stakingAddress);
+    await restarted.lock();
+    expect(await wallet.keys()).toBeNull();
+    expect((await wallet.status()).unlocked).toBe(false);
+  });
+
+  test('auto-lock: idle past the set time locks; a user action moves the deadline; 0 means only when the browser closes', async () => {
+    const { wallet, clock, db } = await setup();
+    await wallet.import(PASSWORD, MNEMONIC);
+    await putSetting(db, 'autoLockMinutes', 5);
+    expect(await wallet.lockDeadline()).toBe(clock.t + 5 * 60_000);
+    clock.t += 4 * 60_000;
+    expect(await wallet.touch()).toBe(true);
+    clock.t += 4 * 60_000;
+    expect(await wallet.keys()).not.toBeNull();
+    expect(await wallet.lockIfIdle()).toBe(false);
+    clock.t += 60_001;
+    expect((await wallet.status()).unlocked).toBe(false);
+    expect(await wallet.keys()).toBeNull();
+    // A late action does not revive an idle session.
+    expect(await wallet.touch()).toBe(false);
+    expect(await wallet.lockIfIdle()).toBe(false);
+
+    await wallet.unlock(PASSWORD);
+    await putSetting(db, 'autoLockMinutes', 0);
+    clock.t += 30 * 24 * 3600_000;
+    expect(await wallet.keys()).not.toBeNull();
+    expect(await wallet.lockDeadline()).toBeNull();
+  });
+
+  test('an idle session is ended by whoever notices first, and reported once', async () => {
+    const db = await openNodeDb(`wallet-session-${n++}`);
+    const clock = { t: 1_000_000 };
+    const locks: number[] = [];
+    const wallet = createWalletSession(db, memorySession(), { iterations: MIN_ITERATIONS, now: () => clock.t, onIdleLock: () => locks.push(clock.t) });
+    await wallet.import(PASSWORD, MNEMONIC);
+    await putSetting(db, 'autoLockMinutes', 1);
+    clock.t += 60_001;
+    // The engine asking for keys notices first; the alarm that follows finds nothing left to lock.
+    expect(await wallet.keys()).toBeNull();
+    expect(await wallet.lockIfIdle()).toBe(false);
+    expect((await wallet.status()).unlocked).toBe(false);
+    expect(locks).toEqual([clock.t]);
+    await wallet.unlock(PASSWORD);
+    clock.t += 60_001;
+    expect(await wallet.lockIfIdle()).toBe(true);
+    expect(locks).toHaveLength(2);
+  });
+
+  test('weak passwords and a second wallet are refused', async () => {
+    const { wallet } = await setup();
+    await expect(wallet.create('short')).rejects.toThrow('use a password of at least 8 characters');
+    await expect(wallet.create('aaaaaaaaaa')).rejects.toThrow('this password is too easy to guess');
+    await expect(wallet.import('password', MNEMONIC)).rejects.toThrow('this password is too easy to guess');
+    await wallet.create(PASSWORD);
+    await expect(wallet.import(PASSWORD, MNEMONIC)).rejects.toThrow('a wallet already exists');
+  });
+});
+
+describe('password strength', () => {
+  test('grows with length and variety, and discounts the obvious', () => {
+    expect(passwordStrength('').score).toBe(0);
+    expect(passwordStrength('abc').score).toBe(0);
+    expect(passwordStrength('password1').score).toBeLessThanOrEqual(1);
+    expect(passwordStrength('12345678').score).toBe(0);
+    expect(passwordStrength('Tulip-42-river').score).toBeGreaterThanOrEqual(3);
+    expect(passwordStrength('correct horse battery staple').score).toBe(4);
+    expect(passwordStrength('Tulip-42-river').bits).toBeGreaterThan(passwordStrength('tulipriver').bits);
+    expect(passwordProblem('Tulip-42-river')).toBeNull();
+  });
+});
