@@ -8,11 +8,7 @@ import { MessageValidationError, parseEnvelope, parseRequest, type Request } fro
 // type's fields, each of its type and within its bounds, or throws MessageValidationError.
 // (src/shared/messages.ts is not this file's to change: anything found is reported.)
 
-const TYPES = [
-  'status', 'visit', 'sites.add', 'sites.remove', 'wallet.status', 'wallet.create', 'wallet.import', 'wallet.unlock',
-  'wallet.lock', 'node.status', 'node.join', 'approvals.list', 'approvals.decide',
-] as const;
-const FIELDS: Record<(typeof TYPES)[number], string[]> = {
+const FIELDS = {
   status: [],
   visit: ['url', 'title'],
   'sites.add': ['origin'],
@@ -20,13 +16,31 @@ const FIELDS: Record<(typeof TYPES)[number], string[]> = {
   'wallet.status': [],
   'wallet.create': ['password'],
   'wallet.import': ['password', 'secret'],
+  'wallet.confirmBackup': ['words'],
+  'wallet.export': ['password', 'what'],
   'wallet.unlock': ['password'],
   'wallet.lock': [],
+  'wallet.activity': [],
+  'wallet.transfer': ['to', 'amount'],
   'node.status': [],
   'node.join': ['taskId', 'stake'],
+  'node.withdraw': ['taskId'],
+  'node.leave': ['taskId'],
+  'node.claim': ['taskId'],
+  'tasks.discover': [],
+  'task.info': ['taskId'],
   'approvals.list': [],
-  'approvals.decide': ['id', 'approve'],
-};
+  'approvals.decide': ['id', 'approve', 'digest'],
+  'settings.get': [],
+  'settings.update': ['patch'],
+  'records.list': ['offset', 'limit'],
+  'records.delete': ['taskId', 'round', 'url'],
+  'records.clear': [],
+  'visits.list': ['offset', 'limit'],
+  'visits.delete': ['url'],
+  'visits.clear': [],
+} satisfies Record<Request['type'], string[]>;
+const TYPES = Object.keys(FIELDS) as Request['type'][];
 
 const fieldValue = fc.oneof(
   fc.string({ maxLength: 60 }),
@@ -42,16 +56,17 @@ const fieldValue = fc.oneof(
 const nearRequest = fc
   .tuple(
     fc.constantFrom(...TYPES),
-    fc.dictionary(fc.constantFrom('url', 'title', 'origin', 'password', 'secret', 'taskId', 'stake', 'id', 'approve', 'extra', '__proto__', 'constructor'), fieldValue, { maxKeys: 4 }),
+    fc.dictionary(fc.constantFrom('url', 'title', 'origin', 'password', 'secret', 'taskId', 'stake', 'id', 'approve', 'digest', 'words', 'what', 'to', 'amount', 'patch', 'offset', 'limit', 'round', 'extra', '__proto__', 'constructor'), fieldValue, { maxKeys: 4 }),
   )
   .map(([type, fields]) => JSON.parse(JSON.stringify({ type, ...fields })) as unknown);
 
 function checkParsed(req: Request): void {
-  const allowed = ['type', ...FIELDS[req.type]];
+  const fields: string[] = FIELDS[req.type];
+  const allowed = ['type', ...fields];
   expect(Object.keys(req).every((k) => allowed.includes(k))).toBe(true);
-  for (const k of FIELDS[req.type]) expect(k in req).toBe(true);
+  for (const k of fields) expect(k in req).toBe(true);
   const r = req as unknown as Record<string, unknown>;
-  for (const k of ['url', 'title', 'origin', 'password', 'secret', 'taskId', 'stake', 'id']) {
+  for (const k of ['url', 'title', 'origin', 'password', 'secret', 'taskId', 'stake', 'id', 'digest', 'to', 'amount']) {
     if (k in r) expect(typeof r[k]).toBe('string');
   }
   if ('url' in r) expect(String(r.url)).toMatch(/^https?:\/\//);
