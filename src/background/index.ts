@@ -334,6 +334,9 @@ browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === AUTOLOCK_ALARM) void autoLockNow();
 });
 
+// Back online: act now rather than at the next retry.
+globalThis.addEventListener?.('online', () => void runnerReady.then((runner) => runner.wake()));
+
 async function onStart(): Promise<void> {
   const { db, runner } = await services();
   await syncVisitReporter(await optedInSites(db));

@@ -411,7 +411,11 @@ export function createNodeEngine(options: EngineOptions) {
           await log('warn', 'node', 'browser is offline: waiting');
           options.onChange?.('node');
         }
-        return { state: 'offline', nextWakeMs: RETRY_WAKE_MS };
+        // Look again a few slots on (the background also wakes the node on the browser's
+        // 'online' event): a whole window must not pass asleep because the network blinked.
+        const clocks = await Promise.all((await db.getAllKeys('tasks')).map((id) => clockFor(id)));
+        const slotMs = Math.min(DEFAULT_SLOT_MS, ...clocks.map((c) => c?.slotMs ?? DEFAULT_SLOT_MS));
+        return { state: 'offline', nextWakeMs: retryDelayMs(slotMs, 1) };
       }
       if (offlineSince !== null) {
         await log('info', 'node', `browser is online again after ${Math.round((now() - offlineSince) / 1000)} s`);
