@@ -37,6 +37,8 @@ function previous(): Results | null {
   }
 }
 
+// The devnet's demo site and the build find their files from the repository's root.
+process.chdir(REPO_ROOT);
 const args = process.argv.slice(2);
 if (args.includes('--list')) {
   for (const f of FIGURES) console.log(`${f.id.padEnd(14)} ${f.title}${f.browser ? ' (Chromium)' : ''}`);

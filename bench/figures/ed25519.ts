@@ -22,7 +22,7 @@ export const ed25519Verify: Figure = {
   id: ID,
   title: 'ed25519 verify throughput: our path vs tweetnacl and @noble/curves',
   async run() {
-    const cases = [];
+    const cases: Array<{ signed: string; address: string; publicKey: Uint8Array; sig: Uint8Array; msg: Uint8Array; key: CryptoKey }> = [];
     for (let i = 0; i < KEYS; i++) {
       const secret = secretFromSeed(sha256(new TextEncoder().encode(`bench-key-${i}`)));
       // A Koii-style signed payload: what a node signs for a task, about 200 bytes.
