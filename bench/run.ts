@@ -44,6 +44,16 @@ if (args.includes('--list')) {
   for (const f of FIGURES) console.log(`${f.id.padEnd(14)} ${f.title}${f.browser ? ' (Chromium)' : ''}`);
   process.exit(0);
 }
+if (args.includes('--print')) {
+  // The table of the last results, without running anything (for the README).
+  const last = previous();
+  if (!last) {
+    console.error('no bench/results.json yet: run npm run bench first');
+    process.exit(1);
+  }
+  console.log(`${markdownTable(last.rows)}\n\n${notes(last.rows)}\n\n${last.generatedAt}, commit ${last.commit ?? '?'}, ${last.machine.cpus} × ${last.machine.cpuModel}, Node ${last.machine.node}`);
+  process.exit(0);
+}
 const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const only = onlyArg ? onlyArg.split(',').map((s) => s.trim()).filter(Boolean) : null;
 const unknown = only?.filter((id) => !FIGURES.some((f) => f.id === id)) ?? [];

@@ -26,7 +26,7 @@ const TASK = {
 };
 const SLOT_MS = 30;
 const WARMUP_ROUNDS = 4;
-const MEASURED_ROUNDS = 10;
+const MEASURED_ROUNDS = 16;
 
 type Context = { kind: 'setup' } | { kind: 'visit'; round: number } | { kind: 'wake'; round: number; label: string };
 
@@ -102,6 +102,7 @@ export const k2Requests: Figure = {
       const mallory = net.peers.find((p) => p.fault === 'bad-proof')!.staking.address;
       const faultySubmitted = Array.from({ length: MEASURED_ROUNDS }, (_, i) => first + i).filter((r) => state.submissions.get(r)?.has(mallory)).length;
       const wakesPerRound = wakes.filter((w) => inWindow(w.round)).length / MEASURED_ROUNDS;
+      const k2KbByRound = Array.from({ length: MEASURED_ROUNDS }, (_, i) => round(k2.filter((e) => e.ctx.kind !== 'setup' && e.ctx.round === first + i).reduce((a, e) => a + e.bytes, 0) / 1024, 1));
       const methods = [...byMethod.entries()].sort((a, b) => b[1] - a[1]);
       const wakeKinds = [...byWake.entries()];
       return {
@@ -141,7 +142,7 @@ export const k2Requests: Figure = {
             display: `${fmt(count('proof-store'), 1)} store (${fmt(kb('proof-store'))} KB) · ${fmt(count('page'), 1)} pages (${fmt(kb('page'))} KB) · K2 answers ${fmt(kb('k2'))} KB`,
             budget: '',
             pass: null,
-            note: 'K2 answers grow with the task state the node reads on every wake (all rounds of submissions the devnet keeps)',
+            note: `K2 answers grow with the task state the node reads whole on every wake (the devnet keeps every round): ${fmt(k2KbByRound[0]!)} KB in round ${first}, ${fmt(k2KbByRound[MEASURED_ROUNDS - 1]!)} KB in round ${end - 1}`,
           }),
         ],
         details: {
@@ -156,6 +157,7 @@ export const k2Requests: Figure = {
             }),
           ),
           submittedRounds: submitted,
+          k2KbByRound,
         },
       };
     } finally {

@@ -8,7 +8,7 @@ import { chromiumMissing } from '../browser/chromium.ts';
 import { backgroundStartedAt, createWallet, joinTask, optIn } from '../browser/extension-glue.ts';
 import { attachToServiceWorker, censusGrowth, type HeapCensus, type HeapSample } from '../browser/worker-heap.ts';
 import { ensureBuild } from '../lib/build.ts';
-import { corpusAvailable, REPO_ROOT } from '../lib/paths.ts';
+import { REPO_ROOT } from '../lib/paths.ts';
 import { fmt, row, skipped, type Figure } from '../lib/row.ts';
 
 // The background's memory while it works: the development build in real Chromium runs the
@@ -64,7 +64,7 @@ export const workerMemory: Figure = {
         slotMs: SLOT_MS,
         task: TASK,
         peers: [{ name: 'alice' }, { name: 'mallory', fault: 'bad-proof' }],
-        useCorpus: corpusAvailable(),
+        useCorpus: true,
       });
       ext = await launchExtension(join(REPO_ROOT, 'dist/chrome'));
       const control = await ext.openPopup();
@@ -122,7 +122,7 @@ export const workerMemory: Figure = {
       const growth = (at(100) - at(50)) / at(50);
       const grew = censuses.has(50) && censuses.has(ROUNDS) ? censusGrowth(censuses.get(50)!, censuses.get(ROUNDS)!) : [];
       const driven =
-        `${ROUNDS} rounds of ${TASK.roundTime} × ${SLOT_MS}-ms slots (${fmt(seconds, 0)} s), heap sampled at rounds ${SAMPLES.map((n) => samples[n]?.atRound ?? '?').join(', ')}, 3 nodes (1 faulty), ${corpusAvailable() ? 'corpus' : 'fixture'} pages browsed once a round; ` +
+        `${ROUNDS} rounds of ${TASK.roundTime} × ${SLOT_MS}-ms slots (${fmt(seconds, 0)} s), heap sampled at rounds ${SAMPLES.map((n) => samples[n]?.atRound ?? '?').join(', ')}, 3 nodes (1 faulty), a page of the demo site's ${net.demoSite.pages.length} browsed once a round; ` +
         `the node submitted in ${submitted} of ${ROUNDS} rounds and cast ${votes} audit votes; the worker ${restarted ? 'WAS RESTARTED during the run (the figure is then not one heap)' : 'ran throughout, never restarted'}`;
       return {
         rows: [
