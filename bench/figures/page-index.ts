@@ -1,7 +1,8 @@
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import { buildPageRecord } from '../../src/tasks/page-index/page-record.ts';
-import { CORPUS_DIR, CORPUS_MISSING, corpusAvailable, loadPages } from '../lib/paths.ts';
+import { relative } from 'node:path';
+import { CORPUS_DIR, CORPUS_MISSING, corpusAvailable, loadPages, REPO_ROOT } from '../lib/paths.ts';
 import { fmt, row, skipped, type Figure } from '../lib/row.ts';
 import { median, medianRatio, round, timeMs } from '../lib/stats.ts';
 
@@ -64,7 +65,7 @@ export const pageIndex: Figure = {
           display: `${fmt(ratio, 2)}×`,
           budget: BUDGET,
           pass: ratio <= 1.2,
-          note: `median of ${ROUNDS} rounds over ${pages.length} corpus pages, interleaved page by page, (${CORPUS_DIR})`,
+          note: `median of ${ROUNDS} rounds over the ${pages.length} pages of ${relative(REPO_ROOT, CORPUS_DIR)}, interleaved page by page`,
         }),
         row(ID, {
           name: 'page-index: time per page, our pipeline (bare extraction)',
