@@ -1,0 +1,82 @@
+import 'fake-indexeddb/auto';
+import { generateKeyPairSigner, getAddressDecoder, type KeyPairSigner } from '@solana/kit';
+import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type EngineSettings, type NodeEngine } from '../../src/engine/node-engine.ts';
+import { firstStakeInstructions } from '../../src/k2/instructions.ts';
+import { PROTOCOL_CHOICES } from '../../src/k2/program-ids.ts';
+import { createK2Rpc, type K2Rpc } from '../../src/k2/rpc-client.ts';
+import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
+import { openNodeDb, type NodeDb } from '../../src/store/node-db.ts';
+import { createHttpProofStore } from '../../src/tasks/http-proof-store.ts';
+import { fetchPublicPage } from '../../src/tasks/page-index/fetch-page.ts';
+import type { Network } from '../../devnet/network.ts';
+
+// The extension's node engine, in Node, against a devnet over HTTP, as the integration tests
+// run it: fake-indexeddb for its database, real keys, a stake sent once, and every request
+// it makes recorded (K2 JSON-RPC by method, proof store, page fetches) with its size.
+
+export type RequestKind = 'k2' | 'proof-store' | 'page';
+
+export interface RecordedRequest {
+  kind: RequestKind;
+  /** JSON-RPC method, or HTTP method + path for the others. */
+  method: string;
+  /** Bytes of the answer's body. */
+  bytes: number;
+}
+
+export interface BenchNode {
+  db: NodeDb;
+  main: KeyPairSigner;
+  staking: KeyPairSigner;
+  rpc: K2Rpc;
+  engine: NodeEngine;
+}
+
+export async function startBenchNode(
+  net: Network,
+  opts: { dbName: string; onRequest: (r: RecordedRequest) => void; now?: () => number; settings?: Partial<EngineSettings> },
+): Promise<BenchNode> {
+  const record =
+    (kind: RequestKind): typeof fetch =>
+    async (input, init) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      const method = kind === 'k2' ? (JSON.parse(String(init?.body)) as { method: string }).method : `${init?.method ?? 'GET'} ${new URL(url).pathname.replace(/\/ipfs\/.+/, '/ipfs/<cid>')}`;
+      const res = await fetch(input, init);
+      const body = new Uint8Array(await res.arrayBuffer());
+      opts.onRequest({ kind, method, bytes: body.length });
+      const copy = new Response(res.status === 204 ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers });
+      Object.defineProperty(copy, 'url', { value: res.url || url });
+      return copy;
+    };
+
+  const db = await openNodeDb(opts.dbName);
+  const main = await generateKeyPairSigner();
+  const staking = await generateKeyPairSigner();
+  const rpc = createK2Rpc({ endpoints: [net.devnet.url], fetch: record('k2'), timeoutMs: 10_000, retries: 2, backoffBaseMs: 10 });
+  net.devnet.ledger.mint(main.address, 100_000_000_000n);
+
+  // The stake the user approved in the wallet: sent once, before the node runs.
+  const state = (await rpc.getTaskAccountInfo(net.taskId)).json as { stake_pot_account: number[]; minimum_stake_amount: number };
+  const pot = getAddressDecoder().decode(Uint8Array.from(state.stake_pot_account));
+  const rent = await rpc.getMinimumBalanceForRentExemption(PROTOCOL_CHOICES.stakeRentExemptBytes);
+  const stakeTx = await buildTransaction({
+    feePayer: main,
+    instructions: firstStakeInstructions({ payer: main, stakingKey: staking, taskState: net.taskId, stakePot: pot, amount: BigInt(state.minimum_stake_amount) * 2n, rentExemptLamports: rent }),
+    blockhash: await rpc.getLatestBlockhash(),
+  });
+  await rpc.sendTransaction(toWireBase64(stakeTx));
+
+  const pageFetch = record('page');
+  const engine = createNodeEngine({
+    db,
+    rpc,
+    keys: async () => ({ main, staking }),
+    proofStore: createHttpProofStore(net.devnet.url, { fetch: record('proof-store') }),
+    fetchPage: (url) => fetchPublicPage(url, { allowPrivate: true, timeoutMs: 10_000, fetch: pageFetch }),
+    allowPrivate: true,
+    settings: async () => ({ ...DEFAULT_ENGINE_SETTINGS, ...opts.settings }),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  await engine.joinTask(net.taskId);
+  return { db, main, staking, rpc, engine };
+}
