@@ -5,7 +5,8 @@ import type { Page } from 'playwright-core';
 // those names or shapes, this file is the one to update.
 
 /** The popup's first useful content: what the user opened it to see. */
-export const POPUP_READY_SELECTOR = '[data-testid="visits"]';
+/** Set by the popup once its first real screen (status, setup or unlock) is painted. */
+export const POPUP_READY_SELECTOR = 'body[data-ready="1"]';
 
 type Answer<T> = { ok: true; value: T } | { ok: false; error: { name: string; message: string } };
 
@@ -26,7 +27,10 @@ export async function createWallet(page: Page, password: string): Promise<{ main
 /** Asks to stake on a task and approves it, as the user does in the popup. */
 export async function joinTask(page: Page, taskId: string, stakeKoii: string): Promise<void> {
   const { approvalId } = await ask<{ approvalId: string }>(page, { type: 'node.join', taskId, stake: stakeKoii });
-  await ask(page, { type: 'approvals.decide', id: approvalId, approve: true });
+  // An approval is bound to what was shown: the decision carries the digest of that view.
+  const shown = (await ask<{ id: string; digest: string }[]>(page, { type: 'approvals.list' })).find((a) => a.id === approvalId);
+  if (!shown) throw new Error(`approval ${approvalId} is not pending`);
+  await ask(page, { type: 'approvals.decide', id: approvalId, approve: true, digest: shown.digest });
 }
 
 /** Opts a site in (a development build already holds 127.0.0.1's host permission). */

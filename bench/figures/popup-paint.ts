@@ -36,7 +36,7 @@ function paintProbe(selector: string): string {
     };
     document.addEventListener('DOMContentLoaded', () => {
       check();
-      new MutationObserver(check).observe(document.documentElement, { childList: true, subtree: true });
+      new MutationObserver(check).observe(document.documentElement, { childList: true, subtree: true, attributes: true });
     });
   })();`;
 }
