@@ -1,4 +1,4 @@
-import { auditWindowOf, phaseAt, roundStartSlot, submissionWindowOf } from './rounds.ts';
+import { auditWindowOf, phaseAt, roundOfSlot, roundStartSlot, submissionWindowOf } from './rounds.ts';
 import { selectDistributionNode } from './selection.ts';
 import type { Address, AuditTrigger, TaskState } from './task-state.ts';
 
@@ -110,11 +110,13 @@ function windowSteps(state: TaskState, slot: number, me: Address, options: PlanO
     }
   }
 
-  if (phase === 'idle') {
-    for (const [distRound, live] of distributionsSubmittedIn(state, round)) {
-      if (live.submitter === me && state.distributionsAuditRecord.get(distRound) !== 'PayoutSuccessful') {
-        steps.push({ kind: 'payout', round: distRound, distributionAccount: live.account });
-      }
+  // The payout of this node's list, at its first wake after the list's audit window: the
+  // program takes it any time after, so no wake is spent on it alone.
+  for (const distRound of state.distributionRewardsSubmission.keys()) {
+    const live = liveDistribution(state, distRound);
+    if (!live || live.submitter !== me || state.distributionsAuditRecord.has(distRound) && state.distributionsAuditRecord.get(distRound) !== 'Uninitialized') continue;
+    if (slot >= auditWindowOf(state, roundOfSlot(state, live.slot)).end) {
+      steps.push({ kind: 'payout', round: distRound, distributionAccount: live.account });
     }
   }
   return steps;
@@ -160,8 +162,8 @@ function distributionsSubmittedIn(
  * to this node, so that a steady round costs few K2 reads:
  *   - the next submission window (submit; the selected node's distribution list);
  *   - the audit window's start (audit peers; check a distribution list) and its middle (vote on
- *     audits others raised after the first pass);
- *   - the idle part, only when this node has a payout to trigger.
+ *     audits others raised after the first pass).
+ * A payout due is sent at whichever of these comes first once the list's audit is over.
  * A node that is not staked (or a task that is inactive) is looked at once a round.
  */
 export function nextWakeSlot(state: TaskState, slot: number, me?: Address): number {
@@ -176,9 +178,5 @@ export function nextWakeSlot(state: TaskState, slot: number, me?: Address): numb
   const staked = state.isActive && (state.stakeList.get(me) ?? 0n) >= state.minimumStakeAmount;
   if (!staked) return nextRound;
   const edges = [audit.start, audit.start + Math.floor(state.auditWindow / 2), nextRound];
-  const payoutDue = distributionsSubmittedIn(state, round).some(
-    ([distRound, live]) => live.submitter === me && state.distributionsAuditRecord.get(distRound) !== 'PayoutSuccessful',
-  );
-  if (payoutDue) edges.push(audit.end);
   return Math.min(...edges.filter((s) => s > slot));
 }

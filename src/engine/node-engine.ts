@@ -127,6 +127,20 @@ export function createNodeEngine(options: EngineOptions) {
   };
 
   const budget = createFeeBudget(db, async () => (await settings()).feeBudgetPerDay, now);
+  // Rent for a given size does not change while the node runs: one request per size.
+  const rent = new Map<number, Promise<bigint>>();
+  const stepRpc: K2Rpc = {
+    ...rpc,
+    getMinimumBalanceForRentExemption(size) {
+      let r = rent.get(size);
+      if (!r) {
+        r = rpc.getMinimumBalanceForRentExemption(size);
+        rent.set(size, r);
+        r.catch(() => rent.delete(size));
+      }
+      return r;
+    },
+  };
   const plugins = new Map<string, TaskPlugin>();
   function pluginFor(task: JoinedTask): TaskPlugin {
     let p = plugins.get(task.taskId);
@@ -299,7 +313,7 @@ export function createNodeEngine(options: EngineOptions) {
       try {
         const outcome = await runStep(
           {
-            rpc,
+            rpc: stepRpc,
             taskId: task.taskId,
             stakePot: state.stakePotAccount,
             main: keys.main,

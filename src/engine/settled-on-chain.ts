@@ -17,8 +17,17 @@ export function settledOnChain(key: string, state: TaskState, me: Address): bool
       return third !== undefined && hasVoted(state.submissionsAuditTrigger.get(round)?.get(third), me);
     case 'distribution-vote':
       return third !== undefined && hasVoted(state.distributionsAuditTrigger.get(round)?.get(third), me);
+    // The account and its chunks went before the submission that names them: once the
+    // list is on chain, none of them needs asking about.
     case 'distribution-submit':
+    case 'distribution-account':
+    case 'distribution-chunk':
       return state.distributionRewardsSubmission.get(round)?.has(me) ?? false;
+    // A payout decided (paid or failed) has run; a new list for the round resets the record.
+    case 'payout': {
+      const record = state.distributionsAuditRecord.get(round);
+      return record === 'PayoutSuccessful' || record === 'PayoutFailed';
+    }
     default:
       return false;
   }

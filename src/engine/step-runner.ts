@@ -17,7 +17,7 @@ import {
 import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../k2/program-ids.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
 import { decodeDistributionAccount } from '../k2/task-state-decoder.ts';
-import { buildTransaction, type SignedTransaction } from '../k2/transaction.ts';
+import { buildTransaction, MAX_TRANSACTION_BYTES, toWireBytes, type SignedTransaction } from '../k2/transaction.ts';
 import { AuditUndecidedError, type AuditVerdict, type PluginContext, type TaskPlugin } from '../tasks/task-plugin.ts';
 
 // Turns a planned step into transactions. Two hooks make it safe to run again after a crash:
@@ -67,6 +67,24 @@ export function auditTargets(state: TaskState, round: number, me: Address, cap: 
   if (others.length <= cap) return others;
   const offset = [...me].reduce((s, c) => s + c.charCodeAt(0), round) % others.length;
   return Array.from({ length: cap }, (_, i) => others[(offset + i) % others.length]!);
+}
+
+const PACKING_BLOCKHASH = { blockhash: '11111111111111111111111111111111', lastValidBlockHeight: 0n };
+
+/** Splits instructions, in order, into groups that each fit one transaction (by index). */
+export async function packInstructions(feePayer: TransactionSigner, instructions: readonly Instruction[]): Promise<number[][]> {
+  const groups: number[][] = [];
+  let current: number[] = [];
+  for (let i = 0; i < instructions.length; i++) {
+    const candidate = [...current, i];
+    const built = await buildTransaction({ feePayer, instructions: candidate.map((j) => instructions[j]!), blockhash: PACKING_BLOCKHASH });
+    if (current.length > 0 && toWireBytes(built).length > MAX_TRANSACTION_BYTES) {
+      groups.push(current);
+      current = [i];
+    } else current = candidate;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 async function readDistributionList(deps: StepDeps, account: Address, round: number): Promise<DistributionList> {
@@ -148,25 +166,34 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
       const json = await deps.remember(`distribution-json:${step.round}:${step.attempt}`, async () => serializeDistributionList(list));
       const bytes = new TextEncoder().encode(json).length;
       const space = distributionAccountSpace(bytes, step.round, deps.taskId);
-      await deps.sendOnce(`distribution-account:${step.round}:${step.attempt}`, async () => {
-        const rent = await deps.rpc.getMinimumBalanceForRentExemption(Number(space));
-        return tx(deps, [
-          systemCreateAccountInstruction({
-            payer: deps.main,
-            newAccount: account,
-            lamports: rent + PROTOCOL_CHOICES.distributionAccountFunding,
-            space,
-            owner: TASK_PROGRAM_ID,
-          }),
-        ]);
-      });
-      const chunks = uploadDistributionListChunks({ taskState: deps.taskId, distributionAccount: account, listJson: json, round: step.round });
-      for (const [i, chunk] of chunks.entries()) {
-        await deps.sendOnce(`distribution-chunk:${step.round}:${step.attempt}:${i}`, () => tx(deps, [chunk]));
+      const create = (lamports: bigint) =>
+        systemCreateAccountInstruction({ payer: deps.main, newAccount: account, lamports, space, owner: TASK_PROGRAM_ID });
+      const instructions = [
+        create(0n),
+        ...uploadDistributionListChunks({ taskState: deps.taskId, distributionAccount: account, listJson: json, round: step.round }),
+        submitDistributionListInstruction({ taskState: deps.taskId, submitter: deps.staking, distributionAccount: account, round: step.round }),
+      ];
+      // As few transactions as fit: a list of one chunk is created, written and submitted in
+      // one. The packing depends only on the list, so a restarted node sends the same groups.
+      const groups = await packInstructions(deps.main, instructions);
+      for (const [i, group] of groups.entries()) {
+        const key =
+          i === groups.length - 1
+            ? `distribution-submit:${step.round}:${step.attempt}`
+            : i === 0
+              ? `distribution-account:${step.round}:${step.attempt}`
+              : `distribution-chunk:${step.round}:${step.attempt}:${i}`;
+        await deps.sendOnce(key, async () => {
+          const withFunding = await Promise.all(
+            group.map(async (j) => {
+              if (j !== 0) return instructions[j]!;
+              const rent = await deps.rpc.getMinimumBalanceForRentExemption(Number(space));
+              return create(rent + PROTOCOL_CHOICES.distributionAccountFunding);
+            }),
+          );
+          return tx(deps, withFunding);
+        });
       }
-      await deps.sendOnce(`distribution-submit:${step.round}:${step.attempt}`, () =>
-        tx(deps, [submitDistributionListInstruction({ taskState: deps.taskId, submitter: deps.staking, distributionAccount: account, round: step.round })]),
-      );
       return { kind: step.kind, summary: `submitted the distribution list of round ${step.round} (${list.size} entries)` };
     }
 

@@ -157,6 +157,9 @@ export function decodeWireTransaction(bytes: Uint8Array): DecodedWireTransaction
   };
 }
 
+/** The largest transaction the network takes (Solana's packet size, minus headers). */
+export const MAX_TRANSACTION_BYTES = 1232;
+
 /** Solana's (and K2's) base fee: each signature costs the fee payer this many ROE. */
 export const LAMPORTS_PER_SIGNATURE = 5000n;
 

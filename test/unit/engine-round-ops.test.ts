@@ -91,9 +91,13 @@ describe('settling sent transactions from the task state', () => {
     expect(settledOnChain(`vote:4:${peer}`, s, me)).toBe(true);
     s.distributionsAuditTrigger.set(2, new Map([[peer, trigger([[me, true]])]]));
     expect(settledOnChain(`distribution-vote:2:${peer}`, s, me)).toBe(true);
+    expect(settledOnChain('distribution-account:2:0', s, me)).toBe(false);
     s.distributionRewardsSubmission.set(2, new Map([[me, { submissionValue: KEYS[3], slot: 1, round: 2 }]]));
-    expect(settledOnChain('distribution-submit:2:0', s, me)).toBe(true);
+    for (const key of ['distribution-submit:2:0', 'distribution-account:2:0', 'distribution-chunk:2:0:1']) expect(settledOnChain(key, s, me), key).toBe(true);
+    expect(settledOnChain('payout:2:x', s, me)).toBe(false);
+    s.distributionsAuditRecord.set(2, 'PayoutFailed');
+    expect(settledOnChain('payout:2:x', s, me)).toBe(true);
 
-    for (const key of ['claim:4:100', 'payout:2:x', 'distribution-chunk:2:0:1', 'submit:x', 'nonsense']) expect(settledOnChain(key, s, me), key).toBe(false);
+    for (const key of ['claim:4:100', 'payout:3:x', 'distribution-chunk:3:0:1', 'submit:x', 'nonsense']) expect(settledOnChain(key, s, me), key).toBe(false);
   });
 });
