@@ -149,13 +149,14 @@ const handlers: Handlers = {
     if (sender.incognito || url.origin !== sender.origin || !sites.includes(url.origin)) {
       return { recorded: false };
     }
-    await recordVisit(db, { url: visitKey(url), origin: url.origin, title: request.title, visitedAt: Date.now() });
-    await appendEvent(db, { level: 'info', source: 'visits', message: `visited ${visitKey(url)}` });
+    const page = visitKey(url);
+    await recordVisit(db, { url: page, origin: url.origin, title: request.title, visitedAt: Date.now() });
+    await appendEvent(db, { level: 'info', source: 'visits', message: `visited ${page}` });
     notifyChanged('visits');
     // Indexing fetches the page again, publicly. The page is queued in the database first,
     // so a worker stopped mid-fetch indexes it when it next starts.
     const engine = await runner.engine();
-    await engine.enqueueVisit(url.href);
+    await engine.enqueueVisit(page);
     void engine.drainVisits().then(() => notifyChanged('records'));
     return { recorded: true };
   },

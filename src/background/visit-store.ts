@@ -1,3 +1,4 @@
+import { canonicalUrl } from '../tasks/page-index/canonical-url.ts';
 import type { Visit } from '../shared/messages.ts';
 import type { NodeDb } from '../store/node-db.ts';
 
@@ -19,9 +20,11 @@ export async function recentVisits(db: NodeDb, limit: number): Promise<Visit[]> 
   return out;
 }
 
-/** The fragment never reaches the server and would make one page look like many. */
+/**
+ * The page as it is stored, logged and indexed: the canonical URL, without the fragment (it
+ * never reaches the server and would make one page look like many) and without the tracking
+ * parameters that say who came from where. Nothing keeps the URL as visited.
+ */
 export function visitKey(url: URL): string {
-  const copy = new URL(url.href);
-  copy.hash = '';
-  return copy.href;
+  return canonicalUrl(url.href);
 }

@@ -78,3 +78,25 @@ export async function launchExtension(dist: string = CHROME_DIST): Promise<Exten
     },
   };
 }
+
+/** Every IndexedDB store of the extension's database, read inside its worker, as JSON. */
+export async function readExtensionDatabase(session: ExtensionSession): Promise<Record<string, unknown[]>> {
+  const worker = await session.currentWorker();
+  const json = (await worker.evaluate(async () => {
+    const open = indexedDB.open('k2-light-node');
+    const db: IDBDatabase = await new Promise((resolve, reject) => {
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const out: Record<string, unknown[]> = {};
+    for (const name of Array.from(db.objectStoreNames)) {
+      out[name] = await new Promise((resolve) => {
+        const all = db.transaction(name).objectStore(name).getAll();
+        all.onsuccess = () => resolve(all.result);
+      });
+    }
+    db.close();
+    return JSON.stringify(out, (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Array.from(v) : v));
+  })) as string;
+  return JSON.parse(json) as Record<string, unknown[]>;
+}

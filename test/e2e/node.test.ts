@@ -6,7 +6,7 @@ import { decodeTaskStateAccount } from '../../src/k2/task-state-decoder.ts';
 import { decodeBundle } from '../../src/tasks/page-index/proof-bundle.ts';
 import { stepCounts } from '../../devnet/ledger-history.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
-import { launchExtension, type ExtensionSession } from './chromium-harness.ts';
+import { launchExtension, readExtensionDatabase, type ExtensionSession } from './chromium-harness.ts';
 import { htmlPage, startLocalServer } from './local-server.ts';
 
 // The built extension in real Chromium runs the node against the devnet on 127.0.0.1:8899
@@ -71,17 +71,7 @@ describe('the node in Chromium against the devnet', () => {
   afterAll(async () => {
     // The node's own log, kept as a test artefact: what it did between the worker stops.
     try {
-      const worker = await ext.currentWorker();
-      const events = (await worker.evaluate(
-        () =>
-          new Promise((resolve) => {
-            const open = indexedDB.open('k2-light-node');
-            open.onsuccess = () => {
-              const all = open.result.transaction('events').objectStore('events').getAll();
-              all.onsuccess = () => resolve(all.result);
-            };
-          }),
-      )) as { at: number; level: string; source: string; message: string }[];
+      const events = (await readExtensionDatabase(ext)).events as { at: number; level: string; source: string; message: string }[];
       mkdirSync('test-results', { recursive: true });
       writeFileSync(
         'test-results/node-e2e-events.log',
@@ -197,6 +187,12 @@ describe('the node in Chromium against the devnet', () => {
     // A page browsed in round r is proven in r's bundle, or r+1's when indexing crossed the boundary.
     const missing = visited.filter((v) => v.round >= firstRound && v.round < lastChecked && !proven.has(v.url));
     expect(missing).toEqual([]);
+  });
+
+  test('no tracking parameter was stored anywhere: visits, queue, records, log', async () => {
+    const stored = JSON.stringify(await readExtensionDatabase(ext));
+    expect(stored).toContain(`${net.demoSite.url}/pages/`);
+    expect(stored).not.toContain('utm_campaign');
   });
 
   test('the status shows the task, and the node earned', async () => {

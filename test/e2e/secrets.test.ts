@@ -4,7 +4,7 @@ import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
 import { decodeTaskStateAccount } from '../../src/k2/task-state-decoder.ts';
 import { deriveNodeKeys, exportKeyFile } from '../../src/wallet/keypair.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
-import { launchExtension, type ExtensionSession } from './chromium-harness.ts';
+import { launchExtension, readExtensionDatabase, type ExtensionSession } from './chromium-harness.ts';
 
 // Where the secret must never be, checked in the built extension after it has worked a few
 // rounds against the devnet: not in IndexedDB or extension storage on disk, not in the log,
@@ -87,23 +87,9 @@ describe('the secret stays in the background', () => {
   });
 
   test('nothing stored on disk holds it: IndexedDB, extension storage, the log', async () => {
-    const worker = await ext.currentWorker();
-    const dump = (await worker.evaluate(async () => {
-      const open = indexedDB.open('k2-light-node');
-      const db: IDBDatabase = await new Promise((resolve, reject) => {
-        open.onsuccess = () => resolve(open.result);
-        open.onerror = () => reject(open.error);
-      });
-      const out: Record<string, unknown[]> = {};
-      for (const name of Array.from(db.objectStoreNames)) {
-        out[name] = await new Promise((resolve) => {
-          const all = db.transaction(name).objectStore(name).getAll();
-          all.onsuccess = () => resolve(all.result);
-        });
-      }
-      const local = await chrome.storage.local.get(null);
-      return JSON.stringify({ idb: out, local }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Array.from(v) : v));
-    })) as string;
+    const idb = await readExtensionDatabase(ext);
+    const local = await popup.evaluate(() => chrome.storage.local.get(null));
+    const dump = JSON.stringify({ idb, local });
     expect(dump.length).toBeGreaterThan(1000);
     expect(dump).toContain('ciphertext');
     for (const form of forms) expect(dump.includes(form), `a form of the secret in storage: ${form.slice(0, 12)}…`).toBe(false);

@@ -52,10 +52,11 @@ describe('the node database', () => {
     db.close();
   });
 
-  test('visits are keyed without the fragment and listed newest first', async () => {
+  test('visits are keyed without the fragment or tracking parameters, and listed newest first', async () => {
     const db = await openNodeDb(freshName());
     const key = visitKey(new URL('https://a.org/p#frag'));
     expect(key).toBe('https://a.org/p');
+    expect(visitKey(new URL('https://a.org/p?utm_source=mail&fbclid=abc&id=7&gclid=x#top'))).toBe('https://a.org/p?id=7');
     await recordVisit(db, { url: key, origin: 'https://a.org', title: 'P', visitedAt: 1 });
     await recordVisit(db, { url: key, origin: 'https://a.org', title: 'P', visitedAt: 5 });
     await recordVisit(db, { url: 'https://a.org/q', origin: 'https://a.org', title: 'Q', visitedAt: 3 });
