@@ -8,6 +8,7 @@ import { BUILD_TARGET, DEFAULT_RPC_URL } from './build-info.ts';
 import { clearRecords, clearVisits, deleteRecord, deleteVisit, listRecords, listVisits } from './collected-data.ts';
 import { formatKoii } from '../core/amounts.ts';
 import { forgetLeftTask, rememberLeftTask } from './left-tasks.ts';
+import { mayRecordVisit } from './visit-policy.ts';
 import { createMessageRouter, type Handlers } from './message-router.ts';
 import { createNodeRunner } from './node-runner.ts';
 import { buildNodeView } from './node-view.ts';
@@ -141,14 +142,9 @@ const handlers: Handlers = {
     };
   },
   async visit(request, sender) {
-    if (sender.kind !== 'content-script') return { recorded: false };
     const { db, runner } = await services();
     const url = new URL(request.url);
-    const sites = await optedInSites(db);
-    // The page and the frame that reported it must both be on a site the user opted in.
-    if (sender.incognito || url.origin !== sender.origin || !sites.includes(url.origin)) {
-      return { recorded: false };
-    }
+    if (!mayRecordVisit(url, sender, await optedInSites(db))) return { recorded: false };
     const page = visitKey(url);
     await recordVisit(db, { url: page, origin: url.origin, title: request.title, visitedAt: Date.now() });
     await appendEvent(db, { level: 'info', source: 'visits', message: `visited ${page}` });
