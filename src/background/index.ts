@@ -11,7 +11,7 @@ import { forgetLeftTask, rememberLeftTask } from './left-tasks.ts';
 import { mayRecordVisit } from './visit-policy.ts';
 import { createMessageRouter, type Handlers } from './message-router.ts';
 import { createNodeRunner } from './node-runner.ts';
-import { buildNodeView } from './node-view.ts';
+import { buildNodeView, forgetBalance } from './node-view.ts';
 import type { SenderKind } from './sender-kind.ts';
 import { networkOf, readSettings, updateSettings } from './settings-store.ts';
 import { addSite, optedInSites, removeSite, syncVisitReporter } from './site-registry.ts';
@@ -127,6 +127,13 @@ async function requestedApproval(approvalId: string, message: string): Promise<{
   return { approvalId };
 }
 
+/** What one faucet request asks for: enough to stake on a devnet task and pay its fees. */
+const FAUCET_ROE = 20_000_000_000n;
+
+class FaucetError extends Error {
+  override name = 'FaucetError';
+}
+
 const handlers: Handlers = {
   async status(): Promise<NodeStatus> {
     const { db } = await services();
@@ -217,6 +224,18 @@ const handlers: Handlers = {
   },
   async 'wallet.activity'() {
     return { unlocked: (await (await walletReady).status()).unlocked };
+  },
+  async 'wallet.faucet'() {
+    const { db, runner } = await services();
+    const network = networkOf(await getSetting(db, 'rpcUrl', DEFAULT_RPC_URL));
+    if (network !== 'devnet' && network !== 'testnet') throw new FaucetError('test KOII exist only on the local devnet and the testnet');
+    const main = (await (await walletReady).status()).mainAddress;
+    if (!main) throw new FaucetError('create or import a wallet first');
+    await (await runner.rpc()).requestAirdrop(main, FAUCET_ROE);
+    forgetBalance();
+    await appendEvent(db, { level: 'info', source: 'wallet', message: `received ${formatKoii(FAUCET_ROE)} test KOII from the ${network} faucet` });
+    notifyChanged('wallet');
+    return { received: formatKoii(FAUCET_ROE) };
   },
   async 'wallet.transfer'(r) {
     const id = await (await approvalsReady).requestTransfer(r.to, r.amount);

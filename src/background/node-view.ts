@@ -27,6 +27,11 @@ const BALANCE_WAIT_MS = 800;
 let balanceCache: { key: string; at: number; value: bigint | null } | null = null;
 let balanceFetch: Promise<bigint | null> | null = null;
 
+/** After the node or the user moved funds: the next status reads the balance again. */
+export function forgetBalance(): void {
+  balanceCache = null;
+}
+
 /**
  * The main account's balance without making the popup wait on a slow endpoint: a fresh
  * cached value at once; otherwise the RPC answer if it comes quickly, else the last known

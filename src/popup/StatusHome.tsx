@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { LogEvent, NodeState, NodeView, TaskView } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { EarningsChart } from './EarningsChart.tsx';
+import { FaucetButton } from './FaucetButton.tsx';
 import { shortAddress, timeOf } from './format.ts';
 import { RoundTimeline } from './RoundTimeline.tsx';
 import { errorText } from './use-background.ts';
@@ -34,6 +35,7 @@ export function StateBanner({ view, onPauseToggle }: { view: NodeView; onPauseTo
           </code>
         )}
       </p>
+      {(view.state === 'out-of-funds' || view.balance === '0') && <FaucetButton network={view.network} />}
       {onPauseToggle && view.state !== 'locked' && view.state !== 'no-wallet' && (
         <button type="button" class="secondary" onClick={onPauseToggle}>
           {view.state === 'paused' ? 'Resume' : 'Pause'}

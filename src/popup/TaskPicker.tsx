@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { ApprovalView, TaskInfo } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { ApprovalCard } from './ApprovalCard.tsx';
+import { FaucetButton } from './FaucetButton.tsx';
 import { shortAddress } from './format.ts';
 import { errorText, useBackground } from './use-background.ts';
 
@@ -11,6 +12,8 @@ import { errorText, useBackground } from './use-background.ts';
  */
 export function TaskPicker({ onJoined, onCancel, cancelLabel = 'Cancel' }: { onJoined: () => void; onCancel?: () => void; cancelLabel?: string }) {
   const tasks = useBackground<'tasks.discover'>({ type: 'tasks.discover' });
+  // A new wallet on a test network has nothing to stake: its faucet is offered here.
+  const settings = useBackground<'settings.get'>({ type: 'settings.get' });
   const [chosen, setChosen] = useState<string>('');
   const [typed, setTyped] = useState('');
   const [stake, setStake] = useState('');
@@ -84,6 +87,7 @@ export function TaskPicker({ onJoined, onCancel, cancelLabel = 'Cancel' }: { onJ
         <label for="task-id">Or a task id</label>
         <input id="task-id" type="text" spellcheck={false} value={typed} onInput={(e) => setTyped((e.target as HTMLInputElement).value)} />
       </div>
+      <FaucetButton network={settings.data?.network} />
       <div class="field">
         <label for="stake-amount">Stake (KOII)</label>
         <input

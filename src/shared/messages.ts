@@ -214,6 +214,8 @@ export interface RequestMap {
   /** The user did something in the popup or options page: auto-lock counts from now. */
   'wallet.activity': { request: { type: 'wallet.activity' }; response: { unlocked: boolean } };
   'wallet.transfer': { request: { type: 'wallet.transfer'; to: string; amount: string }; response: { approvalId: string } };
+  /** Test KOII for the main account, from the network's faucet (the devnet and the testnet only). */
+  'wallet.faucet': { request: { type: 'wallet.faucet' }; response: { received: string } };
   'node.status': { request: { type: 'node.status' }; response: NodeView };
   'node.join': { request: { type: 'node.join'; taskId: string; stake: string }; response: { approvalId: string } };
   'node.withdraw': { request: { type: 'node.withdraw'; taskId: string }; response: { approvalId: string } };
@@ -418,6 +420,7 @@ export function parseRequest(raw: unknown): Request {
     case 'wallet.status':
     case 'wallet.lock':
     case 'wallet.activity':
+    case 'wallet.faucet':
     case 'node.status':
     case 'approvals.list':
     case 'settings.get':

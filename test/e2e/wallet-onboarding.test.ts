@@ -172,7 +172,10 @@ describe('a new user in the popup, against the devnet', () => {
   });
 
   test('onboarding: a stake approval shows what it does; a rejection sends nothing; an approval stakes', async () => {
-    net.devnet.ledger.mint(main, 50_000_000_000n);
+    // A new wallet has nothing to stake: the devnet's faucet, from the task screen.
+    await popup.getByRole('button', { name: 'Get test KOII' }).click();
+    await expect.poll(() => popup.getByTestId('faucet-message').textContent()).toContain('Received 20 test KOII');
+    expect(net.devnet.ledger.lamports(main)).toBe(20_000_000_000n);
     await popup.getByText(TASK.name).waitFor({ timeout: 15_000 });
     await screen(popup, '07-choose-task');
     await popup.getByLabel('Stake (KOII)').fill('4');

@@ -22,6 +22,7 @@ const FIELDS = {
   'wallet.lock': [],
   'wallet.activity': [],
   'wallet.transfer': ['to', 'amount'],
+  'wallet.faucet': [],
   'node.status': [],
   'node.join': ['taskId', 'stake'],
   'node.withdraw': ['taskId'],

@@ -30,6 +30,7 @@ function handlers(log: string[]): Handlers {
     'wallet.export': async () => ({ text: 'x' }),
     'wallet.activity': async () => ({ unlocked: true }),
     'wallet.transfer': async () => ({ approvalId: 'x' }),
+    'wallet.faucet': async () => ({ received: '20' }),
     'node.withdraw': async () => ({ approvalId: 'x' }),
     'node.leave': async () => ({ left: 'x' }),
     'node.claim': async () => ({ done: 'x' }),
