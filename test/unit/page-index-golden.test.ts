@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
+import { parseHTML } from 'linkedom';
 import { describe, expect, test } from 'vitest';
 import { buildPageRecord } from '../../src/tasks/page-index/page-record.ts';
 
@@ -43,5 +44,14 @@ describe('page-index records of the shared corpus', () => {
     // Every pinned page is still in the corpus, and every corpus page is pinned.
     expect(Object.keys(records)).toEqual(Object.keys(golden));
     for (const file of pages) expect({ file, ...records[file] }).toEqual({ file, ...golden[file] });
+  });
+
+  test('run on the DOM the extension ships: linkedom without its CSS parser (scripts/dom-aliases.ts)', () => {
+    // If the alias did not reach linkedom here, the records above would be those of a DOM
+    // the extension does not run.
+    const { document } = parseHTML('<html><head><style>p { color: red }</style></head><body><p style="display: none">x</p></body></html>');
+    expect(() => (document.querySelector('style') as HTMLStyleElement).sheet).toThrow(/does not bundle a CSS parser/);
+    // What Readability does read of styles still works: the style attribute.
+    expect((document.querySelector('p') as HTMLElement).style.display).toBe('none');
   });
 });
