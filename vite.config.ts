@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import preact from '@preact/preset-vite';
 import { crx } from '@crxjs/vite-plugin';
+import { domAliases } from './scripts/dom-aliases.ts';
 import { manifestFor, type Target } from './scripts/manifest-for.ts';
 
 // One source, two unpacked extensions: K2_TARGET picks the browser, K2_DEV adds what a
@@ -10,6 +11,7 @@ const dev = process.env.K2_DEV !== '0';
 
 export default defineConfig({
   plugins: [preact(), crx({ manifest: manifestFor(target, { dev }), browser: target })],
+  resolve: { alias: domAliases },
   define: {
     __K2_DEV__: JSON.stringify(dev),
     __K2_TARGET__: JSON.stringify(target),

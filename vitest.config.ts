@@ -1,15 +1,23 @@
 import { defineConfig } from 'vitest/config';
+import { domAliasedPackages, domAliases } from './scripts/dom-aliases.ts';
 
 // Suites with different costs: unit (pure, fast), integration (devnet over HTTP on
 // 127.0.0.1, fake browser APIs), e2e (built extension in real browsers), and soak (the long
 // fault campaign, run apart from npm test by npm run test:soak).
+// The suites that run the page pipeline in Node get the build's DOM aliases, with linkedom
+// transformed so they reach it: the tests run the DOM that ships.
+const shippedDom = { resolve: { alias: domAliases } };
+const shippedDomDeps = { deps: { inline: domAliasedPackages } };
+
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      { ...shippedDom, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', server: shippedDomDeps } },
       {
+        ...shippedDom,
         test: {
           name: 'integration',
+          server: shippedDomDeps,
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           testTimeout: 120_000,
@@ -20,9 +28,11 @@ export default defineConfig({
         },
       },
       {
+        ...shippedDom,
         test: {
           // The long runs (npm run test:soak): not part of npm test, run by CI on its own.
           name: 'soak',
+          server: shippedDomDeps,
           include: ['test/soak/**/*.test.ts'],
           environment: 'node',
           testTimeout: 300_000,

@@ -1,7 +1,7 @@
 import { createKeyPairSignerFromPrivateKeyBytes, type Instruction, type KeyPairSigner, type TransactionSigner } from '@solana/kit';
 import { parseDistributionList, serializeDistributionList } from '../core/distribution.ts';
 import { hasVoted, liveDistribution, type PlannedStep } from '../core/lifecycle.ts';
-import { rankDistributionCandidates } from '../core/selection.ts';
+import { rankDistributionCandidatesWithout } from '../core/selection.ts';
 import type { Address, DistributionList, TaskState } from '../core/task-state.ts';
 import {
   auditDistributionInstruction,
@@ -98,9 +98,7 @@ export async function checkSubmittedDistribution(deps: StepDeps, state: TaskStat
   const live = liveDistribution(state, round);
   if (!live || live.submitter !== submitter) return { valid: false, reason: 'no pending list from this node' };
   // Rank as it was when the list was due: without the list being judged.
-  const without = structuredClone(state);
-  without.distributionRewardsSubmission.get(round)?.delete(submitter);
-  const expected = rankDistributionCandidates(without, round)[0];
+  const expected = rankDistributionCandidatesWithout(state, round, submitter)[0];
   if (expected !== submitter) return { valid: false, reason: `submitted by ${submitter}, but ${expected ?? 'nobody'} was selected` };
   let list: DistributionList;
   try {

@@ -1,5 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { getBase58Decoder, getBase58Encoder } from '@solana/kit';
+import { getBase58Decoder } from '@solana/kit';
+import { base58ToBytes } from './base58.ts';
+import { verifyEd25519 } from './ed25519-verify.ts';
 import type { Ed25519Secret } from './keypair.ts';
 
 // Koii's off-chain signed payloads: base58(signature ‖ utf8(JSON.stringify(body))), the
@@ -10,7 +12,6 @@ export class SignatureError extends Error {
 }
 
 const b58d = getBase58Decoder();
-const b58e = getBase58Encoder();
 
 export function signPayload(body: unknown, secret: Ed25519Secret): string {
   const message = new TextEncoder().encode(JSON.stringify(body));
@@ -21,18 +22,19 @@ export function signPayload(body: unknown, secret: Ed25519Secret): string {
   return b58d.decode(out);
 }
 
-export function openSignedPayload(signed: string, publicKeyBase58: string): unknown {
+/** The body of a payload signed by `publicKeyBase58`; a SignatureError says why there is none. */
+export async function openSignedPayload(signed: string, publicKeyBase58: string): Promise<unknown> {
   let bytes: Uint8Array;
   let publicKey: Uint8Array;
   try {
-    bytes = b58e.encode(signed) as Uint8Array;
-    publicKey = b58e.encode(publicKeyBase58) as Uint8Array;
+    bytes = base58ToBytes(signed);
+    publicKey = base58ToBytes(publicKeyBase58);
   } catch {
     throw new SignatureError('not base58');
   }
   if (bytes.length < 64 || publicKey.length !== 32) throw new SignatureError('malformed signed payload');
   const message = bytes.subarray(64);
-  if (!ed25519.verify(bytes.subarray(0, 64), message, publicKey)) throw new SignatureError('signature does not verify');
+  if (!(await verifyEd25519(bytes.subarray(0, 64), message, publicKey))) throw new SignatureError('signature does not verify');
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(message));
   } catch {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { buildDistributionList, DistributionListError, parseDistributionList } from '../../src/core/distribution.ts';
+import { buildDistributionList, DistributionListError, MAX_LIST_JSON_BYTES, parseDistributionList, serializeDistributionList } from '../../src/core/distribution.ts';
 import type { DistributionList } from '../../src/core/task-state.ts';
 import { decodeDistributionAccount, encodeDistributionAccount, TaskStateDecodeError } from '../../src/k2/task-state-decoder.ts';
 import { createPageIndexPlugin } from '../../src/tasks/page-index/page-index-plugin.ts';
@@ -112,8 +112,22 @@ describe('parsing a hostile list', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  test('a list over 4 MiB is refused before parsing', () => {
-    expect(() => parseDistributionList(`{"${A}":${'1'.repeat(5 * 1024 * 1024)}}`)).toThrow('distribution list is too large');
+  test('a list over 10 MiB (what an account holds) is refused before parsing', () => {
+    expect(() => parseDistributionList(`{"${A}":${'1'.repeat(10 * 1024 * 1024)}}`)).toThrow('distribution list is too large');
+  });
+
+  test('a list of 100,000 submitters (over 5 MiB of JSON) is read whole', () => {
+    const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+    const key = (i: number) => {
+      let s = '';
+      for (let n = i; s.length < 44; n = Math.floor(n / 58)) s = ALPHABET[n % 58]! + s;
+      return s;
+    };
+    const list = new Map(Array.from({ length: 100_000 }, (_, i) => [key(i), i % 100 === 0 ? -1_400_000_000n : 10_000_000n] as const));
+    const json = serializeDistributionList(list);
+    expect(json.length).toBeGreaterThan(5 * 1024 * 1024);
+    expect(json.length).toBeLessThanOrEqual(MAX_LIST_JSON_BYTES);
+    expect(parseDistributionList(json)).toEqual(list);
   });
 
   test('duplicate keys: the last one counts, as the program reads it, and the check sees it', () => {

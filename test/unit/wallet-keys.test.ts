@@ -27,6 +27,7 @@ import {
   toKitSigner,
   validateMnemonic,
 } from '../../src/wallet/keys.ts';
+import { ed25519Backend } from '../../src/wallet/ed25519-verify.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -181,19 +182,34 @@ describe("Koii's signed payloads", () => {
   const secret = secretFromSeed(kp.secretKey.slice(0, 32));
   const address = bs58.encode(kp.publicKey);
 
-  test('round-trip and interop with nacl.sign', () => {
+  test('round-trip and interop with nacl.sign', async () => {
     const body = { round: 3, cid: 'bafkrei' };
-    expect(openSignedPayload(signPayload(body, secret), address)).toEqual(body);
+    expect(await openSignedPayload(signPayload(body, secret), address)).toEqual(body);
     const theirs = bs58.encode(nacl.sign(new TextEncoder().encode(JSON.stringify(body)), kp.secretKey));
-    expect(openSignedPayload(theirs, address)).toEqual(body);
+    expect(await openSignedPayload(theirs, address)).toEqual(body);
     const opened = nacl.sign.open(bs58.decode(signPayload(body, secret)), kp.publicKey);
     expect(JSON.parse(new TextDecoder().decode(opened!))).toEqual(body);
   });
 
-  test('tampering is detected', () => {
+  test('tampering is detected', async () => {
     const signed = bs58.decode(signPayload({ round: 3 }, secret));
     signed[signed.length - 2] = signed[signed.length - 2]! ^ 1;
-    expect(() => openSignedPayload(bs58.encode(signed), address)).toThrow(SignatureError);
-    expect(() => openSignedPayload(signPayload({ a: 1 }, secret), bs58.encode(nacl.sign.keyPair().publicKey))).toThrow(/does not verify/);
+    await expect(openSignedPayload(bs58.encode(signed), address)).rejects.toThrow(SignatureError);
+    await expect(openSignedPayload(signPayload({ a: 1 }, secret), bs58.encode(nacl.sign.keyPair().publicKey))).rejects.toThrow(/does not verify/);
+  });
+
+  test('bad input gets a clear error', async () => {
+    const signed = signPayload({ round: 3 }, secret);
+    await expect(openSignedPayload(`${signed.slice(0, 10)}0${signed.slice(11)}`, address)).rejects.toThrow(new SignatureError('not base58'));
+    await expect(openSignedPayload(signed, `${address.slice(0, -1)}l`)).rejects.toThrow(new SignatureError('not base58'));
+    await expect(openSignedPayload(bs58.encode(new Uint8Array(63).fill(7)), address)).rejects.toThrow(new SignatureError('malformed signed payload'));
+    await expect(openSignedPayload(signed, bs58.encode(new Uint8Array(31).fill(7)))).rejects.toThrow(new SignatureError('malformed signed payload'));
+    const notJson = bs58.encode(nacl.sign(new TextEncoder().encode('{round: 3'), kp.secretKey));
+    await expect(openSignedPayload(notJson, address)).rejects.toThrow(new SignatureError('signed body is not JSON'));
+  });
+
+  test('uses WebCrypto to verify where the platform has Ed25519 (Node does)', async () => {
+    await openSignedPayload(signPayload({ round: 1 }, secret), address);
+    expect(await ed25519Backend()).toBe('webcrypto');
   });
 });
