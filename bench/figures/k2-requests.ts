@@ -4,6 +4,7 @@ import { startNetwork } from '../../devnet/network.ts';
 import { startBenchNode, type RecordedRequest } from '../lib/devnet-node.ts';
 import { fmt, row, type Figure } from '../lib/row.ts';
 import { round } from '../lib/stats.ts';
+import { engineTask } from '../../test/integration/devnet-fixture.ts';
 
 // How often the node speaks to K2: the real engine (fake-indexeddb) against the devnet with
 // three simulated peers (one submitting bad proofs), driven as the background drives it
@@ -13,17 +14,8 @@ import { round } from '../lib/stats.ts';
 // left out.
 
 const ID = 'k2-requests';
-const TASK = {
-  name: 'bench requests',
-  roundTime: 60,
-  submissionWindow: 20,
-  auditWindow: 20,
-  bountyPerRound: 1_000_000_000n,
-  totalBounty: 1_000_000_000_000n,
-  minimumStake: 2_000_000_000n,
-  allowedFailedDistributions: 2,
-  startDelay: 10,
-};
+// The task the engine's integration tests run, so the figure and the tests see the same rounds.
+const TASK = engineTask('bench requests');
 const SLOT_MS = 30;
 const WARMUP_ROUNDS = 4;
 const MEASURED_ROUNDS = 16;

@@ -56,3 +56,18 @@ export const FAST_TASK = {
   allowedFailedDistributions: 2,
   startDelay: 3,
 };
+
+/** The task the engine tests run: 60-slot rounds of 20-slot windows, a 1-KOII bounty. */
+export function engineTask(name: string) {
+  return {
+    name,
+    roundTime: 60,
+    submissionWindow: 20,
+    auditWindow: 20,
+    bountyPerRound: 1_000_000_000n,
+    totalBounty: 1_000_000_000_000n,
+    minimumStake: 2_000_000_000n,
+    allowedFailedDistributions: 2,
+    startDelay: 10,
+  };
+}

@@ -6,21 +6,11 @@ import { claimRewardInstruction } from '../../src/k2/instructions.ts';
 import { createK2Rpc } from '../../src/k2/rpc-client.ts';
 import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
-import { taskState, waitForSlot } from './devnet-fixture.ts';
+import { engineTask, taskState, waitForSlot } from './devnet-fixture.ts';
 
 // Five simulated peers, one of which submits invented proofs, run ten rounds on the devnet.
 
-const TASK = {
-  name: 'scenario',
-  roundTime: 60,
-  submissionWindow: 20,
-  auditWindow: 20,
-  bountyPerRound: 1_000_000_000n,
-  totalBounty: 1_000_000_000_000n,
-  minimumStake: 2_000_000_000n,
-  allowedFailedDistributions: 2,
-  startDelay: 10,
-};
+const TASK = engineTask('scenario');
 const ROUNDS = 10;
 
 describe('ten rounds with five peers, one of them faulty', () => {

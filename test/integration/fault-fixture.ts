@@ -2,18 +2,16 @@ import 'fake-indexeddb/auto';
 import { generateKeyPairSigner } from '@solana/kit';
 import { phaseAt } from '../../src/core/rounds.ts';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type NodeState } from '../../src/engine/node-engine.ts';
-import { decodeTaskInstruction } from '../../src/k2/instruction-decoder.ts';
 import { firstStakeInstructions } from '../../src/k2/instructions.ts';
-import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
+import { PROTOCOL_CHOICES } from '../../src/k2/program-ids.ts';
 import { createK2Rpc } from '../../src/k2/rpc-client.ts';
 import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
 import { openNodeDb } from '../../src/store/node-db.ts';
 import { createHttpProofStore } from '../../src/tasks/http-proof-store.ts';
 import { fetchPublicPage, type PrivateAddressPolicy } from '../../src/tasks/page-index/fetch-page.ts';
 import type { Network } from '../../devnet/network.ts';
-import { parseWireTransaction } from '../../devnet/wire-transaction.ts';
 import { taskState } from './devnet-fixture.ts';
-import type { SentLog, TestNode } from './node-fixture.ts';
+import { recordingFetch, type SentLog, type TestNode } from './node-fixture.ts';
 
 // A node whose K2 and proof store are reached through the fault proxy, with timeouts scaled
 // to the devnet's short slots (a 10 s timeout against 408 ms slots is 25 slots; 150 ms
@@ -27,27 +25,6 @@ export interface FaultNode extends TestNode {
   events(): Promise<{ level: string; message: string; at: number }[]>;
 }
 
-export function recordingFetch(log: SentLog): typeof fetch {
-  return async (input, init) => {
-    const body = JSON.parse(String(init?.body)) as { method: string; params: unknown[] };
-    log.requests.push(body.method);
-    if (body.method === 'sendTransaction') {
-      const tx = parseWireTransaction(new Uint8Array(Buffer.from(body.params[0] as string, 'base64')));
-      for (const ix of tx.instructions) {
-        if (ix.programId !== TASK_PROGRAM_ID) continue;
-        const decoded = decodeTaskInstruction(ix.data);
-        const round = 'round' in decoded ? decoded.round : '';
-        const candidate = decoded.kind.startsWith('Audit') ? ix.accounts[2]!.address : '';
-        const chunk = decoded.kind === 'UploadDistributionList' ? decoded.chunkIndex : '';
-        const key = `${decoded.kind}:${round}:${candidate}:${chunk}`;
-        const set = log.byStep.get(key) ?? new Set<string>();
-        set.add(tx.id);
-        log.byStep.set(key, set);
-      }
-    }
-    return fetch(input, init);
-  };
-}
 
 export async function startFaultNode(
   net: Network,

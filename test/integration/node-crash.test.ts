@@ -2,24 +2,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { roundStartSlot } from '../../src/core/rounds.ts';
 import { decodeBundle } from '../../src/tasks/page-index/proof-bundle.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
-import { taskState } from './devnet-fixture.ts';
+import { engineTask, taskState } from './devnet-fixture.ts';
 import { driveNode, SimulatedCrash, startTestNode, type TestNode } from './node-fixture.ts';
 
 // The engine is killed at every step boundary in turn — after a journal write, after a
 // signed transaction is stored, after it is sent, after "sent" is recorded — and rebuilt
 // from the same database each time, as a service worker restarted by the browser.
 
-const TASK = {
-  name: 'crash',
-  roundTime: 60,
-  submissionWindow: 20,
-  auditWindow: 20,
-  bountyPerRound: 1_000_000_000n,
-  totalBounty: 1_000_000_000_000n,
-  minimumStake: 2_000_000_000n,
-  allowedFailedDistributions: 2,
-  startDelay: 10,
-};
+const TASK = engineTask('crash');
 const ROUNDS = 8;
 
 describe('a node killed at every step boundary', () => {

@@ -1,23 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { roundStartSlot } from '../../src/core/rounds.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
-import { taskState, waitForSlot } from './devnet-fixture.ts';
+import { engineTask, taskState, waitForSlot } from './devnet-fixture.ts';
 import { driveNode, startTestNode, type TestNode } from './node-fixture.ts';
 
 // The node engine, in Node with fake-indexeddb, against the devnet over HTTP, with peers
 // (one submitting invented proofs) for twenty rounds.
 
-const TASK = {
-  name: 'engine',
-  roundTime: 60,
-  submissionWindow: 20,
-  auditWindow: 20,
-  bountyPerRound: 1_000_000_000n,
-  totalBounty: 1_000_000_000_000n,
-  minimumStake: 2_000_000_000n,
-  allowedFailedDistributions: 2,
-  startDelay: 10,
-};
+const TASK = engineTask('engine');
 const ROUNDS = 20;
 
 describe('the node engine over twenty rounds', () => {

@@ -20,9 +20,9 @@ export interface SentLog {
   requests: string[];
 }
 
-/** An RPC client whose fetch records what the node sends, so tests can count per step. */
-export function recordingRpc(url: string, log: SentLog): K2Rpc {
-  const recordingFetch: typeof fetch = async (input, init) => {
+/** A fetch that records every request the node makes, and its transactions by step. */
+export function recordingFetch(log: SentLog): typeof fetch {
+  return async (input, init) => {
     const body = JSON.parse(String(init?.body)) as { method: string; params: unknown[] };
     log.requests.push(body.method);
     if (body.method === 'sendTransaction') {
@@ -42,7 +42,11 @@ export function recordingRpc(url: string, log: SentLog): K2Rpc {
     }
     return fetch(input, init);
   };
-  return createK2Rpc({ endpoints: [url], fetch: recordingFetch, timeoutMs: 5000, retries: 2, backoffBaseMs: 10 });
+}
+
+/** An RPC client whose fetch records what the node sends, so tests can count per step. */
+export function recordingRpc(url: string, log: SentLog): K2Rpc {
+  return createK2Rpc({ endpoints: [url], fetch: recordingFetch(log), timeoutMs: 5000, retries: 2, backoffBaseMs: 10 });
 }
 
 export interface TestNode {

@@ -6,24 +6,14 @@ import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
 import { putSetting } from '../../src/store/node-db.ts';
 import { stepCounts } from '../../devnet/ledger-history.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
-import { taskState } from './devnet-fixture.ts';
+import { engineTask, taskState } from './devnet-fixture.ts';
 import { driveNode, startTestNode, type TestNode } from './node-fixture.ts';
 
 // What the user controls and what they must be told: a manual claim, a main account that runs
 // dry, a fee budget that is spent, a pause, leaving a task, and a task the extension has no
 // plugin for. The engine runs against the devnet over HTTP, as in node-engine.test.ts.
 
-const TASK = {
-  name: 'operations',
-  roundTime: 60,
-  submissionWindow: 20,
-  auditWindow: 20,
-  bountyPerRound: 1_000_000_000n,
-  totalBounty: 1_000_000_000_000n,
-  minimumStake: 2_000_000_000n,
-  allowedFailedDistributions: 2,
-  startDelay: 10,
-};
+const TASK = engineTask('operations');
 
 describe("the node under the user's settings", () => {
   let net: Network;
