@@ -10,10 +10,11 @@ import { appendEvent } from '../store/event-log.ts';
 import { getSetting, putSetting, type JoinedTask, type NodeDb, type RoundSummary } from '../store/node-db.ts';
 import { canonicalUrl } from '../tasks/page-index/canonical-url.ts';
 import type { FetchResult, PrivateAddressPolicy } from '../tasks/page-index/fetch-page.ts';
-import { buildPageRecord, type PageRecord } from '../tasks/page-index/page-record.ts';
+import { buildPageRecord } from '../tasks/page-index/page-record.ts';
 import { createPlugin, pluginNameForTask } from '../tasks/plugin-registry.ts';
 import type { ProofStoreClient, TaskPlugin } from '../tasks/task-plugin.ts';
 import { createFeeBudget, FeeBudgetExceededError } from './fee-budget.ts';
+import { createRecordBook } from './record-book.ts';
 import { createJournal, createOutbox, OutOfFundsError, StepFailedError } from './outbox.ts';
 import { settledOnChain } from './settled-on-chain.ts';
 import { runStep } from './step-runner.ts';
@@ -151,7 +152,7 @@ export function createNodeEngine(options: EngineOptions) {
         ...(options.online ? { online: options.online } : {}),
         now,
         records: {
-          forRound: (round) => sealRecords(task.taskId, round),
+          forRound: (round) => book.sealRecords(task.taskId, round),
         },
       });
       plugins.set(task.taskId, p);
@@ -159,36 +160,7 @@ export function createNodeEngine(options: EngineOptions) {
     return p;
   }
 
-  // A round's records are sealed when its proof is built; a page indexed later belongs to the
-  // next round. Sealing and filing are IndexedDB transactions over the same stores, so the
-  // database orders them: a record is either in the proof being built or in a later round,
-  // never filed under a round whose proof no longer changes.
-
-  /** Seals `round` for new records and returns the ones it holds. */
-  async function sealRecords(taskId: string, round: number): Promise<PageRecord[]> {
-    const tx = db.transaction(['journal', 'records'], 'readwrite');
-    const journal = tx.objectStore('journal');
-    const key = `seal:${round}`;
-    if (!(await journal.get([taskId, key]))) await journal.put({ taskId, key, round, value: true, at: now() });
-    const records = await tx.objectStore('records').index('byRound').getAll([taskId, round]);
-    await tx.done;
-    return records.map((r) => r.record);
-  }
-
-  /** Files a record under the first round from `round` on that is not sealed; returns it. */
-  async function fileRecord(taskId: string, round: number, url: string, record: PageRecord): Promise<number> {
-    const tx = db.transaction(['journal', 'records', 'rounds'], 'readwrite');
-    const journal = tx.objectStore('journal');
-    while (await journal.get([taskId, `seal:${round}`])) round++;
-    const records = tx.objectStore('records');
-    await records.put({ taskId, round, url, record });
-    const pages = await records.index('byRound').count([taskId, round]);
-    const rounds = tx.objectStore('rounds');
-    const s = (await rounds.get([taskId, round])) ?? { taskId, round, pages: 0, audits: 0, invalidFound: 0, notes: [] };
-    await rounds.put({ ...s, pages });
-    await tx.done;
-    return round;
-  }
+  const book = createRecordBook(db, now);
 
   async function clockFor(taskId: string): Promise<ClockSample | null> {
     return getSetting<ClockSample | null>(db, `clock:${taskId}`, null);
@@ -337,6 +309,15 @@ export function createNodeEngine(options: EngineOptions) {
           step,
         );
         await journal.record(key, step.round, { status: 'done', summary: outcome.summary, at: now() });
+        if (step.kind === 'claim') {
+          // Claimed so far on this task, for the status view (the chain keeps no such total);
+          // counted once per claim, however often the step is asked again.
+          await journal.remember(`counted:${stepKey(step)}`, step.round, async () => {
+            const claimedKey = `claimed:${task.taskId}`;
+            await putSetting(db, claimedKey, (await getSetting<bigint>(db, claimedKey, 0n)) + step.amount);
+            return true;
+          });
+        }
         await log('info', task.name, outcome.summary);
         await noteStep(task, step, outcome.summary);
       } catch (err) {
@@ -386,9 +367,7 @@ export function createNodeEngine(options: EngineOptions) {
     }
 
     const withWork = new Set<number>();
-    for (const r of [round - 1, round]) {
-      if (r >= 0 && (await db.countFromIndex('records', 'byRound', [task.taskId, r])) > 0) withWork.add(r);
-    }
+    for (const r of [round - 1, round]) if (await book.hasWorkFor(task.taskId, r)) withWork.add(r);
     const steps = planSteps(state, slot, me, { hasWorkFor: (r) => withWork.has(r), autoClaimThreshold: cfg.autoClaimThreshold });
     const { retrySoon, issue } = await runSteps(task, keys, state, steps);
     await recordEarnings(task, state, me);
@@ -399,6 +378,7 @@ export function createNodeEngine(options: EngineOptions) {
       progress: Math.min(1, Math.max(0, where.slotInRound / state.roundTime)),
       stake: String(state.stakeList.get(me) ?? 0n),
       claimable: String(state.availableBalances.get(me) ?? 0n),
+      claimed: String(await getSetting<bigint>(db, `claimed:${task.taskId}`, 0n)),
       at: now(),
     });
     await prune(task.taskId, round, cfg.keepRounds);
@@ -549,7 +529,7 @@ export function createNodeEngine(options: EngineOptions) {
         if (usage.bytes + page.html.length > cfg.limits.bytesPerRound) return { recorded: false, reason: 'bytes-per-round limit reached' };
         if (usage.cpuMs + cpuMs > cfg.limits.cpuMsPerRound) return { recorded: false, reason: 'CPU-time-per-round limit reached' };
         // The estimate can lag a boundary by a few slots; a sealed round sends the page on.
-        await fileRecord(task.taskId, round, canonical, record);
+        await book.fileRecord(task.taskId, round, canonical, record);
         recordedFor.push(task.taskId);
       }
       usage.pagesThisHour++;

@@ -45,6 +45,9 @@ describe("the node under the user's settings", () => {
     expect(taskState(net.devnet).availableBalances.get(node.staking.address) ?? 0n).toBe(0n);
     expect(await node.rpc.getBalance(node.main.address)).toBe(before + claimable - 10_000n); // fee: main account and staking key sign
     expect((await node.engine.claimNow(net.taskId)).claimed).toBe(0n);
+    // The status view counts what was claimed, once.
+    await node.engine.wake();
+    expect(((await node.db.get('settings', `view:${net.taskId}`)) as { claimed: string }).claimed).toBe(String(claimable));
     expect(node.sent.byStep.get('ClaimReward:::')?.size).toBe(1);
   });
 

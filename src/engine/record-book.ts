@@ -1,0 +1,70 @@
+import type { JournalEntry, NodeDb } from '../store/node-db.ts';
+import type { PageRecord } from '../tasks/page-index/page-record.ts';
+
+// A round's records are sealed when its proof is built; a page indexed later belongs to the
+// next round. Sealing and filing are IndexedDB transactions over the same stores, so the
+// database orders them: a record is either in the proof being built or in a later round,
+// never filed under a round whose proof no longer changes.
+
+/** How many rounds back a proof takes records that no earlier proof took. */
+export const LATE_ROUNDS = 3;
+
+export function createRecordBook(db: NodeDb, now: () => number = Date.now) {
+  /**
+   * The rounds whose records go into `round`'s proof: `round` itself, and the few before it
+   * that no proof sealed (a page filed under a round whose own proof never went out, because
+   * K2 was unreachable then, or because the clock estimate put it a few slots behind). Each
+   * seal names the proof that took it, so asking again after a crash gives the same rounds.
+   */
+  async function roundsForProof(journal: { get(key: [string, string]): Promise<JournalEntry | undefined> }, taskId: string, round: number): Promise<number[]> {
+    const rounds: number[] = [];
+    for (let r = Math.max(0, round - LATE_ROUNDS); r <= round; r++) {
+      const seal = await journal.get([taskId, `seal:${r}`]);
+      if (!seal || (seal.value as { by?: number }).by === round || r === round) rounds.push(r);
+    }
+    return rounds;
+  }
+
+  /** Seals the rounds of `round`'s proof for new records and returns the records they hold. */
+  async function sealRecords(taskId: string, round: number): Promise<PageRecord[]> {
+    const tx = db.transaction(['journal', 'records'], 'readwrite');
+    const journal = tx.objectStore('journal');
+    const out: PageRecord[] = [];
+    for (const r of await roundsForProof(journal, taskId, round)) {
+      const key = `seal:${r}`;
+      if (!(await journal.get([taskId, key]))) await journal.put({ taskId, key, round: r, value: { by: round }, at: now() });
+      for (const stored of await tx.objectStore('records').index('byRound').getAll([taskId, r])) out.push(stored.record);
+    }
+    await tx.done;
+    return out;
+  }
+
+  /** Whether `round`'s proof would hold any record (its own or ones no proof took yet). */
+  async function hasWorkFor(taskId: string, round: number): Promise<boolean> {
+    if (round < 0) return false;
+    const tx = db.transaction(['journal', 'records']);
+    for (const r of await roundsForProof(tx.objectStore('journal'), taskId, round)) {
+      if ((await tx.objectStore('records').index('byRound').count([taskId, r])) > 0) return true;
+    }
+    return false;
+  }
+
+  /** Files a record under the first round from `round` on that is not sealed; returns it. */
+  async function fileRecord(taskId: string, round: number, url: string, record: PageRecord): Promise<number> {
+    const tx = db.transaction(['journal', 'records', 'rounds'], 'readwrite');
+    const journal = tx.objectStore('journal');
+    while (await journal.get([taskId, `seal:${round}`])) round++;
+    const records = tx.objectStore('records');
+    await records.put({ taskId, round, url, record });
+    const pages = await records.index('byRound').count([taskId, round]);
+    const rounds = tx.objectStore('rounds');
+    const s = (await rounds.get([taskId, round])) ?? { taskId, round, pages: 0, audits: 0, invalidFound: 0, notes: [] };
+    await rounds.put({ ...s, pages });
+    await tx.done;
+    return round;
+  }
+
+  return { sealRecords, fileRecord, hasWorkFor };
+}
+
+export type RecordBook = ReturnType<typeof createRecordBook>;
