@@ -102,7 +102,15 @@ export const idbSize: Figure = {
       throw err;
     });
     try {
-      const node = await startBenchNode(net, { dbName: `bench-idb-${process.pid}-${Math.round(performance.now())}`, onRequest: () => {}, now: clock.now });
+      // 1,000 rounds pass in half an hour of virtual time: the day's fee budget (sized for
+      // real rounds of minutes) would stop the distribution lists after a few dozen, and this
+      // figure is about storage, so the budget is lifted here.
+      const node = await startBenchNode(net, {
+        dbName: `bench-idb-${process.pid}-${Math.round(performance.now())}`,
+        onRequest: () => {},
+        now: clock.now,
+        settings: { feeBudgetPerDay: 1_000_000n * 1_000_000_000n },
+      });
       const s0 = decodeTaskStateAccount(net.devnet.ledger.get(net.taskId)!.data, net.taskId);
       const joined = Math.max(0, phaseAt(s0, net.devnet.clock.slot()).round);
       const samples: Record<number, Record<string, { entries: number; bytes: number }>> = {};
