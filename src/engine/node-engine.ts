@@ -117,6 +117,8 @@ const IDLE_WAKE_MS = 60_000;
 const MAX_WAKE_MS = 30 * 60_000;
 const SLOT_MEASURE_EVERY_MS = 60 * 60_000;
 const MAX_INDEX_ATTEMPTS = 3;
+/** Round summaries (the status view's history and earnings chart) outlive the rest this many times. */
+const ROUND_HISTORY_FACTOR = 4;
 
 export function createNodeEngine(options: EngineOptions) {
   const { db, rpc } = options;
@@ -203,9 +205,10 @@ export function createNodeEngine(options: EngineOptions) {
   }
 
   /** Earnings of each paid round: this node's entry in the round's (checked) default list. */
-  async function recordEarnings(task: JoinedTask, state: TaskState, me: string): Promise<void> {
+  async function recordEarnings(task: JoinedTask, state: TaskState, me: string, since: number): Promise<void> {
     for (const [round, record] of state.distributionsAuditRecord) {
-      if (record !== 'PayoutSuccessful') continue;
+      // Only rounds the history still keeps: K2's record of old rounds grows without end.
+      if (record !== 'PayoutSuccessful' || round < since) continue;
       const s = await db.get('rounds', [task.taskId, round]);
       if (!s || s.earned !== undefined || !state.submissions.get(round)?.has(me)) continue;
       s.earned = String(buildDistributionList(state, round).get(me) ?? 0n);
@@ -232,7 +235,7 @@ export function createNodeEngine(options: EngineOptions) {
       if (out.value.status === 'confirmed' || out.value.status === 'failed') await out.delete();
       out = await out.continue();
     }
-    let rounds = await tx.objectStore('rounds').openCursor(IDBKeyRange.bound([taskId, -Infinity], [taskId, currentRound - 4 * keep], false, true));
+    let rounds = await tx.objectStore('rounds').openCursor(IDBKeyRange.bound([taskId, -Infinity], [taskId, currentRound - ROUND_HISTORY_FACTOR * keep], false, true));
     while (rounds) {
       await rounds.delete();
       rounds = await rounds.continue();
@@ -370,7 +373,7 @@ export function createNodeEngine(options: EngineOptions) {
     for (const r of [round - 1, round]) if (await book.hasWorkFor(task.taskId, r)) withWork.add(r);
     const steps = planSteps(state, slot, me, { hasWorkFor: (r) => withWork.has(r), autoClaimThreshold: cfg.autoClaimThreshold });
     const { retrySoon, issue } = await runSteps(task, keys, state, steps);
-    await recordEarnings(task, state, me);
+    await recordEarnings(task, state, me, round - ROUND_HISTORY_FACTOR * cfg.keepRounds);
     const where = phaseAt(state, slot);
     await putSetting(db, `view:${task.taskId}`, {
       round: where.round,
