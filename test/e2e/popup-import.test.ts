@@ -1,37 +1,18 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { deriveNodeKeys, exportKeyFile } from '../../src/wallet/keypair.ts';
 import { launchExtension, type ExtensionSession } from './chromium-harness.ts';
+import { screen } from './screens.ts';
 
 // Importing a wallet from a key file in the popup, skipping the rest of the setup, and the
 // options page's wallet screens: export only against the password. No K2 endpoint is
 // running here: the popup must still be usable and say so. Every screen passes axe-core.
 
 const PASSWORD = 'Maple-17-harbour-Quill';
-const SHOTS = 'test-results/screenshots';
-const AXE = readFileSync('node_modules/axe-core/axe.min.js', 'utf8');
 const MNEMONIC = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
-
-async function screen(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-  const found: string[] = [];
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-    const violations = (await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: unknown[] }> } }).axe;
-      return (await axe.run(document, { resultTypes: ['violations'] })).violations;
-    })) as { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[];
-    for (const v of violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')) {
-      found.push(`${name} (${colorScheme}): ${v.id} ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target)).slice(0, 300)}`);
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  expect(found).toEqual([]);
-}
 
 describe('importing a wallet, and exporting it again', () => {
   let ext: ExtensionSession;
@@ -40,7 +21,6 @@ describe('importing a wallet, and exporting it again', () => {
   let mainAddress = '';
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     const { main } = await deriveNodeKeys(MNEMONIC);
     mainAddress = main.address;
     keyFile = join(mkdtempSync(join(tmpdir(), 'k2-keyfile-')), 'id.json');

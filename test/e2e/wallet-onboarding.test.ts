@@ -1,4 +1,3 @@
-import { mkdirSync, readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { phaseAt } from '../../src/core/rounds.ts';
@@ -6,6 +5,7 @@ import { decodeTaskStateAccount } from '../../src/k2/task-state-decoder.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
 import { parseWireTransaction } from '../../devnet/wire-transaction.ts';
 import { launchExtension, type ExtensionSession } from './chromium-harness.ts';
+import { screen, shot } from './screens.ts';
 
 // A new user's whole path in real Chromium against the devnet on 127.0.0.1:8899 (the
 // development build's default endpoint), driven through the popup's own screens: create a
@@ -27,42 +27,6 @@ const TASK = {
 };
 const SLOT_MS = 60;
 const PASSWORD = 'Tulip-42-river-Lantern';
-const SHOTS = 'test-results/screenshots';
-const AXE = readFileSync('node_modules/axe-core/axe.min.js', 'utf8');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-}
-
-/** axe-core in the page (through the debugger, which the page's CSP does not govern), both colour schemes. */
-async function checkAccessibility(page: Page, name: string): Promise<void> {
-  const found: string[] = [];
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-    const violations = (await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: unknown[] }> } }).axe;
-      return (await axe.run(document, { resultTypes: ['violations'] })).violations;
-    })) as AxeViolation[];
-    for (const v of violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')) {
-      found.push(`${name} (${colorScheme}): ${v.id} (${v.impact}) ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target)).slice(0, 300)}`);
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  expect(found).toEqual([]);
-}
-
-async function screen(page: Page, name: string): Promise<void> {
-  await shot(page, name);
-  await checkAccessibility(page, name);
-}
 
 describe('a new user in the popup, against the devnet', () => {
   let net: Network;
@@ -79,7 +43,6 @@ describe('a new user in the popup, against the devnet', () => {
   const badge = async () => (await ext.currentWorker()).evaluate(() => (globalThis as unknown as { chrome: { action: { getBadgeText(d: object): Promise<string> } } }).chrome.action.getBadgeText({}));
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     net = await startNetwork({
       port: 8899,
       slotMs: SLOT_MS,
