@@ -1,14 +1,12 @@
 import 'fake-indexeddb/auto';
-import { generateKeyPairSigner, getAddressDecoder, type KeyPairSigner } from '@solana/kit';
+import { generateKeyPairSigner, type KeyPairSigner } from '@solana/kit';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type EngineSettings, type NodeEngine } from '../../src/engine/node-engine.ts';
-import { firstStakeInstructions } from '../../src/k2/instructions.ts';
-import { PROTOCOL_CHOICES } from '../../src/k2/program-ids.ts';
 import { createK2Rpc, type K2Rpc } from '../../src/k2/rpc-client.ts';
-import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
 import { openNodeDb, type NodeDb } from '../../src/store/node-db.ts';
 import { createHttpProofStore } from '../../src/tasks/http-proof-store.ts';
 import { fetchPublicPage } from '../../src/tasks/page-index/fetch-page.ts';
 import type { Network } from '../../devnet/network.ts';
+import { stakeOnTask } from '../../test/integration/node-fixture.ts';
 
 // The extension's node engine, in Node, against a devnet over HTTP, as the integration tests
 // run it: fake-indexeddb for its database, real keys, a stake sent once, and every request
@@ -55,16 +53,7 @@ export async function startBenchNode(
   const rpc = createK2Rpc({ endpoints: [net.devnet.url], fetch: record('k2'), timeoutMs: 10_000, retries: 2, backoffBaseMs: 10 });
   net.devnet.ledger.mint(main.address, 100_000_000_000n);
 
-  // The stake the user approved in the wallet: sent once, before the node runs.
-  const state = (await rpc.getTaskAccountInfo(net.taskId)).json as { stake_pot_account: number[]; minimum_stake_amount: number };
-  const pot = getAddressDecoder().decode(Uint8Array.from(state.stake_pot_account));
-  const rent = await rpc.getMinimumBalanceForRentExemption(PROTOCOL_CHOICES.stakeRentExemptBytes);
-  const stakeTx = await buildTransaction({
-    feePayer: main,
-    instructions: firstStakeInstructions({ payer: main, stakingKey: staking, taskState: net.taskId, stakePot: pot, amount: BigInt(state.minimum_stake_amount) * 2n, rentExemptLamports: rent }),
-    blockhash: await rpc.getLatestBlockhash(),
-  });
-  await rpc.sendTransaction(toWireBase64(stakeTx));
+  await stakeOnTask(net, rpc, main, staking);
 
   const pageFetch = record('page');
   const engine = createNodeEngine({

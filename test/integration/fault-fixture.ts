@@ -2,16 +2,13 @@ import 'fake-indexeddb/auto';
 import { generateKeyPairSigner } from '@solana/kit';
 import { phaseAt } from '../../src/core/rounds.ts';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type NodeState } from '../../src/engine/node-engine.ts';
-import { firstStakeInstructions } from '../../src/k2/instructions.ts';
-import { PROTOCOL_CHOICES } from '../../src/k2/program-ids.ts';
 import { createK2Rpc } from '../../src/k2/rpc-client.ts';
-import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
 import { openNodeDb } from '../../src/store/node-db.ts';
 import { createHttpProofStore } from '../../src/tasks/http-proof-store.ts';
 import { fetchPublicPage, type PrivateAddressPolicy } from '../../src/tasks/page-index/fetch-page.ts';
 import type { Network } from '../../devnet/network.ts';
 import { taskState } from './devnet-fixture.ts';
-import { recordingFetch, type SentLog, type TestNode } from './node-fixture.ts';
+import { recordingFetch, stakeOnTask, type SentLog, type TestNode } from './node-fixture.ts';
 
 // A node whose K2 and proof store are reached through the fault proxy, with timeouts scaled
 // to the devnet's short slots (a 10 s timeout against 408 ms slots is 25 slots; 150 ms
@@ -38,15 +35,7 @@ export async function startFaultNode(
   net.devnet.ledger.mint(main.address, 100_000_000_000n);
 
   // The approved stake goes straight to the devnet: the campaign is about the node's rounds.
-  const direct = createK2Rpc({ endpoints: [net.devnet.url] });
-  const state = taskState(net.devnet);
-  const rent = await direct.getMinimumBalanceForRentExemption(PROTOCOL_CHOICES.stakeRentExemptBytes);
-  const stakeTx = await buildTransaction({
-    feePayer: main,
-    instructions: firstStakeInstructions({ payer: main, stakingKey: staking, taskState: net.taskId, stakePot: state.stakePotAccount, amount: state.minimumStakeAmount * 2n, rentExemptLamports: rent }),
-    blockhash: await direct.getLatestBlockhash(),
-  });
-  await direct.sendTransaction(toWireBase64(stakeTx));
+  await stakeOnTask(net, createK2Rpc({ endpoints: [net.devnet.url] }), main, staking);
 
   const wakes: FaultNode['wakes'] = [];
   const build = (checkpoint?: (name: string) => void) => {

@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { generateKeyPairSigner, type KeyPairSigner } from '@solana/kit';
+import { generateKeyPairSigner, getAddressDecoder, type KeyPairSigner } from '@solana/kit';
 import { decodeTaskInstruction } from '../../src/k2/instruction-decoder.ts';
 import { firstStakeInstructions } from '../../src/k2/instructions.ts';
 import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
@@ -49,6 +49,19 @@ export function recordingRpc(url: string, log: SentLog): K2Rpc {
   return createK2Rpc({ endpoints: [url], fetch: recordingFetch(log), timeoutMs: 5000, retries: 2, backoffBaseMs: 10 });
 }
 
+/** The stake the user approved in the wallet (twice the minimum): sent once, before the node runs. */
+export async function stakeOnTask(net: Network, rpc: K2Rpc, main: KeyPairSigner, staking: KeyPairSigner): Promise<void> {
+  const state = (await rpc.getTaskAccountInfo(net.taskId)).json as { stake_pot_account: number[]; minimum_stake_amount: number };
+  const pot = getAddressDecoder().decode(Uint8Array.from(state.stake_pot_account));
+  const rent = await rpc.getMinimumBalanceForRentExemption(PROTOCOL_CHOICES.stakeRentExemptBytes);
+  const stakeTx = await buildTransaction({
+    feePayer: main,
+    instructions: firstStakeInstructions({ payer: main, stakingKey: staking, taskState: net.taskId, stakePot: pot, amount: BigInt(state.minimum_stake_amount) * 2n, rentExemptLamports: rent }),
+    blockhash: await rpc.getLatestBlockhash(),
+  });
+  await rpc.sendTransaction(toWireBase64(stakeTx));
+}
+
 export interface TestNode {
   db: NodeDb;
   main: KeyPairSigner;
@@ -71,17 +84,7 @@ export async function startTestNode(
   const rpc = recordingRpc(net.devnet.url, sent);
   net.devnet.ledger.mint(main.address, 100_000_000_000n);
 
-  // The stake the user approved in the wallet: sent once, before the node runs.
-  const state = (await rpc.getTaskAccountInfo(net.taskId)).json as { stake_pot_account: number[]; minimum_stake_amount: number };
-  const { getAddressDecoder } = await import('@solana/kit');
-  const pot = getAddressDecoder().decode(Uint8Array.from(state.stake_pot_account));
-  const rent = await rpc.getMinimumBalanceForRentExemption(PROTOCOL_CHOICES.stakeRentExemptBytes);
-  const stakeTx = await buildTransaction({
-    feePayer: main,
-    instructions: firstStakeInstructions({ payer: main, stakingKey: staking, taskState: net.taskId, stakePot: pot, amount: BigInt(state.minimum_stake_amount) * 2n, rentExemptLamports: rent }),
-    blockhash: await rpc.getLatestBlockhash(),
-  });
-  await rpc.sendTransaction(toWireBase64(stakeTx));
+  await stakeOnTask(net, rpc, main, staking);
 
   const build = (checkpoint?: (name: string) => void) =>
     createNodeEngine({
