@@ -26,16 +26,17 @@ export function base64ToBytes(text: string): Uint8Array {
   if (text.length % 4 !== 0) throw new Base64Error('base64 length must be a multiple of 4');
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const out = new Uint8Array((text.length / 4) * 3 - padding);
+  // Task states arrive as megabytes of base64 on every wake: no allocation per character.
+  const sextet = (at: number): number => {
+    const ch = text.charCodeAt(at);
+    if (ch === 61 && at >= text.length - padding) return 0;
+    const d = ch < 128 ? LOOKUP[ch]! : -1;
+    if (d < 0) throw new Base64Error(`invalid base64 character at ${at}`);
+    return d;
+  };
   let o = 0;
   for (let i = 0; i < text.length; i += 4) {
-    const v = [0, 1, 2, 3].map((k) => {
-      const ch = text.charCodeAt(i + k);
-      if (ch === 61 && i + k >= text.length - padding) return 0;
-      const d = ch < 128 ? LOOKUP[ch]! : -1;
-      if (d < 0) throw new Base64Error(`invalid base64 character at ${i + k}`);
-      return d;
-    });
-    const n = (v[0]! << 18) | (v[1]! << 12) | (v[2]! << 6) | v[3]!;
+    const n = (sextet(i) << 18) | (sextet(i + 1) << 12) | (sextet(i + 2) << 6) | sextet(i + 3);
     if (o < out.length) out[o++] = (n >> 16) & 255;
     if (o < out.length) out[o++] = (n >> 8) & 255;
     if (o < out.length) out[o++] = n & 255;

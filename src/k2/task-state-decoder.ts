@@ -1,4 +1,3 @@
-import { getAddressDecoder, getAddressEncoder, getBase58Encoder } from '@solana/kit';
 import type {
   Address,
   AuditTrigger,
@@ -7,6 +6,7 @@ import type {
   Submission,
   TaskState,
 } from '../core/task-state.ts';
+import { base58ToBytes, bytesToBase58 } from './base58.ts';
 
 // A task state account holds UTF-8 JSON starting with {"is_allowlisted": and padded with
 // zero bytes. Public keys appear as 32-number byte arrays or base58 strings; map keys are
@@ -20,9 +20,6 @@ export class TaskStateDecodeError extends Error {
 type Json = unknown;
 type Obj = Record<string, Json>;
 
-const addressDecoder = getAddressDecoder();
-const addressEncoder = getAddressEncoder();
-const base58Encoder = getBase58Encoder();
 const MAX_ACCOUNT_BYTES = 10 * 1024 * 1024;
 
 function fail(path: string, what: string): never {
@@ -80,22 +77,43 @@ function roe(v: Json, path: string): bigint {
   fail(path, 'expected an integer amount');
 }
 
+// The same few keys recur all over a task state (each staker submits, is audited and paid
+// every round) and the state is decoded on every wake: each distinct key is converted once.
+// Bounded, as a hostile state could hold any number of distinct keys.
+const KNOWN_KEYS_LIMIT = 4096;
+const checkedText = new Set<string>();
+const textOfBytes = new Map<string, Address>();
+
 function pubkey(v: Json, path: string): Address {
   if (typeof v === 'string') {
+    if (checkedText.has(v)) return v;
     // A 32-byte key is at most 44 base58 characters; longer input is refused before the
     // (quadratic) base58 conversion sees it.
     if (v.length < 32 || v.length > 44) fail(path, 'not a 32-byte public key');
     let bytes: Uint8Array;
     try {
-      bytes = base58Encoder.encode(v) as Uint8Array;
+      bytes = base58ToBytes(v);
     } catch {
       fail(path, 'not a base58 public key');
     }
     if (bytes.length !== 32) fail(path, 'not a 32-byte public key');
+    if (checkedText.size >= KNOWN_KEYS_LIMIT) checkedText.clear();
+    checkedText.add(v);
     return v;
   }
-  if (Array.isArray(v) && v.length === 32 && v.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) {
-    return addressDecoder.decode(Uint8Array.from(v as number[]));
+  if (Array.isArray(v) && v.length === 32) {
+    let packed = '';
+    for (const b of v) {
+      if (typeof b !== 'number' || !Number.isInteger(b) || b < 0 || b > 255) fail(path, 'expected a public key (32-byte array or base58)');
+      packed += String.fromCharCode(b);
+    }
+    let text = textOfBytes.get(packed);
+    if (text === undefined) {
+      text = bytesToBase58(Uint8Array.from(v as number[]));
+      if (textOfBytes.size >= KNOWN_KEYS_LIMIT) textOfBytes.clear();
+      textOfBytes.set(packed, text);
+    }
+    return text;
   }
   fail(path, 'expected a public key (32-byte array or base58)');
 }
@@ -282,7 +300,9 @@ export function decodeTaskStateAccount(data: Uint8Array, taskId: Address): TaskS
 // Encoding: the raw form K2 stores (snake_case, pubkeys as byte arrays, amounts as numbers).
 
 function keyBytes(a: Address): number[] {
-  return Array.from(addressEncoder.encode(a as Parameters<typeof addressEncoder.encode>[0]));
+  const bytes = base58ToBytes(a);
+  if (bytes.length !== 32) throw new TaskStateDecodeError(`${a.slice(0, 50)} is not a 32-byte public key`);
+  return Array.from(bytes);
 }
 
 /** A JSON number while it is exact, a decimal string beyond 2^53 (which roe() reads back). */

@@ -1,6 +1,6 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { getBase58Decoder } from '@solana/kit';
-import { base58ToBytes } from './base58.ts';
+import { base58ToBytes } from '../k2/base58.ts';
 import { verifyEd25519 } from './ed25519-verify.ts';
 import type { Ed25519Secret } from './keypair.ts';
 

@@ -1,34 +1,9 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { getBase58Encoder } from '@solana/kit';
-import bs58 from 'bs58';
 import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import { describe, expect, test } from 'vitest';
-import { Base58Error, base58ToBytes } from '../../src/wallet/base58.ts';
 import { createEd25519Verifier, isStrictPublicKey, type Ed25519Verify } from '../../src/wallet/ed25519-verify.ts';
-
-describe('base58ToBytes', () => {
-  test('decodes as bs58 and @solana/kit do, leading zero bytes included', () => {
-    const kit = getBase58Encoder();
-    fc.assert(
-      fc.property(fc.nat({ max: 4 }), fc.uint8Array({ maxLength: 400 }), (zeros, tail) => {
-        const bytes = new Uint8Array([...new Array<number>(zeros).fill(0), ...tail]);
-        const text = bs58.encode(bytes);
-        expect(bytesToHex(base58ToBytes(text))).toBe(bytesToHex(bytes));
-        expect(bytesToHex(base58ToBytes(text))).toBe(bytesToHex(kit.encode(text) as Uint8Array));
-      }),
-      { numRuns: 500 },
-    );
-    expect(base58ToBytes('')).toEqual(new Uint8Array(0));
-    expect(base58ToBytes('111')).toEqual(new Uint8Array(3));
-  });
-
-  test('refuses what is not base58, saying where', () => {
-    for (const bad of ['0', 'O', 'I', 'l', ' 2', '2+', 'é', '2\u{1F600}', '11\0']) expect(() => base58ToBytes(bad)).toThrow(Base58Error);
-    expect(() => base58ToBytes('abc0')).toThrow('not base58: character 4');
-  });
-});
 
 // The eight points of small order, by encoding: [L]P for points P, as many as it takes.
 function smallOrderEncodings(): Set<string> {

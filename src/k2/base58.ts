@@ -1,7 +1,10 @@
-// base58 text → bytes, fast: a signed payload is ~300 characters, and @solana/kit's decoder
-// (a BigInt built digit by digit, then divided down a byte at a time, twice over) took longer
-// than the WebCrypto signature check it feeds. Here nine digits at a time go into a number
-// (58^9 < 2^53), those into one BigInt, and the BigInt out through its hex form.
+// base58 both ways, fast. @solana/kit's codec builds a BigInt digit by digit and divides it
+// down a byte at a time: for a signed payload (~300 characters) that took longer than the
+// WebCrypto signature check it feeds, and for a task state (every map key and every
+// submitter a public key, decoded on every wake) it was most of the decoding time.
+// Text → bytes: nine digits at a time go into a number (58^9 < 2^53), those into one
+// BigInt, and the BigInt out through its hex form. Bytes → text: the schoolbook base
+// conversion on small numbers, which for 32-byte keys beats any BigInt.
 
 const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const DIGIT = new Int8Array(128).fill(-1);
@@ -41,5 +44,29 @@ export function base58ToBytes(text: string): Uint8Array {
   if (hex.length % 2 === 1) hex = `0${hex}`;
   const out = new Uint8Array(zeros + hex.length / 2);
   for (let j = 0, o = zeros; j < hex.length; j += 2, o++) out[o] = (HEX[hex.charCodeAt(j)]! << 4) | HEX[hex.charCodeAt(j + 1)]!;
+  return out;
+}
+
+/** Encodes bytes as base58 (Bitcoin's alphabet); each leading zero byte is a '1'. */
+export function bytesToBase58(bytes: Uint8Array): string {
+  let zeros = 0;
+  while (zeros < bytes.length && bytes[zeros] === 0) zeros++;
+  // log(256) / log(58) < 1.366: digits needed for the rest, little-endian, grown in place.
+  const digits = new Uint8Array(Math.ceil((bytes.length - zeros) * 1.366) + 1);
+  let used = 0;
+  for (let i = zeros; i < bytes.length; i++) {
+    let carry = bytes[i]!;
+    for (let j = 0; j < used; j++) {
+      carry += digits[j]! * 256;
+      digits[j] = carry % 58;
+      carry = (carry / 58) | 0;
+    }
+    while (carry > 0) {
+      digits[used++] = carry % 58;
+      carry = (carry / 58) | 0;
+    }
+  }
+  let out = '1'.repeat(zeros);
+  for (let j = used - 1; j >= 0; j--) out += ALPHABET[digits[j]!];
   return out;
 }
