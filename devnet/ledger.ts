@@ -28,11 +28,24 @@ export interface ProcessedTransaction {
   instructions?: { programId: string; accounts: string[]; data: Uint8Array }[];
 }
 
+/**
+ * A signed transaction as it arrived, executed or refused: a node that sent two different
+ * transactions for one step shows here even when the program refused the second.
+ */
+export interface ReceivedTransaction {
+  slot: number;
+  signers: string[];
+  instructions: { programId: string; accounts: string[]; data: Uint8Array }[];
+  executed: boolean;
+}
+
 const base58 = getBase58Decoder();
 
 export class Ledger {
   readonly accounts = new Map<string, Account>();
   readonly processed = new Map<string, ProcessedTransaction>();
+  /** Every validly signed transaction sent, by signature, in order of first arrival. */
+  readonly received = new Map<string, ReceivedTransaction>();
   private readonly blockhashes = new Map<string, number>();
   private readonly recentSlots: number[] = [];
 

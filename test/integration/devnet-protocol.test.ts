@@ -10,6 +10,7 @@ import {
 import { createKeyPairSignerFromPrivateKeyBytes, type KeyPairSigner } from '@solana/kit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
+import { stepCounts, stepsSentTwice } from '../../devnet/ledger-history.ts';
 import { TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
 import { firstStakeInstructions, submitTaskInstruction } from '../../src/k2/instructions.ts';
 import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
@@ -197,6 +198,13 @@ describe('the devnet over HTTP', () => {
       });
       const r = await rpc(devnet.url, 'sendTransaction', [toWireBase64(tx), { encoding: 'base64' }]);
       expect(r.error?.message).toMatch(/already made/);
+    });
+
+    test("the ledger's history shows a step sent again after it ran, though the second was refused", () => {
+      const signers = [staking.publicKey.toBase58()];
+      expect(stepCounts(devnet.ledger, signers).get(`SubmitTask:${round - 1}`)).toBe(1);
+      expect(stepsSentTwice(devnet.ledger, signers)).toEqual([`SubmitTask:${round - 1}`]);
+      expect(stepsSentTwice(devnet.ledger, [Keypair.generate().publicKey.toBase58()])).toEqual([]);
     });
 
     test('outside the submission window or for the wrong round is refused', async () => {

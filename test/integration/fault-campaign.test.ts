@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { roundStartSlot } from '../../src/core/rounds.ts';
 import { campaignPhases, formatFigure, roundsCoveredBy, runCampaign, type CampaignResult } from './fault-campaign-run.ts';
-import { stepCounts } from '../../devnet/ledger-history.ts';
+import { stepCounts, stepsSentTwice } from '../../devnet/ledger-history.ts';
 
 // The node against K2 and a proof store that misbehave in every way the fault proxy knows,
 // one fault after another, with clean rounds between them. For each: the node keeps going,
@@ -94,6 +94,9 @@ describe('the fault campaign', () => {
       expect(executed.length, step).toBeLessThanOrEqual(1);
     }
     for (const [step, n] of stepCounts(ledger, [result.node.staking.address, result.node.main.address])) expect(n, step).toBe(1);
+    // As the devnet received them, answers lost on the way back included: never another
+    // transaction for a step after one of its transactions ran.
+    expect(stepsSentTwice(ledger, [result.node.staking.address, result.node.main.address])).toEqual([]);
   });
 
   test('the database is consistent afterwards: every outbox entry settled or still able to land', async () => {
