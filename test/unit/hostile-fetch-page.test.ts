@@ -34,6 +34,18 @@ describe('addresses a node never fetches with allowPrivate false', () => {
     'http://[fe80::1]/',
     'http://[::ffff:127.0.0.1]/',
     'http://printer.local/',
+    'http://localhost./', // the same name with its root dot
+    'http://app.localhost./',
+    'http://printer.local./',
+    'http://nas.home.arpa/',
+    'http://router/', // one label: the user's own search domain
+    'http://[::7f00:1]/', // IPv4-compatible 127.0.0.1
+    'http://[64:ff9b::7f00:1]/', // NAT64 of 127.0.0.1
+    'http://[2002:c0a8:101::1]/', // 6to4 of 192.168.1.1
+    'http://[2001:0:4136:e378::1]/', // Teredo
+    'http://[fec0::1]/', // site-local
+    'http://[ff02::1]/', // multicast
+    'http://[::]/',
     'file:///etc/passwd',
     'chrome://settings',
     'chrome-extension://abc/popup.html',
@@ -50,7 +62,7 @@ describe('addresses a node never fetches with allowPrivate false', () => {
   });
 
   test('public ranges next to the private ones are allowed', async () => {
-    for (const url of ['http://172.32.0.1/', 'http://11.0.0.1/', 'http://192.169.0.1/', 'https://example.org/', 'http://[2001:db8::1]/']) {
+    for (const url of ['http://172.32.0.1/', 'http://11.0.0.1/', 'http://192.169.0.1/', 'https://example.org/', 'https://example.org./', 'http://[2001:db8::1]/', 'http://[2606:4700::1111]/', 'http://[2002:808:808::1]/']) {
       expect(await mayFetch(url, false), url).toBe(true);
     }
   });

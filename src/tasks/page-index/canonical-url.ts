@@ -38,10 +38,61 @@ function ipv4(host: string): number[] | null {
   return n.every((x) => x <= 255) ? n : null;
 }
 
+function privateIpv4([a, b]: readonly number[]): boolean {
+  return (
+    a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b! >= 16 && b! <= 31) || (a === 192 && b === 168) ||
+    (a === 100 && b! >= 64 && b! <= 127) || (a === 198 && (b === 18 || b === 19)) || (a === 192 && b === 0) || a! >= 224
+  );
+}
+
+/** The eight 16-bit groups of an IPv6 literal as the URL parser writes it (compressed, lowercase). */
+function ipv6Groups(text: string): number[] | null {
+  let body = text;
+  const groups: number[] = [];
+  // The parser writes an embedded IPv4 as hex, but be safe with a dotted tail too.
+  const dotted = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(body);
+  let tail: number[] = [];
+  if (dotted) {
+    const v4 = ipv4(dotted[2]!);
+    if (!v4) return null;
+    tail = [(v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!];
+    body = dotted[1]!.endsWith('::') ? dotted[1]! : dotted[1]!.slice(0, -1);
+  }
+  const [head, rest] = body.split('::') as [string, string | undefined];
+  const parse = (part: string) => (part === '' ? [] : part.split(':').map((h) => (/^[0-9a-f]{1,4}$/.test(h) ? parseInt(h, 16) : NaN)));
+  const left = parse(head);
+  const right = rest === undefined ? [] : parse(rest);
+  const missing = 8 - left.length - right.length - tail.length;
+  if (rest === undefined ? missing !== 0 : missing < 1) return null;
+  groups.push(...left, ...new Array<number>(rest === undefined ? 0 : missing).fill(0), ...right, ...tail);
+  return groups.length === 8 && groups.every((g) => Number.isInteger(g)) ? groups : null;
+}
+
+function privateIpv6(g: readonly number[]): boolean {
+  const [a, b, c, d, e, f] = g as [number, number, number, number, number, number, number, number];
+  const zeroPrefix = a === 0 && b === 0 && c === 0 && d === 0 && e === 0;
+  // ::, ::1, IPv4-compatible (::a.b.c.d) and IPv4-mapped (::ffff:a.b.c.d): all reach IPv4 or this host.
+  if (zeroPrefix && (f === 0 || f === 0xffff)) return true;
+  if (a === 0x64 && b === 0xff9b) return true; // NAT64: 64:ff9b::/96 and 64:ff9b:1::/48
+  if ((a & 0xfe00) === 0xfc00) return true; // unique local
+  if ((a & 0xffc0) === 0xfe80 || (a & 0xffc0) === 0xfec0) return true; // link-local, site-local
+  if ((a & 0xff00) === 0xff00) return true; // multicast
+  if (a === 0x2001 && b === 0) return true; // Teredo: a tunnel to an address it hides
+  if (a === 0x2002) return privateIpv4([b >> 8, b & 0xff, c >> 8, c & 0xff]); // 6to4 names its IPv4
+  if (a === 0x100 && b === 0 && c === 0 && d === 0) return true; // discard
+  return false;
+}
+
+/** Names that only mean something on the user's own network. */
+const LOCAL_SUFFIXES = ['.localhost', '.local', '.internal', '.lan', '.home.arpa', '.intranet'];
+
 /**
  * Addresses an auditor must never fetch on a peer's say-so: loopback, private ranges,
- * link-local, unspecified, and non-web schemes. The WHATWG URL parser has already turned
- * tricks like http://2130706433/ or http://0x7f.1/ into dotted IPv4.
+ * link-local, unspecified, IPv6 forms that reach any of those (mapped, compatible, NAT64,
+ * 6to4, Teredo), local-only names (one label, .local, .localhost, trailing dots), and non-web
+ * schemes. The WHATWG URL parser has already turned tricks like http://2130706433/ or
+ * http://0x7f.1/ into dotted IPv4. A public name that resolves to a private address cannot
+ * be seen from here (no DNS before fetch): see SECURITY.md.
  */
 export function isPrivateAddress(input: string): boolean {
   let url: URL;
@@ -52,19 +103,15 @@ export function isPrivateAddress(input: string): boolean {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return true;
   const host = url.hostname.toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) return true;
-  const v4 = ipv4(host);
-  if (v4) {
-    const [a, b] = v4 as [number, number, number, number];
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || a >= 224;
-  }
   if (host.startsWith('[')) {
-    const v6 = host.slice(1, -1);
-    if (v6 === '::' || v6 === '::1') return true;
-    if (/^f[cd]/.test(v6) || /^fe[89ab]/.test(v6)) return true;
-    const mapped = /^::ffff:(.+)$/.exec(v6);
-    if (mapped) return true;
-    return false;
+    const groups = ipv6Groups(host.slice(1, -1));
+    return groups === null || privateIpv6(groups);
   }
-  return false;
+  // "localhost." is localhost: a name with its root dot is the same name.
+  const name = host.replace(/\.+$/, '');
+  if (name === '' || name === 'localhost' || LOCAL_SUFFIXES.some((s) => name.endsWith(s))) return true;
+  const v4 = ipv4(name);
+  if (v4) return privateIpv4(v4);
+  // A single label ("router", "intranet") is looked up in the user's own search domains.
+  return !name.includes('.');
 }
