@@ -14,7 +14,8 @@ import { buildPageRecord } from '../tasks/page-index/page-record.ts';
 import { createPlugin, pluginNameForTask } from '../tasks/plugin-registry.ts';
 import type { ProofStoreClient, TaskPlugin } from '../tasks/task-plugin.ts';
 import { createFeeBudget, FeeBudgetExceededError } from './fee-budget.ts';
-import { createRecordBook } from './record-book.ts';
+import { createRecordBook, type ProofLanded } from './record-book.ts';
+import { createUsageMeter } from './usage-meter.ts';
 import { createJournal, createOutbox, OutOfFundsError, StepFailedError } from './outbox.ts';
 import { settledOnChain } from './settled-on-chain.ts';
 import { runStep } from './step-runner.ts';
@@ -81,7 +82,8 @@ export interface WakeResult {
   nextWakeMs: number;
 }
 
-export type VisitResult = { recorded: true; taskIds: string[] } | { recorded: false; reason: string };
+/** `later`: the page could not be had just now (offline, a timeout); it stays queued. */
+export type VisitResult = { recorded: true; taskIds: string[] } | { recorded: false; reason: string; later?: true };
 
 export class JoinError extends Error {
   override name = 'JoinError';
@@ -150,11 +152,12 @@ export function createNodeEngine(options: EngineOptions) {
     if (!p) {
       p = createPlugin(task.plugin, task.taskId, {
         allowPrivate: options.allowPrivate,
-        fetchPage: options.fetchPage,
+        fetchPage: checkFetch,
+        spentCpu: (ms) => void meterRound().then((round) => meter.spend(round, { cpuMs: ms })),
         ...(options.online ? { online: options.online } : {}),
         now,
         records: {
-          forRound: (round) => book.sealRecords(task.taskId, round),
+          forRound: (round) => book.sealRecords(task.taskId, round, landedFor(task.taskId)),
         },
       });
       plugins.set(task.taskId, p);
@@ -163,6 +166,36 @@ export function createNodeEngine(options: EngineOptions) {
   }
 
   const book = createRecordBook(db, now);
+  const meter = createUsageMeter(db, now);
+
+  /** The round the node's clock says it is now, for the first task that has one; -1 before. */
+  async function estimatedRound(taskId: string): Promise<number> {
+    const clock = await clockFor(taskId);
+    const timing = await getSetting<{ startingSlot: number; roundTime: number; submissionWindow: number; auditWindow: number } | null>(db, `timing:${taskId}`, null);
+    if (!clock || !timing) return -1;
+    return roundOfSlot(timing, clock.slot + Math.floor((now() - clock.at) / clock.slotMs));
+  }
+
+  async function meterRound(): Promise<number> {
+    for (const taskId of await db.getAllKeys('tasks')) {
+      const round = await estimatedRound(String(taskId));
+      if (round >= 0) return round;
+    }
+    return -1;
+  }
+
+  /** A page fetched to check a proof (a peer's, or the node's own): within the round's budget. */
+  async function checkFetch(url: string): Promise<FetchResult> {
+    const round = await meterRound();
+    const refused = await meter.refusal(round, (await settings()).limits, 'check');
+    if (refused) return { ok: false, reason: refused, transient: true };
+    const page = await options.fetchPage(url);
+    if (page.ok) await meter.spend(round, { bytes: page.html.length });
+    return page;
+  }
+  // Per task, from the state of the current wake: whether this node's proof of a round is on chain.
+  const landed = new Map<string, ProofLanded>();
+  const landedFor = (taskId: string): ProofLanded => landed.get(taskId) ?? (() => true);
 
   async function clockFor(taskId: string): Promise<ClockSample | null> {
     return getSetting<ClockSample | null>(db, `clock:${taskId}`, null);
@@ -369,8 +402,9 @@ export function createNodeEngine(options: EngineOptions) {
       await putSetting(db, reconciledKey, round);
     }
 
+    landed.set(task.taskId, (r) => state.submissions.get(r)?.has(me) ?? false);
     const withWork = new Set<number>();
-    for (const r of [round - 1, round]) if (await book.hasWorkFor(task.taskId, r)) withWork.add(r);
+    for (const r of [round - 1, round]) if (await book.hasWorkFor(task.taskId, r, landedFor(task.taskId))) withWork.add(r);
     const steps = planSteps(state, slot, me, { hasWorkFor: (r) => withWork.has(r), autoClaimThreshold: cfg.autoClaimThreshold });
     const { retrySoon, issue } = await runSteps(task, keys, state, steps);
     await recordEarnings(task, state, me, round - ROUND_HISTORY_FACTOR * cfg.keepRounds);
@@ -466,6 +500,8 @@ export function createNodeEngine(options: EngineOptions) {
 
     /** Indexes every queued page, oldest first; one drain at a time. */
     drainVisits(): Promise<number> {
+      // Offline, nothing can be fetched: the queue waits, its attempts uncounted.
+      if (options.online && !options.online()) return Promise.resolve(0);
       draining ??= (async () => {
         let done = 0;
         try {
@@ -474,7 +510,9 @@ export function createNodeEngine(options: EngineOptions) {
             await db.put('indexQueue', { ...pending, attempts: pending.attempts + 1 });
             if (pending.attempts < MAX_INDEX_ATTEMPTS) {
               try {
-                await engine.recordVisit(pending.url);
+                const result = await engine.recordVisit(pending.url);
+                // Kept for the next wake (the 'online' event wakes the node too), within the attempts.
+                if (!result.recorded && result.later) continue;
               } catch (err) {
                 if ((err as Error).name === 'SimulatedCrash') throw err;
                 await log('warn', 'page-index', `could not index ${pending.url.slice(0, 200)}: ${(err as Error).message}`);
@@ -504,41 +542,30 @@ export function createNodeEngine(options: EngineOptions) {
       } catch (err) {
         return { recorded: false, reason: (err as Error).message };
       }
-      const usage = await getSetting(db, 'usage', { hourStart: 0, pagesThisHour: 0, round: -1, bytes: 0, cpuMs: 0 });
-      if (now() - usage.hourStart > 3_600_000) Object.assign(usage, { hourStart: now(), pagesThisHour: 0 });
-      if (usage.pagesThisHour >= cfg.limits.pagesPerHour) return { recorded: false, reason: 'pages-per-hour limit reached' };
+      const skip = async (reason: string): Promise<VisitResult> => {
+        await log('info', 'page-index', `skipped ${canonical}: ${reason}`);
+        return { recorded: false, reason };
+      };
+      if (options.online && !options.online()) return { recorded: false, reason: 'the browser is offline', later: true };
+      // Checked before the page is fetched: a limit bounds what the node spends.
+      const usageRound = await meterRound();
+      const refused = await meter.refusal(usageRound, cfg.limits, 'index');
+      if (refused) return skip(refused);
       const page = await options.fetchPage(canonical);
-      if (!page.ok) {
-        await log('info', 'page-index', `skipped ${canonical}: ${page.reason}`);
-        return { recorded: false, reason: page.reason };
-      }
+      if (!page.ok && page.transient) return { recorded: false, reason: page.reason, later: true };
+      if (!page.ok) return skip(page.reason);
       const started = now();
       const record = buildPageRecord(page.html, canonical, now());
-      const cpuMs = now() - started;
-      if ('skip' in record) {
-        await log('info', 'page-index', `skipped ${canonical}: ${record.skip}`);
-        return { recorded: false, reason: record.skip };
-      }
+      await meter.spend(usageRound, { pages: 1, bytes: page.html.length, cpuMs: now() - started });
+      if ('skip' in record) return skip(record.skip);
       const recordedFor: string[] = [];
       for (const task of tasks) {
-        const clock = await clockFor(task.taskId);
-        if (!clock) continue;
-        const estimatedSlot = clock.slot + Math.floor((now() - clock.at) / clock.slotMs);
-        const timing = await getSetting<{ startingSlot: number; roundTime: number; submissionWindow: number; auditWindow: number } | null>(db, `timing:${task.taskId}`, null);
-        if (!timing) continue;
-        const round = roundOfSlot(timing, estimatedSlot);
+        const round = await estimatedRound(task.taskId);
         if (round < 0) continue;
-        if (usage.round !== round) Object.assign(usage, { round, bytes: 0, cpuMs: 0 });
-        if (usage.bytes + page.html.length > cfg.limits.bytesPerRound) return { recorded: false, reason: 'bytes-per-round limit reached' };
-        if (usage.cpuMs + cpuMs > cfg.limits.cpuMsPerRound) return { recorded: false, reason: 'CPU-time-per-round limit reached' };
         // The estimate can lag a boundary by a few slots; a sealed round sends the page on.
         await book.fileRecord(task.taskId, round, canonical, record);
         recordedFor.push(task.taskId);
       }
-      usage.pagesThisHour++;
-      usage.bytes += page.html.length;
-      usage.cpuMs += cpuMs;
-      await putSetting(db, 'usage', usage);
       if (recordedFor.length === 0) return { recorded: false, reason: 'the node has not read its tasks yet' };
       await log('info', 'page-index', `indexed ${canonical} (${record.textLength} characters)`);
       options.onChange?.('records');

@@ -52,6 +52,9 @@ export interface OutboxHooks {
   now?(): number;
 }
 
+/** getSignatureStatuses takes at most this many signatures per call. */
+const MAX_STATUSES_PER_CALL = 256;
+
 function isLanded(status: { err: unknown } | null | undefined): status is { err: unknown } {
   return status !== null && status !== undefined;
 }
@@ -129,7 +132,9 @@ export function createOutbox(db: NodeDb, rpc: K2Rpc, taskId: string, hooks: Outb
 
     /**
      * Settles entries left 'signed' or 'sent' by an earlier wake or life: those whose effect
-     * `visible` already shows are confirmed locally; the rest are asked about in one call.
+     * `visible` already shows are confirmed locally; the rest are asked about (in calls of at
+     * most 256 signatures, K2's limit). One K2 has never seen whose blockhash has expired can
+     * never land: it is dropped, as sendOnce would drop it, so nothing waits on it forever.
      */
     async reconcile(visible: (key: string) => boolean = () => false): Promise<number> {
       const pending = (await db.getAllFromIndex('outbox', 'byStatus', 'sent'))
@@ -144,13 +149,24 @@ export function createOutbox(db: NodeDb, rpc: K2Rpc, taskId: string, hooks: Outb
         } else unknown.push(entry);
       }
       if (unknown.length === 0) return settled;
-      const statuses = await rpc.getSignatureStatuses(unknown.map((e) => e.signature));
-      for (const [i, entry] of unknown.entries()) {
-        const status = statuses[i];
-        if (status) {
-          await put({ ...entry, status: status.err ? 'failed' : 'confirmed' });
-          settled++;
+      const unseen: OutboxEntry[] = [];
+      for (let i = 0; i < unknown.length; i += MAX_STATUSES_PER_CALL) {
+        const batch = unknown.slice(i, i + MAX_STATUSES_PER_CALL);
+        const statuses = await rpc.getSignatureStatuses(batch.map((e) => e.signature));
+        for (const [j, entry] of batch.entries()) {
+          const status = statuses[j];
+          if (status) {
+            await put({ ...entry, status: status.err ? 'failed' : 'confirmed' });
+            settled++;
+          } else unseen.push(entry);
         }
+      }
+      if (unseen.length === 0) return settled;
+      const height = BigInt(await rpc.getBlockHeight());
+      for (const entry of unseen) {
+        if (height <= entry.lastValidBlockHeight) continue;
+        await db.delete('outbox', [taskId, entry.key]);
+        settled++;
       }
       return settled;
     },

@@ -126,22 +126,34 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
       // A peer whose proof cannot be judged right now (its store is down, its pages time out)
       // must not hold up the others: it is asked about again at the next wake.
       const undecided: string[] = [];
-      for (const candidate of auditTargets(state, step.round, me, deps.maxAuditsPerRound ?? 5)) {
-        const trigger = state.submissionsAuditTrigger.get(step.round)?.get(candidate);
-        if (hasVoted(trigger, me)) continue;
-        const value = state.submissions.get(step.round)!.get(candidate)!.submissionValue;
-        let verdict: AuditVerdict;
-        try {
-          verdict = await deps.remember(`verdict:${step.round}:${candidate}`, async (): Promise<AuditVerdict> =>
-            deps.faults?.falseAudit
-              ? { valid: false, reason: 'simulated false audit' }
-              : deps.plugin.audit(value, step.round, candidate, deps.pluginCtx),
-          );
-        } catch (err) {
-          if (!(err instanceof AuditUndecidedError)) throw err;
-          undecided.push(err.message);
+      const candidates = auditTargets(state, step.round, me, deps.maxAuditsPerRound ?? 5).filter(
+        (c) => !hasVoted(state.submissionsAuditTrigger.get(step.round)?.get(c), me),
+      );
+      // Judged side by side: an audit mostly waits on the network (a peer's pages, its proof
+      // store), and one slow peer must not push every vote past the window. Any other error
+      // stops the step at once, as a crash would.
+      const judged = await Promise.all(
+        candidates.map(async (candidate): Promise<AuditVerdict | AuditUndecidedError> => {
+          const value = state.submissions.get(step.round)!.get(candidate)!.submissionValue;
+          try {
+            return await deps.remember(`verdict:${step.round}:${candidate}`, async (): Promise<AuditVerdict> =>
+              deps.faults?.falseAudit
+                ? { valid: false, reason: 'simulated false audit' }
+                : deps.plugin.audit(value, step.round, candidate, deps.pluginCtx),
+            );
+          } catch (err) {
+            if (err instanceof AuditUndecidedError) return err;
+            throw err;
+          }
+        }),
+      );
+      for (const [i, candidate] of candidates.entries()) {
+        const verdict = judged[i]!;
+        if (verdict instanceof AuditUndecidedError) {
+          undecided.push(verdict.message);
           continue;
         }
+        const trigger = state.submissionsAuditTrigger.get(step.round)?.get(candidate);
         // A valid peer gets a vote only where someone raised an audit: no fee for agreeing.
         if (verdict.valid && !trigger) continue;
         await deps.sendOnce(`vote:${step.round}:${candidate}`, () =>

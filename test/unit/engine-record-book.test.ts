@@ -47,4 +47,29 @@ describe('the record book', () => {
     expect(await book.sealRecords(TASK, LATE_ROUNDS + 1)).toEqual([]);
     db.close();
   });
+
+  test("the records of a proof that never landed join the next proof, once", async () => {
+    const db = await openNodeDb(`book-${++n}`);
+    const book = createRecordBook(db);
+    await book.fileRecord(TASK, 3, 'https://a.example/3', record('https://a.example/3'));
+    await book.fileRecord(TASK, 4, 'https://a.example/4', record('https://a.example/4'));
+    expect(urls(await book.sealRecords(TASK, 3))).toEqual(['https://a.example/3']);
+    // Round 3's proof missed its window: round 4's proof carries its page.
+    const missed = (r: number) => r !== 3;
+    expect(await book.hasWorkFor(TASK, 4, missed)).toBe(true);
+    const proof4 = urls(await book.sealRecords(TASK, 4, missed));
+    expect(proof4).toEqual(['https://a.example/3', 'https://a.example/4']);
+    // Asked again after a crash: the same; and once round 4's proof is on chain, nobody takes them again.
+    expect(urls(await book.sealRecords(TASK, 4, missed))).toEqual(proof4);
+    expect(await book.sealRecords(TASK, 5, () => true)).toEqual([]);
+    // Had round 3's proof landed, round 4's would hold only its own page.
+    const db2 = await openNodeDb(`book-${++n}`);
+    const book2 = createRecordBook(db2);
+    await book2.fileRecord(TASK, 3, 'https://a.example/3', record('https://a.example/3'));
+    await book2.fileRecord(TASK, 4, 'https://a.example/4', record('https://a.example/4'));
+    await book2.sealRecords(TASK, 3);
+    expect(urls(await book2.sealRecords(TASK, 4, () => true))).toEqual(['https://a.example/4']);
+    db.close();
+    db2.close();
+  });
 });

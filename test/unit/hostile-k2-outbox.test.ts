@@ -71,4 +71,28 @@ describe('a transaction K2 does not take for its blockhash', () => {
     expect(await db.get('outbox', ['task', 'broke'])).toBeUndefined();
     db.close();
   });
+
+  test('reconciling settles hundreds of left-over entries in calls K2 accepts, and drops those that can never land', async () => {
+    const rpc = createK2Rpc({ endpoints: [devnet.url] });
+    const calls: number[] = [];
+    const counting = { ...rpc, getSignatureStatuses: (sigs: string[]) => (calls.push(sigs.length), rpc.getSignatureStatuses(sigs)) };
+    const db = await openNodeDb('hostile-outbox-reconcile');
+    const outbox = createOutbox(db, counting, 'task');
+    const real = await buildTransaction({ feePayer: payer, instructions: [systemTransferInstruction({ from: payer, to: payee.address, lamports: 77n })], blockhash: await rpc.getLatestBlockhash() });
+    const landed = await outbox.sendOnce('landed', 1, async () => real).then(() => db.get('outbox', ['task', 'landed']));
+    // 300 entries signed by a node that died before sending them, with blockhashes long expired.
+    const height = BigInt(await rpc.getBlockHeight());
+    for (let i = 0; i < 300; i++) {
+      const sig = getBase58Decoder().decode(crypto.getRandomValues(new Uint8Array(64)));
+      await db.put('outbox', { ...landed!, key: `stale-${i}`, signature: sig, lastValidBlockHeight: height - 1n, status: 'signed' });
+    }
+    // One still able to land is left alone.
+    await db.put('outbox', { ...landed!, key: 'fresh', signature: getBase58Decoder().decode(crypto.getRandomValues(new Uint8Array(64))), lastValidBlockHeight: height + 1000n, status: 'signed' });
+    expect(await outbox.reconcile()).toBe(301);
+    expect(calls.every((n) => n <= 256)).toBe(true);
+    expect((await db.get('outbox', ['task', 'landed']))?.status).toBe('confirmed');
+    expect(await db.count('outbox')).toBe(2);
+    expect((await db.get('outbox', ['task', 'fresh']))?.status).toBe('signed');
+    db.close();
+  });
 });

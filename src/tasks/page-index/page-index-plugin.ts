@@ -4,7 +4,7 @@ import { AuditUndecidedError, ProofRejectedError, type AuditVerdict, type Plugin
 import { compareRecord, sampleRecords } from './audit-sample.ts';
 import { mayFetch, type FetchResult, type PrivateAddressPolicy } from './fetch-page.ts';
 import { buildPageRecord, type PageRecord } from './page-record.ts';
-import { BundleError, decodeBundle, fitBundle, MAX_BUNDLE_BYTES } from './proof-bundle.ts';
+import { BundleError, decodeBundle, encodeBundle, fitRecords, MAX_BUNDLE_BYTES } from './proof-bundle.ts';
 
 // page-index, as a Koii task: the work is indexing public pages the user visited on opted-in
 // sites; the submission is the CID of the round's proof bundle; the audit re-fetches a
@@ -27,6 +27,8 @@ export interface PageIndexDeps {
   /** Share of the sample that must match for a bundle to be valid. */
   minMatchRatio?: number;
   now?: () => number;
+  /** Told the time each re-fetched page took to extract: the node's CPU budget counts it. */
+  spentCpu?: (ms: number) => void;
 }
 
 async function refetchMatches(deps: PageIndexDeps, sample: PageRecord[]): Promise<{ record: PageRecord; ok: boolean; reason?: string; transient?: boolean }[]> {
@@ -35,7 +37,9 @@ async function refetchMatches(deps: PageIndexDeps, sample: PageRecord[]): Promis
     sample.map(async (record) => {
       const page = await deps.fetchPage(record.url);
       if (!page.ok) return { record, ok: false, reason: page.reason, transient: page.transient === true };
+      const started = now();
       const fresh = buildPageRecord(page.html, record.url, now());
+      deps.spentCpu?.(now() - started);
       if ('skip' in fresh) return { record, ok: false, reason: fresh.skip };
       const cmp = compareRecord(record, fresh);
       return cmp.match ? { record, ok: true } : { record, ok: false, reason: cmp.reason };
@@ -51,19 +55,24 @@ export function createPageIndexPlugin(deps: PageIndexDeps): TaskPlugin {
     name: 'page-index',
 
     async submission(round: number, ctx: PluginContext): Promise<string | null> {
-      let records = await deps.records.forRound(round);
+      const bundle = (records: PageRecord[]) => ({ v: 1 as const, task: deps.taskId, round, node: ctx.stakingKey, records });
+      // The records as the bundle will hold them: the sample is drawn by position in it.
+      let records = fitRecords(bundle(await deps.records.forRound(round)));
       // Check our own sample the way an auditor will, and drop what would not pass: a node
       // never submits a proof it knows to be failing.
       for (let pass = 0; pass < 3 && records.length > 0; pass++) {
         const checked = await refetchMatches(deps, sampleRecords(records, { round, submitter: ctx.stakingKey, size: sampleSize }));
-        const failed = new Set(checked.filter((c) => !c.ok).map((c) => c.record.url));
-        if (failed.size === 0) break;
-        for (const c of checked) if (!c.ok) ctx.log('warn', `dropping ${c.record.url} from round ${round}: ${c.reason}`);
+        // A page that could not be fetched just now (a timeout, a site down, a spent budget)
+        // would leave an auditor undecided, not condemn the proof: it stays.
+        const failing = checked.filter((c) => !c.ok && !c.transient);
+        if (failing.length === 0) break;
+        const failed = new Set(failing.map((c) => c.record.url));
+        for (const c of failing) ctx.log('warn', `dropping ${c.record.url} from round ${round}: ${c.reason}`);
         records = records.filter((r) => !failed.has(r.url));
       }
       if (records.length === 0) return null;
-      const bytes = fitBundle({ v: 1, task: deps.taskId, round, node: ctx.stakingKey, records });
-      return ctx.proofStore.put(bytes);
+      // A subset of what fitted, in the same order: it fits, and it is what was checked.
+      return ctx.proofStore.put(encodeBundle(bundle(records)));
     },
 
     async audit(submission: string, round: number, submitter: string, ctx: PluginContext): Promise<AuditVerdict> {

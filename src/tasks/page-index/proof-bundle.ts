@@ -32,8 +32,12 @@ export function encodeBundle(b: ProofBundle): Uint8Array {
   return bytes;
 }
 
-/** The newest records that fit under the cap (older ones are dropped first). */
-export function fitBundle(b: ProofBundle): Uint8Array {
+/**
+ * The records a bundle of them holds, in the bundle's order: the newest that fit under the
+ * cap (older ones are dropped first), oldest first. Auditors sample by position in the
+ * bundle, so a node checking itself must check this list, not the one it started from.
+ */
+export function fitRecords(b: ProofBundle): PageRecord[] {
   const records = [...b.records].sort((x, y) => y.fetchedAt - x.fetchedAt).slice(0, MAX_RECORDS);
   let lo = 0;
   let hi = records.length;
@@ -47,7 +51,11 @@ export function fitBundle(b: ProofBundle): Uint8Array {
       hi = mid - 1;
     }
   }
-  return encodeBundle({ ...b, records: records.slice(0, lo).sort((x, y) => x.fetchedAt - y.fetchedAt) });
+  return records.slice(0, lo).sort((x, y) => x.fetchedAt - y.fetchedAt);
+}
+
+export function fitBundle(b: ProofBundle): Uint8Array {
+  return encodeBundle({ ...b, records: fitRecords(b) });
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
