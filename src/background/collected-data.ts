@@ -2,7 +2,21 @@ import type { Page, RecordItem, Visit } from '../shared/messages.ts';
 import type { NodeDb } from '../store/node-db.ts';
 
 // "What was collected": every page record the node holds and every visit it was told of,
-// for the user to read and delete. Newest first.
+// for the user to read and delete. Newest first. Deleting a page deletes every trace of it:
+// the record or visit, a visit still queued for indexing, and the log lines that name it.
+
+/** Deletes the log lines that name any of `urls` (the log is bounded: a scan is cheap). */
+async function forgetInLog(db: NodeDb, urls: readonly string[]): Promise<void> {
+  if (urls.length === 0) return;
+  const tx = db.transaction('events', 'readwrite');
+  let cursor = await tx.store.openCursor();
+  while (cursor) {
+    const message = cursor.value.message;
+    if (urls.some((u) => message.includes(u))) await cursor.delete();
+    cursor = await cursor.continue();
+  }
+  await tx.done;
+}
 
 export async function listRecords(db: NodeDb, offset: number, limit: number): Promise<Page<RecordItem>> {
   const all = await db.getAll('records');
@@ -22,6 +36,7 @@ export async function listRecords(db: NodeDb, offset: number, limit: number): Pr
 
 export async function deleteRecord(db: NodeDb, taskId: string, round: number, url: string): Promise<number> {
   await db.delete('records', [taskId, round, url]);
+  await forgetInLog(db, [url]);
   // The round's page count follows, so the status view does not promise work that is gone.
   const summary = await db.get('rounds', [taskId, round]);
   if (summary) await db.put('rounds', { ...summary, pages: await db.countFromIndex('records', 'byRound', [taskId, round]) });
@@ -29,6 +44,7 @@ export async function deleteRecord(db: NodeDb, taskId: string, round: number, ur
 }
 
 export async function clearRecords(db: NodeDb): Promise<number> {
+  await forgetInLog(db, [...new Set((await db.getAll('records')).map((r) => r.url))]);
   const tx = db.transaction(['records', 'rounds'], 'readwrite');
   await tx.objectStore('records').clear();
   let cursor = await tx.objectStore('rounds').openCursor();
@@ -54,10 +70,16 @@ export async function listVisits(db: NodeDb, offset: number, limit: number): Pro
 
 export async function deleteVisit(db: NodeDb, url: string): Promise<number> {
   await db.delete('visits', url);
+  // Not indexed yet: the user took it back, so it never will be.
+  await db.delete('indexQueue', url);
+  await forgetInLog(db, [url]);
   return db.count('visits');
 }
 
 export async function clearVisits(db: NodeDb): Promise<number> {
+  const urls = [...new Set([...(await db.getAllKeys('visits')), ...(await db.getAllKeys('indexQueue'))].map(String))];
   await db.clear('visits');
+  await db.clear('indexQueue');
+  await forgetInLog(db, urls);
   return 0;
 }

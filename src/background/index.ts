@@ -27,6 +27,7 @@ const startedAt = Date.now();
 const ownBaseUrl = browser.runtime.getURL('');
 const dbReady = openNodeDb();
 const AUTOLOCK_ALARM = 'k2-autolock';
+const APPROVALS_ALARM = 'k2-approvals';
 
 const sessionStorage = {
   get: (key: string) => browser.storage.session.get(key),
@@ -54,10 +55,14 @@ async function log(message: string, level: 'info' | 'warn' | 'error' = 'info', s
 
 async function refreshBadge(): Promise<void> {
   const { db, wallet, approvals } = await services();
-  const pending = (await approvals.pending()).length;
+  const pending = await approvals.pending();
   const status = await wallet.status();
   const tasks = await db.count('tasks');
-  await showBadge(pending, status.exists && !status.unlocked && tasks > 0).catch(() => undefined);
+  await showBadge(pending.length, status.exists && !status.unlocked && tasks > 0).catch(() => undefined);
+  // The count must drop when a request expires unanswered, not at the next unrelated change.
+  const nextExpiry = Math.min(...pending.map((a) => a.expiresAt));
+  if (Number.isFinite(nextExpiry)) await browser.alarms.create(APPROVALS_ALARM, { when: nextExpiry + 250 });
+  else await browser.alarms.clear(APPROVALS_ALARM);
 }
 
 /** What a settled approval changes in the node: a stake joins the task, a withdrawal ends it. */
@@ -316,7 +321,7 @@ const handlers: Handlers = {
   'records.list': async (r) => listRecords(await dbReady, r.offset, r.limit),
   async 'records.delete'(r) {
     const total = await deleteRecord(await dbReady, r.taskId, r.round, r.url);
-    await log(`deleted the record of ${r.url}`, 'info', 'privacy');
+    await log('deleted a page record, and the log lines that named it', 'info', 'privacy');
     notifyChanged('records');
     return { total };
   },
@@ -329,7 +334,7 @@ const handlers: Handlers = {
   'visits.list': async (r) => listVisits(await dbReady, r.offset, r.limit),
   async 'visits.delete'(r) {
     const total = await deleteVisit(await dbReady, r.url);
-    await log(`deleted the visit of ${r.url}`, 'info', 'privacy');
+    await log('deleted a visit, and the log lines that named it', 'info', 'privacy');
     notifyChanged('visits');
     return { total };
   },
@@ -348,6 +353,8 @@ listenForNotificationClicks();
 
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === AUTOLOCK_ALARM) void autoLockNow();
+  else if (alarm.name === APPROVALS_ALARM) void refreshBadge().then(() => notifyChanged('approvals'));
+  else void runnerReady.then((runner) => runner.onAlarm(alarm.name));
 });
 
 // Back online: act now rather than at the next retry.
@@ -358,11 +365,14 @@ async function onStart(): Promise<void> {
   await syncVisitReporter(await optedInSites(db));
   await appendEvent(db, { level: 'info', source: 'node', message: 'background started' });
   await autoLockNow();
+  // Approvals a stopped worker left in flight first (a confirmed stake joins its task, and
+  // costs no request when none is pending), then the node: a worker stopped mid-window has
+  // the rest of that window, and the greeting and the badge can wait for it.
+  await reconcileApprovals().catch(() => undefined);
+  void runner.wake();
   await greetEndpoint(db);
   await refreshBadge();
   notifyChanged('events');
-  await reconcileApprovals().catch(() => undefined);
-  void runner.wake();
   // Pages queued by a worker that was stopped before it could index them.
   void runner.engine().then((e) => e.drainVisits()).then(() => notifyChanged('records'));
 }

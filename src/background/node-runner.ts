@@ -14,9 +14,26 @@ import type { WalletSession } from './wallet-session.ts';
 // sooner than the browser's alarm floor is also a timer inside the running worker. Alarms do
 // not survive a browser restart, so every start of the background wakes the node once.
 
-const WAKE_ALARM = 'k2-wake';
+export const WAKE_ALARM = 'k2-wake';
 
-export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (topic: string) => void) {
+export interface RunnerDeps {
+  /** Where the wake alarm is set (the browser's alarms; a fake in tests). */
+  alarms: { create(name: string, info: { when: number }): unknown };
+  /** The browser's alarm floor (ALARM_MIN_MS by default). */
+  alarmMinMs?: number;
+  /** Builds the engine for an endpoint (the real one by default). */
+  makeEngine?: (url: string) => { engine: NodeEngine; rpc: K2Rpc };
+  now?: () => number;
+}
+
+/**
+ * The alarm's listener is not registered here but at the background's top level (an event
+ * that wakes a stopped worker reaches only listeners registered synchronously at start):
+ * it calls the runner's onAlarm.
+ */
+export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (topic: string) => void, deps: RunnerDeps = { alarms: browser.alarms }) {
+  const now = deps.now ?? Date.now;
+  const alarmMinMs = deps.alarmMinMs ?? ALARM_MIN_MS;
   let engine: { url: string; engine: NodeEngine; rpc: K2Rpc } | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<WakeResult> | null = null;
@@ -34,6 +51,7 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
 
   async function current(): Promise<{ engine: NodeEngine; rpc: K2Rpc }> {
     const url = await rpcUrl();
+    if (engine?.url !== url && deps.makeEngine) engine = { url, ...deps.makeEngine(url) };
     if (engine?.url !== url) {
       const rpc = createK2Rpc({ endpoints: [url], timeoutMs: 10_000, retries: 2 });
       const proofStoreUrl = await getSetting(db, 'proofStoreUrl', url);
@@ -59,7 +77,7 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
   function schedule(ms: number): void {
     clearTimeout(timer);
     timer = setTimeout(() => void wake(), ms);
-    void browser.alarms.create(WAKE_ALARM, { when: Date.now() + Math.max(ms, ALARM_MIN_MS) });
+    void deps.alarms.create(WAKE_ALARM, { when: now() + Math.max(ms, alarmMinMs) });
   }
 
   async function wake(): Promise<WakeResult> {
@@ -81,12 +99,11 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
     return running;
   }
 
-  browser.alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name === WAKE_ALARM) void wake();
-  });
-
   return {
     wake,
+    onAlarm(name: string): void {
+      if (name === WAKE_ALARM) void wake();
+    },
     last: () => last,
     rpc: async () => (await current()).rpc,
     engine: async () => (await current()).engine,

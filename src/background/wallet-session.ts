@@ -111,7 +111,10 @@ export function createWalletSession(
   }
 
   async function endSession(): Promise<void> {
+    // A recovery phrase still waiting to be confirmed goes too: locked means no secret in
+    // memory. It is shown again, against the password, when the user comes back to confirm.
     await session.remove(SESSION);
+    await session.remove(BACKUP);
     cached = null;
   }
 

@@ -58,6 +58,21 @@ describe('the wallet session', () => {
     expect([...session.data.keys()]).toEqual(['k2-wallet-session']);
   });
 
+  test('a phrase not yet confirmed leaves memory when the wallet locks, and comes back only against the password', async () => {
+    const { wallet, session } = await setup();
+    const { mnemonic } = await wallet.create(PASSWORD);
+    expect(JSON.stringify([...session.data.values()])).toContain(mnemonic);
+    await wallet.lock();
+    expect([...session.data.keys()]).toEqual([]);
+    await wallet.unlock(PASSWORD);
+    expect([...session.data.keys()]).toEqual(['k2-wallet-session']);
+    await expect(wallet.confirmBackup(['a', 'b', 'c'])).rejects.toThrow('show the recovery phrase again');
+    expect((await wallet.export(PASSWORD, 'mnemonic')).text).toBe(mnemonic);
+    const challenge = (await wallet.status()).backupChallenge!;
+    const words = mnemonic.split(' ');
+    expect(await wallet.confirmBackup(challenge.map((p) => words[p - 1]!))).toMatchObject({ backupConfirmed: true });
+  });
+
   test('export needs the password: the phrase, and key files that import back to the same accounts', async () => {
     const { wallet } = await setup();
     const status = await wallet.import(PASSWORD, MNEMONIC);
