@@ -12,7 +12,18 @@ const shippedDomDeps = { deps: { inline: domAliasedPackages } };
 export default defineConfig({
   test: {
     projects: [
-      { ...shippedDom, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', server: shippedDomDeps } },
+      {
+        ...shippedDom,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+          server: shippedDomDeps,
+          // Unit files run in parallel on two cores: a file that extracts the whole corpus or
+          // runs a thousand fuzz cases must not fail for the 5 s that suits a lone test.
+          testTimeout: 30_000,
+        },
+      },
       {
         ...shippedDom,
         test: {

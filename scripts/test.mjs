@@ -1,8 +1,13 @@
 // `npm test`: typecheck, then the unit, integration and e2e suites (the soak runs apart, in
 // `npm run test:soak`), then one plain line "N passed, N failed" that CI reads, so a run that
-// ran nothing shows.
+// ran nothing shows. Each suite's report stays in test-results/vitest-<suite>.json
+// (scripts/test-summary.mjs adds them up for CI, which runs the soak too).
+//
+// The suites run one after another, not side by side as vitest runs projects by default: the
+// integration and e2e suites run whole networks on short slots, and on two cores a browser
+// test next to a devnet scenario starves both of the time their windows give them.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { ensureBrowsers } from './ensure-browsers.mjs';
 
 ensureBrowsers();
@@ -14,21 +19,31 @@ if (run('npx', ['tsc', '--noEmit', '-p', '.']) !== 0) {
   process.exit(1);
 }
 mkdirSync('test-results', { recursive: true });
-const extra = process.argv.slice(2);
-const status = run('npx', [
-  'vitest', 'run', '--project', 'unit', '--project', 'integration', '--project', 'e2e', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json', ...extra,
-]);
+// `node scripts/test.mjs --projects=soak` runs only the named suites (npm run test:soak).
+const chosen = process.argv.find((a) => a.startsWith('--projects='));
+const projects = chosen ? chosen.slice('--projects='.length).split(',') : ['unit', 'integration', 'e2e'];
+const extra = process.argv.slice(2).filter((a) => a !== chosen);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-try {
-  const report = JSON.parse(readFileSync('test-results/vitest.json', 'utf8'));
-  passed = report.numPassedTests;
-  failed = report.numFailedTests + (report.numRuntimeErrors ?? 0);
-  skipped = report.numPendingTests + report.numTodoTests;
-} catch {
-  failed = Math.max(failed, 1);
+let ok = true;
+for (const project of projects) {
+  const report = `test-results/vitest-${project}.json`;
+  rmSync(report, { force: true });
+  const status = run('npx', ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra]);
+  let projectFailed = 0;
+  try {
+    const r = JSON.parse(readFileSync(report, 'utf8'));
+    passed += r.numPassedTests;
+    projectFailed = r.numFailedTests + (r.numRuntimeErrors ?? 0);
+    skipped += r.numPendingTests + r.numTodoTests;
+  } catch {
+    projectFailed = 1;
+  }
+  if (status !== 0 && projectFailed === 0) projectFailed = 1;
+  failed += projectFailed;
+  if (projectFailed > 0) ok = false;
+  console.log(`${project}: ${projectFailed === 0 ? 'passed' : `${projectFailed} failed`}`);
 }
-if (status !== 0 && failed === 0) failed = 1;
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(status === 0 && failed === 0 ? 0 : 1);
+process.exit(ok ? 0 : 1);
