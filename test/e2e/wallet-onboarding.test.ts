@@ -1,3 +1,4 @@
+import { generateKeyPairSigner } from '@solana/kit';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { phaseAt } from '../../src/core/rounds.ts';
@@ -5,7 +6,7 @@ import { decodeTaskStateAccount } from '../../src/k2/task-state-decoder.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
 import { parseWireTransaction } from '../../devnet/wire-transaction.ts';
 import { launchExtension, type ExtensionSession } from './chromium-harness.ts';
-import { screen, shot } from './screens.ts';
+import { screen } from './screens.ts';
 
 // A new user's whole path in real Chromium against the devnet on 127.0.0.1:8899 (the
 // development build's default endpoint), driven through the popup's own screens: create a
@@ -95,10 +96,10 @@ describe('a new user in the popup, against the devnet', () => {
     const positions = labels.map((l) => Number(l.replace('Word #', '')));
     expect(positions).toHaveLength(3);
     await screen(popup, '04-confirm-phrase');
-    for (const p of positions) await popup.getByLabel(`Word #${p}`).fill(p === positions[0] ? 'wrongword' : words[p - 1]!);
+    for (const p of positions) await popup.getByLabel(`Word #${p}`, { exact: true }).fill(p === positions[0] ? 'wrongword' : words[p - 1]!);
     await popup.getByRole('button', { name: 'Confirm' }).click();
     await expect.poll(() => popup.getByRole('alert').textContent()).toContain(`word #${positions[0]} does not match`);
-    await popup.getByLabel(`Word #${positions[0]}`).fill(words[positions[0]! - 1]!);
+    await popup.getByLabel(`Word #${positions[0]}`, { exact: true }).fill(words[positions[0]! - 1]!);
     await popup.getByRole('button', { name: 'Confirm' }).click();
     await popup.getByRole('heading', { name: 'Choose the K2 network' }).waitFor();
 
@@ -247,8 +248,64 @@ describe('a new user in the popup, against the devnet', () => {
     await popup.getByTestId('unlock').waitFor({ timeout: 100_000 });
     expect(Date.now() - since).toBeGreaterThan(50_000);
     expect(await badge()).toBe('off');
-    await shot(popup, '13-auto-locked');
+    await screen(popup, '13-auto-locked');
   }, 150_000);
+
+  test('a transfer and a withdrawal wait for approval on the options page; rejected, they send nothing', async () => {
+    // Back from the auto-lock, with the idle time long again.
+    await popup.getByLabel('Password').fill(PASSWORD);
+    await popup.getByRole('button', { name: 'Unlock' }).click();
+    await popup.getByTestId('node-state').waitFor({ timeout: 30_000 });
+    await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'settings.update', patch: { autoLockMinutes: 15 } }));
+    const options = await ext.openOptions();
+    options.on('dialog', (d) => void d.accept());
+    await options.getByTestId('main-address').waitFor({ timeout: 20_000 });
+    // Each request's card stands where it was asked for (the page also lists what waits).
+    const wallet = options.getByRole('region', { name: 'Wallet' });
+    const tasks = options.getByRole('region', { name: 'Node and tasks' });
+    // Nobody else pays this address: had anything moved, it would show.
+    const payee = (await generateKeyPairSigner()).address;
+    const payeeBalance = net.devnet.ledger.lamports(payee);
+    await options.getByLabel('To (address)').fill(payee);
+    await options.getByLabel('Amount (KOII)').fill('1.5');
+    await options.getByRole('button', { name: 'Review' }).click();
+    await wallet.getByTestId('approval').waitFor();
+    expect(await wallet.getByTestId('approval-amount').textContent()).toBe('1.5 KOII');
+    expect(await wallet.getByTestId('approval-accounts').textContent()).toContain(payee);
+    await screen(options, '14-transfer-approval');
+    await wallet.getByRole('button', { name: 'Reject' }).click();
+    await expect.poll(() => wallet.getByText('Rejected: nothing was sent.').count()).toBe(1);
+
+    // The node stops working on the task; once K2's lock on a recent submitter's stake has
+    // passed (the page says so until then, unit-tested in approvals.test.ts), the withdrawal
+    // waits for approval like any other request.
+    await tasks.getByRole('button', { name: 'Stop working on this task' }).click();
+    await expect.poll(
+      async () => {
+        if ((await tasks.getByTestId('approval').count()) === 0) await tasks.getByRole('button', { name: 'Withdraw stake' }).first().click();
+        return tasks.getByTestId('approval').count();
+      },
+      { timeout: 60_000, interval: 1_000 },
+    ).toBe(1);
+    expect(await tasks.getByTestId('approval-task').textContent()).toBe(TASK.name);
+    expect(await tasks.getByTestId('approval-accounts').textContent()).toContain(staking);
+    await screen(options, '15-withdraw-approval');
+    await tasks.getByRole('button', { name: 'Reject' }).click();
+    await expect.poll(() => tasks.getByTestId('approval').count()).toBe(0);
+
+    // Neither moved anything (the node's own round transactions went on meanwhile).
+    expect(net.devnet.ledger.lamports(payee)).toBe(payeeBalance);
+    expect(taskState().stakeList.get(staking)).toBe(4_000_000_000n);
+
+    // The recovery phrase, shown again only against the password.
+    await options.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await options.getByRole('button', { name: 'Show' }).click();
+    await options.getByTestId('exported').waitFor();
+    expect(await options.getByLabel(/^Keep this secret/).inputValue()).toBe(words.join(' '));
+    await screen(options, '16-options-export-phrase');
+    await options.getByRole('button', { name: 'Hide' }).click();
+    await options.close();
+  }, 120_000);
 });
 
 declare const chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } };

@@ -18,6 +18,7 @@ const TASK = 'Koiitask22222222222222222222222222222222222';
 const PEER = '7EqQdEULxWcraVx3mXKFjc84LhCkMGZCkRuDpvcMwJeK';
 const ME = 'Bc8oTfLHoqYmHvWPvVRBZzsBDcfNNtNiBrU7xomDVaZc';
 const ROUND = 4;
+const PAGE_TIMEOUT_MS = 2000;
 
 let devnet: Devnet;
 let site: HostileServer;
@@ -41,7 +42,9 @@ function auditor(policy: PrivateAddressPolicy, asked: string[] = []) {
     taskId: TASK,
     allowPrivate: policy,
     records: { forRound: async () => [] },
-    fetchPage: (url) => fetchPublicPage(url, { allowPrivate: policy, fetch: publicTestFetch(site, asked), timeoutMs: 400 }),
+    // Long enough that a decompression bomb or an endless page reaches the size cap before
+    // it, on a machine busy with other tests: those are refusals, not timeouts.
+    fetchPage: (url) => fetchPublicPage(url, { allowPrivate: policy, fetch: publicTestFetch(site, asked), timeoutMs: PAGE_TIMEOUT_MS }),
   });
   const ctx: PluginContext = { proofStore: createHttpProofStore(devnet.url, { retries: 1, backoffMs: 5, timeoutMs: 2000 }), stakingKey: ME, log: () => {} };
   return (cid: string) => plugin.audit(cid, ROUND, PEER, ctx);
@@ -129,7 +132,7 @@ describe('bundles a hostile peer submits', () => {
     // Each sampled page at most once, and nothing outside the bundle.
     expect(asked.length).toBe(5);
     expect(asked.every((u) => u.startsWith('http://public.test/'))).toBe(true);
-    // Not a performance assertion: the fetch timeout (400 ms) is the bound; a hang would be minutes.
+    // Not a performance assertion: the fetch timeout (2 s) is the bound; a hang would be minutes.
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 
