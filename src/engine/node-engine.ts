@@ -1,8 +1,8 @@
 import type { TransactionSigner } from '@solana/kit';
 import { buildDistributionList } from '../core/distribution.ts';
 import { nextWakeSlot, planSteps, type PlannedStep } from '../core/lifecycle.ts';
-import { DEFAULT_SLOT_MS, measureSlotMs, msUntilSlot, phaseAt, roundOfSlot } from '../core/rounds.ts';
-import type { TaskState } from '../core/task-state.ts';
+import { auditWindowOf, DEFAULT_SLOT_MS, measureSlotMs, msUntilSlot, nextWindowStart, phaseAt, roundOfSlot } from '../core/rounds.ts';
+import type { TaskState, TaskTiming } from '../core/task-state.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
 import { decodeTaskStateJson, TaskStateDecodeError } from '../k2/task-state-decoder.ts';
 import { feePayerCost } from '../k2/transaction.ts';
@@ -171,9 +171,18 @@ export function createNodeEngine(options: EngineOptions) {
   /** The round the node's clock says it is now, for the first task that has one; -1 before. */
   async function estimatedRound(taskId: string): Promise<number> {
     const clock = await clockFor(taskId);
-    const timing = await getSetting<{ startingSlot: number; roundTime: number; submissionWindow: number; auditWindow: number } | null>(db, `timing:${taskId}`, null);
+    const timing = await getSetting<TaskTiming | null>(db, `timing:${taskId}`, null);
     if (!clock || !timing) return -1;
     return roundOfSlot(timing, clock.slot + Math.floor((now() - clock.at) / clock.slotMs));
+  }
+
+  /** By the node's clock, the time until the task's next window opens; Infinity before it knows. */
+  async function msUntilNextWindow(taskId: string): Promise<number> {
+    const clock = await clockFor(taskId);
+    const timing = await getSetting<TaskTiming | null>(db, `timing:${taskId}`, null);
+    if (!clock || !timing) return Number.POSITIVE_INFINITY;
+    const slot = clock.slot + Math.floor((now() - clock.at) / clock.slotMs);
+    return msUntilSlot(slot, nextWindowStart(timing, slot).slot, clock.slotMs) + MIN_WAKE_MS;
   }
 
   async function meterRound(): Promise<number> {
@@ -298,7 +307,17 @@ export function createNodeEngine(options: EngineOptions) {
    * Runs planned steps through the journal (intent before, result after) and the outbox
    * (each transaction stored before it is sent, and paid for out of the fee budget first).
    */
-  async function runSteps(task: JoinedTask, keys: NodeKeys, state: TaskState, steps: PlannedStep[]) {
+  /**
+   * How long an audit begun now may take: the rest of the audit window, less a margin for its
+   * votes to be signed and sent (a twentieth of the window, two slots at least).
+   */
+  function auditTimeMs(state: TaskState, slot: number, slotMs: number): number {
+    const end = auditWindowOf(state, phaseAt(state, slot).round).end;
+    const margin = Math.max(2, Math.ceil(state.auditWindow / 20));
+    return msUntilSlot(slot, end - margin, slotMs);
+  }
+
+  async function runSteps(task: JoinedTask, keys: NodeKeys, state: TaskState, steps: PlannedStep[], clock?: { slot: number; slotMs: number }) {
     const me = keys.staking.address;
     const hooks = { ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}), now };
     const outbox = createOutbox(db, rpc, task.taskId, hooks);
@@ -315,6 +334,7 @@ export function createNodeEngine(options: EngineOptions) {
     let retrySoon = false;
     let issue: TaskIssue = null;
     const errors: Error[] = [];
+    const startedAt = now();
     for (const step of steps) {
       const key = `step:${stepKey(step)}`;
       await journal.record(key, step.round, { status: 'started', at: now() });
@@ -333,6 +353,7 @@ export function createNodeEngine(options: EngineOptions) {
               log: (level, message) => void log(level, task.name, message),
             },
             recentBlockhash,
+            ...(clock && step.kind === 'audit-submissions' ? { auditTimeMs: auditTimeMs(state, clock.slot + Math.floor((now() - startedAt) / clock.slotMs), clock.slotMs) } : {}),
             remember: (k, compute) => journal.remember(k, step.round, compute),
             sendOnce: (k, build) =>
               outbox.sendOnce(k, step.round, async () => {
@@ -406,7 +427,7 @@ export function createNodeEngine(options: EngineOptions) {
     const withWork = new Set<number>();
     for (const r of [round - 1, round]) if (await book.hasWorkFor(task.taskId, r, landedFor(task.taskId))) withWork.add(r);
     const steps = planSteps(state, slot, me, { hasWorkFor: (r) => withWork.has(r), autoClaimThreshold: cfg.autoClaimThreshold });
-    const { retrySoon, issue } = await runSteps(task, keys, state, steps);
+    const { retrySoon, issue } = await runSteps(task, keys, state, steps, { slot, slotMs: clock.slotMs });
     await recordEarnings(task, state, me, round - ROUND_HISTORY_FACTOR * cfg.keepRounds);
     const where = phaseAt(state, slot);
     await putSetting(db, `view:${task.taskId}`, {
@@ -468,7 +489,9 @@ export function createNodeEngine(options: EngineOptions) {
         } catch (err) {
           if ((err as Error).name === 'SimulatedCrash') throw err;
           failed = true;
-          next = Math.min(next, retryDelayMs((await clockFor(task.taskId))?.slotMs ?? DEFAULT_SLOT_MS, failures + 1));
+          // Backing off, but never past a window's start: after a long outage the node must be
+          // there when the next window opens, not a back-off later.
+          next = Math.min(next, retryDelayMs((await clockFor(task.taskId))?.slotMs ?? DEFAULT_SLOT_MS, failures + 1), await msUntilNextWindow(task.taskId));
           const what = err instanceof TaskStateDecodeError ? 'K2 sent a task state the node cannot read' : 'could not reach K2';
           await log('error', task.name, `${what}: ${(err as Error).message.slice(0, 300)}`);
         }

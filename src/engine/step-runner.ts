@@ -40,6 +40,13 @@ export interface StepDeps {
   sendOnce(key: string, build: () => Promise<SignedTransaction>): Promise<void>;
   /** Most peers a node audits in one round (Koii's runners sample five). */
   maxAuditsPerRound?: number;
+  /**
+   * How long (ms) the audit may take: until the audit window closes, less the time its votes
+   * take to send. A peer not judged by then is left undecided, so that a slow audit (pages
+   * that hang until their timeout) neither sends votes K2 would refuse nor holds up the
+   * node's next window.
+   */
+  auditTimeMs?: number;
   /** Simulated faults (devnet peers only). */
   faults?: { falseAudit?: boolean; badDistribution?: boolean };
 }
@@ -67,6 +74,14 @@ export function auditTargets(state: TaskState, round: number, me: Address, cap: 
   if (others.length <= cap) return others;
   const offset = [...me].reduce((s, c) => s + c.charCodeAt(0), round) % others.length;
   return Array.from({ length: cap }, (_, i) => others[(offset + i) % others.length]!);
+}
+
+/** A promise that resolves after `ms` (never, without it), and a way to stop its timer. */
+function deadlineTimer(ms: number | undefined): { passed: Promise<void>; cancel: () => void } {
+  if (ms === undefined) return { passed: new Promise<void>(() => {}), cancel: () => {} };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const passed = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
+  return { passed, cancel: () => clearTimeout(timer) };
 }
 
 const PACKING_BLOCKHASH = { blockhash: '11111111111111111111111111111111', lastValidBlockHeight: 0n };
@@ -129,37 +144,50 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
       const candidates = auditTargets(state, step.round, me, deps.maxAuditsPerRound ?? 5).filter(
         (c) => !hasVoted(state.submissionsAuditTrigger.get(step.round)?.get(c), me),
       );
-      // Judged side by side: an audit mostly waits on the network (a peer's pages, its proof
-      // store), and one slow peer must not push every vote past the window. Any other error
-      // stops the step at once, as a crash would.
-      const judged = await Promise.all(
-        candidates.map(async (candidate): Promise<AuditVerdict | AuditUndecidedError> => {
-          const value = state.submissions.get(step.round)!.get(candidate)!.submissionValue;
-          try {
-            return await deps.remember(`verdict:${step.round}:${candidate}`, async (): Promise<AuditVerdict> =>
-              deps.faults?.falseAudit
-                ? { valid: false, reason: 'simulated false audit' }
-                : deps.plugin.audit(value, step.round, candidate, deps.pluginCtx),
-            );
-          } catch (err) {
-            if (err instanceof AuditUndecidedError) return err;
-            throw err;
+      // One peer after another, each vote sent as soon as its verdict is in: a worker stopped
+      // mid-audit keeps every verdict and vote it reached. A peer not judged when the window
+      // is about to close is left undecided rather than waited for.
+      const late = deadlineTimer(deps.auditTimeMs);
+      let expired = false;
+      void late.passed.then(() => (expired = true));
+      try {
+        for (const candidate of candidates) {
+          const tooLate = new AuditUndecidedError(`${candidate}: not judged before the audit window closed`);
+          if (expired) {
+            undecided.push(tooLate.message);
+            continue;
           }
-        }),
-      );
-      for (const [i, candidate] of candidates.entries()) {
-        const verdict = judged[i]!;
-        if (verdict instanceof AuditUndecidedError) {
-          undecided.push(verdict.message);
-          continue;
+          const value = state.submissions.get(step.round)!.get(candidate)!.submissionValue;
+          let verdict: AuditVerdict | AuditUndecidedError;
+          try {
+            // Past the deadline the audit goes on (its verdict is kept) but is not waited for.
+            verdict = await Promise.race([
+              deps.remember(`verdict:${step.round}:${candidate}`, async (): Promise<AuditVerdict> =>
+                deps.faults?.falseAudit
+                  ? { valid: false, reason: 'simulated false audit' }
+                  : deps.plugin.audit(value, step.round, candidate, deps.pluginCtx),
+              ),
+              late.passed.then(() => tooLate),
+            ]);
+          } catch (err) {
+            if (!(err instanceof AuditUndecidedError)) throw err;
+            verdict = err;
+          }
+          if (verdict instanceof AuditUndecidedError) {
+            undecided.push(verdict.message);
+            continue;
+          }
+          const trigger = state.submissionsAuditTrigger.get(step.round)?.get(candidate);
+          // A valid peer gets a vote only where someone raised an audit: no fee for agreeing.
+          if (verdict.valid && !trigger) continue;
+          const isValid = verdict.valid;
+          await deps.sendOnce(`vote:${step.round}:${candidate}`, () =>
+            tx(deps, [auditSubmissionsInstruction({ taskState: deps.taskId, voter: deps.staking, candidate, isValid, round: step.round })]),
+          );
+          results.push(`${verdict.valid ? 'valid' : 'invalid'} ${candidate}${verdict.valid ? '' : ` (${verdict.reason})`}`);
         }
-        const trigger = state.submissionsAuditTrigger.get(step.round)?.get(candidate);
-        // A valid peer gets a vote only where someone raised an audit: no fee for agreeing.
-        if (verdict.valid && !trigger) continue;
-        await deps.sendOnce(`vote:${step.round}:${candidate}`, () =>
-          tx(deps, [auditSubmissionsInstruction({ taskState: deps.taskId, voter: deps.staking, candidate, isValid: verdict.valid, round: step.round })]),
-        );
-        results.push(`${verdict.valid ? 'valid' : 'invalid'} ${candidate}${verdict.valid ? '' : ` (${verdict.reason})`}`);
+      } finally {
+        late.cancel();
       }
       if (undecided.length > 0) {
         const done = results.length ? ` (votes sent: ${results.join(', ')})` : '';
