@@ -62,6 +62,9 @@ describe('the node in Chromium against the devnet', () => {
       slotMs: SLOT_MS,
       task: TASK,
       peers: [{ name: 'alice' }, { name: 'bob' }, { name: 'mallory', fault: 'bad-proof' }],
+      // Enough stake that mallory outlives a few slashings (70 % each) and is still submitting
+      // bad proofs when the node, staked only after its wallet is set up, starts auditing.
+      peerStake: TASK.minimumStake * 100n,
       // The real pages of ../shared/corpus/pages when present, the project's fixtures always.
       useCorpus: true,
     });

@@ -43,7 +43,10 @@ describe('hostile peers against the real engine', () => {
 
   beforeAll(async () => {
     net = await startNetwork({
-      slotMs: 40,
+      // 80-ms slots: ten nodes share this process, and every one of them audits the hostile
+      // pages (bombs inflated to the cap, endless bodies, hangs) each round; on shorter slots
+      // the CPU, not the node, decided whether a vote made its window.
+      slotMs: 80,
       task: TASK,
       peers: [
         { name: 'alice' },
@@ -56,11 +59,11 @@ describe('hostile peers against the real engine', () => {
         { name: 'hank', fault: 'hostile-pages' },
         { name: 'uma', fault: 'unfair-distribution' },
       ],
-      peerPollMs: 80,
+      peerPollMs: 120,
       // Enough stake that a hostile peer outlives a few slashings (70 % each) and keeps
       // submitting, so the node's rotating sample of five audits meets every one of them.
       peerStake: PEER_STAKE,
-      // Hostile pages that hang cost an auditor its page timeout: scaled to 40 ms slots.
+      // Hostile pages that hang cost an auditor its page timeout: a few slots, not a window.
       peerPageTimeoutMs: 300,
       useCorpus: false,
       hostileSite: true,
