@@ -176,12 +176,18 @@ export function createNodeEngine(options: EngineOptions) {
     return roundOfSlot(timing, clock.slot + Math.floor((now() - clock.at) / clock.slotMs));
   }
 
-  /** By the node's clock, the time until the task's next window opens; Infinity before it knows. */
-  async function msUntilNextWindow(taskId: string): Promise<number> {
+  /**
+   * The longest a retry may wait, by the node's clock: while a window is open, the first
+   * retry's delay (however many failures came before: a window is a few dozen retries long,
+   * and missing it costs the round); otherwise until the next window opens. Infinity before
+   * the node knows the task's timing.
+   */
+  async function retryCapMs(taskId: string): Promise<number> {
     const clock = await clockFor(taskId);
     const timing = await getSetting<TaskTiming | null>(db, `timing:${taskId}`, null);
     if (!clock || !timing) return Number.POSITIVE_INFINITY;
     const slot = clock.slot + Math.floor((now() - clock.at) / clock.slotMs);
+    if (slot >= timing.startingSlot && phaseAt(timing, slot).phase !== 'idle') return retryDelayMs(clock.slotMs, 1);
     return msUntilSlot(slot, nextWindowStart(timing, slot).slot, clock.slotMs) + MIN_WAKE_MS;
   }
 
@@ -443,7 +449,7 @@ export function createNodeEngine(options: EngineOptions) {
 
     const ms = msUntilSlot(slot, nextWakeSlot(state, slot, me), clock.slotMs);
     if (retrySoon) interrupted = true;
-    return { ms: retrySoon ? Math.min(ms, retryDelayMs(clock.slotMs, failures + 1)) : ms, issue };
+    return { ms: retrySoon ? Math.min(ms, retryDelayMs(clock.slotMs, failures + 1), await retryCapMs(task.taskId)) : ms, issue };
   }
 
   // Fault bookkeeping across wakes: consecutive failed wakes (for the back-off), and whether
@@ -489,9 +495,9 @@ export function createNodeEngine(options: EngineOptions) {
         } catch (err) {
           if ((err as Error).name === 'SimulatedCrash') throw err;
           failed = true;
-          // Backing off, but never past a window's start: after a long outage the node must be
-          // there when the next window opens, not a back-off later.
-          next = Math.min(next, retryDelayMs((await clockFor(task.taskId))?.slotMs ?? DEFAULT_SLOT_MS, failures + 1), await msUntilNextWindow(task.taskId));
+          // Backing off, but not through a window: after a long outage the node must be there
+          // when the next window opens, and keep trying while it is open.
+          next = Math.min(next, retryDelayMs((await clockFor(task.taskId))?.slotMs ?? DEFAULT_SLOT_MS, failures + 1), await retryCapMs(task.taskId));
           const what = err instanceof TaskStateDecodeError ? 'K2 sent a task state the node cannot read' : 'could not reach K2';
           await log('error', task.name, `${what}: ${(err as Error).message.slice(0, 300)}`);
         }
