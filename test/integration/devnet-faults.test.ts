@@ -24,7 +24,10 @@ describe('false audits, a bad distribution list and a missed submission', () => 
 
   beforeAll(async () => {
     net = await startNetwork({
-      slotMs: 40,
+      // 80-ms slots: six peers in one process audit each other and vote on every false audit
+      // within a 20-slot window; on 40-ms slots a busy moment of the machine, not a peer,
+      // decided whether an answer made it.
+      slotMs: 80,
       task: TASK,
       peers: [
         { name: 'alice' },
@@ -34,7 +37,7 @@ describe('false audits, a bad distribution list and a missed submission', () => 
         { name: 'greedy', fault: 'bad-distribution' },
         { name: 'sleepy', fault: 'missed-submission' },
       ],
-      peerPollMs: 60,
+      peerPollMs: 100,
       useCorpus: false,
       autoClaim: false,
       onEvent: (peer, message) => events.push(`${peer}: ${message}`),
