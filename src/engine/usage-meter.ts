@@ -29,11 +29,20 @@ export function createUsageMeter(db: NodeDb, now: () => number = Date.now) {
   /** Reads (and rolls over to the current hour and round) the usage, applying `change`. */
   async function update(round: number, change?: (u: Usage) => void): Promise<Usage> {
     const tx = db.transaction('settings', 'readwrite');
-    const u: Usage = { hourStart: 0, pagesThisHour: 0, round: -1, bytes: 0, cpuMs: 0, ...((await tx.store.get(KEY)) as Usage | undefined) };
-    if (now() - u.hourStart >= HOUR_MS) Object.assign(u, { hourStart: now(), pagesThisHour: 0 });
-    if (round >= 0 && u.round !== round) Object.assign(u, { round, bytes: 0, cpuMs: 0 });
+    const stored = (await tx.store.get(KEY)) as Usage | undefined;
+    const u: Usage = { hourStart: 0, pagesThisHour: 0, round: -1, bytes: 0, cpuMs: 0, ...stored };
+    let dirty = change !== undefined || stored === undefined;
+    if (now() - u.hourStart >= HOUR_MS) {
+      Object.assign(u, { hourStart: now(), pagesThisHour: 0 });
+      dirty = true;
+    }
+    if (round >= 0 && u.round !== round) {
+      Object.assign(u, { round, bytes: 0, cpuMs: 0 });
+      dirty = true;
+    }
     change?.(u);
-    await tx.store.put(u, KEY);
+    // A check before every fetch of an audit: written only when something changed.
+    if (dirty) await tx.store.put(u, KEY);
     await tx.done;
     return u;
   }
