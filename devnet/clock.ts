@@ -8,8 +8,13 @@
 /** Where an actor of the local network reads the time and waits. */
 export interface TimeSource {
   now(): number;
-  /** Resolves once `ms` of this source's time have passed. */
+  /** Resolves once `ms` of this source's time have passed; the caller is idle meanwhile. */
   sleep(ms: number): Promise<void>;
+  /**
+   * A deadline for work under way: `passed` resolves once `ms` have passed. Unlike `sleep` it
+   * does not make its caller idle, so on a stepped clock busy work is never cut short by it.
+   */
+  deadline(ms: number): { passed: Promise<void>; cancel(): void };
   /**
    * Runs a long-lived activity (a peer's loop, a test's driver). On a stepped clock its work
    * holds time still and its sleeps let time move; on wall time it just runs.
@@ -20,6 +25,11 @@ export interface TimeSource {
 export const wallTime: TimeSource = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+  deadline(ms) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const passed = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
+    return { passed, cancel: () => clearTimeout(timer) };
+  },
   spawn: (_name, run) => run(),
 };
 

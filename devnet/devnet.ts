@@ -3,7 +3,7 @@ import { getBase58Decoder, getBase58Encoder } from '@solana/kit';
 import type { TaskState } from '../src/core/task-state.ts';
 import { TASK_PROGRAM_ID } from '../src/k2/program-ids.ts';
 import { encodeTaskStateJson } from '../src/k2/task-state-decoder.ts';
-import { createSlotClock, type SlotClock } from './clock.ts';
+import { createSlotClock, wallTime, type SlotClock, type TimeSource } from './clock.ts';
 import { startDevnetHttp, type DevnetHttp, type DevnetHttpOptions } from './http-server.ts';
 import { Ledger, rentExemptMinimum, SYSTEM_PROGRAM } from './ledger.ts';
 import { createProofStore, type ProofStore } from './proof-store.ts';
@@ -35,10 +35,13 @@ export interface DevnetOptions {
   /** Largest airdrop one request may ask for. */
   airdropLimit?: bigint;
   intercept?: DevnetHttpOptions['intercept'];
+  /** The time slots are counted in: wall time by default, a stepped clock in tests. */
+  time?: TimeSource;
 }
 
 export interface Devnet {
   url: string;
+  time: TimeSource;
   port: number;
   clock: SlotClock;
   ledger: Ledger;
@@ -125,7 +128,8 @@ export function initialTaskState(taskId: string, stakePot: string, manager: stri
 
 export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
   const seed = options.seed ?? 'k2-devnet';
-  const clock = createSlotClock(options.slotMs ?? 400);
+  const time = options.time ?? wallTime;
+  const clock = createSlotClock(options.slotMs ?? 400, () => time.now());
   const ledger = new Ledger(seed);
   const proofStore = createProofStore();
   const programs = new Map<string, Program>([
@@ -167,6 +171,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   });
   return {
     url: http.url,
+    time,
     port: http.port,
     clock,
     ledger,

@@ -1,3 +1,4 @@
+import { wallTime, type TimeSource } from './clock.ts';
 import { startDemoSite, type DemoSite } from './demo-site.ts';
 import { startHostileSite, type HostileSite } from './hostile-site.ts';
 import { DEMO_TASK, startDevnet, type Devnet, type DevnetOptions, type DevnetTaskConfig } from './devnet.ts';
@@ -18,9 +19,12 @@ export interface NetworkOptions extends Omit<DevnetOptions, 'tasks'> {
   /** Also serve devnet/hostile-site.ts, for peers with the hostile-pages fault. */
   hostileSite?: boolean;
   onEvent?: (source: string, message: string) => void;
+  /** The time the devnet and its peers run on: wall time by default, a stepped clock in tests. */
+  time?: TimeSource;
 }
 
 export interface Network {
+  time: TimeSource;
   devnet: Devnet;
   demoSite: DemoSite;
   hostileSite: HostileSite | null;
@@ -38,7 +42,8 @@ export const DEFAULT_PEERS: { name: string; fault?: PeerFault }[] = [
 
 export async function startNetwork(options: NetworkOptions = {}): Promise<Network> {
   const task = options.task ?? DEMO_TASK;
-  const devnet = await startDevnet({ ...options, tasks: [task] });
+  const time = options.time ?? wallTime;
+  const devnet = await startDevnet({ ...options, tasks: [task], time });
   const demoSite = await startDemoSite({ ...(options.demoSitePort !== undefined ? { port: options.demoSitePort } : {}), useCorpus: options.useCorpus ?? true });
   const hostileSite = options.hostileSite ? await startHostileSite() : null;
   const taskId = devnet.taskIds[0]!;
@@ -55,6 +60,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<Networ
           ...(hostileSite ? { hostileSiteUrl: hostileSite.url } : {}),
           pages: demoSite.pages,
           stake: options.peerStake ?? task.minimumStake * 2n,
+          time,
           pollMs: options.peerPollMs ?? Math.max(20, (options.slotMs ?? 400) * 2),
           ...(options.peerPageTimeoutMs !== undefined ? { pageTimeoutMs: options.peerPageTimeoutMs } : {}),
           ...(options.seed ? { seed: options.seed } : {}),
@@ -66,6 +72,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<Networ
     );
   }
   return {
+    time,
     devnet,
     demoSite,
     hostileSite,

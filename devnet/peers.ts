@@ -17,6 +17,7 @@ import { fetchPublicPage } from '../src/tasks/page-index/fetch-page.ts';
 import { createPageIndexPlugin } from '../src/tasks/page-index/page-index-plugin.ts';
 import { buildPageRecord, type PageRecord } from '../src/tasks/page-index/page-record.ts';
 import type { PluginContext, TaskPlugin } from '../src/tasks/task-plugin.ts';
+import { wallTime, type TimeSource } from './clock.ts';
 import { hostileSubmission, unfairDistribution } from './hostile-peer-plugin.ts';
 
 // Simulated peers: each is a whole node — keys, stake, work, submissions, audits, votes,
@@ -52,6 +53,8 @@ export interface PeerOptions {
   pages: string[];
   stake: bigint;
   pollMs: number;
+  /** The network's time: the peer's polls and waits (wall time by default). */
+  time?: TimeSource;
   /** Page fetch timeout in audits (hostile pages that hang cost this much each). */
   pageTimeoutMs?: number;
   /** Claim rewards as soon as there are any (default), or leave them for a manual claim. */
@@ -79,10 +82,10 @@ function pagesFor(options: PeerOptions, round: number): string[] {
   return Array.from(new Set([0, 1, 2].map((i) => options.pages[(start + i * 5) % n]!)));
 }
 
-function fakeRecords(options: PeerOptions, round: number): PageRecord[] {
+function fakeRecords(options: PeerOptions, round: number, now: number): PageRecord[] {
   return pagesFor(options, round).map((p, i) => ({
     url: `${options.demoSiteUrl}${p}`,
-    fetchedAt: Date.now(),
+    fetchedAt: now,
     title: 'Invented',
     textLength: 5000 + i,
     sha256: 'ab'.repeat(32),
@@ -92,6 +95,12 @@ function fakeRecords(options: PeerOptions, round: number): PageRecord[] {
 
 export async function startPeer(options: PeerOptions, fund: (address: string, roe: bigint) => void): Promise<SimulatedPeer> {
   const seed = options.seed ?? 'k2-devnet';
+  const time = options.time ?? wallTime;
+  let stopped = false;
+  let stop: () => void = () => {};
+  const stopping = new Promise<void>((resolve) => (stop = resolve));
+  /** A wait on the network's time that a stop cuts short. */
+  const nap = (ms: number) => Promise.race([time.sleep(ms), stopping]);
   const main = await signerFor(`${seed}:peer:${options.name}:main`);
   const staking = await signerFor(`${seed}:peer:${options.name}:staking`);
   fund(main.address, options.stake * 10n + 10_000_000_000n);
@@ -120,11 +129,11 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
         if (!record) {
           const page = await fetchPage(url);
           if (!page.ok) continue;
-          const built = buildPageRecord(page.html, url, Date.now());
+          const built = buildPageRecord(page.html, url, time.now());
           if ('skip' in built) continue;
           recordCache.set(url, (record = built));
         }
-        out.push({ ...record, fetchedAt: Date.now() });
+        out.push({ ...record, fetchedAt: time.now() });
       }
       return out;
     },
@@ -138,7 +147,7 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
           ...honest,
           // Submits a bundle of invented records, skipping the honest self-check.
           async submission(round, ctx) {
-            return ctx.proofStore.put(encodeBundle({ v: 1, task: options.taskId, round, node: ctx.stakingKey, records: fakeRecords(options, round) }));
+            return ctx.proofStore.put(encodeBundle({ v: 1, task: options.taskId, round, node: ctx.stakingKey, records: fakeRecords(options, round, time.now()) }));
           },
         }
       : options.fault === 'bad-distribution'
@@ -159,7 +168,8 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
     const s = decodeTaskStateAccount(raw!.data, options.taskId);
     const window = submissionWindowOf(s, round + 1);
     const lateSlot = window.start + Math.floor((window.end - window.start) * lateness);
-    while ((await rpc.getSlot()) < lateSlot) await new Promise((r) => setTimeout(r, options.pollMs));
+    while (!stopped && (await rpc.getSlot()) < lateSlot) await nap(options.pollMs);
+    if (stopped) return null;
     const now = decodeTaskStateAccount((await rpc.getAccountInfo(options.taskId))!.data, options.taskId);
     const records = await honest.records.forRound(round);
     if (records.length === 0) return null;
@@ -231,8 +241,6 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
     return Math.max(0, roundOfSlot(s, await rpc.getSlot()));
   })();
 
-  let stopped = false;
-  let running: Promise<void> = Promise.resolve();
   const tick = async () => {
     const slot = await rpc.getSlot();
     const raw = await rpc.getAccountInfo(options.taskId);
@@ -252,9 +260,14 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
       }
     }
   };
-  const timer = setInterval(() => {
-    running = running.then(() => (stopped ? undefined : tick().catch((err: unknown) => emit(`error: ${(err as Error).message}`))));
-  }, options.pollMs);
+  // One tick at a time, a poll's length apart, on the network's time.
+  const running = time.spawn(`peer ${options.name}`, async () => {
+    while (!stopped) {
+      await nap(options.pollMs);
+      if (stopped) return;
+      await tick().catch((err: unknown) => emit(`error: ${(err as Error).message}`));
+    }
+  });
 
   return {
     name: options.name,
@@ -263,7 +276,7 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
     staking,
     async stop() {
       stopped = true;
-      clearInterval(timer);
+      stop();
       await running;
     },
   };

@@ -17,9 +17,12 @@ export function manifestFor(target: Target, { dev }: { dev: boolean }): Manifest
   if (target === 'firefox') {
     manifest.background = { scripts: [base.background.service_worker], type: 'module' };
     manifest.browser_specific_settings = {
+      // 140 is the ESR that Debian ships (and CI installs), and the first desktop release that
+      // reads data_collection_permissions; Firefox for Android reads it from 142.
+      gecko_android: { strict_min_version: '142.0' },
       gecko: {
         id: GECKO_ID,
-        strict_min_version: '142.0',
+        strict_min_version: '140.0',
         // The node reads public web pages the user opted in and sends proofs of them
         // (hashes, titles, URLs) to the K2 network: that is "websiteContent" leaving the device.
         data_collection_permissions: { required: ['websiteContent'] },

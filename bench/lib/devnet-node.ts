@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
 import { generateKeyPairSigner, type KeyPairSigner } from '@solana/kit';
+import { clockAt } from '../../src/engine/engine-clock.ts';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type EngineSettings, type NodeEngine } from '../../src/engine/node-engine.ts';
 import { createK2Rpc, type K2Rpc } from '../../src/k2/rpc-client.ts';
 import { openNodeDb, type NodeDb } from '../../src/store/node-db.ts';
@@ -64,7 +65,7 @@ export async function startBenchNode(
     fetchPage: (url) => fetchPublicPage(url, { allowPrivate: true, timeoutMs: 10_000, fetch: pageFetch }),
     allowPrivate: true,
     settings: async () => ({ ...DEFAULT_ENGINE_SETTINGS, ...opts.settings }),
-    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.now ? { clock: clockAt(opts.now) } : {}),
   });
   await engine.joinTask(net.taskId);
   return { db, main, staking, rpc, engine };

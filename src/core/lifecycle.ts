@@ -110,8 +110,8 @@ function windowSteps(state: TaskState, slot: number, me: Address, options: PlanO
     }
   }
 
-  // The payout of this node's list, at its first wake after the list's audit window: the
-  // program takes it any time after, so no wake is spent on it alone.
+  // The payout of this node's list, at its first wake after the list's audit window (the node
+  // wakes as that window closes: see nextWakeSlot).
   for (const distRound of state.distributionRewardsSubmission.keys()) {
     const live = liveDistribution(state, distRound);
     if (!live || live.submitter !== me || state.distributionsAuditRecord.has(distRound) && state.distributionsAuditRecord.get(distRound) !== 'Uninitialized') continue;
@@ -156,6 +156,13 @@ function distributionsSubmittedIn(
   return out;
 }
 
+function ownListAwaitingPayout(state: TaskState, round: number, me: Address): boolean {
+  for (const [distRound, live] of distributionsSubmittedIn(state, round)) {
+    if (live.submitter === me && (state.distributionsAuditRecord.get(distRound) ?? 'Uninitialized') === 'Uninitialized') return true;
+  }
+  return false;
+}
+
 /**
  * The next slot at which this node has something to look at. Without `me`, every window edge
  * (the slots at which planSteps can answer differently). With `me`, only the edges that matter
@@ -178,5 +185,9 @@ export function nextWakeSlot(state: TaskState, slot: number, me?: Address): numb
   const staked = state.isActive && (state.stakeList.get(me) ?? 0n) >= state.minimumStakeAmount;
   if (!staked) return nextRound;
   const edges = [audit.start, audit.start + Math.floor(state.auditWindow / 2), nextRound];
+  // A list of this node's whose audit ends in this round is paid out as the window closes, not
+  // at the next round's start: there the next list is being built, and a slash this payout
+  // applies would land between its author's read and its checkers'.
+  if (ownListAwaitingPayout(state, round, me)) edges.push(audit.end);
   return Math.min(...edges.filter((s) => s > slot));
 }

@@ -13,6 +13,7 @@ import type { FetchResult, PrivateAddressPolicy } from '../tasks/page-index/fetc
 import { buildPageRecord } from '../tasks/page-index/page-record.ts';
 import { createPlugin, pluginNameForTask } from '../tasks/plugin-registry.ts';
 import type { ProofStoreClient, TaskPlugin } from '../tasks/task-plugin.ts';
+import { wallClock, type EngineClock } from './engine-clock.ts';
 import { createFeeBudget, FeeBudgetExceededError } from './fee-budget.ts';
 import { createRecordBook, type ProofLanded } from './record-book.ts';
 import { createUsageMeter } from './usage-meter.ts';
@@ -64,7 +65,8 @@ export interface EngineOptions {
   allowPrivate: PrivateAddressPolicy;
   settings?: () => Promise<EngineSettings>;
   online?: () => boolean;
-  now?: () => number;
+  /** The time and the deadlines of work under way (wall time by default). */
+  clock?: EngineClock;
   /** Test hook: called where a crash would interrupt a step. */
   checkpoint?: (name: string) => void;
   onChange?: (topic: string) => void;
@@ -124,7 +126,8 @@ const ROUND_HISTORY_FACTOR = 4;
 
 export function createNodeEngine(options: EngineOptions) {
   const { db, rpc } = options;
-  const now = options.now ?? Date.now;
+  const engineClock = options.clock ?? wallClock;
+  const now = () => engineClock.now();
   const settings = options.settings ?? (async () => DEFAULT_ENGINE_SETTINGS);
   const log = async (level: 'info' | 'warn' | 'error', source: string, message: string) => {
     await appendEvent(db, { level, source, message, at: now() });
@@ -359,6 +362,7 @@ export function createNodeEngine(options: EngineOptions) {
               log: (level, message) => void log(level, task.name, message),
             },
             recentBlockhash,
+            clock: engineClock,
             ...(clock && step.kind === 'audit-submissions' ? { auditTimeMs: auditTimeMs(state, clock.slot + Math.floor((now() - startedAt) / clock.slotMs), clock.slotMs) } : {}),
             remember: (k, compute) => journal.remember(k, step.round, compute),
             sendOnce: (k, build) =>

@@ -18,6 +18,7 @@ import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../k2/program-ids.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
 import { decodeDistributionAccount } from '../k2/task-state-decoder.ts';
 import { buildTransaction, MAX_TRANSACTION_BYTES, toWireBytes, type SignedTransaction } from '../k2/transaction.ts';
+import { wallClock, type EngineClock } from './engine-clock.ts';
 import { AuditUndecidedError, type AuditVerdict, type PluginContext, type TaskPlugin } from '../tasks/task-plugin.ts';
 
 // Turns a planned step into transactions. Two hooks make it safe to run again after a crash:
@@ -47,6 +48,8 @@ export interface StepDeps {
    * node's next window.
    */
   auditTimeMs?: number;
+  /** Whose time `auditTimeMs` is measured in (wall time by default). */
+  clock?: EngineClock;
   /** Simulated faults (devnet peers only). */
   faults?: { falseAudit?: boolean; badDistribution?: boolean };
 }
@@ -76,12 +79,10 @@ export function auditTargets(state: TaskState, round: number, me: Address, cap: 
   return Array.from({ length: cap }, (_, i) => others[(offset + i) % others.length]!);
 }
 
-/** A promise that resolves after `ms` (never, without it), and a way to stop its timer. */
-function deadlineTimer(ms: number | undefined): { passed: Promise<void>; cancel: () => void } {
-  if (ms === undefined) return { passed: new Promise<void>(() => {}), cancel: () => {} };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const passed = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
-  return { passed, cancel: () => clearTimeout(timer) };
+/** The audit's cut-off on the engine's clock (never, without a time limit). */
+function auditDeadline(deps: StepDeps): { passed: Promise<void>; cancel: () => void } {
+  if (deps.auditTimeMs === undefined) return { passed: new Promise<void>(() => {}), cancel: () => {} };
+  return (deps.clock ?? wallClock).deadline(deps.auditTimeMs);
 }
 
 const PACKING_BLOCKHASH = { blockhash: '11111111111111111111111111111111', lastValidBlockHeight: 0n };
@@ -147,7 +148,7 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
       // One peer after another, each vote sent as soon as its verdict is in: a worker stopped
       // mid-audit keeps every verdict and vote it reached. A peer not judged when the window
       // is about to close is left undecided rather than waited for.
-      const late = deadlineTimer(deps.auditTimeMs);
+      const late = auditDeadline(deps);
       let expired = false;
       void late.passed.then(() => (expired = true));
       try {

@@ -41,20 +41,30 @@ describe('the Firefox build', () => {
     const child = spawn(
       WEB_EXT,
       ['run', '-s', 'dist/firefox', `--firefox=${FIREFOX}`, '--no-input', '--no-reload', '--arg=--headless'],
-      { env: { ...process.env, MOZ_HEADLESS: '1' }, detached: true, stdio: 'ignore' },
+      { env: { ...process.env, MOZ_HEADLESS: '1' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    // What web-ext said, for the failure message: it exits early when Firefox refuses the add-on.
+    let output = '';
+    let exited = false;
+    for (const stream of [child.stdout, child.stderr]) stream?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+    child.on('exit', () => (exited = true));
     try {
       await expect
-        .poll(() => rpc!.requests.some((r) => r.method === 'POST' && r.body.includes('"getVersion"')), {
+        .poll(() => exited || rpc!.requests.some((r) => r.method === 'POST' && r.body.includes('"getVersion"')), {
           timeout: 90_000,
           interval: 500,
         })
         .toBe(true);
+      expect(exited, `web-ext exited before the background called K2:\n${output}`).toBe(false);
       const greeting = rpc.requests.find((r) => r.method === 'POST')!;
       expect(greeting.headers.origin).toMatch(/^moz-extension:\/\//);
       expect(greeting.headers.cookie).toBeUndefined();
     } finally {
-      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+      try {
+        if (child.pid && !exited) process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
     }
   });
 });

@@ -26,7 +26,7 @@ const TASK = {
   allowedFailedDistributions: 2,
   startDelay: 20,
 };
-const SLOT_MS = 60;
+const SLOT_MS = 120;
 const PASSWORD = 'Tulip-42-river-Lantern';
 
 describe('a new user in the popup, against the devnet', () => {
@@ -193,7 +193,7 @@ describe('a new user in the popup, against the devnet', () => {
     const firstRound = Number(await timeline.getAttribute('data-round'));
     let page = 0;
     let lastRound = -1;
-    const deadline = Date.now() + 45_000;
+    const deadline = Date.now() + 90_000;
     // Browse one demo page per round until the popup shows a submission of ours.
     while (Date.now() < deadline) {
       const { round, slotInRound } = phaseAt(s0, net.devnet.clock.slot());

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startNetwork, type Network } from '../../devnet/network.ts';
-import { taskState, waitForSlot } from './devnet-fixture.ts';
+import { taskState, waitForSlot, testTime } from './devnet-fixture.ts';
 
 // The other configured faults: a peer that raises false audits, one that overpays itself in
 // its distribution list, and one that never submits.
@@ -23,10 +23,10 @@ describe('false audits, a bad distribution list and a missed submission', () => 
   const events: string[] = [];
 
   beforeAll(async () => {
+    // On the stepped clock: a window is as long as its slots say, however long six peers in
+    // one process take to audit each other and answer every false audit.
     net = await startNetwork({
-      // 80-ms slots: six peers in one process audit each other and vote on every false audit
-      // within a 20-slot window; on 40-ms slots a busy moment of the machine, not a peer,
-      // decided whether an answer made it.
+      time: testTime(),
       slotMs: 80,
       task: TASK,
       peers: [

@@ -1,7 +1,9 @@
 import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
 import type { TaskState } from '../../src/core/task-state.ts';
 import { decodeTaskStateAccount } from '../../src/k2/task-state-decoder.ts';
+import { wallTime, type TimeSource } from '../../devnet/clock.ts';
 import type { Devnet } from '../../devnet/devnet.ts';
+import { createSteppedTime, type SteppedTime } from '../../devnet/stepped-time.ts';
 
 let nextId = 1;
 
@@ -15,7 +17,30 @@ export async function rpc(url: string, method: string, params: unknown[] = []): 
   return (await res.json()) as { result?: unknown; error?: { code: number; message: string } };
 }
 
+/**
+ * Lets the network's time run until `done()` holds. On a stepped clock (devnet/stepped-time.ts)
+ * time moves only here, and only while every peer and node is idle; on wall time, it polls.
+ */
+export async function waitUntil(time: TimeSource, done: () => boolean, pollMs = 5): Promise<void> {
+  if (isStepped(time)) return time.runUntil(done);
+  while (!done()) await time.sleep(pollMs);
+}
+
+function isStepped(time: TimeSource): time is SteppedTime {
+  return 'runUntil' in time;
+}
+
+/** A time source for a test's network: stepped unless K2_WALL_CLOCK is set (to compare). */
+export function testTime(): TimeSource {
+  return process.env.K2_WALL_CLOCK ? wallTime : createSteppedTime();
+}
+
 export async function waitForSlot(devnet: Devnet, slot: number): Promise<void> {
+  if (isStepped(devnet.time)) {
+    // A timer at the slot: time gets there even when no peer is waiting on it.
+    void devnet.time.sleep(devnet.clock.msUntil(slot));
+    return devnet.time.runUntil(() => devnet.clock.slot() >= slot);
+  }
   while (devnet.clock.slot() < slot) await new Promise((r) => setTimeout(r, Math.max(1, devnet.clock.msUntil(slot))));
 }
 

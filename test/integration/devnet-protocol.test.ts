@@ -14,7 +14,7 @@ import { stepCounts, stepsSentTwice } from '../../devnet/ledger-history.ts';
 import { TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
 import { firstStakeInstructions, submitTaskInstruction } from '../../src/k2/instructions.ts';
 import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
-import { FAST_TASK, ledgerSnapshot, rpc, taskState, waitForPhase, waitForSlot } from './devnet-fixture.ts';
+import { FAST_TASK, ledgerSnapshot, rpc, taskState, waitForPhase, waitForSlot, testTime } from './devnet-fixture.ts';
 
 // The devnet is driven over HTTP with transactions built two ways: by @solana/web3.js 1.x
 // (an independent implementation, laid out by hand from the protocol table) and by src/k2.
@@ -44,7 +44,7 @@ describe('the devnet over HTTP', () => {
   let pot: PublicKey;
 
   beforeAll(async () => {
-    devnet = await startDevnet({ slotMs: 25, tasks: [FAST_TASK] });
+    devnet = await startDevnet({ time: testTime(), slotMs: 25, tasks: [FAST_TASK] });
     connection = new Connection(devnet.url, { commitment: 'confirmed', disableRetryOnRateLimit: true });
     taskId = new PublicKey(devnet.taskIds[0]!);
     pot = new PublicKey(taskState(devnet).stakePotAccount);

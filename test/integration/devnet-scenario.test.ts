@@ -6,7 +6,7 @@ import { claimRewardInstruction } from '../../src/k2/instructions.ts';
 import { createK2Rpc } from '../../src/k2/rpc-client.ts';
 import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
-import { engineTask, taskState, waitForSlot } from './devnet-fixture.ts';
+import { engineTask, taskState, waitForSlot, testTime } from './devnet-fixture.ts';
 
 // Five simulated peers, one of which submits invented proofs, run ten rounds on the devnet.
 
@@ -19,6 +19,7 @@ describe('ten rounds with five peers, one of them faulty', () => {
 
   beforeAll(async () => {
     net = await startNetwork({
+      time: testTime(),
       slotMs: 30,
       task: TASK,
       peers: [{ name: 'alice' }, { name: 'bob' }, { name: 'carol' }, { name: 'dave' }, { name: 'mallory', fault: 'bad-proof' }],

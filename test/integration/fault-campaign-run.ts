@@ -2,7 +2,7 @@ import { roundStartSlot } from '../../src/core/rounds.ts';
 import type { TaskState } from '../../src/core/task-state.ts';
 import { startFaultProxy, type DropKind, type FaultProxy, type RpcMode, type StoreMode } from '../../devnet/fault-proxy.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
-import { taskState } from './devnet-fixture.ts';
+import { taskState, testTime, waitUntil } from './devnet-fixture.ts';
 import { runSchedule, startFaultNode, type FaultNode } from './fault-fixture.ts';
 import { driveNode } from './node-fixture.ts';
 
@@ -11,11 +11,10 @@ import { driveNode } from './node-fixture.ts';
 // which is where the node submits and audits the work of round R-1: so round R-1 is the round
 // the fault can cost. The test and the soak run the same campaign at different lengths.
 
-// Time is compressed, and faults cost wall-clock time (a timeout is a timeout), so what
-// matters is how many failed attempts fit in a window. On K2 a window is 350-600 slots of
-// ~408 ms (2.4-4 min) against a 10 s RPC timeout: 14-24 timeouts. Here a window is 30 slots
-// of 30 ms (900 ms) against the node's 150 ms timeout: 6. The campaign is, if anything,
-// harsher than the real network.
+// The network runs on the stepped clock: a request that times out costs real time but no
+// slot, and what a fault costs the node is its own back-off between failed wakes (8 slots,
+// doubling up to 32). On K2 a window is 350-600 slots: 15-70 attempts. Here a window is 30
+// slots: 2-4. The campaign is, if anything, harsher than the real network.
 export const CAMPAIGN_TASK = {
   name: 'fault campaign',
   roundTime: 80,
@@ -81,6 +80,7 @@ export function campaignPhases(dropRounds: number, withOthers = true): Phase[] {
 
 export async function runCampaign(opts: { dbName: string; phases: Phase[]; seed?: number }): Promise<CampaignResult> {
   const net = await startNetwork({
+    time: testTime(),
     slotMs: 30,
     task: CAMPAIGN_TASK,
     peers: [{ name: 'alice' }, { name: 'bob' }, { name: 'mallory', fault: 'bad-proof' }],
@@ -101,6 +101,7 @@ export async function runCampaign(opts: { dbName: string; phases: Phase[]; seed?
   });
   const lastRound = Math.max(...opts.phases.map((p) => p.to)) + 1;
   let done = false;
+  let scheduled = false;
   const schedule = runSchedule(
     net,
     opts.phases.flatMap((p) => [
@@ -123,11 +124,12 @@ export async function runCampaign(opts: { dbName: string; phases: Phase[]; seed?
       },
     ]),
     () => done,
-  );
+  ).finally(() => (scheduled = true));
   const s0 = taskState(net.devnet);
   // Until the end of the last round's audit window, plus a little for the last votes to land.
   await driveNode(net, node, roundStartSlot(s0, lastRound) + s0.submissionWindow + s0.auditWindow + 5);
   done = true;
+  await waitUntil(net.time, () => scheduled);
   await schedule;
 
   const state = taskState(net.devnet);

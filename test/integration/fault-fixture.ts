@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { generateKeyPairSigner } from '@solana/kit';
-import { phaseAt } from '../../src/core/rounds.ts';
+import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type NodeState } from '../../src/engine/node-engine.ts';
 import { createK2Rpc } from '../../src/k2/rpc-client.ts';
 import { openNodeDb } from '../../src/store/node-db.ts';
@@ -10,10 +10,10 @@ import type { Network } from '../../devnet/network.ts';
 import { taskState } from './devnet-fixture.ts';
 import { recordingFetch, stakeOnTask, type SentLog, type TestNode } from './node-fixture.ts';
 
-// A node whose K2 and proof store are reached through the fault proxy, with timeouts scaled
-// to the devnet's short slots (a 10 s timeout against 408 ms slots is 25 slots; 150 ms
-// against 30 ms slots is 5). Everything it sends is recorded before the proxy sees it,
-// so "never sent twice" is judged on what left the node, dropped or not.
+// A node whose K2 and proof store are reached through the fault proxy, with short timeouts
+// (they cost real time, not slots, on the stepped clock: they only make the run shorter).
+// Everything it sends is recorded before the proxy sees it, so "never sent twice" is judged
+// on what left the node, dropped or not.
 
 export interface FaultNode extends TestNode {
   /** Each wake's outcome, with the slot it ended at. */
@@ -46,6 +46,7 @@ export async function startFaultNode(
       proofStore: createHttpProofStore(opts.proofStoreUrl, { timeoutMs: 300, backoffMs: 20 }),
       fetchPage: (url) => fetchPublicPage(url, { allowPrivate: opts.allowPrivate ?? true, timeoutMs: opts.pageTimeoutMs ?? 2000 }),
       allowPrivate: opts.allowPrivate ?? true,
+      clock: net.time,
       // An hour of devnet rounds passes in a minute or two: the hourly page budget is scaled
       // with it, or a long run stops recording work for want of budget, not for a fault.
       settings: async () => ({ ...DEFAULT_ENGINE_SETTINGS, limits: { ...DEFAULT_ENGINE_SETTINGS.limits, pagesPerHour: 100_000 } }),
@@ -88,16 +89,21 @@ export async function startFaultNode(
   return node;
 }
 
-/** Runs `steps` in order, each from the start of its round (rounds of the network's task). */
+/**
+ * Runs `steps` in order, each at the start of its round (rounds of the network's task), as an
+ * activity of the network's time: on a stepped clock a fault is switched exactly at its slot.
+ */
 export async function runSchedule(net: Network, steps: { round: number; apply: () => void }[], stopped: () => boolean): Promise<void> {
   const s = taskState(net.devnet);
-  for (const step of steps) {
-    for (;;) {
-      if (stopped()) return;
-      const { round } = phaseAt(s, net.devnet.clock.slot());
-      if (round >= step.round) break;
-      await new Promise((r) => setTimeout(r, 5));
+  await net.time.spawn('fault schedule', async () => {
+    for (const step of steps) {
+      for (;;) {
+        if (stopped()) return;
+        const { round } = phaseAt(s, net.devnet.clock.slot());
+        if (round >= step.round) break;
+        await net.time.sleep(Math.max(1, Math.min(net.devnet.clock.msUntil(roundStartSlot(s, step.round)), net.devnet.clock.slotMs * 4)));
+      }
+      step.apply();
     }
-    step.apply();
-  }
+  });
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { roundStartSlot } from '../../src/core/rounds.ts';
 import { decodeBundle } from '../../src/tasks/page-index/proof-bundle.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
-import { engineTask, taskState } from './devnet-fixture.ts';
+import { engineTask, taskState, testTime } from './devnet-fixture.ts';
 import { driveNode, SimulatedCrash, startTestNode, type TestNode } from './node-fixture.ts';
 
 // The engine is killed at every step boundary in turn — after a journal write, after a
@@ -19,6 +19,7 @@ describe('a node killed at every step boundary', () => {
 
   beforeAll(async () => {
     net = await startNetwork({
+      time: testTime(),
       slotMs: 30,
       task: TASK,
       peers: [{ name: 'alice' }, { name: 'bob' }, { name: 'mallory', fault: 'bad-proof' }],

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
 import { DEFAULT_ENGINE_SETTINGS } from '../../src/engine/node-engine.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
-import { engineTask, taskState, waitForSlot } from './devnet-fixture.ts';
+import { engineTask, taskState, testTime } from './devnet-fixture.ts';
 import { driveNode, startTestNode, type TestNode } from './node-fixture.ts';
 
 // The node engine, in Node with fake-indexeddb, against the devnet over HTTP, with peers
@@ -18,11 +18,11 @@ describe('the node engine over twenty rounds', () => {
 
   beforeAll(async () => {
     net = await startNetwork({
-      // 40-ms slots: the first audits run cold (nothing compiled yet) alongside four peers in one process.
-      slotMs: 40,
+      time: testTime(),
+      slotMs: 400,
       task: TASK,
       peers: [{ name: 'alice' }, { name: 'bob' }, { name: 'mallory', fault: 'bad-proof' }, { name: 'trent', fault: 'false-audit' }],
-      peerPollMs: 60,
+      peerPollMs: 800,
       useCorpus: false,
     });
     node = await startTestNode(net, { dbName: 'engine-20-rounds' });

@@ -12,7 +12,7 @@ import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type EngineSettings, type No
 import { parseWireTransaction } from '../../devnet/wire-transaction.ts';
 import type { Network } from '../../devnet/network.ts';
 import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
-import { taskState } from './devnet-fixture.ts';
+import { taskState, waitUntil } from './devnet-fixture.ts';
 
 /** Every transaction our node sent, by the step it belongs to. */
 export interface SentLog {
@@ -75,7 +75,13 @@ export interface TestNode {
 
 export async function startTestNode(
   net: Network,
-  opts: { dbName: string; checkpoint?: (name: string) => void; settings?: () => Promise<EngineSettings> },
+  opts: {
+    dbName: string;
+    checkpoint?: (name: string) => void;
+    settings?: () => Promise<EngineSettings>;
+    /** Every page fetch waits this long in real time first (a slow site, or a slow machine). */
+    pageDelayMs?: number;
+  },
 ): Promise<TestNode> {
   const db = await openNodeDb(opts.dbName);
   const main = await generateKeyPairSigner();
@@ -92,8 +98,12 @@ export async function startTestNode(
       rpc,
       keys: async () => ({ main, staking }),
       proofStore: createHttpProofStore(net.devnet.url),
-      fetchPage: (url) => fetchPublicPage(url, { allowPrivate: true, timeoutMs: 5000 }),
+      fetchPage: async (url) => {
+        if (opts.pageDelayMs) await new Promise((r) => setTimeout(r, opts.pageDelayMs));
+        return fetchPublicPage(url, { allowPrivate: true, timeoutMs: 5000 });
+      },
       allowPrivate: true,
+      clock: net.time,
       settings: opts.settings ?? (async () => DEFAULT_ENGINE_SETTINGS),
       ...(checkpoint ? { checkpoint } : {}),
     });
@@ -117,7 +127,11 @@ export class SimulatedCrash extends Error {
   override name = 'SimulatedCrash';
 }
 
-/** Drives the node as the background would: wake when the engine asks, and browse a page or two a round. */
+/**
+ * Drives the node as the background would: wake when the engine asks, and browse a page or two
+ * a round. It runs as an activity of the network's time, so on a stepped clock time waits for
+ * each wake to finish.
+ */
 export async function driveNode(
   net: Network,
   node: TestNode,
@@ -126,31 +140,37 @@ export async function driveNode(
   onWake?: (result: WakeResult) => void,
 ): Promise<void> {
   const s0 = taskState(net.devnet);
+  const time = net.time;
   let lastRound = -2;
   let pageIndex = 0;
   let wakeAt = 0;
+  let ended = false;
   const pages = net.demoSite.pages;
-  while (net.devnet.clock.slot() < untilSlot) {
-    const { round, slotInRound } = phaseAt(s0, net.devnet.clock.slot());
-    // Browse mid-round, as a person would, not on the boundary where "which round" is moot.
-    if (round !== lastRound && round >= 0 && slotInRound >= 3) {
-      lastRound = round;
-      for (let i = 0; i < 2; i++) await node.engine.recordVisit(`${net.demoSite.url}${pages[pageIndex++ % pages.length]}?utm_source=test`);
-    }
-    // As the alarm would: wake only when the engine asked to be woken (visits do not wake it).
-    if (Date.now() >= wakeAt) {
-      let next = 1000;
-      try {
-        const result = await node.engine.wake();
-        onWake?.(result);
-        next = result.nextWakeMs;
-      } catch (err) {
-        onWakeError?.(err as Error);
-        next = 0;
+  const driving = time.spawn('node', async () => {
+    while (net.devnet.clock.slot() < untilSlot) {
+      const { round, slotInRound } = phaseAt(s0, net.devnet.clock.slot());
+      // Browse mid-round, as a person would, not on the boundary where "which round" is moot.
+      if (round !== lastRound && round >= 0 && slotInRound >= 3) {
+        lastRound = round;
+        for (let i = 0; i < 2; i++) await node.engine.recordVisit(`${net.demoSite.url}${pages[pageIndex++ % pages.length]}?utm_source=test`);
       }
-      wakeAt = Date.now() + next;
+      // As the alarm would: wake only when the engine asked to be woken (visits do not wake it).
+      if (time.now() >= wakeAt) {
+        let next = 1000;
+        try {
+          const result = await node.engine.wake();
+          onWake?.(result);
+          next = result.nextWakeMs;
+        } catch (err) {
+          onWakeError?.(err as Error);
+          next = 0;
+        }
+        wakeAt = time.now() + next;
+      }
+      const untilBrowse = net.devnet.clock.msUntil(roundStartSlot(s0, Math.max(0, lastRound + 1)) + 3);
+      await time.sleep(Math.max(5, Math.min(wakeAt - time.now(), untilBrowse + 5)));
     }
-    const untilBrowse = net.devnet.clock.msUntil(roundStartSlot(s0, Math.max(0, lastRound + 1)) + 3);
-    await new Promise((r) => setTimeout(r, Math.max(5, Math.min(wakeAt - Date.now(), untilBrowse + 5))));
-  }
+  }).finally(() => (ended = true));
+  await waitUntil(time, () => ended);
+  await driving;
 }

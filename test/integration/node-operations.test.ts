@@ -6,7 +6,7 @@ import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
 import { putSetting } from '../../src/store/node-db.ts';
 import { stepCounts } from '../../devnet/ledger-history.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
-import { engineTask, taskState } from './devnet-fixture.ts';
+import { engineTask, taskState, testTime } from './devnet-fixture.ts';
 import { driveNode, startTestNode, type TestNode } from './node-fixture.ts';
 
 // What the user controls and what they must be told: a manual claim, a main account that runs
@@ -29,7 +29,7 @@ describe("the node under the user's settings", () => {
   const roundNow = () => phaseAt(taskState(net.devnet), net.devnet.clock.slot()).round;
 
   beforeAll(async () => {
-    net = await startNetwork({ slotMs: 30, task: TASK, peers: [{ name: 'alice' }, { name: 'bob' }], peerPollMs: 60, useCorpus: false });
+    net = await startNetwork({ time: testTime(), slotMs: 30, task: TASK, peers: [{ name: 'alice' }, { name: 'bob' }], peerPollMs: 60, useCorpus: false });
     node = await startTestNode(net, { dbName: 'engine-operations', settings: async () => cfg });
     await drive(4);
   }, 120_000);

@@ -88,14 +88,17 @@ describe('the lifecycle planner', () => {
     expect(nextWakeSlot(s, slot(0, 0), A)).toBe(slot(0, 20));
     expect(nextWakeSlot(s, slot(0, 20), A)).toBe(slot(0, 30));
     expect(nextWakeSlot(s, slot(0, 30), A)).toBe(slot(1, 0));
-    // Its own distribution list submitted this round: no wake for the payout alone; the next
-    // wake after the list's audit window sends it, and only once the window is over.
+    // Its own distribution list submitted this round: it wakes as the list's audit window
+    // closes to send the payout then (not at the next round's start, where the next list is
+    // built), and only once the window is over.
     withSubmissions(s, 0, [A, B]);
     s.distributionRewardsSubmission.set(0, new Map([[A, { submissionValue: C!, slot: slot(2, 3), round: 0 }]]));
-    expect(nextWakeSlot(s, slot(2, 30), A)).toBe(slot(3, 0));
+    expect(nextWakeSlot(s, slot(2, 30), A)).toBe(slot(2, 40));
+    expect(nextWakeSlot(s, slot(2, 30), B)).toBe(slot(3, 0));
     const payout = { kind: 'payout', round: 0, distributionAccount: C };
     const noWork = { ...always, hasWorkFor: () => false };
-    expect(planSteps(s, slot(2, 30), A, noWork)).not.toContainEqual(payout);
+    expect(planSteps(s, slot(2, 39), A, noWork)).not.toContainEqual(payout);
+    expect(planSteps(s, slot(2, 40), A, noWork)).toContainEqual(payout);
     expect(planSteps(s, slot(3, 0), A, noWork)).toContainEqual(payout);
     expect(planSteps(s, slot(3, 0), B, noWork)).not.toContainEqual(payout);
     s.distributionsAuditRecord.set(0, 'PayoutSuccessful');

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '../../src/engine/node-engine.ts';
+import { clockAt } from '../../src/engine/engine-clock.ts';
 import { createUsageMeter } from '../../src/engine/usage-meter.ts';
 import type { K2Rpc } from '../../src/k2/rpc-client.ts';
 import { openNodeDb, putSetting, type NodeDb } from '../../src/store/node-db.ts';
@@ -47,7 +48,7 @@ function setup(limits: Partial<EngineSettings['limits']>, at = 1_000_000) {
           return answer(url);
         },
         allowPrivate: true,
-        now: () => clock.t,
+        clock: clockAt(() => clock.t),
         online: () => clock.online,
         settings: async () => ({ ...DEFAULT_ENGINE_SETTINGS, limits: { ...DEFAULT_ENGINE_SETTINGS.limits, ...limits } }),
       });

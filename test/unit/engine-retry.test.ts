@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, test } from 'vitest';
 import { createNodeEngine, retryDelayMs, type NodeKeys } from '../../src/engine/node-engine.ts';
+import { clockAt } from '../../src/engine/engine-clock.ts';
 import type { K2Rpc } from '../../src/k2/rpc-client.ts';
 import { openNodeDb, putSetting } from '../../src/store/node-db.ts';
 
@@ -28,7 +29,7 @@ async function setup(startSlot: number) {
     proofStore: { put: () => Promise.reject(new Error('unused')), get: () => Promise.reject(new Error('unused')) },
     fetchPage: async () => ({ ok: false, reason: 'unused' }),
     allowPrivate: false,
-    now: () => clock.t,
+    clock: clockAt(() => clock.t),
   });
   return { db, clock, engine };
 }
