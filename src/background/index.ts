@@ -2,6 +2,7 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import { READ_ONLY_REQUESTS, type NodeStatus, type Request } from '../shared/messages.ts';
 import { appendEvent, recentEvents } from '../store/event-log.ts';
 import { DB_VERSION, getSetting, openNodeDb } from '../store/node-db.ts';
+import { readBalances } from './account-balances.ts';
 import { createApprovals, type Settled } from './approvals.ts';
 import { listenForNotificationClicks, notifyApproval, showBadge } from './badge.ts';
 import { BUILD_TARGET, DEFAULT_RPC_URL } from './build-info.ts';
@@ -18,7 +19,8 @@ import { addSite, optedInSites, removeSite, syncVisitReporter } from './site-reg
 import { discoverTasks, taskInfo } from './task-catalog.ts';
 import { hasOpenPages, listenForUpdatePorts, notifyChanged } from './update-hub.ts';
 import { countVisits, recentVisits, recordVisit, visitKey } from './visit-store.ts';
-import { createWalletSession } from './wallet-session.ts';
+import { createWalletSession, PENDING_IMPORT_MS } from './wallet-session.ts';
+import { MAIN_PATH_NAMES } from '../wallet/account-paths.ts';
 
 // Wiring only. Listeners are registered synchronously at the top level so that an event
 // that wakes the worker is delivered to them; everything they need is awaited inside.
@@ -28,6 +30,7 @@ const ownBaseUrl = browser.runtime.getURL('');
 const dbReady = openNodeDb();
 const AUTOLOCK_ALARM = 'k2-autolock';
 const APPROVALS_ALARM = 'k2-approvals';
+const IMPORT_ALARM = 'k2-import-expiry';
 
 const sessionStorage = {
   get: (key: string) => browser.storage.session.get(key),
@@ -197,6 +200,33 @@ const handlers: Handlers = {
     await scheduleAutoLock();
     return out;
   },
+  async 'wallet.importPreview'(r) {
+    const preview = await (await walletReady).previewImport(r.secret, r.stakingKey);
+    // What waits for the password goes when its time is up, even if nobody looks.
+    await browser.alarms.create(IMPORT_ALARM, { when: Date.now() + PENDING_IMPORT_MS + 250 });
+    return preview;
+  },
+  async 'wallet.importConfirm'(r) {
+    const out = await (await walletReady).confirmImport(r.password, r.mainPath);
+    await browser.alarms.clear(IMPORT_ALARM);
+    const path = out.mainPath ? ` (${MAIN_PATH_NAMES[out.mainPath]} path)` : '';
+    await log(`wallet imported: main account ${out.mainAddress}${path}`);
+    notifyChanged('wallet');
+    await scheduleAutoLock();
+    return out;
+  },
+  async 'wallet.importCancel'() {
+    const cancelled = await (await walletReady).cancelImport();
+    await browser.alarms.clear(IMPORT_ALARM);
+    return { cancelled };
+  },
+  async 'wallet.balances'(r) {
+    // The configured endpoint only: the request names addresses, never where to ask.
+    const { db, runner } = await services();
+    const rpcUrl = await getSetting(db, 'rpcUrl', DEFAULT_RPC_URL);
+    const balances = await readBalances(await runner.rpc(), r.addresses);
+    return { rpcUrl, balances: balances.map((b) => (b === null ? null : formatKoii(b))) };
+  },
   async 'wallet.confirmBackup'(r) {
     const out = await (await walletReady).confirmBackup(r.words);
     if (out.backupConfirmed) await log('recovery phrase backup confirmed');
@@ -353,6 +383,7 @@ listenForNotificationClicks();
 
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === AUTOLOCK_ALARM) void autoLockNow();
+  else if (alarm.name === IMPORT_ALARM) void walletReady.then((wallet) => wallet.forgetExpiredImport());
   else if (alarm.name === APPROVALS_ALARM) void refreshBadge().then(() => notifyChanged('approvals'));
   else void runnerReady.then((runner) => runner.onAlarm(alarm.name));
 });

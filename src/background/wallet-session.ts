@@ -1,7 +1,20 @@
 import type { NodeKeys } from '../engine/node-engine.ts';
-import type { ExportWhat, WalletStatus } from '../shared/messages.ts';
+import type { ExportWhat, ImportPreview, WalletStatus } from '../shared/messages.ts';
 import { getSetting, putSetting, type NodeDb } from '../store/node-db.ts';
-import { deriveNodeKeys, exportKeyFile, importBase58SecretKey, importKeyFile, secretFromSeed, toKitSigner, type Ed25519Secret } from '../wallet/keypair.ts';
+import { isMainPath, LEGACY_MAIN_PATH, MAIN_ACCOUNT_PATH, type MainPath } from '../wallet/account-paths.ts';
+import {
+  deriveAccountCandidates,
+  deriveNodeKeys,
+  exportKeyFile,
+  importBase58SecretKey,
+  importKeyFile,
+  importStakingKeyFile,
+  KeyImportError,
+  sameKey,
+  secretFromSeed,
+  toKitSigner,
+  type Ed25519Secret,
+} from '../wallet/keypair.ts';
 import { generateMnemonic, mnemonicProblem, normalizeMnemonic } from '../wallet/mnemonic.ts';
 import { passwordProblem } from '../wallet/password-strength.ts';
 import { decryptVault, encryptVault, msUntilNextAttempt, VaultError, WrongPasswordError, type UnlockThrottle, type VaultSecret } from '../wallet/vault.ts';
@@ -16,6 +29,11 @@ import { decryptVault, encryptVault, msUntilNextAttempt, VaultError, WrongPasswo
 //
 // Idle time counts from the user's last action in the popup or options page (reads do not
 // count), so a popup left open does not keep the wallet unlocked forever.
+//
+// An import from the popup takes two steps: the phrase or key (and a staking key file) is
+// checked and waits in session memory, at most PENDING_IMPORT_MS, while the user picks the
+// main account among the ones it holds and sets the password; the popup learns addresses
+// only. A phrase's main-account path is part of the encrypted wallet record.
 
 export interface SessionStorage {
   get(key: string): Promise<Record<string, unknown>>;
@@ -35,8 +53,17 @@ interface PendingBackup {
   challenge: number[];
 }
 
+/** An import checked and waiting for its password (and, for a phrase, the main account's path). */
+interface PendingImport {
+  secret: VaultSecret;
+  expiresAt: number;
+}
+
 const SESSION = 'k2-wallet-session';
 const BACKUP = 'k2-wallet-backup';
+const PENDING_IMPORT = 'k2-wallet-pending-import';
+/** How long a checked import waits for its password. */
+export const PENDING_IMPORT_MS = 10 * 60_000;
 export const DEFAULT_AUTOLOCK_MINUTES = 60;
 const CHALLENGE_WORDS = 3;
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -50,6 +77,40 @@ export class TryLaterError extends Error {
 }
 export class BackupMismatchError extends Error {
   override name = 'BackupMismatchError';
+}
+
+const STAKING_IS_MAIN = "the staking key file holds the main account's key: a staking key is a key of its own (the desktop node keeps it as <name>_stakingWallet.json)";
+
+/** The main account's path in a phrase wallet; a path other than the known ones is damage. */
+function mainPathOf(secret: Extract<VaultSecret, { kind: 'mnemonic' }>): MainPath {
+  if (secret.mainPath === undefined) return LEGACY_MAIN_PATH;
+  if (!isMainPath(secret.mainPath)) throw new VaultError('damaged vault: unknown derivation path');
+  return secret.mainPath;
+}
+
+/**
+ * What the user brought to import, checked, as the vault will hold it (a phrase's path is
+ * chosen later): a recovery phrase, a key file (JSON array) or a base58 secret key, and
+ * optionally the desktop node's staking key file. A key imported without a staking file
+ * gets a new staking key.
+ */
+function secretToImport(text: string, stakingFile: string | null): VaultSecret {
+  const trimmed = text.trim();
+  const staking = stakingFile === null ? null : importStakingKeyFile(stakingFile);
+  if (/^[a-zA-Z]+(\s+[a-zA-Z]+){11,23}$/.test(trimmed)) {
+    const problem = mnemonicProblem(trimmed);
+    if (problem) throw new VaultError(problem);
+    const secret: VaultSecret = { kind: 'mnemonic', mnemonic: normalizeMnemonic(trimmed), ...(staking ? { stakingSeed: [...staking.seed] } : {}) };
+    staking?.seed.fill(0);
+    return secret;
+  }
+  const main = trimmed.startsWith('[') ? importKeyFile(trimmed) : importBase58SecretKey(trimmed);
+  if (staking && sameKey(staking, main)) throw new KeyImportError(STAKING_IS_MAIN);
+  const stakingSeed = staking?.seed ?? crypto.getRandomValues(new Uint8Array(32));
+  const secret: VaultSecret = { kind: 'keyfile', secretKey: [...main.seed, ...main.publicKey], stakingSeed: [...stakingSeed] };
+  main.seed.fill(0);
+  stakingSeed.fill(0);
+  return secret;
 }
 
 /** Distinct word positions (1-based, ascending) drawn with the platform's CSPRNG. */
@@ -83,10 +144,69 @@ export function createWalletSession(
   };
 
   async function keysOf(secret: VaultSecret): Promise<{ main: Ed25519Secret; staking: Ed25519Secret }> {
-    if (secret.kind === 'mnemonic') return deriveNodeKeys(secret.mnemonic);
+    if (secret.kind === 'mnemonic') {
+      const keys = await deriveNodeKeys(secret.mnemonic, mainPathOf(secret));
+      if (!secret.stakingSeed) return keys;
+      keys.staking.seed.fill(0);
+      return { main: keys.main, staking: secretFromSeed(Uint8Array.from(secret.stakingSeed)) };
+    }
     const main = importKeyFile(JSON.stringify(secret.secretKey));
     const staking = secret.stakingSeed ? secretFromSeed(Uint8Array.from(secret.stakingSeed)) : main;
     return { main, staking };
+  }
+
+  /**
+   * What an import holds, as the popup may see it: addresses, never a secret. Refuses a
+   * staking key file that holds one of the main accounts.
+   */
+  async function previewOf(secret: VaultSecret, stakingFile: boolean): Promise<ImportPreview> {
+    const stakingFromFile = secret.stakingSeed ? secretFromSeed(Uint8Array.from(secret.stakingSeed)) : null;
+    try {
+      if (secret.kind === 'mnemonic') {
+        const derived = await deriveAccountCandidates(secret.mnemonic);
+        const staking = stakingFromFile ?? derived.staking;
+        const clash = derived.main.some((c) => sameKey(c.secret, staking));
+        for (const c of derived.main) c.secret.seed.fill(0);
+        derived.staking.seed.fill(0);
+        if (clash) throw new KeyImportError(STAKING_IS_MAIN);
+        return {
+          kind: 'mnemonic',
+          candidates: derived.main.map((c) => ({ path: c.path, address: c.secret.address })),
+          stakingAddress: staking.address,
+          stakingSource: stakingFromFile ? 'file' : 'phrase',
+        };
+      }
+      const keys = await keysOf(secret);
+      keys.main.seed.fill(0);
+      keys.staking.seed.fill(0);
+      return {
+        kind: 'keyfile',
+        candidates: [{ path: null, address: keys.main.address }],
+        stakingAddress: keys.staking.address,
+        stakingSource: stakingFile ? 'file' : 'new',
+      };
+    } finally {
+      stakingFromFile?.seed.fill(0);
+    }
+  }
+
+  /** The import waiting for its password, or undefined (none, or waited too long: then forgotten). */
+  async function pendingImport(): Promise<PendingImport | undefined> {
+    const p = (await session.get(PENDING_IMPORT))[PENDING_IMPORT] as PendingImport | undefined;
+    if (p && now() >= p.expiresAt) {
+      await session.remove(PENDING_IMPORT);
+      return undefined;
+    }
+    return p;
+  }
+
+  /** Stores an import as the wallet, encrypted with the password, and opens it. */
+  async function importSecret(secret: VaultSecret, password: string): Promise<WalletStatus> {
+    if (await getSetting(db, 'vault', null)) throw new VaultError('a wallet already exists');
+    await store(secret, password);
+    // The user brought this secret: they have it already.
+    await putSetting(db, 'backupConfirmed', true);
+    return open(secret);
   }
 
   async function autoLockMs(): Promise<number> {
@@ -132,6 +252,7 @@ export function createWalletSession(
     if (problem) throw new VaultError(problem);
     await putSetting(db, 'vault', await encryptVault(secret, password, opts.iterations));
     await putSetting(db, 'walletKind', secret.kind);
+    await putSetting(db, 'mainPath', secret.kind === 'mnemonic' ? mainPathOf(secret) : null);
     await putSetting(db, 'unlockThrottle', { failures: 0, lastFailureAt: 0 });
   }
 
@@ -162,6 +283,8 @@ export function createWalletSession(
   }
 
   async function status(): Promise<WalletStatus> {
+    // An import left waiting too long goes at the first look.
+    await pendingImport();
     const vault = await getSetting(db, 'vault', null);
     const addresses = await getSetting<{ main: string; staking: string } | null>(db, 'addresses', null);
     const throttle = await getSetting<UnlockThrottle>(db, 'unlockThrottle', { failures: 0, lastFailureAt: 0 });
@@ -178,7 +301,15 @@ export function createWalletSession(
       backupChallenge: pending?.challenge ?? null,
       onboarded: await getSetting(db, 'onboarded', false),
       autoLockMinutes: await getSetting(db, 'autoLockMinutes', DEFAULT_AUTOLOCK_MINUTES),
+      mainPath: vault === null ? null : await storedMainPath(),
     };
+  }
+
+  /** The main account's path as stored beside the vault (a wallet older than the choice has none: legacy). */
+  async function storedMainPath(): Promise<MainPath | null> {
+    if ((await getSetting(db, 'walletKind', 'mnemonic')) !== 'mnemonic') return null;
+    const path = await getSetting<unknown>(db, 'mainPath', LEGACY_MAIN_PATH);
+    return isMainPath(path) ? path : null;
   }
 
   async function startBackupCheck(mnemonic: string): Promise<number[]> {
@@ -194,32 +325,58 @@ export function createWalletSession(
     async create(password: string): Promise<{ mnemonic: string; status: WalletStatus }> {
       if (await getSetting(db, 'vault', null)) throw new VaultError('a wallet already exists');
       const mnemonic = generateMnemonic();
-      await store({ kind: 'mnemonic', mnemonic }, password);
+      const secret: VaultSecret = { kind: 'mnemonic', mnemonic, mainPath: MAIN_ACCOUNT_PATH };
+      await store(secret, password);
       await putSetting(db, 'backupConfirmed', false);
       await startBackupCheck(mnemonic);
-      return { mnemonic, status: await open({ kind: 'mnemonic', mnemonic }) };
+      return { mnemonic, status: await open(secret) };
     },
 
-    /** A recovery phrase, a Solana/Koii key file (JSON array) or a base58 secret key. */
-    async import(password: string, text: string): Promise<WalletStatus> {
+    /**
+     * A recovery phrase, a Solana/Koii key file (JSON array) or a base58 secret key, in one
+     * step: a phrase's main account at `mainPath` (the desktop node's unless told otherwise).
+     */
+    async import(password: string, text: string, opts: { mainPath?: MainPath; stakingFile?: string } = {}): Promise<WalletStatus> {
       if (await getSetting(db, 'vault', null)) throw new VaultError('a wallet already exists');
-      const trimmed = text.trim();
-      let secret: VaultSecret;
-      if (/^[a-zA-Z]+(\s+[a-zA-Z]+){11,23}$/.test(trimmed)) {
-        const problem = mnemonicProblem(trimmed);
-        if (problem) throw new VaultError(problem);
-        secret = { kind: 'mnemonic', mnemonic: normalizeMnemonic(trimmed) };
-      } else {
-        const main = trimmed.startsWith('[') ? importKeyFile(trimmed) : importBase58SecretKey(trimmed);
-        // An imported key becomes the main account; the staking key is new, kept in the vault.
-        const stakingSeed = crypto.getRandomValues(new Uint8Array(32));
-        secret = { kind: 'keyfile', secretKey: [...main.seed, ...main.publicKey], stakingSeed: [...stakingSeed] };
-        main.seed.fill(0);
-      }
-      await store(secret, password);
-      // The user brought this secret: they have it already.
-      await putSetting(db, 'backupConfirmed', true);
-      return open(secret);
+      const secret = secretToImport(text, opts.stakingFile ?? null);
+      if (secret.kind === 'mnemonic') secret.mainPath = opts.mainPath ?? MAIN_ACCOUNT_PATH;
+      // The same checks as a preview (a staking key file equal to a main account is refused).
+      await previewOf(secret, opts.stakingFile !== undefined);
+      return importSecret(secret, password);
+    },
+
+    /** Step one of an import: checks what the user brought, keeps it for the password, names its accounts. */
+    async previewImport(text: string, stakingFile: string | null): Promise<ImportPreview> {
+      if (await getSetting(db, 'vault', null)) throw new VaultError('a wallet already exists');
+      await session.remove(PENDING_IMPORT);
+      const secret = secretToImport(text, stakingFile);
+      const preview = await previewOf(secret, stakingFile !== null);
+      await session.set({ [PENDING_IMPORT]: { secret, expiresAt: now() + PENDING_IMPORT_MS } satisfies PendingImport });
+      return preview;
+    },
+
+    /** Step two: the waiting import becomes the wallet, with the main account the user chose. */
+    async confirmImport(password: string, mainPath: MainPath | null): Promise<WalletStatus> {
+      if (await getSetting(db, 'vault', null)) throw new VaultError('a wallet already exists');
+      const pending = await pendingImport();
+      if (!pending) throw new VaultError('the import waited too long (or was not started): enter your recovery phrase or key file again');
+      const secret = pending.secret;
+      if (secret.kind === 'mnemonic') secret.mainPath = mainPath ?? MAIN_ACCOUNT_PATH;
+      const status = await importSecret(secret, password);
+      await session.remove(PENDING_IMPORT);
+      return status;
+    },
+
+    /** The user went back: the waiting import is forgotten. */
+    async cancelImport(): Promise<boolean> {
+      const had = (await pendingImport()) !== undefined;
+      await session.remove(PENDING_IMPORT);
+      return had;
+    },
+
+    /** Forgets an import that waited past PENDING_IMPORT_MS (the background's alarm calls it). */
+    async forgetExpiredImport(): Promise<void> {
+      await pendingImport();
     },
 
     /** Checks the words typed back against the new phrase, at the positions asked. */

@@ -1,7 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
-import type { WalletStatus } from '../shared/messages.ts';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ImportPreview, WalletStatus } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
+import { KOII_DESKTOP_PATH, MAIN_ACCOUNT_PATH, type MainPath } from '../wallet/account-paths.ts';
 import { MIN_PASSWORD_LENGTH, passwordProblem } from '../wallet/password-strength.ts';
+import { ImportAccounts } from './ImportAccounts.tsx';
 import { NetworkPicker } from './NetworkPicker.tsx';
 import { PasswordField } from './PasswordField.tsx';
 import { SitesEditor } from './SitesEditor.tsx';
@@ -9,11 +11,12 @@ import { TaskPicker } from './TaskPicker.tsx';
 import { UnlockView } from './UnlockView.tsx';
 import { errorText, useBackground } from './use-background.ts';
 
-// A new user's path: wallet (create, with the phrase shown once and confirmed; or import),
-// then network, sites and a task with its stake approval. Which step shows follows from the
-// background's state, so a popup closed half-way resumes where it was.
+// A new user's path: wallet (create, with the phrase shown once and confirmed; or import:
+// the phrase or key checked first, its main accounts shown with their balances to pick from,
+// then the password), then network, sites and a task with its stake approval. Which step
+// shows follows from the background's state, so a popup closed half-way resumes where it was.
 
-type WalletStep = 'welcome' | 'create' | 'import';
+type WalletStep = 'welcome' | 'create' | 'import' | 'import-accounts';
 
 /**
  * A new step replaced the button that led to it, so focus fell back to the page: put it on
@@ -85,22 +88,75 @@ function NewPassword({ onSubmit, submitLabel, children }: { onSubmit: (password:
   );
 }
 
-function ImportSecret({ value, onInput }: { value: string; onInput: (v: string) => void }) {
-  const readFile = async (e: Event) => {
-    const file = (e.target as HTMLInputElement).files?.[0];
-    if (file) onInput((await file.text()).slice(0, 4096));
+const MAX_FILE_TEXT = 4096;
+
+async function fileText(e: Event): Promise<string | null> {
+  const file = (e.target as HTMLInputElement).files?.[0];
+  return file ? (await file.text()).slice(0, MAX_FILE_TEXT) : null;
+}
+
+/** The phrase or main key, and the desktop node's staking key file if the user has one. */
+function ImportSecret({ onPreview, onBack }: { onPreview: (preview: ImportPreview) => void; onBack: () => void }) {
+  const [value, setValue] = useState('');
+  const [stakingKey, setStakingKey] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!value.trim()) {
+      setError('enter your recovery phrase, or choose a key file');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      // Sent once; the background keeps it until the password comes and answers with addresses.
+      const preview = await sendRequest<'wallet.importPreview'>({ type: 'wallet.importPreview', secret: value, stakingKey });
+      setValue('');
+      setStakingKey(null);
+      onPreview(preview);
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
   };
   return (
-    <>
+    <form onSubmit={submit} class="stack">
       <div class="field">
         <label for="import-secret">Recovery phrase, or secret key (base58 or key file contents)</label>
-        <textarea id="import-secret" rows={3} spellcheck={false} autocomplete="off" value={value} onInput={(e) => onInput((e.target as HTMLTextAreaElement).value)} />
+        <textarea id="import-secret" rows={3} spellcheck={false} autocomplete="off" value={value} onInput={(e) => setValue((e.target as HTMLTextAreaElement).value)} />
       </div>
       <div class="field">
         <label for="import-file">Or a key file (JSON)</label>
-        <input id="import-file" type="file" accept=".json,application/json" onChange={readFile} />
+        <input id="import-file" type="file" accept=".json,application/json" onChange={async (e) => setValue((await fileText(e)) ?? value)} />
       </div>
-    </>
+      <div class="field">
+        <label for="import-staking-file">Staking key file (optional)</label>
+        <input
+          id="import-staking-file"
+          type="file"
+          accept=".json,application/json"
+          aria-describedby="import-staking-help"
+          onChange={async (e) => setStakingKey(await fileText(e))}
+        />
+        <span id="import-staking-help" class="muted">
+          Koii's desktop node keeps it as <code>&lt;name&gt;_stakingWallet.json</code>. Without it, the staking key is derived from the phrase (a key file gets a new one).
+        </span>
+      </div>
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+      <div class="actions">
+        <button type="button" class="secondary" onClick={onBack}>
+          Back
+        </button>
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Checking…' : 'Continue'}
+        </button>
+      </div>
+    </form>
   );
 }
 
@@ -208,12 +264,14 @@ function RevealPhrase({ onShown }: { onShown: (mnemonic: string) => void }) {
 
 export function Onboarding({ wallet }: { wallet: WalletStatus }) {
   const [walletStep, setWalletStep] = useState<WalletStep>('welcome');
-  const [secret, setSecret] = useState('');
+  const [preview, setPreview] = useState<ImportPreview | null>(null);
+  const [mainPath, setMainPath] = useState<MainPath>(KOII_DESKTOP_PATH);
+  const pickedByUser = useRef(false);
   const [mnemonic, setMnemonic] = useState<string | null>(null);
   const [phraseSeen, setPhraseSeen] = useState(false);
   const [setupStep, setSetupStep] = useState<SetupStep>('network');
   const settings = useBackground<'settings.get'>({ type: 'settings.get' });
-  useFocusOnStep([walletStep, wallet.exists, wallet.unlocked, wallet.backupConfirmed, mnemonic !== null, phraseSeen, setupStep].join());
+  useFocusOnStep([walletStep, preview !== null, wallet.exists, wallet.unlocked, wallet.backupConfirmed, mnemonic !== null, phraseSeen, setupStep].join());
 
   if (wallet.exists && !wallet.unlocked) return <UnlockView wallet={wallet} />;
 
@@ -229,7 +287,11 @@ export function Onboarding({ wallet }: { wallet: WalletStatus }) {
               const out = await sendRequest<'wallet.create'>({ type: 'wallet.create', password });
               setMnemonic(out.mnemonic);
             }}
-          />
+          >
+            <p class="muted">
+              Its main account is derived as Koii's desktop node does (<code>{MAIN_ACCOUNT_PATH}</code>), so the desktop node opens the same account from the phrase.
+            </p>
+          </NewPassword>
           <button type="button" class="link" onClick={() => setWalletStep('welcome')}>
             Back
           </button>
@@ -241,16 +303,47 @@ export function Onboarding({ wallet }: { wallet: WalletStatus }) {
         <>
           <Steps at={0} />
           <h2>Import a wallet</h2>
+          <ImportSecret
+            onBack={() => setWalletStep('welcome')}
+            onPreview={(p) => {
+              pickedByUser.current = false;
+              setMainPath(KOII_DESKTOP_PATH);
+              setPreview(p);
+              setWalletStep('import-accounts');
+            }}
+          />
+        </>
+      );
+    }
+    if (walletStep === 'import-accounts' && preview) {
+      const back = () => {
+        // What waits in the background for the password is forgotten at once.
+        void sendRequest<'wallet.importCancel'>({ type: 'wallet.importCancel' }).catch(() => undefined);
+        setPreview(null);
+        setWalletStep('import');
+      };
+      return (
+        <>
+          <Steps at={0} />
+          <h2>{preview.kind === 'mnemonic' ? 'Choose your main account' : 'Check the imported keys'}</h2>
           <NewPassword
             submitLabel="Import wallet"
             onSubmit={async (password) => {
-              await sendRequest<'wallet.import'>({ type: 'wallet.import', password, secret });
-              setSecret('');
+              // The wallet's new state moves the popup on (the preview holds addresses only).
+              await sendRequest<'wallet.importConfirm'>({ type: 'wallet.importConfirm', password, mainPath: preview.kind === 'mnemonic' ? mainPath : null });
             }}
           >
-            <ImportSecret value={secret} onInput={setSecret} />
+            <ImportAccounts
+              preview={preview}
+              chosen={mainPath}
+              onChoose={(path, byUser) => {
+                if (byUser) pickedByUser.current = true;
+                else if (pickedByUser.current) return;
+                setMainPath(path);
+              }}
+            />
           </NewPassword>
-          <button type="button" class="link" onClick={() => setWalletStep('welcome')}>
+          <button type="button" class="link" onClick={back}>
             Back
           </button>
         </>

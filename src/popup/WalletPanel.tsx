@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ApprovalView, ExportWhat, WalletStatus } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
+import { MAIN_PATH_NAMES } from '../wallet/account-paths.ts';
 import { ApprovalCard } from './ApprovalCard.tsx';
 import { PasswordField } from './PasswordField.tsx';
 import { errorText } from './use-background.ts';
@@ -133,9 +134,19 @@ export function WalletPanel({ wallet }: { wallet: WalletStatus }) {
         <dd>
           <code class="addr" data-testid="main-address">{wallet.mainAddress}</code>
         </dd>
+        {wallet.mainPath && (
+          <>
+            <dt>Derived as</dt>
+            <dd data-testid="main-path">
+              {MAIN_PATH_NAMES[wallet.mainPath]} <span class="muted">({wallet.mainPath})</span>
+            </dd>
+          </>
+        )}
         <dt>Staking key</dt>
         <dd>
-          <code class="addr">{wallet.stakingAddress}</code>
+          <code class="addr" data-testid="staking-address">
+            {wallet.stakingAddress}
+          </code>
         </dd>
       </dl>
       <div class="actions">

@@ -2,6 +2,8 @@
 // Every request is validated on receipt: the background trusts no context, not even its own
 // popup, because a compromised page script could try to speak to it through a content script.
 
+import { isMainPath, MAIN_PATHS, type MainPath } from '../wallet/account-paths.ts';
+
 export interface Visit {
   url: string;
   origin: string;
@@ -45,6 +47,30 @@ export interface WalletStatus {
   onboarded: boolean;
   /** Idle minutes before the wallet locks itself; 0 = only when the browser closes. */
   autoLockMinutes: number;
+  /** Where a recovery phrase's main account was derived (the user's choice at import); null for an imported key. */
+  mainPath: MainPath | null;
+}
+
+/** A main account an import would use: one per derivation path for a phrase, the key itself for a key file. */
+export interface ImportCandidate {
+  /** null: the imported key file or base58 key. */
+  path: MainPath | null;
+  address: string;
+}
+
+/** What an import holds, checked by the background before any password is set: addresses only. */
+export interface ImportPreview {
+  kind: 'mnemonic' | 'keyfile';
+  candidates: ImportCandidate[];
+  stakingAddress: string;
+  /** Derived from the phrase, read from the staking key file the user gave, or made new for a key file. */
+  stakingSource: 'phrase' | 'file' | 'new';
+}
+
+/** KOII balances on the configured endpoint, in the order asked; null where the read failed. */
+export interface BalancesView {
+  rpcUrl: string;
+  balances: (string | null)[];
 }
 
 export type RoundStage = 'work' | 'submission' | 'audit' | 'distribution';
@@ -207,6 +233,21 @@ export interface RequestMap {
     request: { type: 'wallet.import'; password: string; secret: string };
     response: WalletStatus;
   };
+  /**
+   * Step one of an import from the popup: the phrase or key (and a staking key file, or null)
+   * go to the background once and wait there, in session memory, for the password; the
+   * answer names the accounts they hold, never a secret.
+   */
+  'wallet.importPreview': {
+    request: { type: 'wallet.importPreview'; secret: string; stakingKey: string | null };
+    response: ImportPreview;
+  };
+  /** Step two: the password, and for a phrase the main account chosen (null: the desktop node's). */
+  'wallet.importConfirm': { request: { type: 'wallet.importConfirm'; password: string; mainPath: MainPath | null }; response: WalletStatus };
+  /** The user went back: what waits for the password is forgotten. */
+  'wallet.importCancel': { request: { type: 'wallet.importCancel' }; response: { cancelled: boolean } };
+  /** Balances of a few addresses on the configured K2 endpoint (never one the page names). */
+  'wallet.balances': { request: { type: 'wallet.balances'; addresses: string[] }; response: BalancesView };
   'wallet.confirmBackup': { request: { type: 'wallet.confirmBackup'; words: string[] }; response: WalletStatus };
   'wallet.export': { request: { type: 'wallet.export'; password: string; what: ExportWhat }; response: { text: string } };
   'wallet.unlock': { request: { type: 'wallet.unlock'; password: string }; response: WalletStatus };
@@ -242,6 +283,7 @@ export interface RequestMap {
 export const READ_ONLY_REQUESTS: ReadonlySet<RequestType> = new Set<RequestType>([
   'status',
   'wallet.status',
+  'wallet.balances',
   'node.status',
   'approvals.list',
   'settings.get',
@@ -313,6 +355,10 @@ export function normalizeOrigin(text: string): string {
 const ADDRESS = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
 const KOII_AMOUNT = /^\d{1,19}(\.\d{1,9})?$/;
 const MAX_PASSWORD = 1024;
+/** A key file: 64 numbers of at most 3 digits, with room for a pretty-printed one. */
+const MAX_SECRET = 4096;
+/** Balances asked at once: the candidates of one import. */
+export const MAX_BALANCE_ADDRESSES = 4;
 
 function addressField(v: Record<string, unknown>, key: string): string {
   const s = stringField(v, key, 44);
@@ -419,6 +465,7 @@ export function parseRequest(raw: unknown): Request {
     }
     case 'wallet.status':
     case 'wallet.lock':
+    case 'wallet.importCancel':
     case 'wallet.activity':
     case 'wallet.faucet':
     case 'node.status':
@@ -435,7 +482,29 @@ export function parseRequest(raw: unknown): Request {
       return { type, password: stringField(raw, 'password', MAX_PASSWORD) };
     case 'wallet.import':
       exactKeys(raw, ['type', 'password', 'secret']);
-      return { type, password: stringField(raw, 'password', MAX_PASSWORD), secret: stringField(raw, 'secret', 4096) };
+      return { type, password: stringField(raw, 'password', MAX_PASSWORD), secret: stringField(raw, 'secret', MAX_SECRET) };
+    case 'wallet.importPreview': {
+      exactKeys(raw, ['type', 'secret', 'stakingKey']);
+      const stakingKey = raw.stakingKey === null ? null : stringField(raw, 'stakingKey', MAX_SECRET);
+      return { type, secret: stringField(raw, 'secret', MAX_SECRET), stakingKey };
+    }
+    case 'wallet.importConfirm': {
+      exactKeys(raw, ['type', 'password', 'mainPath']);
+      const mainPath = raw.mainPath;
+      if (mainPath !== null && !isMainPath(mainPath)) {
+        throw new MessageValidationError(`"mainPath" must be null or one of ${MAIN_PATHS.map((p) => `"${p}"`).join(', ')}`);
+      }
+      return { type, password: stringField(raw, 'password', MAX_PASSWORD), mainPath };
+    }
+    case 'wallet.balances': {
+      exactKeys(raw, ['type', 'addresses']);
+      const list = raw.addresses;
+      if (!Array.isArray(list) || list.length === 0 || list.length > MAX_BALANCE_ADDRESSES) {
+        throw new MessageValidationError(`"addresses" must be a list of 1 to ${MAX_BALANCE_ADDRESSES} addresses`);
+      }
+      const addresses = list.map((a, i) => addressField({ [`addresses[${i}]`]: a }, `addresses[${i}]`));
+      return { type, addresses };
+    }
     case 'wallet.confirmBackup': {
       exactKeys(raw, ['type', 'words']);
       const words = raw.words;

@@ -1,7 +1,8 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { createKeyPairSignerFromPrivateKeyBytes, getBase58Decoder, getBase58Encoder, type KeyPairSigner } from '@solana/kit';
 import { mnemonicToSeed } from './mnemonic.ts';
-import { derivePath, MAIN_ACCOUNT_PATH, STAKING_KEY_PATH } from './slip10.ts';
+import { MAIN_ACCOUNT_PATH, MAIN_PATHS, STAKING_KEY_PATH, type MainPath } from './account-paths.ts';
+import { derivePath } from './slip10.ts';
 
 // The node's key material. Imports check that a key file's public half belongs to its seed,
 // and no error message ever contains secret bytes.
@@ -25,11 +26,29 @@ export function secretFromSeed(seed: Uint8Array): Ed25519Secret {
   return { seed: seed.slice(), publicKey, address: b58d.decode(publicKey) };
 }
 
-export async function deriveNodeKeys(mnemonic: string, passphrase = ''): Promise<{ main: Ed25519Secret; staking: Ed25519Secret }> {
+/** The main account at `mainPath` (a new wallet's by default) and the staking key of a phrase. */
+export async function deriveNodeKeys(
+  mnemonic: string,
+  mainPath: MainPath = MAIN_ACCOUNT_PATH,
+  passphrase = '',
+): Promise<{ main: Ed25519Secret; staking: Ed25519Secret }> {
   const seed = await mnemonicToSeed(mnemonic, passphrase);
   try {
     return {
-      main: secretFromSeed(derivePath(seed, MAIN_ACCOUNT_PATH).key),
+      main: secretFromSeed(derivePath(seed, mainPath).key),
+      staking: secretFromSeed(derivePath(seed, STAKING_KEY_PATH).key),
+    };
+  } finally {
+    wipe(seed);
+  }
+}
+
+/** Every main account a phrase may hold (MAIN_PATHS, in order), and its staking key. */
+export async function deriveAccountCandidates(mnemonic: string): Promise<{ main: { path: MainPath; secret: Ed25519Secret }[]; staking: Ed25519Secret }> {
+  const seed = await mnemonicToSeed(mnemonic);
+  try {
+    return {
+      main: MAIN_PATHS.map((path) => ({ path, secret: secretFromSeed(derivePath(seed, path).key) })),
       staking: secretFromSeed(derivePath(seed, STAKING_KEY_PATH).key),
     };
   } finally {
@@ -58,6 +77,24 @@ export function importKeyFile(text: string): Ed25519Secret {
   if (!Array.isArray(raw) || raw.length !== 64) throw new KeyImportError('a key file is a JSON array of 64 numbers');
   if (!raw.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) throw new KeyImportError('a key file holds numbers from 0 to 255 only');
   return fromSecretKey64(Uint8Array.from(raw as number[]));
+}
+
+/**
+ * The desktop node's staking key file (`<name>_stakingWallet.json`): a key file like any
+ * other, whose errors say which of the two files is wrong.
+ */
+export function importStakingKeyFile(text: string): Ed25519Secret {
+  try {
+    return importKeyFile(text);
+  } catch (err) {
+    if (err instanceof KeyImportError) throw new KeyImportError(`the staking key file is not usable: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Whether two secrets are the same key (compared by public key: nothing secret is read). */
+export function sameKey(a: Ed25519Secret, b: Ed25519Secret): boolean {
+  return a.address === b.address;
 }
 
 export function exportKeyFile(secret: Ed25519Secret): string {

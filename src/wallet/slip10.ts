@@ -3,9 +3,6 @@ import { sha512 } from '@noble/hashes/sha2.js';
 
 // SLIP-0010 for ed25519: hardened derivation only (ed25519 has no public derivation).
 
-export const MAIN_ACCOUNT_PATH = "m/44'/501'/0'/0'";
-export const STAKING_KEY_PATH = "m/44'/501'/99'/0'";
-
 const HARDENED = 0x80000000;
 const ED25519_SEED = new TextEncoder().encode('ed25519 seed');
 

@@ -17,10 +17,21 @@ export interface VaultV1 {
   ciphertext: string;
 }
 
-/** What the vault holds: a mnemonic, or an imported key (64-byte secret key, base58 or file). */
+/**
+ * What the vault holds: a mnemonic, or an imported key (64-byte secret key, base58 or file).
+ * The whole wallet record is encrypted, the parts that are not secret too, so that nothing
+ * about which accounts the wallet uses can be changed without the password.
+ */
 export type VaultSecret =
-  | { kind: 'mnemonic'; mnemonic: string }
-  /** An imported key is the main account; its staking key is generated and kept beside it. */
+  | {
+      kind: 'mnemonic';
+      mnemonic: string;
+      /** The main account's derivation path the user chose; absent in older wallets (LEGACY_MAIN_PATH). */
+      mainPath?: string;
+      /** The seed of a staking key file the user imported beside the phrase, which replaces the derived one. */
+      stakingSeed?: number[];
+    }
+  /** An imported key is the main account; its staking key (imported from a file, or generated) is kept beside it. */
   | { kind: 'keyfile'; secretKey: number[]; stakingSeed?: number[] };
 
 export class VaultError extends Error {

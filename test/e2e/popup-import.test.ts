@@ -7,9 +7,10 @@ import { deriveNodeKeys, exportKeyFile } from '../../src/wallet/keypair.ts';
 import { launchExtension, type ExtensionSession } from './chromium-harness.ts';
 import { screen } from './screens.ts';
 
-// Importing a wallet from a key file in the popup, skipping the rest of the setup, and the
-// options page's wallet screens: export only against the password. No K2 endpoint is
-// running here: the popup must still be usable and say so. Every screen passes axe-core.
+// Importing a wallet from a key file, with the desktop node's staking key file beside it, in
+// the popup, skipping the rest of the setup, and the options page's wallet screens: export
+// only against the password. No K2 endpoint is running here: the popup must still be usable
+// and say so (balances unknown). Every screen passes axe-core.
 
 const PASSWORD = 'Maple-17-harbour-Quill';
 const MNEMONIC = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
@@ -18,13 +19,19 @@ describe('importing a wallet, and exporting it again', () => {
   let ext: ExtensionSession;
   let popup: Page;
   let keyFile = '';
+  let stakingFile = '';
   let mainAddress = '';
+  let stakingAddress = '';
 
   beforeAll(async () => {
-    const { main } = await deriveNodeKeys(MNEMONIC);
+    const { main, staking } = await deriveNodeKeys(MNEMONIC);
     mainAddress = main.address;
-    keyFile = join(mkdtempSync(join(tmpdir(), 'k2-keyfile-')), 'id.json');
+    stakingAddress = staking.address;
+    const dir = mkdtempSync(join(tmpdir(), 'k2-keyfile-'));
+    keyFile = join(dir, 'id.json');
     writeFileSync(keyFile, exportKeyFile(main));
+    stakingFile = join(dir, 'node_stakingWallet.json');
+    writeFileSync(stakingFile, exportKeyFile(staking));
     ext = await launchExtension();
     popup = await ext.openPopup();
   }, 60_000);
@@ -32,10 +39,24 @@ describe('importing a wallet, and exporting it again', () => {
     await ext?.close();
   });
 
-  test('a key file imports as the main account; the rest of the setup can be skipped', async () => {
+  test('a key file imports as the main account, a staking key file as the staking key; the rest of the setup can be skipped', async () => {
     await popup.getByRole('button', { name: 'Import a wallet' }).click();
     await popup.getByLabel('Or a key file (JSON)').setInputFiles(keyFile);
     await expect.poll(() => popup.getByLabel(/^Recovery phrase, or secret key/).inputValue()).toMatch(/^\[\d+,/);
+    // The main key file given as the staking key too is refused, with a clear error.
+    await popup.getByLabel('Staking key file (optional)').setInputFiles(keyFile);
+    await popup.getByRole('button', { name: 'Continue' }).click();
+    await expect.poll(() => popup.getByRole('alert').textContent()).toContain("the staking key file holds the main account's key");
+    await popup.getByLabel('Staking key file (optional)').setInputFiles(stakingFile);
+    await screen(popup, '19-import-key-files');
+    await popup.getByRole('button', { name: 'Continue' }).click();
+
+    // The background answers with addresses only; no K2 endpoint runs: the balance is unknown.
+    await popup.getByRole('heading', { name: 'Check the imported keys' }).waitFor({ timeout: 20_000 });
+    expect(await popup.getByTestId('import-staking').getAttribute('data-address')).toBe(stakingAddress);
+    expect(await popup.getByTestId('import-staking').textContent()).toContain('from your staking key file');
+    await expect.poll(() => popup.getByTestId('balance-0').textContent(), { timeout: 20_000 }).toContain('balance unknown');
+    expect(await popup.locator('code[title]').first().getAttribute('title')).toBe(mainAddress);
     await popup.getByLabel('Password (at least 8 characters)').fill(PASSWORD);
     await popup.getByLabel('Password again').fill(`${PASSWORD}!`);
     await popup.getByRole('button', { name: 'Import wallet' }).click();
@@ -62,6 +83,8 @@ describe('importing a wallet, and exporting it again', () => {
     const options = await ext.openOptions();
     await options.getByTestId('main-address').waitFor({ timeout: 20_000 });
     expect(await options.getByTestId('main-address').textContent()).toBe(mainAddress);
+    expect(await options.getByTestId('staking-address').textContent()).toBe(stakingAddress);
+    expect(await options.getByTestId('main-path').count()).toBe(0);
     const choices = await options.getByLabel('What to export').locator('option').allTextContents();
     expect(choices).toEqual(['Main account key file', 'Staking key file']);
 
@@ -75,6 +98,13 @@ describe('importing a wallet, and exporting it again', () => {
     await options.getByTestId('exported').waitFor();
     expect(await options.getByLabel(/^Keep this secret/).inputValue()).toBe(readFileSync(keyFile, 'utf8'));
     await screen(options, '23-options-export');
+    await options.getByRole('button', { name: 'Hide' }).click();
+    // The staking key exports as the file it was imported from.
+    await options.getByLabel('What to export').selectOption({ label: 'Staking key file' });
+    await options.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await options.getByRole('button', { name: 'Show' }).click();
+    await options.getByTestId('exported').waitFor();
+    expect(await options.getByLabel(/^Keep this secret/).inputValue()).toBe(readFileSync(stakingFile, 'utf8'));
     await options.getByRole('button', { name: 'Hide' }).click();
     expect(await options.getByTestId('exported').count()).toBe(0);
     await options.close();

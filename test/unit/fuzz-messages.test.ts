@@ -16,6 +16,10 @@ const FIELDS = {
   'wallet.status': [],
   'wallet.create': ['password'],
   'wallet.import': ['password', 'secret'],
+  'wallet.importPreview': ['secret', 'stakingKey'],
+  'wallet.importConfirm': ['password', 'mainPath'],
+  'wallet.importCancel': [],
+  'wallet.balances': ['addresses'],
   'wallet.confirmBackup': ['words'],
   'wallet.export': ['password', 'what'],
   'wallet.unlock': ['password'],
@@ -48,6 +52,8 @@ const fieldValue = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 30 }),
   fc.webUrl(),
   fc.constantFrom('file:///etc/passwd', 'javascript:alert(1)', 'chrome://settings', 'https://u:p@a.org/', '  example.org  ', 'host:8080', '12.5', '1e9', '0.0000000001', '', ' '),
+  fc.constantFrom("m/44'/501'/0'", "m/44'/501'/0'/0'", "m/44'/501'/1'", "m/44'/501'/99'/0'", null),
+  fc.array(fc.constantFrom('7EqQdEULxWcraVx3mXKFjc84LhCkMGZCkRuDpvcMwJeK', 'HAgk14JpMQLgt6rVgv7cBQFJWFto5Dqxi472uT3DKpqk', 'not-an-address', 3), { maxLength: 6 }),
   fc.string({ minLength: 1000, maxLength: 5000 }),
   fc.jsonValue({ maxDepth: 2 }),
   fc.boolean(),
@@ -57,7 +63,7 @@ const fieldValue = fc.oneof(
 const nearRequest = fc
   .tuple(
     fc.constantFrom(...TYPES),
-    fc.dictionary(fc.constantFrom('url', 'title', 'origin', 'password', 'secret', 'taskId', 'stake', 'id', 'approve', 'digest', 'words', 'what', 'to', 'amount', 'patch', 'offset', 'limit', 'round', 'extra', '__proto__', 'constructor'), fieldValue, { maxKeys: 4 }),
+    fc.dictionary(fc.constantFrom('url', 'title', 'origin', 'password', 'secret', 'taskId', 'stake', 'id', 'approve', 'digest', 'words', 'what', 'to', 'amount', 'patch', 'offset', 'limit', 'round', 'stakingKey', 'mainPath', 'addresses', 'extra', '__proto__', 'constructor'), fieldValue, { maxKeys: 4 }),
   )
   .map(([type, fields]) => JSON.parse(JSON.stringify({ type, ...fields })) as unknown);
 
@@ -73,6 +79,12 @@ function checkParsed(req: Request): void {
   if ('url' in r) expect(String(r.url)).toMatch(/^https?:\/\//);
   if ('origin' in r) expect(new URL(String(r.origin)).origin).toBe(r.origin);
   if ('approve' in r) expect(typeof r.approve).toBe('boolean');
+  if ('stakingKey' in r) expect(r.stakingKey === null || typeof r.stakingKey === 'string').toBe(true);
+  if ('mainPath' in r) expect([null, "m/44'/501'/0'", "m/44'/501'/0'/0'"]).toContain(r.mainPath);
+  if ('addresses' in r) {
+    expect(Array.isArray(r.addresses) && r.addresses.length >= 1 && r.addresses.length <= 4).toBe(true);
+    for (const a of r.addresses as unknown[]) expect(String(a)).toMatch(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/);
+  }
   // What passed once passes again unchanged: validation is a fixed point.
   expect(parseRequest(JSON.parse(JSON.stringify(req)))).toEqual(req);
 }

@@ -14,6 +14,14 @@ describe('parseRequest: wallet, approvals, settings, collected data', () => {
     [{ type: 'wallet.export', password: 'pw', what: 'main-key' }],
     [{ type: 'wallet.export', password: 'pw', what: 'staking-key' }],
     [{ type: 'wallet.activity' }],
+    [{ type: 'wallet.importPreview', secret: 'abandon abandon', stakingKey: null }],
+    [{ type: 'wallet.importPreview', secret: '[1,2]', stakingKey: '[3,4]' }],
+    [{ type: 'wallet.importConfirm', password: 'pw', mainPath: null }],
+    [{ type: 'wallet.importConfirm', password: 'pw', mainPath: "m/44'/501'/0'" }],
+    [{ type: 'wallet.importConfirm', password: 'pw', mainPath: "m/44'/501'/0'/0'" }],
+    [{ type: 'wallet.importCancel' }],
+    [{ type: 'wallet.balances', addresses: [TASK] }],
+    [{ type: 'wallet.balances', addresses: [TASK, TASK, TASK, TASK] }],
     [{ type: 'wallet.transfer', to: TASK, amount: '1.5' }],
     [{ type: 'node.join', taskId: TASK, stake: '2' }],
     [{ type: 'node.withdraw', taskId: TASK }],
@@ -52,6 +60,20 @@ describe('parseRequest: wallet, approvals, settings, collected data', () => {
     [{ type: 'wallet.export', what: 'mnemonic' }, '"password" must be a string'],
     [{ type: 'wallet.export', password: 'x'.repeat(1025), what: 'mnemonic' }, '"password" is longer than 1024 characters'],
     [{ type: 'wallet.activity', now: 1 }, 'unexpected field "now"'],
+    [{ type: 'wallet.importPreview', secret: 'x' }, '"stakingKey" must be a string'],
+    [{ type: 'wallet.importPreview', secret: 'x', stakingKey: 'y'.repeat(4097) }, '"stakingKey" is longer than 4096 characters'],
+    [{ type: 'wallet.importPreview', secret: 'x', stakingKey: null, password: 'pw' }, 'unexpected field "password"'],
+    [{ type: 'wallet.importConfirm', password: 'pw' }, `"mainPath" must be null or one of "m/44'/501'/0'", "m/44'/501'/0'/0'"`],
+    [{ type: 'wallet.importConfirm', password: 'pw', mainPath: "m/44'/501'/99'/0'" }, `"mainPath" must be null or one of "m/44'/501'/0'", "m/44'/501'/0'/0'"`],
+    [{ type: 'wallet.importConfirm', password: 'pw', mainPath: null, secret: 'abandon' }, 'unexpected field "secret"'],
+    [{ type: 'wallet.importCancel', secret: 'x' }, 'unexpected field "secret"'],
+    [{ type: 'wallet.balances', addresses: [] }, '"addresses" must be a list of 1 to 4 addresses'],
+    [{ type: 'wallet.balances', addresses: TASK }, '"addresses" must be a list of 1 to 4 addresses'],
+    [{ type: 'wallet.balances', addresses: [TASK, TASK, TASK, TASK, TASK] }, '"addresses" must be a list of 1 to 4 addresses'],
+    [{ type: 'wallet.balances', addresses: [TASK, 'not-an-address'] }, '"addresses[1]" is not an address'],
+    [{ type: 'wallet.balances', addresses: [7] }, '"addresses[0]" must be a string'],
+    // The endpoint is the configured one: a balance request cannot name another.
+    [{ type: 'wallet.balances', addresses: [TASK], rpcUrl: 'https://evil.example' }, 'unexpected field "rpcUrl"'],
     [{ type: 'wallet.transfer', to: 'not-an-address', amount: '1' }, '"to" is not an address'],
     [{ type: 'wallet.transfer', to: TASK, amount: '-1' }, '"amount" is not an amount of KOII'],
     [{ type: 'wallet.transfer', to: TASK, amount: 1 }, '"amount" must be a string'],
@@ -90,7 +112,8 @@ describe('parseRequest: wallet, approvals, settings, collected data', () => {
   test('reads do not count as activity; every action does', () => {
     expect(READ_ONLY_REQUESTS.has('node.status')).toBe(true);
     expect(READ_ONLY_REQUESTS.has('approvals.list')).toBe(true);
-    for (const action of ['wallet.activity', 'approvals.decide', 'settings.update', 'node.join', 'wallet.export'] as const) {
+    expect(READ_ONLY_REQUESTS.has('wallet.balances')).toBe(true);
+    for (const action of ['wallet.activity', 'approvals.decide', 'settings.update', 'node.join', 'wallet.export', 'wallet.importPreview', 'wallet.importConfirm'] as const) {
       expect(READ_ONLY_REQUESTS.has(action)).toBe(false);
     }
   });

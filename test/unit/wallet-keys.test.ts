@@ -7,6 +7,7 @@ import nacl from 'tweetnacl';
 import bs58 from 'bs58';
 import { describe, expect, test } from 'vitest';
 import {
+  deriveAccountCandidates,
   deriveNodeKeys,
   derivePath,
   exportBase58SecretKey,
@@ -15,8 +16,13 @@ import {
   importBase58SecretKey,
   importKeyFile,
   InvalidMnemonicError,
+  importStakingKeyFile,
   KeyImportError,
+  KOII_DESKTOP_PATH,
   MAIN_ACCOUNT_PATH,
+  MAIN_PATHS,
+  preselectMainPath,
+  SOLANA_WALLET_PATH,
   mnemonicProblem,
   mnemonicToSeed,
   openSignedPayload,
@@ -128,6 +134,66 @@ describe('node keys agree with independent libraries', () => {
   });
 });
 
+describe("the main account's two derivation paths", () => {
+  // Addresses pinned once from ed25519-hd-key + @solana/web3.js (the libraries Koii's desktop
+  // node and Solana wallets use), and recomputed by them below: a change on either side shows.
+  // HAgk…Kpqk is the account Phantom and Solflare open for the "abandon … about" phrase.
+  const VECTORS = [
+    {
+      mnemonic: 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about',
+      desktop: 'GjJyeC1r2RgkuoCWMyPYkCWSGSGLcz266EaAkLA27AhL',
+      solana: 'HAgk14JpMQLgt6rVgv7cBQFJWFto5Dqxi472uT3DKpqk',
+      staking: 'HpEZS3ojHQPGjxJQe9vbLFsfaJ44ooTDuPEeD3LwZtxz',
+    },
+    {
+      mnemonic: 'legal winner thank year wave sausage worth useful legal winner thank yellow',
+      desktop: '6UbR42ttwWY9QBrpkv1ff8bVu6DmFtrny9hej3EFjsuh',
+      solana: 'BLeUXTx9thHGT7VJUtF9vHEmfMDgW1nnKZ9UVer2CoLX',
+      staking: '2mCLUpxbke4BhkQ6u3r6Z3BCwrXsFbZQNJ3kokwxcz37',
+    },
+  ];
+
+  test('the paths are the desktop node\'s and the Solana wallets\'; a new wallet takes the desktop node\'s', () => {
+    expect(KOII_DESKTOP_PATH).toBe("m/44'/501'/0'");
+    expect(SOLANA_WALLET_PATH).toBe("m/44'/501'/0'/0'");
+    expect(STAKING_KEY_PATH).toBe("m/44'/501'/99'/0'");
+    expect(MAIN_PATHS).toEqual([KOII_DESKTOP_PATH, SOLANA_WALLET_PATH]);
+    expect(MAIN_ACCOUNT_PATH).toBe(KOII_DESKTOP_PATH);
+  });
+
+  test.each(VECTORS)('$mnemonic', async ({ mnemonic, desktop, solana, staking }) => {
+    const seedHex = Buffer.from(await bip39Ref.mnemonicToSeed(mnemonic)).toString('hex');
+    const reference = (path: string) => Keypair.fromSeed(hdDerivePath(path, seedHex).key).publicKey.toBase58();
+    expect([reference(KOII_DESKTOP_PATH), reference(SOLANA_WALLET_PATH), reference(STAKING_KEY_PATH)]).toEqual([desktop, solana, staking]);
+
+    const candidates = await deriveAccountCandidates(mnemonic);
+    expect(candidates.main.map((c) => [c.path, c.secret.address])).toEqual([
+      [KOII_DESKTOP_PATH, desktop],
+      [SOLANA_WALLET_PATH, solana],
+    ]);
+    expect(candidates.staking.address).toBe(staking);
+    expect((await deriveNodeKeys(mnemonic)).main.address).toBe(desktop);
+    expect((await deriveNodeKeys(mnemonic, SOLANA_WALLET_PATH)).main.address).toBe(solana);
+    expect((await deriveNodeKeys(mnemonic, SOLANA_WALLET_PATH)).staking.address).toBe(staking);
+    // The seed behind each address is the reference's too (a signer on it signs as that account).
+    const solanaSeed = candidates.main[1]!.secret.seed;
+    expect(Keypair.fromSeed(solanaSeed).publicKey.toBase58()).toBe(solana);
+  });
+
+  test('the preselected account: the one holding KOII; the desktop node\'s when both or neither do', () => {
+    const funded = (desktop: boolean, solana: boolean) =>
+      new Map([
+        [KOII_DESKTOP_PATH, desktop],
+        [SOLANA_WALLET_PATH, solana],
+      ] as const);
+    expect(preselectMainPath(funded(false, true))).toBe(SOLANA_WALLET_PATH);
+    expect(preselectMainPath(funded(true, false))).toBe(KOII_DESKTOP_PATH);
+    expect(preselectMainPath(funded(true, true))).toBe(KOII_DESKTOP_PATH);
+    expect(preselectMainPath(funded(false, false))).toBe(KOII_DESKTOP_PATH);
+    expect(preselectMainPath(new Map())).toBe(KOII_DESKTOP_PATH);
+  });
+});
+
 describe('key files and base58 secret keys', () => {
   test('a Solana CLI key file round-trips and matches web3.js', () => {
     const kp = Keypair.generate();
@@ -163,6 +229,11 @@ describe('key files and base58 secret keys', () => {
       expect(message).not.toContain(bytes.slice(0, 8).join(','));
       expect(message).not.toContain(bs58.encode(kp.secretKey));
     }
+    expect(() => importStakingKeyFile(JSON.stringify(mismatched))).toThrow(
+      new KeyImportError('the staking key file is not usable: the key file is inconsistent: its public key does not belong to its secret'),
+    );
+    expect(() => importStakingKeyFile('[1,2,3]')).toThrow(new KeyImportError('the staking key file is not usable: a key file is a JSON array of 64 numbers'));
+    expect(importStakingKeyFile(JSON.stringify(bytes)).address).toBe(kp.publicKey.toBase58());
     expect(() => importBase58SecretKey('0OIl')).toThrow(KeyImportError);
     expect(() => importBase58SecretKey(bs58.encode(new Uint8Array(40)))).toThrow(/64 bytes/);
   });

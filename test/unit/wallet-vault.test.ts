@@ -27,6 +27,16 @@ describe('the vault', () => {
     expect((await decryptVault(k, 'pw')).kind).toBe('keyfile');
   });
 
+  test('the wallet record round-trips whole: the chosen main-account path and a staking key file, encrypted with the phrase', async () => {
+    const record = { kind: 'mnemonic' as const, mnemonic: MNEMONIC, mainPath: "m/44'/501'/0'/0'", stakingSeed: Array.from({ length: 32 }, (_, i) => 200 - i) };
+    const v = await encryptVault(record, 'pw', FAST);
+    expect(JSON.stringify(v)).not.toContain("44'/501'");
+    expect(JSON.stringify(v)).not.toContain('200,199,198');
+    expect(await decryptVault(v, 'pw')).toEqual(record);
+    const keyfile = { kind: 'keyfile' as const, secretKey: Array.from({ length: 64 }, (_, i) => i), stakingSeed: Array.from({ length: 32 }, () => 9) };
+    expect(await decryptVault(await encryptVault(keyfile, 'pw', FAST), 'pw')).toEqual(keyfile);
+  });
+
   test('salt and IV are fresh each time', async () => {
     const a = await encryptVault({ kind: 'mnemonic', mnemonic: MNEMONIC }, 'pw', FAST);
     const b = await encryptVault({ kind: 'mnemonic', mnemonic: MNEMONIC }, 'pw', FAST);
