@@ -1,8 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { getBase58Decoder, getBase58Encoder } from '@solana/kit';
-import type { TaskState } from '../src/core/task-state.ts';
-import { TASK_PROGRAM_ID } from '../src/k2/program-ids.ts';
-import { encodeTaskStateJson } from '../src/k2/task-state-decoder.ts';
+import { base58Decode, base58Encode } from './chain/base58.ts';
+import { TASK_PROGRAM_ID } from './chain/program-ids.ts';
+import { taskStateJson, type TaskState } from './chain/task-state.ts';
 import { createSlotClock, wallTime, type SlotClock, type TimeSource } from './clock.ts';
 import { startDevnetHttp, type DevnetHttp, type DevnetHttpOptions } from './http-server.ts';
 import { Ledger, rentExemptMinimum, SYSTEM_PROGRAM } from './ledger.ts';
@@ -10,6 +9,10 @@ import { createProofStore, type ProofStore } from './proof-store.ts';
 import { createRpcMethods } from './rpc-methods.ts';
 import { systemProgram, type Program } from './runtime.ts';
 import { TASK_ACCOUNT_MAX, taskAccountData, taskProgram } from './task-program.ts';
+
+// Genesis: the devnet's chain with its tasks, its proof store (holding each task's metadata
+// document) and its JSON-RPC server. Nothing here or in the chain's other files comes from
+// src/: the chain is written from the protocol notes, so it can disagree with the node.
 
 export const ROE_PER_KOII = 1_000_000_000n;
 
@@ -25,6 +28,11 @@ export interface DevnetTaskConfig {
   allowedFailedDistributions?: number;
   /** Slots after genesis at which round 0 starts. */
   startDelay?: number;
+  /**
+   * The sites the task pays for (docs/page-index-task.md, section 1): serialised origins, 1 to
+   * 64 of them. Default: the demo site's origin as `npm run devnet` serves it.
+   */
+  origins?: string[];
 }
 
 export interface DevnetOptions {
@@ -54,6 +62,8 @@ export interface Devnet {
   close(): Promise<void>;
 }
 
+export const DEFAULT_TASK_ORIGINS = ['http://127.0.0.1:8900'];
+
 export const DEMO_TASK: DevnetTaskConfig = {
   name: 'Page Index (devnet)',
   description: 'Index public pages of opted-in sites; the first K2 Light Node task.',
@@ -67,12 +77,9 @@ export const DEMO_TASK: DevnetTaskConfig = {
   startDelay: 5,
 };
 
-const b58decode = getBase58Decoder();
-const b58encode = getBase58Encoder();
-
 /** A deterministic 32-byte address for genesis accounts (no key: only the program writes them). */
 export function genesisAddress(seed: string, label: string): string {
-  return b58decode.decode(sha256(new TextEncoder().encode(`${seed}:${label}`)));
+  return base58Encode(sha256(new TextEncoder().encode(`${seed}:${label}`)));
 }
 
 /** Stake pots are recognisable by their prefix, as on K2. */
@@ -81,28 +88,52 @@ export function stakePotAddress(seed: string, label: string): string {
   // 15 prefix characters + 28 more: 43 base58 characters encode 32 bytes, as K2's pots do.
   for (let i = 0; i < 1000; i++) {
     const digest = sha256(new TextEncoder().encode(`${seed}:${label}:pot:${i}`));
-    const tail = Array.from(digest.slice(0, 28), (b) => alphabet[b % 58]).join('');
-    const candidate = `stakepotaccount${tail}`;
-    try {
-      if ((b58encode.encode(candidate) as Uint8Array).length === 32) return candidate;
-    } catch {
-      // try the next one
-    }
+    const candidate = `stakepotaccount${Array.from(digest.slice(0, 28), (b) => alphabet[b % 58]).join('')}`;
+    if (base58Decode(candidate).length === 32) return candidate;
   }
   throw new Error('could not derive a stake pot address');
 }
 
-export function initialTaskState(taskId: string, stakePot: string, manager: string, config: DevnetTaskConfig, startingSlot: number): TaskState {
+/** Serialised origins (scheme://host[:port], http or https), 1 to 64, no duplicates. */
+function checkOrigins(origins: string[]): string[] {
+  if (origins.length < 1 || origins.length > 64) throw new Error('a task declares 1 to 64 origins');
+  if (new Set(origins).size !== origins.length) throw new Error('a task declares each origin once');
+  for (const o of origins) {
+    let url: URL | null = null;
+    try {
+      url = new URL(o);
+    } catch {
+      // reported below
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== o) throw new Error(`${o} is not a serialised http(s) origin`);
+  }
+  return origins;
+}
+
+/** The task's metadata document, as Koii's create-task-cli writes one, plus page-index's rules. */
+export function taskMetadataDocument(config: DevnetTaskConfig, createdAt: number): string {
+  return JSON.stringify({
+    author: 'K2 Light Node devnet',
+    description: config.description ?? config.name,
+    repositoryUrl: '',
+    createdAt,
+    requirementsTags: [],
+    pageIndex: { rules: 1, origins: checkOrigins(config.origins ?? DEFAULT_TASK_ORIGINS) },
+  });
+}
+
+export function initialTaskState(stakePot: string, manager: string, config: DevnetTaskConfig, startingSlot: number, metadataCid: string): TaskState {
   return {
-    taskId,
+    isAllowlisted: true,
     taskName: config.name,
     taskDescription: config.description ?? '',
     taskManager: manager,
-    // Binds the task to the extension's page-index plugin (src/tasks/plugin-registry.ts).
+    // Binds the task to the extension's page-index plugin.
     taskAuditProgram: 'page-index',
-    taskMetadata: '',
+    taskExecutableNetwork: 'IPFS',
+    taskMetadata: metadataCid,
+    taskVars: '',
     isActive: true,
-    isAllowlisted: true,
     isMigrated: false,
     migratedTo: '',
     stakePotAccount: stakePot,
@@ -142,8 +173,9 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   for (const config of options.tasks ?? [DEMO_TASK]) {
     const taskId = genesisAddress(seed, `task:${config.name}`);
     const pot = stakePotAddress(seed, config.name);
-    const state = initialTaskState(taskId, pot, manager, config, clock.slot() + (config.startDelay ?? 5));
-    const data = taskAccountData(encodeTaskStateJson(state));
+    const metadataCid = proofStore.put(new TextEncoder().encode(taskMetadataDocument(config, time.now())));
+    const state = initialTaskState(pot, manager, config, clock.slot() + (config.startDelay ?? 5), metadataCid);
+    const data = taskAccountData(taskStateJson(state));
     ledger.accounts.set(taskId, { lamports: rentExemptMinimum(TASK_ACCOUNT_MAX), owner: TASK_PROGRAM_ID, data, executable: false });
     // The pot holds the bounty; stakes are added to it.
     ledger.accounts.set(pot, { lamports: config.totalBounty, owner: TASK_PROGRAM_ID, data: new Uint8Array(0), executable: false });

@@ -1,5 +1,5 @@
-import { decodeTaskInstruction, type TaskInstruction } from '../src/k2/instruction-decoder.ts';
-import { TASK_PROGRAM_ID } from '../src/k2/program-ids.ts';
+import { TASK_PROGRAM_ID } from './chain/program-ids.ts';
+import { decodeTaskInstruction, type TaskInstruction } from './chain/task-instructions.ts';
 import type { Ledger } from './ledger.ts';
 
 // The task-program instructions the devnet executed, as an explorer would list them: what a
@@ -13,13 +13,22 @@ export interface ExecutedTaskInstruction {
   instruction: TaskInstruction;
 }
 
+function decoded(data: Uint8Array): TaskInstruction | null {
+  try {
+    return decodeTaskInstruction(data);
+  } catch {
+    return null;
+  }
+}
+
 export function executedTaskInstructions(ledger: Ledger): ExecutedTaskInstruction[] {
   const out: ExecutedTaskInstruction[] = [];
   for (const [signature, tx] of ledger.processed) {
     if (tx.err !== null || !tx.instructions) continue;
     for (const ix of tx.instructions) {
       if (ix.programId !== TASK_PROGRAM_ID) continue;
-      out.push({ signature, slot: tx.slot, signers: tx.signers ?? [], accounts: ix.accounts, instruction: decodeTaskInstruction(ix.data) });
+      const instruction = decoded(ix.data);
+      if (instruction) out.push({ signature, slot: tx.slot, signers: tx.signers ?? [], accounts: ix.accounts, instruction });
     }
   }
   return out.sort((a, b) => a.slot - b.slot);
@@ -56,7 +65,8 @@ export function stepsSentTwice(ledger: Ledger, signers: readonly string[]): stri
     if (!tx.signers.some((s) => signers.includes(s))) continue;
     for (const ix of tx.instructions) {
       if (ix.programId !== TASK_PROGRAM_ID) continue;
-      const key = stepOf(decodeTaskInstruction(ix.data), ix.accounts);
+      const instruction = decoded(ix.data);
+      const key = instruction && stepOf(instruction, ix.accounts);
       if (!key) continue;
       if (executedBefore.has(key)) twice.add(key);
       if (tx.executed) executedBefore.add(key);

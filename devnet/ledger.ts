@@ -1,9 +1,10 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { getBase58Decoder } from '@solana/kit';
+import { base58Encode } from './chain/base58.ts';
+import { SYSTEM_PROGRAM_ID } from './chain/program-ids.ts';
 
 // The devnet's accounts and the bookkeeping a validator does around them: recent blockhashes
 // (a transaction must name one of the last 150), processed signatures (a replay is refused),
-// and rent. Amounts are bigint lamports (ROE).
+// fees and rent. Amounts are bigint lamports (ROE).
 
 export interface Account {
   lamports: bigint;
@@ -12,12 +13,25 @@ export interface Account {
   executable: boolean;
 }
 
-export const SYSTEM_PROGRAM = '11111111111111111111111111111111';
+export const SYSTEM_PROGRAM = SYSTEM_PROGRAM_ID;
 export const BLOCKHASH_VALID_SLOTS = 150;
-export const LAMPORTS_PER_SIGNATURE = 5000n;
+/**
+ * Koii's docs: "The base transaction fee is 500,000 Roe" (concepts/glossary.md; the
+ * prioritization-fees page). K2 is Solana's fee model, so it is charged per signature, as
+ * Koii's desktop node computes it (lamportsPerSignature × signatures): 500,000 ROE for the
+ * one-signature transaction of the docs' example.
+ */
+export const LAMPORTS_PER_SIGNATURE = 500_000n;
+/** An account's data can grow to this size (Solana's MAX_PERMITTED_DATA_LENGTH). */
+export const MAX_ACCOUNT_BYTES = 10 * 1024 * 1024;
 
 export function rentExemptMinimum(size: number): bigint {
   return BigInt(size + 128) * 6960n;
+}
+
+/** The fee of a message with this many signatures. */
+export function feeFor(signatures: number): bigint {
+  return LAMPORTS_PER_SIGNATURE * BigInt(signatures);
 }
 
 export interface ProcessedTransaction {
@@ -38,8 +52,6 @@ export interface ReceivedTransaction {
   instructions: { programId: string; accounts: string[]; data: Uint8Array }[];
   executed: boolean;
 }
-
-const base58 = getBase58Decoder();
 
 export class Ledger {
   readonly accounts = new Map<string, Account>();
@@ -66,16 +78,17 @@ export class Ledger {
     else this.accounts.set(address, { lamports, owner: SYSTEM_PROGRAM, data: new Uint8Array(0), executable: false });
   }
 
+  private hashOf(slot: number): string {
+    return base58Encode(sha256(new TextEncoder().encode(`${this.seed}:blockhash:${slot}`)));
+  }
+
   blockhashForSlot(slot: number): string {
-    const hash = base58.decode(sha256(new TextEncoder().encode(`${this.seed}:blockhash:${slot}`)));
+    const hash = this.hashOf(slot);
     if (!this.blockhashes.has(hash)) {
       this.blockhashes.set(hash, slot);
       this.recentSlots.push(slot);
       // Forget hashes long expired so memory stays bounded on a long-running devnet.
-      while (this.recentSlots.length > 4 * BLOCKHASH_VALID_SLOTS) {
-        const old = this.recentSlots.shift()!;
-        this.blockhashes.delete(base58.decode(sha256(new TextEncoder().encode(`${this.seed}:blockhash:${old}`))));
-      }
+      while (this.recentSlots.length > 4 * BLOCKHASH_VALID_SLOTS) this.blockhashes.delete(this.hashOf(this.recentSlots.shift()!));
     }
     return hash;
   }

@@ -43,8 +43,9 @@ export const DEFAULT_PEERS: { name: string; fault?: PeerFault }[] = [
 export async function startNetwork(options: NetworkOptions = {}): Promise<Network> {
   const task = options.task ?? DEMO_TASK;
   const time = options.time ?? wallTime;
-  const devnet = await startDevnet({ ...options, tasks: [task], time });
+  // The demo site first: the task's metadata declares its origin (docs/page-index-task.md).
   const demoSite = await startDemoSite({ ...(options.demoSitePort !== undefined ? { port: options.demoSitePort } : {}), useCorpus: options.useCorpus ?? true });
+  const devnet = await startDevnet({ ...options, tasks: [{ ...task, origins: task.origins ?? [demoSite.url] }], time });
   const hostileSite = options.hostileSite ? await startHostileSite() : null;
   const taskId = devnet.taskIds[0]!;
   const peers: SimulatedPeer[] = [];

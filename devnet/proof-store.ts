@@ -1,4 +1,4 @@
-import { bytesMatchCid, cidOf, CidError, parseCid } from '../src/core/content-address.ts';
+import { cidDigest, cidOf, CidError } from './chain/cid.ts';
 
 // An IPFS-style store: bytes in, CID out; GET by CID. Bounded per object and in total so a
 // misbehaving peer or test cannot exhaust the devnet's memory.
@@ -39,7 +39,7 @@ export function createProofStore(maxTotal = MAX_TOTAL_BYTES): ProofStore {
     },
     get(cid) {
       try {
-        parseCid(cid);
+        cidDigest(cid);
       } catch (err) {
         if (err instanceof CidError) throw new ProofStoreError(err.message, 400);
         throw err;
@@ -54,5 +54,3 @@ export function createProofStore(maxTotal = MAX_TOTAL_BYTES): ProofStore {
     },
   };
 }
-
-export { bytesMatchCid };

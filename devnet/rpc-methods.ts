@@ -1,11 +1,14 @@
-import { getBase58Encoder } from '@solana/kit';
+import { addressBytes } from './chain/base58.ts';
+import { accountText, isJsonObject, jsonObject, parseJson, stringifyJson, type Json, type JsonObject } from './chain/json.ts';
 import type { SlotClock } from './clock.ts';
-import { BLOCKHASH_VALID_SLOTS, rentExemptMinimum, type Ledger } from './ledger.ts';
-import { DevnetRpcError, invalidParams, METHOD_NOT_FOUND } from './rpc-error.ts';
+import { BLOCKHASH_VALID_SLOTS, feeFor, LAMPORTS_PER_SIGNATURE, rentExemptMinimum, type Ledger } from './ledger.ts';
+import { DevnetRpcError, INTERNAL_ERROR, invalidParams, METHOD_NOT_FOUND } from './rpc-error.ts';
 import { executeTransaction, type Program } from './runtime.ts';
+import { parseWireMessage, WireFormatError } from './wire-transaction.ts';
 
-// The JSON-RPC methods a Koii node uses, answering in Solana's shapes: `{ context: { slot },
-// value }` wrappers, base64 account data, u64 amounts as JSON numbers.
+// The JSON-RPC methods a Koii node uses, answering in Solana's shapes (`{ context: { slot },
+// value }` wrappers, base64 account data, u64 amounts as JSON numbers) and K2's task methods
+// with the parameters Koii's clients send (k2-web3.js connection.ts, koii-node controllers).
 
 export interface RpcContext {
   ledger: Ledger;
@@ -16,7 +19,7 @@ export interface RpcContext {
   airdropLimit: bigint;
 }
 
-const base58 = getBase58Encoder();
+export const API_VERSION = '1.10.34';
 
 function str(params: unknown[], i: number, name: string): string {
   const v = params[i];
@@ -26,13 +29,11 @@ function str(params: unknown[], i: number, name: string): string {
 
 function address(params: unknown[], i: number): string {
   const v = str(params, i, 'address');
-  let bytes: Uint8Array;
   try {
-    bytes = base58.encode(v) as Uint8Array;
+    addressBytes(v);
   } catch {
     throw invalidParams('Invalid param: Invalid');
   }
-  if (bytes.length !== 32) throw invalidParams('Invalid param: WrongSize');
   return v;
 }
 
@@ -43,40 +44,32 @@ function opts(params: unknown[], i: number): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
+function base64Encoding(o: Record<string, unknown>): void {
+  if (o.encoding !== undefined && o.encoding !== 'base64') throw invalidParams('only base64 encoding is supported by the devnet');
+}
+
 function decodeBase64(text: string): Uint8Array {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw invalidParams('invalid base64');
   return new Uint8Array(Buffer.from(text, 'base64'));
 }
 
 function wrap<T>(ctx: RpcContext, value: T) {
-  return { context: { slot: ctx.clock.slot(), apiVersion: '1.10.34' }, value };
+  return { context: { slot: ctx.clock.slot(), apiVersion: API_VERSION }, value };
 }
 
-/** Account data of a task, as JSON, with the large maps left out unless asked for (as K2 does). */
-function taskJson(ctx: RpcContext, taskId: string, flags: Record<string, unknown>): Record<string, unknown> {
+/** The task's JSON exactly as its account holds it. */
+function taskRaw(ctx: RpcContext, taskId: string): JsonObject {
   if (!ctx.isTask(taskId)) throw new DevnetRpcError(-32602, `Invalid param: not a task account ${taskId}`);
-  const acc = ctx.ledger.get(taskId)!;
-  let end = acc.data.length;
-  while (end > 0 && acc.data[end - 1] === 0) end--;
-  const json = JSON.parse(new TextDecoder().decode(acc.data.subarray(0, end))) as Record<string, unknown>;
-  if (flags.submission !== true) {
-    delete json.submissions;
-    delete json.submissions_audit_trigger;
-  }
-  if (flags.distribution !== true) {
-    delete json.distribution_rewards_submission;
-    delete json.distributions_audit_trigger;
-    delete json.distributions_audit_record;
-  }
-  if (flags.balance !== true) delete json.available_balances;
-  if (flags.stake !== true) delete json.stake_list;
+  const json = parseJson(accountText(ctx.ledger.get(taskId)!.data));
+  if (!isJsonObject(json)) throw new DevnetRpcError(INTERNAL_ERROR, 'task account does not hold a task state');
   return json;
 }
 
-function jsonAccountValue(ctx: RpcContext, taskId: string, json: unknown) {
+/** K2's task methods answer like getAccountInfo, with the data being JSON text. */
+function jsonAccountValue(ctx: RpcContext, taskId: string, json: Json) {
   const acc = ctx.ledger.get(taskId)!;
   return {
-    data: [Buffer.from(JSON.stringify(json)).toString('base64'), 'base64'],
+    data: [Buffer.from(stringifyJson(json)).toString('base64'), 'base64'],
     executable: false,
     lamports: acc.lamports,
     owner: acc.owner,
@@ -84,23 +77,49 @@ function jsonAccountValue(ctx: RpcContext, taskId: string, json: unknown) {
   };
 }
 
-function roundParam(o: Record<string, unknown>): string {
+/**
+ * The `round` option: a round, or -1 (what k2-web3.js sends when its caller names none) for
+ * every round. A missing round means every round too.
+ */
+function roundOption(o: Record<string, unknown>): number | null {
   const r = o.round;
-  if (typeof r !== 'number' || !Number.isSafeInteger(r) || r < 0) throw invalidParams('round must be a non-negative integer');
-  return String(r);
+  if (r === undefined || r === -1) return null;
+  if (typeof r !== 'number' || !Number.isSafeInteger(r) || r < 0) throw invalidParams('round must be a non-negative integer (or -1 for every round)');
+  return r;
+}
+
+/** `{ <round>: … }` holding that round only, and nothing when the round has nothing. */
+function pickRound(map: Json | undefined, round: number | null): JsonObject {
+  const out = jsonObject();
+  if (!isJsonObject(map)) return out;
+  if (round === null) return map;
+  const entry = map[String(round)];
+  if (entry !== undefined) out[String(round)] = entry;
+  return out;
+}
+
+/** getTaskAccountInfo's flags: a large map is answered as {} unless its flag is true. */
+const FLAGGED: Record<string, string[]> = {
+  submission: ['submissions', 'submissions_audit_trigger'],
+  distribution: ['distribution_rewards_submission', 'distributions_audit_trigger', 'distributions_audit_record'],
+  balance: ['available_balances'],
+  stake: ['stake_list'],
+};
+
+function noStake(): DevnetRpcError {
+  return new DevnetRpcError(INTERNAL_ERROR, 'No stake available on this task');
 }
 
 export function createRpcMethods(ctx: RpcContext): (method: string, params: unknown[]) => Promise<unknown> {
   const methods: Record<string, (params: unknown[]) => unknown> = {
-    getVersion: () => ({ 'solana-core': '1.10.34', 'feature-set': 0, 'k2-devnet': true }),
+    getVersion: () => ({ 'solana-core': API_VERSION, 'feature-set': 0, 'k2-devnet': true }),
     getHealth: () => 'ok',
     getSlot: () => ctx.clock.slot(),
     getBlockHeight: () => ctx.clock.slot(),
     getBalance: (p) => wrap(ctx, ctx.ledger.lamports(address(p, 0))),
     getAccountInfo: (p) => {
       const acc = ctx.ledger.get(address(p, 0));
-      const encoding = opts(p, 1).encoding ?? 'base64';
-      if (encoding !== 'base64') throw invalidParams('only base64 encoding is supported by the devnet');
+      base64Encoding(opts(p, 1));
       if (!acc) return wrap(ctx, null);
       return wrap(ctx, {
         data: [Buffer.from(acc.data).toString('base64'), 'base64'],
@@ -117,7 +136,19 @@ export function createRpcMethods(ctx: RpcContext): (method: string, params: unkn
     },
     getRecentBlockhash: () => {
       const slot = ctx.clock.slot();
-      return wrap(ctx, { blockhash: ctx.ledger.blockhashForSlot(slot), feeCalculator: { lamportsPerSignature: 5000 } });
+      return wrap(ctx, { blockhash: ctx.ledger.blockhashForSlot(slot), feeCalculator: { lamportsPerSignature: LAMPORTS_PER_SIGNATURE } });
+    },
+    getFeeForMessage: (p) => {
+      let message;
+      try {
+        message = parseWireMessage(decodeBase64(str(p, 0, 'message')));
+      } catch (err) {
+        if (err instanceof WireFormatError) throw invalidParams(`failed to deserialize message: ${err.message}`);
+        throw err;
+      }
+      // As Solana: null when the message's blockhash is unknown or expired.
+      const valid = ctx.ledger.blockhashSlot(message.recentBlockhash, ctx.clock.slot()) !== undefined;
+      return wrap(ctx, valid ? feeFor(message.signers.length) : null);
     },
     getMinimumBalanceForRentExemption: (p) => {
       const size = p[0];
@@ -147,8 +178,7 @@ export function createRpcMethods(ctx: RpcContext): (method: string, params: unkn
       return id;
     },
     sendTransaction: (p) => {
-      const o = opts(p, 1);
-      if (o.encoding !== undefined && o.encoding !== 'base64') throw invalidParams('only base64 encoding is supported by the devnet');
+      base64Encoding(opts(p, 1));
       return executeTransaction(ctx.ledger, ctx.programs, decodeBase64(str(p, 0, 'transaction')), ctx.clock.slot()).id;
     },
     simulateTransaction: (p) => {
@@ -184,37 +214,70 @@ export function createRpcMethods(ctx: RpcContext): (method: string, params: unkn
         }),
       );
     },
+    // [taskId, { encoding, commitment, submission, distribution, balance, stake }]
     getTaskAccountInfo: (p) => {
       const taskId = address(p, 0);
-      return wrap(ctx, jsonAccountValue(ctx, taskId, taskJson(ctx, taskId, opts(p, 1))));
+      const o = opts(p, 1);
+      base64Encoding(o);
+      const json = taskRaw(ctx, taskId);
+      for (const [flag, fields] of Object.entries(FLAGGED)) {
+        if (o[flag] === true) continue;
+        for (const field of fields) if (field in json) json[field] = jsonObject();
+      }
+      return wrap(ctx, jsonAccountValue(ctx, taskId, json));
     },
+    // [taskId, { encoding: "base64", commitment, round }]
     getTaskSubmissionInfo: (p) => {
       const taskId = address(p, 0);
-      const round = roundParam(opts(p, 1));
-      const all = taskJson(ctx, taskId, { submission: true });
-      const pick = (m: unknown) => ({ [round]: (m as Record<string, unknown> | undefined)?.[round] ?? {} });
-      return wrap(ctx, jsonAccountValue(ctx, taskId, { submissions: pick(all.submissions), submissions_audit_trigger: pick(all.submissions_audit_trigger) }));
-    },
-    getTaskDistributionInfo: (p) => {
-      const taskId = address(p, 0);
-      const round = roundParam(opts(p, 1));
-      const all = taskJson(ctx, taskId, { distribution: true });
-      const pick = (m: unknown, fallback: unknown) => ({ [round]: (m as Record<string, unknown> | undefined)?.[round] ?? fallback });
+      const o = opts(p, 1);
+      base64Encoding(o);
+      const round = roundOption(o);
+      const all = taskRaw(ctx, taskId);
       return wrap(
         ctx,
         jsonAccountValue(ctx, taskId, {
-          distribution_rewards_submission: pick(all.distribution_rewards_submission, {}),
-          distributions_audit_trigger: pick(all.distributions_audit_trigger, {}),
-          distributions_audit_record: pick(all.distributions_audit_record, 'Uninitialized'),
+          submissions: pickRound(all.submissions, round),
+          submissions_audit_trigger: pickRound(all.submissions_audit_trigger, round),
         }),
       );
     },
+    // [taskId, { encoding: "base64", commitment, round }]
+    getTaskDistributionInfo: (p) => {
+      const taskId = address(p, 0);
+      const o = opts(p, 1);
+      base64Encoding(o);
+      const round = roundOption(o);
+      const all = taskRaw(ctx, taskId);
+      return wrap(
+        ctx,
+        jsonAccountValue(ctx, taskId, {
+          distribution_rewards_submission: pickRound(all.distribution_rewards_submission, round),
+          distributions_audit_trigger: pickRound(all.distributions_audit_trigger, round),
+          distributions_audit_record: pickRound(all.distributions_audit_record, round),
+        }),
+      );
+    },
+    // [taskId, address, { commitment }] → { data: stake }
     getMyTaskStakeInfo: (p) => {
       const taskId = address(p, 0);
       const who = address(p, 1);
-      const stakes = taskJson(ctx, taskId, { stake: true }).stake_list as Record<string, unknown>;
-      if (!(who in stakes)) throw new DevnetRpcError(-32603, 'No stake available on this task');
-      return wrap(ctx, stakes[who]);
+      opts(p, 2);
+      const stakes = taskRaw(ctx, taskId).stake_list;
+      const stake = isJsonObject(stakes) ? stakes[who] : undefined;
+      if (stake === undefined) throw noStake();
+      return wrap(ctx, { data: stake });
+    },
+    // [taskId, address, { commitment, round }] → { data: { submission_value, slot } }, or
+    // null when that key made no submission in that round.
+    getMyTaskSubmissionRoundInfo: (p) => {
+      const taskId = address(p, 0);
+      const who = address(p, 1);
+      const round = roundOption(opts(p, 2));
+      if (round === null) throw invalidParams('round is required');
+      const byRound = taskRaw(ctx, taskId).submissions;
+      const byKey = isJsonObject(byRound) ? byRound[String(round)] : undefined;
+      const entry = isJsonObject(byKey) ? byKey[who] : undefined;
+      return wrap(ctx, entry === undefined ? null : { data: entry });
     },
   };
   return async (method, params) => {

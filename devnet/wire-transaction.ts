@@ -1,4 +1,4 @@
-import { getBase58Decoder } from '@solana/kit';
+import { base58Encode } from './chain/base58.ts';
 
 // The devnet parses transactions itself, from the Solana wire format, instead of reusing the
 // extension's builders' own decoder: a validator is an independent reader, and a bug in how
@@ -10,23 +10,27 @@ export interface WireInstruction {
   data: Uint8Array;
 }
 
-export interface WireTransaction {
+export interface WireMessage {
+  accountKeys: string[];
+  /** The first numRequiredSignatures keys; the first is the fee payer. */
+  signers: string[];
+  /** Keys the message marks writable (its header's read-only counts say which are not). */
+  writable: Set<string>;
+  recentBlockhash: string;
+  instructions: WireInstruction[];
+}
+
+export interface WireTransaction extends WireMessage {
   signatures: Uint8Array[];
   /** base58 of the first signature: the transaction's id. */
   id: string;
   messageBytes: Uint8Array;
-  accountKeys: string[];
-  /** The first numRequiredSignatures keys; the first is the fee payer. */
-  signers: string[];
-  recentBlockhash: string;
-  instructions: WireInstruction[];
 }
 
 export class WireFormatError extends Error {
   override name = 'WireFormatError';
 }
 
-const base58 = getBase58Decoder();
 export const MAX_TRANSACTION_BYTES = 1232;
 
 class Reader {
@@ -42,6 +46,7 @@ class Reader {
     this.offset += n;
     return out;
   }
+  /** Solana's compact-u16. */
   shortVec(): number {
     let value = 0;
     for (let i = 0; i < 3; i++) {
@@ -56,27 +61,20 @@ class Reader {
   }
 }
 
-export function parseWireTransaction(bytes: Uint8Array): WireTransaction {
-  if (bytes.length > MAX_TRANSACTION_BYTES) throw new WireFormatError(`transaction larger than ${MAX_TRANSACTION_BYTES} bytes`);
-  const r = new Reader(bytes);
-  const sigCount = r.shortVec();
-  const signatures = Array.from({ length: sigCount }, () => r.take(64));
-  const messageStart = r.offset;
+function readMessage(r: Reader): WireMessage {
   const first = r.u8();
   if (first & 0x80) throw new WireFormatError('versioned transactions are not supported; send a legacy message');
   const numRequiredSignatures = first;
   const numReadonlySigned = r.u8();
   const numReadonlyUnsigned = r.u8();
   const keyCount = r.shortVec();
-  const accountKeys = Array.from({ length: keyCount }, () => base58.decode(r.take(32)));
+  const accountKeys = Array.from({ length: keyCount }, () => base58Encode(r.take(32)));
   if (numRequiredSignatures === 0 || numRequiredSignatures > keyCount) throw new WireFormatError('bad message header');
-  if (sigCount !== numRequiredSignatures) {
-    throw new WireFormatError(`expected ${numRequiredSignatures} signatures, found ${sigCount}`);
-  }
   if (numReadonlySigned >= numRequiredSignatures || numReadonlyUnsigned > keyCount - numRequiredSignatures) {
     throw new WireFormatError('bad message header');
   }
-  const recentBlockhash = base58.decode(r.take(32));
+  if (new Set(accountKeys).size !== keyCount) throw new WireFormatError('an account key appears twice in the message');
+  const recentBlockhash = base58Encode(r.take(32));
   const isWritable = (i: number) =>
     i < numRequiredSignatures ? i < numRequiredSignatures - numReadonlySigned : i < keyCount - numReadonlyUnsigned;
   const key = (i: number) => {
@@ -96,15 +94,33 @@ export function parseWireTransaction(bytes: Uint8Array): WireTransaction {
       data,
     });
   }
-  if (r.rest !== 0) throw new WireFormatError('trailing bytes after the message');
-  const messageBytes = bytes.slice(messageStart);
   return {
-    signatures,
-    id: base58.decode(signatures[0]!),
-    messageBytes,
     accountKeys,
     signers: accountKeys.slice(0, numRequiredSignatures),
+    writable: new Set(accountKeys.filter((_, i) => isWritable(i))),
     recentBlockhash,
     instructions,
   };
+}
+
+/** A legacy message alone (what getFeeForMessage is given). */
+export function parseWireMessage(bytes: Uint8Array): WireMessage {
+  const r = new Reader(bytes);
+  const message = readMessage(r);
+  if (r.rest !== 0) throw new WireFormatError('trailing bytes after the message');
+  return message;
+}
+
+export function parseWireTransaction(bytes: Uint8Array): WireTransaction {
+  if (bytes.length > MAX_TRANSACTION_BYTES) throw new WireFormatError(`transaction larger than ${MAX_TRANSACTION_BYTES} bytes`);
+  const r = new Reader(bytes);
+  const sigCount = r.shortVec();
+  const signatures = Array.from({ length: sigCount }, () => r.take(64).slice());
+  const messageStart = r.offset;
+  const message = readMessage(r);
+  if (sigCount !== message.signers.length) {
+    throw new WireFormatError(`expected ${message.signers.length} signatures, found ${sigCount}`);
+  }
+  if (r.rest !== 0) throw new WireFormatError('trailing bytes after the message');
+  return { ...message, signatures, id: base58Encode(signatures[0]!), messageBytes: bytes.slice(messageStart) };
 }

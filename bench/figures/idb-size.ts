@@ -1,8 +1,8 @@
 import { serialize } from 'node:v8';
 import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
 import { DEFAULT_ENGINE_SETTINGS } from '../../src/engine/node-engine.ts';
-import type { TaskState } from '../../src/core/task-state.ts';
-import { decodeTaskStateAccount, encodeTaskStateJson } from '../../src/k2/task-state-decoder.ts';
+import { decodeTaskStateAccount } from '../../src/k2/task-state-decoder.ts';
+import { readTaskState, taskStateJson } from '../../devnet/chain/task-state.ts';
 import type { Devnet } from '../../devnet/devnet.ts';
 import { taskAccountData } from '../../devnet/task-program.ts';
 import type { NodeDb } from '../../src/store/node-db.ts';
@@ -49,19 +49,20 @@ interface Tally {
   paid: Set<number>;
 }
 
-function tallyRounds(state: TaskState, me: string, tally: Tally): void {
+function tallyRounds(state: { submissions: Map<number, Map<string, unknown>>; distributionsAuditRecord: Map<number, string> }, me: string, tally: Tally): void {
   for (const [r, m] of state.submissions) if (m.has(me)) tally.submitted.add(r);
   for (const [r, record] of state.distributionsAuditRecord) if (record === 'PayoutSuccessful') tally.paid.add(r);
 }
 
 function trimHistory(devnet: Devnet, taskId: string, currentRound: number, me: string, tally: Tally): void {
   const account = devnet.ledger.get(taskId)!;
-  const state = decodeTaskStateAccount(account.data, taskId);
+  // The devnet's own task-state codec: the account must stay in the chain's raw form.
+  const state = readTaskState(account.data);
   tallyRounds(state, me, tally);
   const cutoff = currentRound - HISTORY_ROUNDS;
   const maps: Array<Map<number, unknown>> = [state.submissions, state.submissionsAuditTrigger, state.distributionRewardsSubmission, state.distributionsAuditTrigger, state.distributionsAuditRecord];
   for (const m of maps) for (const r of [...m.keys()]) if (r < cutoff) m.delete(r);
-  account.data = taskAccountData(encodeTaskStateJson(state as TaskState));
+  account.data = taskAccountData(taskStateJson(state));
 }
 
 async function storeBytes(db: NodeDb): Promise<Record<string, { entries: number; bytes: number }>> {

@@ -2,8 +2,9 @@ import type { NodeKeys } from '../engine/node-engine.ts';
 import { formatKoii, parseKoii } from '../core/amounts.ts';
 import { phaseAt } from '../core/rounds.ts';
 import type { TaskState } from '../core/task-state.ts';
-import { additionalStakeInstructions, firstStakeInstructions, systemTransferInstruction, withdrawInstruction, type K2Instruction } from '../k2/instructions.ts';
-import { PROTOCOL_CHOICES } from '../k2/program-ids.ts';
+import { askFee } from '../k2/fees.ts';
+import { additionalStakeInstructions, claimRewardInstruction, firstStakeInstructions, systemTransferInstruction, withdrawInstruction, type K2Instruction } from '../k2/instructions.ts';
+import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../k2/program-ids.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
 import { RpcResponseError } from '../k2/rpc-errors.ts';
 import { decodeTaskStateJson } from '../k2/task-state-decoder.ts';
@@ -23,7 +24,6 @@ import { pluginNameForTask } from '../tasks/plugin-registry.ts';
 //                      └──refused by K2──▶ failed
 
 export const APPROVAL_TTL_MS = 10 * 60_000;
-export const FEE_PER_SIGNATURE = 5000n;
 const KEEP_SETTLED_MS = 24 * 3600_000;
 const CONFIRM_POLLS = 20;
 const CONFIRM_POLL_MS = 400;
@@ -32,7 +32,9 @@ type Status = 'pending' | 'rejected' | 'expired' | 'signed' | 'sent' | 'confirme
 
 type Operation =
   | { kind: 'stake'; firstStake: boolean; rentRoe: string; stakePot: string }
-  | { kind: 'withdraw' }
+  // Withdraw moves the stake into the task's claimable balance; the claim in the same
+  // transaction pays that balance (stake and any unclaimed rewards) to the main account.
+  | { kind: 'withdraw'; stakePot?: string }
   | { kind: 'transfer'; to: string };
 
 /** What the user is shown; the digest covers all of it. */
@@ -66,6 +68,24 @@ export interface Settled {
   taskId: string | null;
   status: 'confirmed' | 'failed';
   error?: string;
+}
+
+function instructionsFor(a: Pick<StoredApproval, 'operation' | 'taskId' | 'amountRoe'>, keys: NodeKeys): K2Instruction[] {
+  const op = a.operation;
+  switch (op.kind) {
+    case 'stake':
+      return op.firstStake
+        ? firstStakeInstructions({ payer: keys.main, stakingKey: keys.staking, taskState: a.taskId!, stakePot: op.stakePot, amount: BigInt(a.amountRoe), rentExemptLamports: BigInt(op.rentRoe) })
+        : additionalStakeInstructions({ payer: keys.main, stakingKey: keys.staking, taskState: a.taskId!, stakePot: op.stakePot, amount: BigInt(a.amountRoe) });
+    case 'withdraw': {
+      const withdraw = withdrawInstruction({ taskState: a.taskId!, stakingKey: keys.staking });
+      // Requests made before Withdraw paid into the claimable balance carry no stake pot.
+      if (!op.stakePot) return [withdraw];
+      return [withdraw, claimRewardInstruction({ taskState: a.taskId!, claimer: keys.staking, stakePot: op.stakePot, beneficiary: keys.main.address })];
+    }
+    case 'transfer':
+      return [systemTransferInstruction({ from: keys.main, to: op.to, lamports: BigInt(a.amountRoe) })];
+  }
 }
 
 export class ApprovalError extends Error {
@@ -172,18 +192,13 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
     return { state: decodeTaskStateJson(raw.json, taskId), slot: raw.slot };
   }
 
-  function instructionsFor(a: StoredApproval, keys: NodeKeys): K2Instruction[] {
-    const op = a.operation;
-    switch (op.kind) {
-      case 'stake':
-        return op.firstStake
-          ? firstStakeInstructions({ payer: keys.main, stakingKey: keys.staking, taskState: a.taskId!, stakePot: op.stakePot, amount: BigInt(a.amountRoe), rentExemptLamports: BigInt(op.rentRoe) })
-          : additionalStakeInstructions({ payer: keys.main, stakingKey: keys.staking, taskState: a.taskId!, stakePot: op.stakePot, amount: BigInt(a.amountRoe) });
-      case 'withdraw':
-        return [withdrawInstruction({ taskState: a.taskId!, stakingKey: keys.staking })];
-      case 'transfer':
-        return [systemTransferInstruction({ from: keys.main, to: op.to, lamports: BigInt(a.amountRoe) })];
-    }
+  /**
+   * What K2 charges for the operation: its transaction built now (with a fresh blockhash)
+   * and priced by getFeeForMessage, never assumed.
+   */
+  async function quoteFee(rpc: K2Rpc, keys: NodeKeys, a: Pick<StoredApproval, 'operation' | 'taskId' | 'amountRoe'>): Promise<bigint> {
+    const tx = await buildTransaction({ feePayer: keys.main, instructions: instructionsFor(a, keys), blockhash: await rpc.getLatestBlockhash() });
+    return askFee(rpc, tx);
   }
 
   /** Looks a sent transaction up; resends the same bytes while they can still land. */
@@ -257,10 +272,13 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
       if (current + amount < state.minimumStakeAmount) {
         throw new ApprovalError(`this task needs a stake of at least ${formatKoii(state.minimumStakeAmount)} KOII`);
       }
-      const firstStake = (await rpc.getAccountInfo(keys.staking.address)) === null;
+      // As Koii's desktop node decides it: the first stake is the one that finds the staking
+      // key not yet owned by the task program (it creates that account).
+      const firstStake = (await rpc.getAccountInfo(keys.staking.address))?.owner !== TASK_PROGRAM_ID;
       const rent = firstStake ? await rpc.getMinimumBalanceForRentExemption(PROTOCOL_CHOICES.stakeRentExemptBytes) : 0n;
-      const signatures = keys.main.address === keys.staking.address ? 1n : 2n;
-      const fee = FEE_PER_SIGNATURE * signatures + (firstStake ? rent + PROTOCOL_CHOICES.stakeExtraLamports : 0n);
+      const operation: Operation = { kind: 'stake', firstStake, rentRoe: String(rent), stakePot: state.stakePotAccount };
+      const fee =
+        (await quoteFee(rpc, keys, { operation, taskId, amountRoe: String(amount) })) + (firstStake ? rent + PROTOCOL_CHOICES.stakeExtraLamports : 0n);
       const balance = await rpc.getBalance(keys.main.address);
       if (amount + fee > balance) throw new ApprovalError(`not enough KOII: this needs ${formatKoii(amount + fee)}, the main account has ${formatKoii(balance)}`);
       return queueApproval({
@@ -277,11 +295,16 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
           { role: 'task', address: taskId },
           { role: 'stake pot', address: state.stakePotAccount },
         ],
-        operation: { kind: 'stake', firstStake, rentRoe: String(rent), stakePot: state.stakePotAccount },
+        operation,
       });
     },
 
-    /** The whole stake back to the staking key, once K2's lock after the last submission is over. */
+    /**
+     * The whole stake back to the main account, once K2's lock after the last submission is
+     * over. K2's Withdraw moves it into the task's claimable balance, and a claim pays that
+     * balance out: both go in one transaction, so one approval brings the stake (with any
+     * rewards not yet claimed) home.
+     */
     async requestWithdraw(taskId: string): Promise<string> {
       const keys = await unlockedKeys();
       const rpc = await deps.rpc();
@@ -294,24 +317,26 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
           `K2 keeps the stake locked for ${PROTOCOL_CHOICES.withdrawLockRounds} rounds after the node's last submission: stop working on this task, then withdraw from round ${until}`,
         );
       }
-      const fee = FEE_PER_SIGNATURE * (keys.main.address === keys.staking.address ? 1n : 2n);
+      const amount = stake + (state.availableBalances.get(keys.staking.address) ?? 0n);
+      const operation: Operation = { kind: 'withdraw', stakePot: state.stakePotAccount };
+      const fee = await quoteFee(rpc, keys, { operation, taskId, amountRoe: String(amount) });
       const balance = await rpc.getBalance(keys.main.address);
       if (fee > balance) throw new ApprovalError(`not enough KOII for the fee: the main account has ${formatKoii(balance)}`);
       return queueApproval({
         kind: 'withdraw',
         taskId,
         taskName: state.taskName,
-        amountRoe: String(stake),
+        amountRoe: String(amount),
         feeRoe: String(fee),
         balanceRoe: String(balance),
-        balanceAfterRoe: String(balance - fee),
+        balanceAfterRoe: String(balance + amount - fee),
         accounts: [
-          { role: 'pays the fee (main account)', address: keys.main.address },
-          { role: 'receives the stake (staking key)', address: keys.staking.address },
+          { role: 'pays the fee and receives the stake (main account)', address: keys.main.address },
+          { role: 'withdraws, then claims (staking key)', address: keys.staking.address },
           { role: 'task', address: taskId },
           { role: 'stake pot (pays out)', address: state.stakePotAccount },
         ],
-        operation: { kind: 'withdraw' },
+        operation,
       });
     },
 
@@ -323,7 +348,7 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
       if (amount <= 0n) throw new ApprovalError('the amount must be more than 0 KOII');
       if (to === keys.main.address) throw new ApprovalError('that is this wallet’s own main account');
       const balance = await rpc.getBalance(keys.main.address);
-      const fee = FEE_PER_SIGNATURE;
+      const fee = await quoteFee(rpc, keys, { operation: { kind: 'transfer', to }, taskId: null, amountRoe: String(amount) });
       if (amount + fee > balance) throw new ApprovalError(`not enough KOII: this needs ${formatKoii(amount + fee)}, the main account has ${formatKoii(balance)}`);
       return queueApproval({
         kind: 'transfer',

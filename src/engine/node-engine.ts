@@ -5,6 +5,7 @@ import { auditWindowOf, DEFAULT_SLOT_MS, measureSlotMs, msUntilSlot, nextWindowS
 import type { TaskState, TaskTiming } from '../core/task-state.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
 import { decodeTaskStateJson, TaskStateDecodeError } from '../k2/task-state-decoder.ts';
+import { createFeeSchedule } from '../k2/fees.ts';
 import { feePayerCost } from '../k2/transaction.ts';
 import { appendEvent } from '../store/event-log.ts';
 import { getSetting, putSetting, type JoinedTask, type NodeDb, type RoundSummary } from '../store/node-db.ts';
@@ -135,6 +136,7 @@ export function createNodeEngine(options: EngineOptions) {
   };
 
   const budget = createFeeBudget(db, async () => (await settings()).feeBudgetPerDay, now);
+  const fees = createFeeSchedule(rpc, now);
   // Rent for a given size does not change while the node runs: one request per size.
   const rent = new Map<number, Promise<bigint>>();
   const stepRpc: K2Rpc = {
@@ -368,7 +370,7 @@ export function createNodeEngine(options: EngineOptions) {
             sendOnce: (k, build) =>
               outbox.sendOnce(k, step.round, async () => {
                 const tx = await build();
-                await budget.charge(feePayerCost(tx));
+                await budget.charge(feePayerCost(tx, await fees.feeOf(tx)));
                 return tx;
               }),
           },

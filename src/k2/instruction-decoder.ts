@@ -126,13 +126,15 @@ function decodeUpload(data: Uint8Array): TaskInstruction {
   const kind = 'UploadDistributionList';
   expectLength(data, 1 + DISTRIBUTION_BLOB_BYTES + 8, kind);
   const chunkIndex = readU16(data, 1);
-  const length = readU16(data, 3);
-  if (length > DISTRIBUTION_CHUNK_BYTES) throw new InstructionDecodeError(`${kind}: chunk length ${length} exceeds ${DISTRIBUTION_CHUNK_BYTES} bytes`);
-  // Anything after the chunk must be padding: stray bytes there mean the length field lies.
-  if (data.subarray(5 + length, 1 + DISTRIBUTION_BLOB_BYTES).some((b) => b !== 0)) {
-    throw new InstructionDecodeError(`${kind}: non-zero bytes after the chunk`);
-  }
-  return { kind, chunkIndex, chunk: data.slice(5, 5 + length), round: round(readNs64(data, 1 + DISTRIBUTION_BLOB_BYTES), kind) };
+  // The stride (the chunk lands at index × 508), 508 in every chunk as Koii's client writes it.
+  const stride = readU16(data, 3);
+  if (stride !== DISTRIBUTION_CHUNK_BYTES) throw new InstructionDecodeError(`${kind}: stride ${stride}, not ${DISTRIBUTION_CHUNK_BYTES}`);
+  // The list ends at its first zero byte: the chunk is what comes before any zero padding.
+  const payload = data.subarray(5, 5 + DISTRIBUTION_CHUNK_BYTES);
+  const zero = payload.indexOf(0);
+  const chunk = payload.slice(0, zero < 0 ? payload.length : zero);
+  if (zero >= 0 && payload.subarray(zero).some((b) => b !== 0)) throw new InstructionDecodeError(`${kind}: non-zero bytes after the chunk`);
+  return { kind, chunkIndex, chunk, round: round(readNs64(data, 1 + DISTRIBUTION_BLOB_BYTES), kind) };
 }
 
 function decode(data: Uint8Array): TaskInstruction {

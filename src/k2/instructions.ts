@@ -126,7 +126,8 @@ export function auditSubmissionsInstruction(p: {
       case 'voter':
         return signer(p.voter);
       case 'candidate':
-        return writable(p.candidate);
+        // Read-only, as Koii's clients send it: the vote changes the task state, not the candidate.
+        return readonly(p.candidate);
       case 'clock':
         return clock;
     }
@@ -151,7 +152,9 @@ export function auditDistributionInstruction(p: {
 /**
  * #11 UploadDistributionList, once per 508-byte chunk of the list's UTF-8 JSON, in order.
  * Chunks split bytes, not characters: the program reassembles bytes. An empty list still
- * sends one (empty) chunk so the account is written for the round.
+ * sends one (empty) chunk so the account is written for the round. The u16 after the chunk
+ * index is the stride, 508 in every chunk (the last one too), as Koii's client writes it:
+ * the chunk lands at index × 508 and the list ends at its first zero byte.
  */
 export function uploadDistributionListChunks(p: {
   taskState: AddressLike;
@@ -163,12 +166,14 @@ export function uploadDistributionListChunks(p: {
   const count = Math.max(1, Math.ceil(bytes.length / DISTRIBUTION_CHUNK_BYTES));
   if (count > 0x10000) throw new LayoutError('distribution list has more chunks than a u16 index can count');
   const accounts = PROTOCOL_CHOICES.uploadDistributionAccounts.map((slot) =>
-    slot === 'taskState' ? writable(p.taskState) : slot === 'distributionAccount' ? signer(p.distributionAccount) : clock,
+    // The task state read-only, as Koii's KOII-program client sends it: the chunk is written
+    // into the distribution account only.
+    slot === 'taskState' ? readonly(p.taskState) : slot === 'distributionAccount' ? signer(p.distributionAccount) : clock,
   );
   const round = roundBytes(p.round);
   return Array.from({ length: count }, (_, i) => {
     const chunk = bytes.subarray(i * DISTRIBUTION_CHUNK_BYTES, (i + 1) * DISTRIBUTION_CHUNK_BYTES);
-    const payload = blob(concat(u16(i), u16(chunk.length), chunk), DISTRIBUTION_BLOB_BYTES);
+    const payload = blob(concat(u16(i), u16(DISTRIBUTION_CHUNK_BYTES), chunk), DISTRIBUTION_BLOB_BYTES);
     return taskIx(accounts, concat(index(TASK_INSTRUCTION.UploadDistributionList), payload, round));
   });
 }

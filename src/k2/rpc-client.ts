@@ -85,6 +85,8 @@ export interface K2Rpc {
   getTaskDistributionInfo(taskId: string, round: number): Promise<{ slot: number; json: unknown }>;
   /** null when the key has no stake on the task. */
   getMyTaskStakeInfo(taskId: string, address: string): Promise<bigint | null>;
+  /** What K2 charges for a compiled message (base64), or null when its blockhash is unknown. */
+  getFeeForMessage(base64Message: string): Promise<bigint | null>;
 }
 
 const MAX_RETRY_AFTER_MS = 30_000;
@@ -300,6 +302,7 @@ export function createK2Rpc(options: K2RpcOptions): K2Rpc {
           };
         }),
       ),
+    getFeeForMessage: (message) => call('getFeeForMessage', [message, { commitment: 'confirmed' }], value(nullable(u64))),
     requestAirdrop: (address, roe) => call('requestAirdrop', [address, Number(roe)], string),
     getTaskAccountInfo: (taskId, flags = {}) =>
       call(
@@ -307,11 +310,13 @@ export function createK2Rpc(options: K2RpcOptions): K2Rpc {
         [taskId, { encoding: 'base64', commitment: 'confirmed', submission: false, distribution: false, balance: false, stake: false, ...flags }],
         taskJson,
       ),
-    getTaskSubmissionInfo: (taskId, round) => call('getTaskSubmissionInfo', [taskId, { round }], taskJson),
-    getTaskDistributionInfo: (taskId, round) => call('getTaskDistributionInfo', [taskId, { round }], taskJson),
+    // Koii's parameter shapes (k2-web3.js, namespace-wrapper): an options object with the
+    // encoding, the commitment and the round.
+    getTaskSubmissionInfo: (taskId, round) => call('getTaskSubmissionInfo', [taskId, { encoding: 'base64', commitment: 'confirmed', round }], taskJson),
+    getTaskDistributionInfo: (taskId, round) => call('getTaskDistributionInfo', [taskId, { encoding: 'base64', commitment: 'confirmed', round }], taskJson),
     getMyTaskStakeInfo: async (taskId, address) => {
       try {
-        return await call('getMyTaskStakeInfo', [taskId, address], value(u64));
+        return await call('getMyTaskStakeInfo', [taskId, address, { commitment: 'confirmed' }], value((raw, path) => u64(object(raw, path).data, `${path}.data`)));
       } catch (err) {
         if (err instanceof RpcResponseError && err.message.includes('No stake available on this task')) return null;
         throw err;

@@ -136,9 +136,12 @@ function roundKey(k: string, path: string): number {
   return Number(k);
 }
 
-function byRound<T>(v: Json, path: string, each: (x: Json, p: string) => T): Map<number, T> {
+function byRound<T>(v: Json, path: string, each: (x: Json, p: string, round: number) => T): Map<number, T> {
   const out = new Map<number, T>();
-  for (const [k, x] of Object.entries(optionalObj(v, path))) out.set(roundKey(k, `${path}.${shortKey(k)}`), each(x, `${path}.${k}`));
+  for (const [k, x] of Object.entries(optionalObj(v, path))) {
+    const round = roundKey(k, `${path}.${shortKey(k)}`);
+    out.set(round, each(x, `${path}.${k}`, round));
+  }
   return out;
 }
 
@@ -171,12 +174,13 @@ function trigger(v: Json, path: string): AuditTrigger {
   };
 }
 
-function distributionSubmission(v: Json, path: string): DistributionSubmission {
+/** The KOII program writes no `round` here (only the KPL program does): it is the map's round then. */
+function distributionSubmission(v: Json, path: string, round: number): DistributionSubmission {
   const o = obj(v, path);
   return {
     submissionValue: pubkey(o.submission_value, `${path}.submission_value`),
     slot: int(o.slot, `${path}.slot`),
-    round: int(o.round, `${path}.round`),
+    round: o.round === undefined ? round : int(o.round, `${path}.round`),
   };
 }
 
@@ -211,8 +215,8 @@ export function decodeTaskStateJson(json: Json, taskId: Address): TaskState {
     auditWindow: int(o.audit_window, 'audit_window'),
     submissions: byRound(o.submissions, 'submissions', (x, p) => byKey(x, p, submission)),
     submissionsAuditTrigger: byRound(o.submissions_audit_trigger, 'submissions_audit_trigger', (x, p) => byKey(x, p, trigger)),
-    distributionRewardsSubmission: byRound(o.distribution_rewards_submission, 'distribution_rewards_submission', (x, p) =>
-      byKey(x, p, distributionSubmission),
+    distributionRewardsSubmission: byRound(o.distribution_rewards_submission, 'distribution_rewards_submission', (x, p, round) =>
+      byKey(x, p, (y, q) => distributionSubmission(y, q, round)),
     ),
     distributionsAuditTrigger: byRound(o.distributions_audit_trigger, 'distributions_audit_trigger', (x, p) => byKey(x, p, trigger)),
     distributionsAuditRecord: byRound(o.distributions_audit_record, 'distributions_audit_record', record),

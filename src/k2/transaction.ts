@@ -160,24 +160,17 @@ export function decodeWireTransaction(bytes: Uint8Array): DecodedWireTransaction
 /** The largest transaction the network takes (Solana's packet size, minus headers). */
 export const MAX_TRANSACTION_BYTES = 1232;
 
-/** Solana's (and K2's) base fee: each signature costs the fee payer this many ROE. */
-export const LAMPORTS_PER_SIGNATURE = 5000n;
-
-/** The base fee the fee payer pays for a transaction: one charge per signature it carries. */
-export function transactionFee(tx: Pick<Transaction, 'signatures'>): bigint {
-  return LAMPORTS_PER_SIGNATURE * BigInt(Object.keys(tx.signatures).length);
-}
-
 const SYSTEM_CREATE_ACCOUNT = 0;
 const SYSTEM_TRANSFER = 2;
 
 /**
- * What the transaction takes from its fee payer: the fee, plus the lamports the payer funds
- * through System CreateAccount and Transfer (a distribution account, a stake).
+ * What the transaction takes from its fee payer: the fee (as K2 prices it: src/k2/fees.ts),
+ * plus the lamports the payer funds through System CreateAccount and Transfer (a
+ * distribution account, a stake).
  */
-export function feePayerCost(tx: SignedTransaction): bigint {
+export function feePayerCost(tx: SignedTransaction, fee: bigint): bigint {
   const decoded = decodeWireTransaction(toWireBytes(tx));
-  let cost = transactionFee(tx);
+  let cost = fee;
   for (const ix of decoded.instructions) {
     if (ix.programAddress !== SYSTEM_PROGRAM_ID || ix.data.length < 12 || ix.accounts[0]?.address !== decoded.feePayer) continue;
     const view = new DataView(ix.data.buffer, ix.data.byteOffset, ix.data.byteLength);

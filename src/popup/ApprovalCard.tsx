@@ -45,8 +45,13 @@ export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onD
             </dd>
           </>
         )}
-        <dt>{approval.kind === 'withdraw' ? 'Stake returned' : 'Amount'}</dt>
+        <dt>{approval.kind === 'withdraw' ? 'Returned to your main account' : 'Amount'}</dt>
         <dd data-testid="approval-amount">{approval.amount} KOII</dd>
+        {approval.kind === 'withdraw' && (
+          <dd class="muted" data-testid="approval-withdraw-steps">
+            K2 first moves the stake into this task's claimable balance, then a claim in the same transaction pays that balance (with any rewards not yet claimed) to your main account.
+          </dd>
+        )}
         <dt>Fee{approval.firstStake ? ' and account rent' : ''}</dt>
         <dd data-testid="approval-fee">{approval.fee} KOII</dd>
         <dt>Main account balance</dt>

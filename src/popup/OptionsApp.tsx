@@ -44,7 +44,7 @@ function Tasks() {
     <section aria-labelledby="node-heading" class="card stack">
       <h2 id="node-heading">Node and tasks</h2>
       {v && <StateBanner view={v} />}
-      {approval && <ApprovalCard approval={approval} onDone={(o) => (setApproval(null), setMessage(o === 'approved' ? 'Withdrawal sent.' : 'Rejected: nothing was sent.'))} />}
+      {approval && <ApprovalCard approval={approval} onDone={(o) => (setApproval(null), setMessage(o === 'approved' ? 'Withdrawn and claimed: the stake is on its way to your main account.' : 'Rejected: nothing was sent.'))} />}
       {v?.tasks.map((t) => (
         <TaskCard key={t.taskId} task={t}>
           <button type="button" class="secondary" onClick={() => act(sendRequest<'node.leave'>({ type: 'node.leave', taskId: t.taskId }), `Stopped working on ${t.name}.`)}>

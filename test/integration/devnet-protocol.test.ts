@@ -130,6 +130,20 @@ describe('the devnet over HTTP', () => {
     expect(await connection.getBalance(Keypair.generate().publicKey)).toBe(0);
   });
 
+  test('web3.js reads the fee with getFeeForMessage (500,000 ROE a signature) and is charged exactly that', async () => {
+    const payer = Keypair.generate();
+    await fund(payer, 1_000_000_000);
+    const { blockhash } = await connection.getLatestBlockhash();
+    const tx = new Transaction({ feePayer: payer.publicKey, recentBlockhash: blockhash }).add(
+      SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: Keypair.generate().publicKey, lamports: 5_000 }),
+    );
+    const fee = (await connection.getFeeForMessage(tx.compileMessage(), 'confirmed')).value;
+    expect(fee).toBe(500_000);
+    tx.sign(payer);
+    await connection.sendRawTransaction(tx.serialize());
+    expect(await connection.getBalance(payer.publicKey)).toBe(1_000_000_000 - 5_000 - fee!);
+  });
+
   test('a first stake built by web3.js and one built by src/k2 are both accepted, with the same effect', async () => {
     const a = { main: Keypair.generate(), staking: Keypair.generate() };
     const b = { main: Keypair.generate(), staking: Keypair.generate() };
@@ -185,6 +199,21 @@ describe('the devnet over HTTP', () => {
       const again = web3SubmitTx(staking, main, 'bafkreiother', round - 1, (await connection.getLatestBlockhash()).blockhash);
       await expect(connection.sendRawTransaction(again)).rejects.toThrow(/already made/);
       expect(ledgerSnapshot(devnet)).toBe(before);
+    });
+
+    test("the by-round task methods answer with Koii's parameters", async () => {
+      const id = taskId.toBase58();
+      const me = staking.publicKey.toBase58();
+      const decode = (r: unknown) => JSON.parse(Buffer.from((r as { value: { data: [string] } }).value.data[0], 'base64').toString()) as Record<string, Record<string, unknown>>;
+      const info = decode((await rpc(devnet.url, 'getTaskSubmissionInfo', [id, { encoding: 'base64', commitment: 'confirmed', round: round - 1 }])).result);
+      expect(Object.keys(info.submissions!)).toEqual([String(round - 1)]);
+      expect((info.submissions![String(round - 1)] as Record<string, unknown>)[me]).toEqual({ submission_value: 'bafkreiexample', slot: expect.any(Number) });
+      const mine = (await rpc(devnet.url, 'getMyTaskSubmissionRoundInfo', [id, me, { commitment: 'confirmed', round: round - 1 }])).result as { value: { data: unknown } };
+      expect(mine.value.data).toEqual({ submission_value: 'bafkreiexample', slot: expect.any(Number) });
+      const stake = (await rpc(devnet.url, 'getMyTaskStakeInfo', [id, me, { commitment: 'confirmed' }])).result as { value: { data: number } };
+      expect(stake.value.data).toBe(3_000_000_000);
+      const none = await rpc(devnet.url, 'getMyTaskStakeInfo', [id, Keypair.generate().publicKey.toBase58(), { commitment: 'confirmed' }]);
+      expect(none.error?.message).toContain('No stake available on this task');
     });
 
     test('our builder is refused identically for a second submission', async () => {

@@ -93,7 +93,8 @@ describe('ten rounds with five peers, one of them faulty', () => {
       blockhash: await rpc.getLatestBlockhash(),
     });
     await rpc.sendTransaction(toWireBase64(tx));
-    expect(await rpc.getBalance(alice.main.address)).toBe(before + owed - 10_000n);
+    // Two signatures (main pays, the staking key claims) at K2's 500,000 ROE each.
+    expect(await rpc.getBalance(alice.main.address)).toBe(before + owed - 2n * 500_000n);
     expect(taskState(net.devnet).availableBalances.get(alice.staking.address)).toBe(0n);
   });
 });

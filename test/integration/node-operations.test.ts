@@ -43,7 +43,7 @@ describe("the node under the user's settings", () => {
     const { claimed } = await node.engine.claimNow(net.taskId);
     expect(claimed).toBe(claimable);
     expect(taskState(net.devnet).availableBalances.get(node.staking.address) ?? 0n).toBe(0n);
-    expect(await node.rpc.getBalance(node.main.address)).toBe(before + claimable - 10_000n); // fee: main account and staking key sign
+    expect(await node.rpc.getBalance(node.main.address)).toBe(before + claimable - 1_000_000n); // fee: main account and staking key sign, 500,000 ROE each
     expect((await node.engine.claimNow(net.taskId)).claimed).toBe(0n);
     // The status view counts what was claimed, once.
     await node.engine.wake();
@@ -56,7 +56,7 @@ describe("the node under the user's settings", () => {
     // The user moves everything out of the main account (a real transfer, fee included).
     const drain = await buildTransaction({
       feePayer: node.main,
-      instructions: [systemTransferInstruction({ from: node.main, to: net.peers[0]!.main.address, lamports: balance - 5_000n })],
+      instructions: [systemTransferInstruction({ from: node.main, to: net.peers[0]!.main.address, lamports: balance - 500_000n })],
       blockhash: await node.rpc.getLatestBlockhash(),
     });
     await node.rpc.sendTransaction(toWireBase64(drain));

@@ -166,21 +166,32 @@ describe('approvals', () => {
       { role: 'pays (main account)', address: keys.main.address },
       { role: 'receives', address: to },
     ]);
+    // The fee shown is K2's own price of the message (getFeeForMessage): 500,000 ROE a signature.
+    expect(view!.fee).toBe('0.0005');
     await approvals.decide(id, true, view!.digest);
     expect(devnet.ledger.get(to)!.lamports).toBe(1_250_000_000n);
-    expect(devnet.ledger.get(keys.main.address)!.lamports).toBe(10_000_000_000n - 1_250_000_000n - 5000n);
+    expect(devnet.ledger.get(keys.main.address)!.lamports).toBe(10_000_000_000n - 1_250_000_000n - 500_000n);
   });
 
-  test('a withdrawal returns the stake to the staking key', async () => {
+  test('a withdrawal moves the stake to the claimable balance and claims it to the main account, in one approval', async () => {
     const stake = await approvals.requestStake(taskId(), '2');
     await approvals.decide(stake, true, (await approvals.pending())[0]!.digest);
     const id = await approvals.requestWithdraw(taskId());
     const [view] = await approvals.pending();
     expect(view).toMatchObject({ kind: 'withdraw', amount: '2' });
-    const before = devnet.ledger.get(keys.staking.address)!.lamports;
+    expect(view!.accounts[0]).toEqual({ role: 'pays the fee and receives the stake (main account)', address: keys.main.address });
+    const fee = BigInt(Math.round(Number(view!.fee) * 1e9));
+    expect(fee).toBe(1_000_000n); // main account and staking key sign
+    const mainBefore = devnet.ledger.get(keys.main.address)!.lamports;
+    const stakingBefore = devnet.ledger.get(keys.staking.address)!.lamports;
     await approvals.decide(id, true, view!.digest);
-    expect(stakeOf(keys.staking.address)).toBeUndefined();
-    expect(devnet.ledger.get(keys.staking.address)!.lamports).toBe(before + 2_000_000_000n);
+    const id2 = devnet.taskIds[0]!;
+    const after = decodeTaskStateAccount(devnet.ledger.get(id2)!.data, id2);
+    expect(after.stakeList.get(keys.staking.address)).toBeUndefined();
+    expect(after.availableBalances.get(keys.staking.address) ?? 0n).toBe(0n);
+    expect(devnet.ledger.get(keys.main.address)!.lamports).toBe(mainBefore + 2_000_000_000n - fee);
+    expect(devnet.ledger.get(keys.main.address)!.lamports.toString()).toBe(String(BigInt(Math.round(Number(view!.balanceAfter) * 1e9))));
+    expect(devnet.ledger.get(keys.staking.address)!.lamports).toBe(stakingBefore);
   });
 
   test('a transaction whose sending was interrupted is settled after a restart, without signing again', async () => {

@@ -4,7 +4,9 @@ import { describe, expect, test } from 'vitest';
 import { createFeeBudget, DAY_MS, FeeBudgetExceededError } from '../../src/engine/fee-budget.ts';
 import { settledOnChain } from '../../src/engine/settled-on-chain.ts';
 import { claimRewardInstruction, firstStakeInstructions, submitTaskInstruction } from '../../src/k2/instructions.ts';
-import { buildTransaction, feePayerCost, transactionFee } from '../../src/k2/transaction.ts';
+import { askFee, createFeeSchedule } from '../../src/k2/fees.ts';
+import { bytesToBase64 } from '../../src/k2/base64.ts';
+import { buildTransaction, feePayerCost } from '../../src/k2/transaction.ts';
 import { openNodeDb } from '../../src/store/node-db.ts';
 import { BUILTIN_BINDINGS, pluginNameForTask } from '../../src/tasks/plugin-registry.ts';
 import { KEYS, taskStateFixture, trigger, withSubmissions } from './helpers/task-state-fixture.ts';
@@ -38,7 +40,7 @@ describe('the fee budget', () => {
 });
 
 describe('what a transaction costs its fee payer', () => {
-  test('a round operation costs its signatures; a stake also the lamports it moves', async () => {
+  test('a round operation costs the fee K2 names; a stake also the lamports it moves', async () => {
     const main = await generateKeyPairSigner();
     const staking = await generateKeyPairSigner();
     const submit = await buildTransaction({
@@ -46,21 +48,49 @@ describe('what a transaction costs its fee payer', () => {
       instructions: [submitTaskInstruction({ taskState: KEYS[0], submitter: staking, submission: 'bafy', round: 3 })],
       blockhash: BLOCKHASH,
     });
-    expect(transactionFee(submit)).toBe(10_000n);
-    expect(feePayerCost(submit)).toBe(10_000n);
+    expect(feePayerCost(submit, 1_000_000n)).toBe(1_000_000n);
     const claim = await buildTransaction({
       feePayer: staking,
       instructions: [claimRewardInstruction({ taskState: KEYS[0], claimer: staking, stakePot: KEYS[1], beneficiary: main.address })],
       blockhash: BLOCKHASH,
     });
-    expect(feePayerCost(claim)).toBe(5_000n);
+    expect(feePayerCost(claim, 500_000n)).toBe(500_000n);
     const stake = await buildTransaction({
       feePayer: main,
       instructions: firstStakeInstructions({ payer: main, stakingKey: staking, taskState: KEYS[0], stakePot: KEYS[1], amount: 7_000_000_000n, rentExemptLamports: 1_000n }),
       blockhash: BLOCKHASH,
     });
     // CreateAccount funds stake + rent + the protocol's extra lamports; all of it leaves the payer.
-    expect(feePayerCost(stake) > 7_000_000_000n + 1_000n + 10_000n).toBe(true);
+    expect(feePayerCost(stake, 1_000_000n)).toBe(7_000_000_000n + 1_000n + 10_000n + 1_000_000n);
+  });
+
+  test('the fee is what getFeeForMessage says for the exact message; round operations ask once an hour', async () => {
+    const main = await generateKeyPairSigner();
+    const staking = await generateKeyPairSigner();
+    const asked: string[] = [];
+    const rpc = { getFeeForMessage: async (m: string) => (asked.push(m), m === 'unknown' ? null : 500_000n * 2n) };
+    const submit = await buildTransaction({
+      feePayer: main,
+      instructions: [submitTaskInstruction({ taskState: KEYS[0], submitter: staking, submission: 'bafy', round: 3 })],
+      blockhash: BLOCKHASH,
+    });
+    expect(await askFee(rpc, submit)).toBe(1_000_000n);
+    expect(asked).toEqual([bytesToBase64(new Uint8Array(submit.messageBytes))]);
+    await expect(askFee({ getFeeForMessage: async () => null }, submit)).rejects.toThrow(/could not price/);
+    let t = 0;
+    const schedule = createFeeSchedule(rpc, () => t);
+    expect(await schedule.feeOf(submit)).toBe(1_000_000n);
+    const claim = await buildTransaction({
+      feePayer: staking,
+      instructions: [claimRewardInstruction({ taskState: KEYS[0], claimer: staking, stakePot: KEYS[1], beneficiary: main.address })],
+      blockhash: BLOCKHASH,
+    });
+    // One signature: half the two-signature fee, without asking again within the hour.
+    expect(await schedule.feeOf(claim)).toBe(500_000n);
+    expect(asked).toHaveLength(2);
+    t += 3600_001;
+    await schedule.feeOf(claim);
+    expect(asked).toHaveLength(3);
   });
 });
 

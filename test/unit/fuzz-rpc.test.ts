@@ -31,7 +31,8 @@ const VALID: Record<string, unknown> = {
   getTaskAccountInfo: { context: { slot: 1 }, value: { data: [DATA, 'base64'] } },
   getTaskSubmissionInfo: { context: { slot: 1 }, value: { data: [DATA, 'base64'] } },
   getTaskDistributionInfo: { context: { slot: 1 }, value: { data: [DATA, 'base64'] } },
-  getMyTaskStakeInfo: { context: { slot: 1 }, value: 100 },
+  getMyTaskStakeInfo: { context: { slot: 1 }, value: { data: 100 } },
+  getFeeForMessage: { context: { slot: 1 }, value: 5000 },
 };
 
 const CALLS: Array<[string, (rpc: K2Rpc) => Promise<unknown>]> = [
@@ -51,6 +52,7 @@ const CALLS: Array<[string, (rpc: K2Rpc) => Promise<unknown>]> = [
   ['getTaskSubmissionInfo', (r) => r.getTaskSubmissionInfo(ADDRESS, 1)],
   ['getTaskDistributionInfo', (r) => r.getTaskDistributionInfo(ADDRESS, 1)],
   ['getMyTaskStakeInfo', (r) => r.getMyTaskStakeInfo(ADDRESS, ADDRESS)],
+  ['getFeeForMessage', (r) => r.getFeeForMessage('AA==')],
 ];
 
 /** What an endpoint can answer: a body (given the request's id) and a status. */

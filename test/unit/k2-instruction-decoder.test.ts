@@ -185,8 +185,9 @@ describe('malformed data', () => {
     [[0, 1, 2], 'CreateTask: expected 401 bytes of data, got 3'],
     [[12], 'SubmitDistributionList: expected 9 bytes of data, got 1'],
     [[11, 0, 0], 'UploadDistributionList: expected 521 bytes of data, got 3'],
-    [upload(0, 509, []), 'UploadDistributionList: chunk length 509 exceeds 508 bytes'],
-    [upload(0, 2, [0x7b, 0x7d], [1]), 'UploadDistributionList: non-zero bytes after the chunk'],
+    [upload(0, 509, []), 'UploadDistributionList: stride 509, not 508'],
+    [upload(0, 2, [0x7b, 0x7d]), 'UploadDistributionList: stride 2, not 508'],
+    [upload(0, 508, [0x7b, 0x7d], [1]), 'UploadDistributionList: non-zero bytes after the chunk'],
   ])('refuses %j', (bytes, message) => {
     expect(() => decodeTaskInstruction(Uint8Array.from(bytes))).toThrow(new InstructionDecodeError(message));
   });

@@ -70,38 +70,42 @@ describe('task-program instructions', () => {
     expect(() => submitTaskInstruction({ taskState: TASK, submitter: staking, submission: 'x'.repeat(513), round: 1 })).toThrow(/does not fit/);
   });
 
-  test('AuditSubmissions (#2) and AuditDistribution (#3): is_valid ns64, round ns64; task(w), voter(s,w), candidate(w), clock', () => {
+  test('AuditSubmissions (#2) and AuditDistribution (#3): is_valid ns64, round ns64; task(w), voter(s,w), candidate (read-only in #2, as Koii sends it), clock', () => {
     const a = auditSubmissionsInstruction({ taskState: TASK, voter: staking, candidate: OTHER, isValid: false, round: 3 });
     expect([...a.data!]).toEqual([2, ...le64(0n), ...le64(3n)]);
     const d = auditDistributionInstruction({ taskState: TASK, voter: staking, candidate: OTHER, isValid: true, round: 4 });
     expect([...d.data!]).toEqual([3, ...le64(1n), ...le64(4n)]);
-    for (const ix of [a, d]) {
-      expect(metas(ix)).toEqual([
-        [TASK, R.WRITABLE],
-        [staking.address, R.WRITABLE_SIGNER],
-        [OTHER, R.WRITABLE],
-        [SYSVAR_CLOCK_ID, R.READONLY],
-      ]);
-    }
+    expect(metas(a)).toEqual([
+      [TASK, R.WRITABLE],
+      [staking.address, R.WRITABLE_SIGNER],
+      [OTHER, R.READONLY],
+      [SYSVAR_CLOCK_ID, R.READONLY],
+    ]);
+    expect(metas(d)).toEqual([
+      [TASK, R.WRITABLE],
+      [staking.address, R.WRITABLE_SIGNER],
+      [OTHER, R.WRITABLE],
+      [SYSVAR_CLOCK_ID, R.READONLY],
+    ]);
   });
 
-  test('UploadDistributionList (#11): u16 index, u16 length, ≤508 bytes, zero padding to 512, round ns64', () => {
+  test('UploadDistributionList (#11): u16 index, u16 stride 508 in every chunk, ≤508 bytes, zero padding to 512, round ns64', () => {
     const json = `{"${OTHER}":${'9'.repeat(600)}}`;
     const ixs = uploadDistributionListChunks({ taskState: TASK, distributionAccount: dist, listJson: json, round: 2 });
     const bytes = Buffer.from(json);
     expect(ixs).toHaveLength(2);
     const first = ixs[0]!.data!;
     expect(first[0]).toBe(11);
-    expect([...first.subarray(1, 5)]).toEqual([0, 0, 0xfc, 0x01]); // index 0, length 508
+    expect([...first.subarray(1, 5)]).toEqual([0, 0, 0xfc, 0x01]); // index 0, stride 508
     expect(Buffer.from(first.subarray(5, 513))).toEqual(bytes.subarray(0, 508));
     expect([...first.subarray(513)]).toEqual(le64(2n));
     const second = ixs[1]!.data!;
     const rest = bytes.length - 508;
-    expect([...second.subarray(1, 5)]).toEqual([1, 0, rest & 0xff, rest >> 8]);
+    expect([...second.subarray(1, 5)]).toEqual([1, 0, 0xfc, 0x01]); // the last chunk too: the stride, not its length
     expect(Buffer.from(second.subarray(5, 5 + rest))).toEqual(bytes.subarray(508));
     expect(second.subarray(5 + rest, 513).every((b) => b === 0)).toBe(true);
     expect(metas(ixs[0]!)).toEqual([
-      [TASK, R.WRITABLE],
+      [TASK, R.READONLY],
       [dist.address, R.WRITABLE_SIGNER],
     ]);
   });
@@ -196,10 +200,10 @@ describe('bytes written out literally', () => {
     expect([...ix.data]).toEqual([2, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
   });
 
-  test('UploadDistributionList of a 3-byte list: index 0, length 3, the bytes, 505 zeros, round', () => {
+  test('UploadDistributionList of a 3-byte list: index 0, stride 508, the bytes, 505 zeros, round', () => {
     const [ix, ...rest] = uploadDistributionListChunks({ taskState: TASK, distributionAccount: dist, listJson: '{ }', round: 9 });
     expect(rest).toHaveLength(0);
-    expect([...ix!.data]).toEqual([11, 0, 0, 3, 0, 0x7b, 0x20, 0x7d, ...new Array(505).fill(0), 9, 0, 0, 0, 0, 0, 0, 0]);
+    expect([...ix!.data]).toEqual([11, 0, 0, 0xfc, 0x01, 0x7b, 0x20, 0x7d, ...new Array(505).fill(0), 9, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   test('a list of exactly 508 bytes is one chunk, 509 bytes is two; multi-byte UTF-8 is split by bytes', () => {
@@ -209,7 +213,7 @@ describe('bytes written out literally', () => {
     const two = uploadDistributionListChunks({ taskState: TASK, distributionAccount: dist, listJson: 'a'.repeat(507) + 'é', round: 0 });
     expect(two).toHaveLength(2);
     expect(two[0]!.data[512]).toBe(0xc3); // the first byte of é ends chunk 0
-    expect([...two[1]!.data.subarray(1, 6)]).toEqual([1, 0, 1, 0, 0xa9]);
+    expect([...two[1]!.data.subarray(1, 6)]).toEqual([1, 0, 0xfc, 0x01, 0xa9]);
     expect(uploadDistributionListChunks({ taskState: TASK, distributionAccount: dist, listJson: '', round: 0 })).toHaveLength(1);
   });
 
@@ -342,10 +346,10 @@ describe('UNCONFIRMED choices switch the builders in one place', () => {
     expect(metas(auditSubmissionsInstruction({ taskState: TASK, voter: staking, candidate: OTHER, isValid: true, round: 3 }))).toEqual([
       [TASK, R.WRITABLE],
       [staking.address, R.WRITABLE_SIGNER],
-      [OTHER, R.WRITABLE],
+      [OTHER, R.READONLY],
     ]);
     expect(metas(uploadDistributionListChunks({ taskState: TASK, distributionAccount: dist, listJson: '{}', round: 1 })[0]!)).toEqual([
-      [TASK, R.WRITABLE],
+      [TASK, R.READONLY],
       [dist.address, R.WRITABLE_SIGNER],
       [SYSVAR_CLOCK, R.READONLY],
     ]);
