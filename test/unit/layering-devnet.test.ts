@@ -36,6 +36,12 @@ const CHAIN = [
   'chain/task-state.ts',
 ];
 
+/**
+ * Reference peers: Koii's published runner, written from the docs and Koii's public code, not
+ * from the node's: like the chain, they import nothing from src/ (the devnet's clock aside).
+ */
+const REFERENCE = ['reference-peer/index.ts', 'reference-peer/instructions.ts', 'reference-peer/k2.ts', 'reference-peer/page-index.ts', 'reference-peer/runner-rules.ts'];
+
 /** Not chain: simulated peers are copies of the node, and the tooling around the network. */
 const NOT_CHAIN = ['peers.ts', 'hostile-peer-plugin.ts', 'network.ts', 'fault-proxy.ts', 'hostile-site.ts', 'demo-site.ts', 'cli.ts'];
 
@@ -54,7 +60,7 @@ function importsOf(file: string): string[] {
 
 describe('devnet layering', () => {
   test('every devnet file is listed as chain or as not chain', () => {
-    const listed = new Set([...CHAIN, ...NOT_CHAIN]);
+    const listed = new Set([...CHAIN, ...REFERENCE, ...NOT_CHAIN]);
     expect(tsFiles(DEVNET).filter((f) => !listed.has(f))).toEqual([]);
     expect(CHAIN.filter((f) => NOT_CHAIN.includes(f))).toEqual([]);
     expect([...listed].filter((f) => !existsSync(join(DEVNET, f)))).toEqual([]);
@@ -65,17 +71,17 @@ describe('devnet layering', () => {
     expect(ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName)).toEqual(['../src/a.ts', '../src/b.ts', '../src/c.ts', '../src/d.ts', '../src/e.ts']);
   });
 
-  for (const file of CHAIN) {
-    test(`${file} imports nothing from src/ and no devnet file outside the chain`, () => {
-      const offences = importsOf(file).flatMap((spec) => {
-        if (!spec.startsWith('.')) return []; // a package: third-party libraries are fine
-        const target = resolve(dirname(join(DEVNET, file)), spec);
-        if (target === SRC || target.startsWith(`${SRC}/`)) return [`${spec}: reaches src/`];
-        if (!target.startsWith(`${DEVNET}/`)) return [`${spec}: outside devnet/`];
-        if (!CHAIN.includes(relative(DEVNET, target))) return [`${spec}: not a chain file`];
-        return [];
-      });
-      expect(offences).toEqual([]);
+  const independent = (file: string, allowed: readonly string[]) => () => {
+    const offences = importsOf(file).flatMap((spec) => {
+      if (!spec.startsWith('.')) return []; // a package: third-party libraries are fine
+      const target = resolve(dirname(join(DEVNET, file)), spec);
+      if (target === SRC || target.startsWith(`${SRC}/`)) return [`${spec}: reaches src/`];
+      if (!target.startsWith(`${DEVNET}/`)) return [`${spec}: outside devnet/`];
+      if (!allowed.includes(relative(DEVNET, target))) return [`${spec}: not allowed from here`];
+      return [];
     });
-  }
+    expect(offences).toEqual([]);
+  };
+  for (const file of CHAIN) test(`${file} imports nothing from src/ and no devnet file outside the chain`, independent(file, CHAIN));
+  for (const file of REFERENCE) test(`${file} imports nothing from src/ nor the chain's code (it speaks to K2 over HTTP)`, independent(file, [...REFERENCE, 'clock.ts']));
 });
