@@ -69,7 +69,7 @@ export const UNKNOWN_PAYEE = 'BPFLoaderUpgradeab1e11111111111111111111111';
 /** The list the rules give, with the slashing left out and a stranger paid. */
 export function unfairDistribution(state: TaskState, round: number): DistributionList {
   const list = buildDistributionList(state, round);
-  for (const [key, amount] of list) if (amount < 0n) list.set(key, 0n);
-  list.set(UNKNOWN_PAYEE, 1n);
+  for (const [key, amount] of list) if (amount < 0) list.set(key, 0);
+  list.set(UNKNOWN_PAYEE, 1);
   return list;
 }

@@ -43,10 +43,12 @@ export const DEFAULT_PEERS: { name: string; fault?: PeerFault }[] = [
 export async function startNetwork(options: NetworkOptions = {}): Promise<Network> {
   const task = options.task ?? DEMO_TASK;
   const time = options.time ?? wallTime;
-  // The demo site first: the task's metadata declares its origin (docs/page-index-task.md).
+  // The sites first: the task's metadata declares their origins (docs/page-index-task.md). A
+  // hostile site is one of them, so that peers' records there are judged by their pages.
   const demoSite = await startDemoSite({ ...(options.demoSitePort !== undefined ? { port: options.demoSitePort } : {}), useCorpus: options.useCorpus ?? true });
-  const devnet = await startDevnet({ ...options, tasks: [{ ...task, origins: task.origins ?? [demoSite.url] }], time });
   const hostileSite = options.hostileSite ? await startHostileSite() : null;
+  const origins = task.origins ?? [demoSite.url, ...(hostileSite ? [hostileSite.url] : [])];
+  const devnet = await startDevnet({ ...options, tasks: [{ ...task, origins }], time });
   const taskId = devnet.taskIds[0]!;
   const peers: SimulatedPeer[] = [];
   for (const p of options.peers ?? DEFAULT_PEERS) {

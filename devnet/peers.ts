@@ -2,7 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { createKeyPairSignerFromPrivateKeyBytes, type KeyPairSigner } from '@solana/kit';
 import { planSteps } from '../src/core/lifecycle.ts';
 import { roundOfSlot, submissionWindowOf } from '../src/core/rounds.ts';
-import { rankDistributionCandidates } from '../src/core/selection.ts';
+import { selectDistributionNode } from '../src/core/selection.ts';
 import { cidOf } from '../src/core/content-address.ts';
 import type { TaskState } from '../src/core/task-state.ts';
 import { runStep, type StepDeps } from '../src/engine/step-runner.ts';
@@ -16,6 +16,7 @@ import { encodeBundle } from '../src/tasks/page-index/proof-bundle.ts';
 import { fetchPublicPage } from '../src/tasks/page-index/fetch-page.ts';
 import { createPageIndexPlugin } from '../src/tasks/page-index/page-index-plugin.ts';
 import { buildPageRecord, type PageRecord } from '../src/tasks/page-index/page-record.ts';
+import { MAX_METADATA_BYTES, parsePageIndexRules } from '../src/tasks/page-index/task-rules.ts';
 import type { PluginContext, TaskPlugin } from '../src/tasks/task-plugin.ts';
 import { wallTime, type TimeSource } from './clock.ts';
 import { hostileSubmission, unfairDistribution } from './hostile-peer-plugin.ts';
@@ -138,7 +139,11 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
       return out;
     },
   };
-  const honest = Object.assign(createPageIndexPlugin({ taskId: options.taskId, allowPrivate: loopbackOnly, fetchPage, records: honestRecords }), {
+  // The task's sites, from its metadata document, as every node reads them.
+  const taskAccount = await rpc.getAccountInfo(options.taskId);
+  if (!taskAccount) throw new Error(`task ${options.taskId} not found`);
+  const { origins } = parsePageIndexRules(await proofStore.get(decodeTaskStateAccount(taskAccount.data, options.taskId).taskMetadata, MAX_METADATA_BYTES));
+  const honest = Object.assign(createPageIndexPlugin({ taskId: options.taskId, origins, fetchPage, records: honestRecords }), {
     records: honestRecords,
   });
   const plugin: TaskPlugin =
@@ -178,11 +183,14 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
     const trial = structuredClone(now);
     if (!trial.submissions.has(round)) trial.submissions.set(round, new Map());
     const mine = trial.submissions.get(round)!;
+    // Koii's selection hashes the whole submission, slot included: the one it will land at
+    // (on the stepped clock, the slot of now: time waits while the peer works).
+    const slot = await rpc.getSlot();
     for (let nonce = 0; nonce < 5000; nonce++) {
       const bytes = encodeBundle({ v: 1, task: options.taskId, round, node: ctx.stakingKey, records: records.map((r, i) => (i === 0 ? { ...r, fetchedAt: r.fetchedAt + nonce } : r)) });
       const cid = cidOf(bytes);
-      mine.set(ctx.stakingKey, { submissionValue: cid, slot: 0 });
-      if (rankDistributionCandidates(trial, round)[0] === ctx.stakingKey) return ctx.proofStore.put(bytes);
+      mine.set(ctx.stakingKey, { submissionValue: cid, slot });
+      if (selectDistributionNode(trial, round) === ctx.stakingKey) return ctx.proofStore.put(bytes);
     }
     return ctx.proofStore.put(encodeBundle({ v: 1, task: options.taskId, round, node: ctx.stakingKey, records }));
   }

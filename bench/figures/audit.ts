@@ -66,7 +66,7 @@ export const audit: Figure = {
     }
     const fetchPage = (url: string) => fetchPublicPage(url, { allowPrivate: false, fetch: web.fetch });
     const proofStore = createHttpProofStore(STORE, { fetch: web.fetch });
-    const plugin = createPageIndexPlugin({ taskId: TASK, records: { forRound: async () => [] }, fetchPage, allowPrivate: false });
+    const plugin = createPageIndexPlugin({ taskId: TASK, origins: ['https://e.example', 'https://www.example-news.org'], records: { forRound: async () => [] }, fetchPage });
     const ctx: PluginContext = { proofStore, stakingKey: address('auditor'), log: () => {} };
 
     const whole: number[] = [];

@@ -63,7 +63,6 @@ export async function startBenchNode(
     keys: async () => ({ main, staking }),
     proofStore: createHttpProofStore(net.devnet.url, { fetch: record('proof-store') }),
     fetchPage: (url) => fetchPublicPage(url, { allowPrivate: true, timeoutMs: 10_000, fetch: pageFetch }),
-    allowPrivate: true,
     settings: async () => ({ ...DEFAULT_ENGINE_SETTINGS, ...opts.settings }),
     ...(opts.now ? { clock: clockAt(opts.now) } : {}),
   });

@@ -3,10 +3,10 @@ import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type EngineSettings, type No
 import { createK2Rpc, type K2Rpc } from '../k2/rpc-client.ts';
 import { getSetting, type NodeDb } from '../store/node-db.ts';
 import { createHttpProofStore } from '../tasks/http-proof-store.ts';
+import { isLoopbackUrl } from '../tasks/page-index/canonical-url.ts';
 import { fetchPublicPage } from '../tasks/page-index/fetch-page.ts';
 import { ALARM_MIN_MS } from './browser-quirks/alarm-minimum.ts';
 import { DEFAULT_RPC_URL, IS_DEV_BUILD } from './build-info.ts';
-import { optedInSites } from './site-registry.ts';
 import type { WalletSession } from './wallet-session.ts';
 
 // Runs the engine on the browser's schedule. A stopped service worker (Chrome) or suspended
@@ -43,11 +43,11 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
     return getSetting(db, 'rpcUrl', DEFAULT_RPC_URL);
   }
 
-  // A development build indexes the devnet's demo site on 127.0.0.1; even then, a private
-  // address is fetched only when it is a site the user opted in, never because a peer's
-  // proof bundle names it.
-  const ownSite = async (url: string) => (await optedInSites(db)).includes(new URL(url).origin);
-  const privateAddresses = IS_DEV_BUILD ? ownSite : false;
+  // Which private addresses this build fetches, whatever the page: a development build reaches
+  // the devnet's sites on this machine (loopback), never the LAN; a store build none at all.
+  // A rule of the build, not of the user's settings, so that this node's verdicts on peers'
+  // pages never depend on what the user opted in (docs/page-index-task.md §4).
+  const privateAddresses = IS_DEV_BUILD ? isLoopbackUrl : false;
 
   async function current(): Promise<{ engine: NodeEngine; rpc: K2Rpc }> {
     const url = await rpcUrl();
@@ -64,7 +64,6 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
           keys: () => wallet.keys(),
           proofStore: createHttpProofStore(proofStoreUrl),
           fetchPage: (page) => fetchPublicPage(page, { allowPrivate: privateAddresses }),
-          allowPrivate: privateAddresses,
           settings: async () => ({ ...DEFAULT_ENGINE_SETTINGS, ...(await getSetting<Partial<EngineSettings>>(db, 'engine', {})) }),
           online: () => (typeof navigator === 'undefined' ? true : navigator.onLine),
           onChange,

@@ -1,11 +1,13 @@
 import type { Address, AuditTrigger, DistributionList, TaskState } from './task-state.ts';
 
-// Koii's default distribution list (k2-protocol.md, "Default distribution list"):
-//   - a submission with no audit trigger is valid;
-//   - with a trigger, score = #true votes - #false votes; below 0 it failed and its stake
-//     is slashed by 70 % (entry -(stake * 7 / 10), truncated toward zero);
+// Koii's default distribution list, as task-template builds it (docs/page-index-task.md §5):
+//   - a submission with no audit trigger is approved;
+//   - with a trigger, score = #true votes - #false votes; below 0 it is slashed, its entry
+//     -(stake * 0.7) in JavaScript numbers (so it may be fractional: -864197523.6999999);
 //   - a score of exactly 0 earns nothing (entry 0);
-//   - every valid submitter gets floor(bounty_amount_per_round / number_of_valid_submitters).
+//   - every approved submitter gets Math.floor(bounty_amount_per_round / approvedCount).
+// Lists are JSON objects of numbers and are compared by regenerating them: the same keys and
+// the same numbers (task-template's shallowEqual).
 
 export type Verdict = 'valid' | 'zero' | 'slashed';
 
@@ -29,57 +31,97 @@ export function submissionVerdicts(state: TaskState, round: number): Map<Address
   return out;
 }
 
+/** task-template's slash, in doubles as it computes it. */
+export function slashOf(stake: bigint | number): number {
+  return -(Number(stake) * 0.7);
+}
+
 export function buildDistributionList(state: TaskState, round: number): DistributionList {
   const verdicts = submissionVerdicts(state, round);
-  let valid = 0n;
-  for (const v of verdicts.values()) if (v === 'valid') valid++;
-  const share = valid > 0n ? state.bountyAmountPerRound / valid : 0n;
+  let approved = 0;
+  for (const v of verdicts.values()) if (v === 'valid') approved++;
+  const share = approved > 0 ? Math.floor(Number(state.bountyAmountPerRound) / approved) : 0;
   const list: DistributionList = new Map();
   for (const [key, verdict] of verdicts) {
     if (verdict === 'valid') list.set(key, share);
-    else if (verdict === 'zero') list.set(key, 0n);
-    else list.set(key, -((state.stakeList.get(key) ?? 0n) * 7n) / 10n);
+    else if (verdict === 'zero') list.set(key, 0);
+    else list.set(key, slashOf(state.stakeList.get(key) ?? 0n));
   }
   return list;
 }
 
-export type ListCheck = { ok: true } | { ok: false; reasons: string[] };
+/**
+ * What a checker knows of payouts of earlier rounds that may have landed between the list's
+ * author's read of the task state and its own: the slashes they applied to each key, and
+ * whether any such payout's list could not be read (then a slash that matches neither stake
+ * cannot be judged).
+ */
+export interface EarlierSlashes {
+  byKey: ReadonlyMap<Address, readonly number[]>;
+  complete: boolean;
+}
+
+export const NO_EARLIER_SLASHES: EarlierSlashes = { byKey: new Map(), complete: true };
+
+export type ListCheck = { ok: true } | { ok: false; reasons: string[] } | { ok: 'undecided'; reason: string };
+
+/**
+ * The stakes a slashed key may have had when the list's author read the state: the checker's
+ * own, and that one plus what an earlier payout took, if one landed in between (a chain may
+ * round a fractional slash either way, so both integers around it).
+ */
+function possibleStakes(now: bigint, earlier: readonly number[]): bigint[] {
+  const out = [now];
+  for (const slash of earlier) {
+    const taken = Math.abs(slash);
+    for (const whole of new Set([Math.floor(taken), Math.ceil(taken)])) out.push(now + BigInt(whole));
+  }
+  return out;
+}
 
 /** Regenerates the list from the task state and says what differs, entry by entry. */
-export function checkDistributionList(state: TaskState, round: number, list: DistributionList): ListCheck {
+export function checkDistributionList(state: TaskState, round: number, list: DistributionList, earlier: EarlierSlashes = NO_EARLIER_SLASHES): ListCheck {
   const expected = buildDistributionList(state, round);
   const reasons: string[] = [];
-  let total = 0n;
+  let undecided: string | null = null;
+  let total = 0;
   for (const [key, amount] of list) {
-    if (amount > 0n) total += amount;
+    if (amount > 0) total += amount;
     const want = expected.get(key);
     if (want === undefined) {
       reasons.push(`pays ${key}, which made no submission in round ${round}`);
       continue;
     }
     if (amount === want) continue;
-    if (want < 0n && amount >= 0n) reasons.push(`omits the slashing of ${key}`);
-    else if (amount > want) reasons.push(`overpays ${key}: ${amount} instead of ${want}`);
+    if (want < 0) {
+      if (!(amount < 0)) {
+        reasons.push(`omits the slashing of ${key}`);
+        continue;
+      }
+      const stakes = possibleStakes(state.stakeList.get(key) ?? 0n, earlier.byKey.get(key) ?? []);
+      if (stakes.some((s) => slashOf(s) === amount)) continue;
+      if (!earlier.complete) {
+        undecided ??= `the slash of ${key} (${amount}) may use a stake from before a payout whose list this node could not read`;
+        continue;
+      }
+      reasons.push(`slashes ${key} by ${amount}, which is -(0.7 × its stake) for none of its stakes (${stakes.join(' or ')})`);
+    } else if (amount > want) reasons.push(`overpays ${key}: ${amount} instead of ${want}`);
     else reasons.push(`underpays ${key}: ${amount} instead of ${want}`);
   }
   for (const key of expected.keys()) if (!list.has(key)) reasons.push(`leaves out ${key}`);
-  if (total > state.bountyAmountPerRound) reasons.push(`pays ${total} in all, more than the round's bounty of ${state.bountyAmountPerRound}`);
-  return reasons.length === 0 ? { ok: true } : { ok: false, reasons: reasons.slice(0, 20) };
+  if (total > Number(state.bountyAmountPerRound)) reasons.push(`pays ${total} in all, more than the round's bounty of ${state.bountyAmountPerRound}`);
+  if (reasons.length > 0) return { ok: false, reasons: reasons.slice(0, 20) };
+  return undecided ? { ok: 'undecided', reason: undecided } : { ok: true };
 }
 
 export class DistributionListError extends Error {
   override name = 'DistributionListError';
 }
 
-/** JSON numbers, as Koii's lists are; every entry must be a safe integer. */
+/** JSON numbers, as Koii's lists are: JSON.stringify of the object task-template builds. */
 export function serializeDistributionList(list: DistributionList): string {
-  const out: Record<string, number> = {};
-  for (const [key, amount] of list) {
-    const n = Number(amount);
-    if (!Number.isSafeInteger(n)) throw new DistributionListError(`amount for ${key} is not a safe integer`);
-    out[key] = n;
-  }
-  return JSON.stringify(out);
+  for (const [key, amount] of list) if (!Number.isFinite(amount)) throw new DistributionListError(`amount for ${key} is not a finite number`);
+  return JSON.stringify(Object.fromEntries(list));
 }
 
 /**
@@ -89,7 +131,7 @@ export function serializeDistributionList(list: DistributionList): string {
 export const MAX_LIST_JSON_BYTES = 10 * 1024 * 1024;
 const KEY_PATTERN = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
 
-/** Parses a list from untrusted JSON: an object of base58 keys to integers, nothing else. */
+/** Parses a list from untrusted JSON: an object of base58 keys to finite numbers, nothing else. */
 export function parseDistributionList(json: string): DistributionList {
   if (json.length > MAX_LIST_JSON_BYTES) throw new DistributionListError('distribution list is too large');
   let raw: unknown;
@@ -102,8 +144,8 @@ export function parseDistributionList(json: string): DistributionList {
   const list: DistributionList = new Map();
   for (const [key, value] of Object.entries(raw)) {
     if (!KEY_PATTERN.test(key)) throw new DistributionListError(`"${key.slice(0, 50)}" is not an address`);
-    if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new DistributionListError(`amount for ${key} is not an integer`);
-    list.set(key, BigInt(value));
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new DistributionListError(`amount for ${key} is not a number`);
+    list.set(key, value);
   }
   return list;
 }

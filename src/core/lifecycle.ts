@@ -86,7 +86,8 @@ function windowSteps(state: TaskState, slot: number, me: Address, options: PlanO
     if (target !== null) {
       const attempt = failedPayouts(state, target);
       const alreadyMine = state.distributionRewardsSubmission.get(target)?.has(me) ?? false;
-      if (!alreadyMine && selectDistributionNode(state, target) === me) {
+      // A retry after a failed payout selects as namespace-wrapper does after one (isPreviousFailed).
+      if (!alreadyMine && selectDistributionNode(state, target, attempt > 0) === me) {
         steps.push({ kind: 'submit-distribution', round: target, attempt });
       }
     }
@@ -98,12 +99,13 @@ function windowSteps(state: TaskState, slot: number, me: Address, options: PlanO
   }
 
   if (phase === 'audit') {
-    // The distribution list first: its audit decides the round's payout for everyone, and
-    // it is one quick read; the proof audits re-fetch pages and can take most of the audit time.
-    for (const [distRound, live] of distributionsSubmittedIn(state, round)) {
-      if (live.submitter === me) continue;
-      const trigger = state.distributionsAuditTrigger.get(distRound)?.get(live.submitter);
-      if (!hasVoted(trigger, me)) steps.push({ kind: 'audit-distribution', round: distRound, candidate: live.submitter });
+    // The distribution lists first: their audit decides the round's payout for everyone, and
+    // each is one quick read; the proof audits re-fetch pages and can take most of the audit
+    // time. Every list sent in this round is checked, whoever sent it (never one's own).
+    for (const [distRound, list] of distributionsSubmittedIn(state, round)) {
+      if (list.submitter === me) continue;
+      const trigger = state.distributionsAuditTrigger.get(distRound)?.get(list.submitter);
+      if (!hasVoted(trigger, me)) steps.push({ kind: 'audit-distribution', round: distRound, candidate: list.submitter });
     }
     if (previous >= 0 && (state.submissions.get(previous)?.size ?? 0) > 0) {
       steps.push({ kind: 'audit-submissions', round: previous });
@@ -141,7 +143,7 @@ export function distributionRoundDueIn(state: TaskState, currentRound: number): 
   return null;
 }
 
-/** Lists whose audit and payout belong to `currentRound`: the newest list of a round, sent in this round. */
+/** Lists whose audit and payout belong to `currentRound`: every list sent in this round. */
 function distributionsSubmittedIn(
   state: TaskState,
   currentRound: number,
@@ -149,9 +151,10 @@ function distributionsSubmittedIn(
   const out: Array<[number, { submitter: Address; account: Address; slot: number }]> = [];
   const from = roundStartSlot(state, currentRound);
   const to = from + state.roundTime;
-  for (const distRound of state.distributionRewardsSubmission.keys()) {
-    const live = liveDistribution(state, distRound);
-    if (live && live.slot >= from && live.slot < to) out.push([distRound, live]);
+  for (const [distRound, lists] of state.distributionRewardsSubmission) {
+    for (const [submitter, d] of lists) {
+      if (d.slot >= from && d.slot < to) out.push([distRound, { submitter, account: d.submissionValue, slot: d.slot }]);
+    }
   }
   return out;
 }

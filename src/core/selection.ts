@@ -1,22 +1,22 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
-import { auditScore } from './distribution.ts';
-import type { Address, TaskState } from './task-state.ts';
+import type { Address, Submission, TaskState } from './task-state.ts';
 
-// Which node submits a round's distribution list: deterministic, so every node computes
-// the same answer (k2-protocol.md, "Distribution node selection").
-//   1. candidates: the round's submitters, preferring those that also submitted in the two
-//      previous rounds that have submissions (when any such key exists);
-//   2. after a failed payout, keys that already submitted a list for the round are dropped;
-//      and (our addition, see the note in devnet/README.md) keys whose submission for the
-//      round failed its audit are dropped: they are being slashed, and a slashed node may no
-//      longer hold the minimum stake, so the round would go unpaid;
-//   3. digest = sha256hex(JSON.stringify(values in the submissions map's order)); each key's
-//      hash = sha256hex(JSON.stringify({[key]: value})); score = |Σcharcodes(digest) −
-//      Σcharcodes(keyHash)|; highest first. Ties (equal scores) go to the smaller key string,
-//      so the order never depends on map order.
-// Step 2 is how "the second highest on a retry" comes about: the first-ranked node has
-// already submitted a list that failed, so it is dropped and the next one leads.
+// Which node submits a round's distribution list: exactly as Koii's namespace-wrapper computes
+// it (nodeSelectionDistributionList), so that this node and Koii's nodes name the same one
+// (k2-protocol.md, last section):
+//   1. keys: those of submissions[W] that also submitted in W-1 and W-2 (rounds below 0 are
+//      left out; a round without submissions has no keys, and then nobody is in all three),
+//      in submissions[W]'s order; when no key is in all three, every key of submissions[W];
+//   2. only when distributions_audit_record[W] is "PayoutFailed": the keys that already
+//      submitted a list for W are removed;
+//   3. digest = sha256hex(JSON.stringify(values)), values being the keys' whole submission
+//      objects as K2's JSON holds them; each key's hash = sha256hex(JSON.stringify({[key]:
+//      value})); score = |Σcharcodes(digest) − Σcharcodes(hash)|;
+//   4. normally the highest score wins, strictly above the best so far starting from 0 (the
+//      first key wins a tie; nobody when every score is 0); after a failed payout
+//      (isPreviousFailed), namespace-wrapper's loop as written: a key is picked only when its
+//      score lands between the two best seen before it.
 
 // Σ charcodes of a digest's lowercase hex, from the digest's bytes: a byte's two hex digits
 // summed once, in a table.
@@ -46,105 +46,108 @@ class HexDigestCharSum {
   }
 }
 
-/**
- * Writes JSON.stringify(text) into `buf` at `at` and says where it ends, when that is the
- * text between quotes in ASCII (nothing to escape, one byte a character: base58 keys and
- * CIDs always are); -1 when it is not, for the caller to take the general way.
- */
-function writePlainJsonString(buf: Uint8Array, at: number, text: string): number {
-  buf[at++] = 0x22; // "
+/** A submission object as JSON.stringify writes it: K2's own text when the decoder kept it. */
+export function submissionJson(s: Submission): string {
+  return s.json ?? JSON.stringify({ submission_value: s.submissionValue, slot: s.slot });
+}
+
+const encoder = new TextEncoder();
+
+/** Writes ASCII text into `buf` at `at`; -1 when it is not ASCII (the caller encodes instead). */
+function writeAscii(buf: Uint8Array, at: number, text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 0x20 || c > 0x7f || c === 0x22 || c === 0x5c) return -1;
+    if (c > 0x7f) return -1;
     buf[at++] = c;
   }
-  buf[at++] = 0x22;
   return at;
 }
 
-/** UTF-8 of JSON.stringify(values) (an array of strings), written directly when plain. */
-function valuesJsonBytes(values: string[]): Uint8Array {
+/** UTF-8 of JSON.stringify(values): the objects' texts between brackets, comma-separated. */
+function valuesJsonBytes(texts: readonly string[]): Uint8Array {
   let size = 2;
-  for (const v of values) size += v.length + 3;
+  for (const t of texts) size += t.length + 1;
   const buf = new Uint8Array(size);
   let at = 0;
   buf[at++] = 0x5b; // [
-  for (let i = 0; i < values.length && at >= 0; i++) {
+  for (let i = 0; i < texts.length && at >= 0; i++) {
     if (i > 0) buf[at++] = 0x2c; // ,
-    at = writePlainJsonString(buf, at, values[i]!);
+    at = writeAscii(buf, at, texts[i]!);
   }
-  if (at < 0) return utf8ToBytes(JSON.stringify(values));
+  if (at < 0) return encoder.encode(`[${texts.join(',')}]`);
   buf[at++] = 0x5d; // ]
   return buf.subarray(0, at);
 }
 
-/** UTF-8 of JSON.stringify({[key]: value}), written directly when plain, in a buffer reused from key to key. */
+/** UTF-8 of JSON.stringify({[key]: value}) for a base58 key, in a buffer reused from key to key. */
 class KeyedValueJsonBytes {
-  private buf = new Uint8Array(256);
+  private buf = new Uint8Array(512);
 
-  of(key: string, value: string): Uint8Array {
-    const size = key.length + value.length + 7;
+  of(key: string, valueText: string): Uint8Array {
+    const size = key.length + valueText.length + 5;
     if (size > this.buf.length) this.buf = new Uint8Array(size * 2);
     const buf = this.buf;
     buf[0] = 0x7b; // {
-    let at = writePlainJsonString(buf, 1, key);
+    buf[1] = 0x22; // "
+    let at = writeAscii(buf, 2, key); // base58: nothing to escape
     if (at >= 0) {
+      buf[at++] = 0x22;
       buf[at++] = 0x3a; // :
-      at = writePlainJsonString(buf, at, value);
+      at = writeAscii(buf, at, valueText);
     }
-    if (at < 0) return utf8ToBytes(JSON.stringify({ [key]: value }));
+    if (at < 0) return utf8ToBytes(`{${JSON.stringify(key)}:${valueText}}`);
     buf[at++] = 0x7d; // }
     return buf.subarray(0, at);
   }
 }
 
-export function rankDistributionCandidates(state: TaskState, round: number): Address[] {
+/** The candidates and their scores, in namespace-wrapper's order. */
+export function distributionScores(state: TaskState, round: number): Array<{ key: Address; score: number }> {
   const submissions = state.submissions.get(round);
   if (!submissions || submissions.size === 0) return [];
-  const previous = [...state.submissions.keys()]
-    .filter((r) => r < round && (state.submissions.get(r)?.size ?? 0) > 0)
-    .sort((a, b) => b - a)
-    .slice(0, 2)
-    .map((r) => state.submissions.get(r)!);
-  let candidates = [...submissions.keys()];
-  if (previous.length > 0) {
-    const steady = candidates.filter((k) => previous.every((m) => m.has(k)));
-    if (steady.length > 0) candidates = steady;
+  const earlier = [round - 1, round - 2].filter((r) => r >= 0).map((r) => state.submissions.get(r));
+  let keys = [...submissions.keys()].filter((k) => earlier.every((m) => m?.has(k) ?? false));
+  if (keys.length === 0) keys = [...submissions.keys()];
+  if (state.distributionsAuditRecord.get(round) === 'PayoutFailed') {
+    const listed = state.distributionRewardsSubmission.get(round);
+    if (listed) keys = keys.filter((k) => !listed.has(k));
   }
-  const triggers = state.submissionsAuditTrigger.get(round);
-  if (triggers) candidates = candidates.filter((k) => auditScore(triggers.get(k)) >= 0);
-  const listed = state.distributionRewardsSubmission.get(round);
-  if (listed && listed.size > 0) {
-    candidates = candidates.filter((k) => !listed.has(k));
-  }
-  const values: string[] = [];
-  for (const s of submissions.values()) values.push(s.submissionValue);
+  const texts = keys.map((k) => submissionJson(submissions.get(k)!));
   const hash = new HexDigestCharSum();
-  const digest = hash.of(valuesJsonBytes(values));
+  const digest = hash.of(valuesJsonBytes(texts));
   const json = new KeyedValueJsonBytes();
-  const scored = candidates.map((key) => ({ key, score: Math.abs(digest - hash.of(json.of(key, submissions.get(key)!.submissionValue))) }));
-  return scored.sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((c) => c.key);
+  return keys.map((key, i) => ({ key, score: Math.abs(digest - hash.of(json.of(key, texts[i]!))) }));
 }
 
 /**
- * The ranking as it stood before `submitter`'s list for `round` came in: what an auditor of
- * that list checks its submitter against. The task state is left as it is; only the round's
- * lists are copied, without that one (a copy of the whole state, as structuredClone made,
- * took longer than the ranking itself at 10k submitters).
+ * The node namespace-wrapper selects for `round`'s list: `isPreviousFailed` after a failed
+ * payout of it. Null when it selects nobody.
  */
-export function rankDistributionCandidatesWithout(state: TaskState, round: number, submitter: Address): Address[] {
-  const listed = state.distributionRewardsSubmission.get(round);
-  if (!listed?.has(submitter)) return rankDistributionCandidates(state, round);
-  const others = new Map(listed);
-  others.delete(submitter);
-  const lists = new Map(state.distributionRewardsSubmission).set(round, others);
-  return rankDistributionCandidates({ ...state, distributionRewardsSubmission: lists }, round);
-}
-
-/**
- * The node due to submit the list for `round` now. Lists already submitted for the round
- * (whose payout failed, or is pending) drop their submitters from the ranking.
- */
-export function selectDistributionNode(state: TaskState, round: number): Address | null {
-  return rankDistributionCandidates(state, round)[0] ?? null;
+export function selectDistributionNode(state: TaskState, round: number, isPreviousFailed = false): Address | null {
+  const scored = distributionScores(state, round);
+  let selected: Address | null = null;
+  if (!isPreviousFailed) {
+    let best = 0;
+    for (const { key, score } of scored) {
+      if (score > best) {
+        best = score;
+        selected = key;
+      }
+    }
+    return selected;
+  }
+  // namespace-wrapper's retry loop, reproduced as written: the best score moves up without
+  // picking its key; a key is picked only when its score falls between the two best so far.
+  let highest = Number.NEGATIVE_INFINITY;
+  let second = Number.NEGATIVE_INFINITY;
+  for (const { key, score } of scored) {
+    if (score > highest) {
+      second = highest;
+      highest = score;
+    } else if (score > second) {
+      second = score;
+      selected = key;
+    }
+  }
+  return selected;
 }

@@ -10,6 +10,11 @@ export interface Submission {
   /** The submitted value (for page-index: the CID of the proof bundle). */
   submissionValue: string;
   slot: number;
+  /**
+   * The entry as JSON.stringify writes K2's object (its fields, in K2's order): what Koii's
+   * distribution-node selection hashes. Absent for states not read from K2.
+   */
+  json?: string;
 }
 
 export interface AuditVote {
@@ -28,7 +33,6 @@ export interface DistributionSubmission {
   /** Address of the account holding the distribution list. */
   submissionValue: Address;
   slot: number;
-  round: number;
 }
 
 export type DistributionAuditRecord = 'Uninitialized' | 'PayoutSuccessful' | 'PayoutFailed';
@@ -68,5 +72,8 @@ export interface TaskState {
 /** The timing fields a node needs to place itself in a round. */
 export type TaskTiming = Pick<TaskState, 'startingSlot' | 'roundTime' | 'submissionWindow' | 'auditWindow'>;
 
-/** A distribution list: staking key → ROE (negative = slashed). */
-export type DistributionList = Map<Address, bigint>;
+/**
+ * A distribution list: staking key → ROE (negative = slashed), as JavaScript numbers like
+ * Koii's lists: a slash may be fractional.
+ */
+export type DistributionList = Map<Address, number>;

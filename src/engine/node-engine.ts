@@ -10,7 +10,8 @@ import { feePayerCost } from '../k2/transaction.ts';
 import { appendEvent } from '../store/event-log.ts';
 import { getSetting, putSetting, type JoinedTask, type NodeDb, type RoundSummary } from '../store/node-db.ts';
 import { canonicalUrl } from '../tasks/page-index/canonical-url.ts';
-import type { FetchResult, PrivateAddressPolicy } from '../tasks/page-index/fetch-page.ts';
+import type { FetchResult } from '../tasks/page-index/fetch-page.ts';
+import { coveredByTask, MAX_METADATA_BYTES, parsePageIndexRules, type PageIndexRules } from '../tasks/page-index/task-rules.ts';
 import { buildPageRecord } from '../tasks/page-index/page-record.ts';
 import { createPlugin, pluginNameForTask } from '../tasks/plugin-registry.ts';
 import type { ProofStoreClient, TaskPlugin } from '../tasks/task-plugin.ts';
@@ -61,9 +62,8 @@ export interface EngineOptions {
   /** null while the wallet is locked: the node then does nothing that needs a signature. */
   keys: () => Promise<NodeKeys | null>;
   proofStore: ProofStoreClient;
+  /** Fetches a public page under this build's rules (which private addresses it may reach). */
   fetchPage(url: string): Promise<FetchResult>;
-  /** Whether audits may fetch private addresses (the devnet's demo site is on 127.0.0.1). */
-  allowPrivate: PrivateAddressPolicy;
   settings?: () => Promise<EngineSettings>;
   online?: () => boolean;
   /** The time and the deadlines of work under way (wall time by default). */
@@ -155,8 +155,9 @@ export function createNodeEngine(options: EngineOptions) {
   function pluginFor(task: JoinedTask): TaskPlugin {
     let p = plugins.get(task.taskId);
     if (!p) {
+      if (!task.rules) throw new JoinError(`the rules of task ${task.name} are not known yet`);
       p = createPlugin(task.plugin, task.taskId, {
-        allowPrivate: options.allowPrivate,
+        origins: task.rules.origins,
         fetchPage: checkFetch,
         spentCpu: (ms) => void meterRound().then((round) => meter.spend(round, { cpuMs: ms })),
         ...(options.online ? { online: options.online } : {}),
@@ -264,7 +265,8 @@ export function createNodeEngine(options: EngineOptions) {
       if (record !== 'PayoutSuccessful' || round < since) continue;
       const s = await db.get('rounds', [task.taskId, round]);
       if (!s || s.earned !== undefined || !state.submissions.get(round)?.has(me)) continue;
-      s.earned = String(buildDistributionList(state, round).get(me) ?? 0n);
+      // Whole ROE, as the chain applies an entry (a slash may be fractional in the list).
+      s.earned = String(Math.trunc(buildDistributionList(state, round).get(me) ?? 0));
       await db.put('rounds', s);
       options.onChange?.('rounds');
     }
@@ -415,6 +417,17 @@ export function createNodeEngine(options: EngineOptions) {
     return { retrySoon, issue, errors };
   }
 
+  /** The task's page-index rules, from its metadata document, read by CID and checked against it. */
+  async function readRules(state: Pick<TaskState, 'taskMetadata' | 'taskName'>): Promise<PageIndexRules> {
+    const cid = state.taskMetadata.trim();
+    if (!cid) throw new JoinError(`task ${state.taskName} publishes no metadata, so no rules to work by`);
+    try {
+      return parsePageIndexRules(await options.proofStore.get(cid, MAX_METADATA_BYTES));
+    } catch (err) {
+      throw new JoinError(`the rules of task ${state.taskName} could not be read (${cid.slice(0, 20)}…): ${(err as Error).message}`);
+    }
+  }
+
   async function readTask(taskId: string) {
     // One read per wake: the answer's context carries the slot it was read at.
     const raw = await rpc.getTaskAccountInfo(taskId, { submission: true, distribution: true, balance: true, stake: true });
@@ -423,6 +436,11 @@ export function createNodeEngine(options: EngineOptions) {
 
   async function wakeTask(task: JoinedTask, keys: NodeKeys, cfg: EngineSettings): Promise<{ ms: number; issue: TaskIssue }> {
     const { slot, state } = await readTask(task.taskId);
+    if (!task.rules) {
+      // Joined before tasks declared their sites: their rules are read once, then kept.
+      task.rules = await readRules(state);
+      await db.put('tasks', task);
+    }
     const clock = await updateClock(task.taskId, slot);
     const me = keys.staking.address;
     const { round, phase } = phaseAt(state, slot);
@@ -569,13 +587,20 @@ export function createNodeEngine(options: EngineOptions) {
     async recordVisit(url: string): Promise<VisitResult> {
       const cfg = await settings();
       if (cfg.paused) return { recorded: false, reason: 'node is paused' };
-      const tasks = await db.getAll('tasks');
-      if (tasks.length === 0) return { recorded: false, reason: 'no task joined' };
+      const joined = await db.getAll('tasks');
+      if (joined.length === 0) return { recorded: false, reason: 'no task joined' };
       let canonical: string;
       try {
         canonical = canonicalUrl(url);
       } catch (err) {
         return { recorded: false, reason: (err as Error).message };
+      }
+      // The user's opt-in says the node may read this visit; a task's own sites say whether
+      // any node may prove it. A page of no joined task's sites is not even fetched.
+      const tasks = joined.filter((t) => t.rules && coveredByTask(canonical, t.rules.origins));
+      if (tasks.length === 0) {
+        await log('info', 'page-index', `not indexed: ${new URL(canonical).origin} is not one of the sites the joined tasks cover`);
+        return { recorded: false, reason: 'not a site of any joined task' };
       }
       const skip = async (reason: string): Promise<VisitResult> => {
         await log('info', 'page-index', `skipped ${canonical}: ${reason}`);
@@ -615,7 +640,8 @@ export function createNodeEngine(options: EngineOptions) {
       if (state.isMigrated) throw new JoinError(`task ${state.taskName} moved to ${state.migratedTo}`);
       const plugin = pluginNameForTask(state, await getSetting<Record<string, string>>(db, 'taskBindings', {}));
       if (!plugin) throw new JoinError(`this extension has no plugin for task ${state.taskName} (${taskId})`);
-      const task: JoinedTask = { taskId, name: state.taskName, plugin, stakePot: state.stakePotAccount, joinedAt: now() };
+      const rules = await readRules(state);
+      const task: JoinedTask = { taskId, name: state.taskName, plugin, stakePot: state.stakePotAccount, joinedAt: now(), rules };
       await db.put('tasks', task);
       await putSetting(db, `timing:${taskId}`, {
         startingSlot: state.startingSlot,

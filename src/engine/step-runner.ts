@@ -1,7 +1,6 @@
 import { createKeyPairSignerFromPrivateKeyBytes, type Instruction, type KeyPairSigner, type TransactionSigner } from '@solana/kit';
-import { parseDistributionList, serializeDistributionList } from '../core/distribution.ts';
-import { hasVoted, liveDistribution, type PlannedStep } from '../core/lifecycle.ts';
-import { rankDistributionCandidatesWithout } from '../core/selection.ts';
+import { DistributionListError, parseDistributionList, serializeDistributionList, type EarlierSlashes } from '../core/distribution.ts';
+import { hasVoted, type PlannedStep } from '../core/lifecycle.ts';
 import type { Address, DistributionList, TaskState } from '../core/task-state.ts';
 import {
   auditDistributionInstruction,
@@ -104,25 +103,66 @@ export async function packInstructions(feePayer: TransactionSigner, instructions
 }
 
 async function readDistributionList(deps: StepDeps, account: Address, round: number): Promise<DistributionList> {
-  const info = await deps.rpc.getAccountInfo(account);
-  if (!info) throw new Error(`distribution account ${account} does not exist`);
-  return parseDistributionList(decodeDistributionAccount(info.data, round, deps.taskId));
+  let info: Awaited<ReturnType<K2Rpc['getAccountInfo']>>;
+  try {
+    info = await deps.rpc.getAccountInfo(account);
+  } catch (err) {
+    // What this node could not read says nothing about the list.
+    throw new AuditUndecidedError(`the list's account ${account} could not be read: ${(err as Error).message}`);
+  }
+  if (!info) throw new DistributionListError(`its account ${account} does not exist`);
+  try {
+    return parseDistributionList(decodeDistributionAccount(info.data, round, deps.taskId));
+  } catch (err) {
+    throw new DistributionListError((err as Error).message);
+  }
 }
 
-/** Whether a submitted distribution list is right: the right node, and the right amounts. */
+/**
+ * The slashes that payouts of earlier rounds applied, for the payouts that may have landed
+ * between a list's author reading the task state and this node reading it: the lists sent in
+ * the round before this one (paid as its audit window closed). docs/page-index-task.md §5.
+ */
+async function earlierSlashes(deps: StepDeps, state: TaskState, round: number, submittedAt: number): Promise<EarlierSlashes> {
+  const byKey = new Map<Address, number[]>();
+  let complete = true;
+  const from = submittedAt - 2 * state.roundTime;
+  for (const [r, lists] of state.distributionRewardsSubmission) {
+    if (r >= round || state.distributionsAuditRecord.get(r) !== 'PayoutSuccessful') continue;
+    for (const d of lists.values()) {
+      if (d.slot < from || d.slot > submittedAt) continue;
+      try {
+        for (const [key, amount] of await readDistributionList(deps, d.submissionValue, r)) {
+          if (amount < 0) byKey.set(key, [...(byKey.get(key) ?? []), amount]);
+        }
+      } catch {
+        // Overwritten since (a staking account holds its latest list) or unreadable now.
+        complete = false;
+      }
+    }
+  }
+  return { byKey, complete };
+}
+
+/**
+ * Whether a submitted distribution list is right: its content, whoever sent it (no Koii runner
+ * judges a list by its author). Throws AuditUndecidedError when it cannot be judged now.
+ */
 export async function checkSubmittedDistribution(deps: StepDeps, state: TaskState, round: number, submitter: Address): Promise<AuditVerdict> {
-  const live = liveDistribution(state, round);
-  if (!live || live.submitter !== submitter) return { valid: false, reason: 'no pending list from this node' };
-  // Rank as it was when the list was due: without the list being judged.
-  const expected = rankDistributionCandidatesWithout(state, round, submitter)[0];
-  if (expected !== submitter) return { valid: false, reason: `submitted by ${submitter}, but ${expected ?? 'nobody'} was selected` };
+  const entry = state.distributionRewardsSubmission.get(round)?.get(submitter);
+  if (!entry) throw new AuditUndecidedError(`no list from ${submitter} for round ${round} in the state read`);
   let list: DistributionList;
   try {
-    list = await readDistributionList(deps, live.account, round);
+    list = await readDistributionList(deps, entry.submissionValue, round);
   } catch (err) {
-    return { valid: false, reason: `unreadable list: ${(err as Error).message}` };
+    if (err instanceof DistributionListError) return { valid: false, reason: `unreadable list: ${err.message}` };
+    throw err;
   }
-  return deps.plugin.distributionCheck(state, round, list);
+  const first = deps.plugin.distributionCheck(state, round, list);
+  // A slash that matches no stake this node sees may use one from before an earlier payout:
+  // only then are the earlier lists read.
+  if (first.valid || !/(^|; )slashes /.test(first.reason)) return first;
+  return deps.plugin.distributionCheck(state, round, list, await earlierSlashes(deps, state, round, entry.slot));
 }
 
 export async function runStep(deps: StepDeps, state: TaskState, step: PlannedStep): Promise<StepOutcome> {
@@ -201,7 +241,7 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
       const keyHex = await deps.remember(`distribution-key:${step.round}:${step.attempt}`, async () => randomSeedHex());
       const account = await signerFromHex(keyHex);
       const list = deps.plugin.distribution(state, step.round);
-      if (deps.faults?.badDistribution) list.set(me, (list.get(me) ?? 0n) + state.bountyAmountPerRound);
+      if (deps.faults?.badDistribution) list.set(me, (list.get(me) ?? 0) + Number(state.bountyAmountPerRound));
       const json = await deps.remember(`distribution-json:${step.round}:${step.attempt}`, async () => serializeDistributionList(list));
       const bytes = new TextEncoder().encode(json).length;
       const space = distributionAccountSpace(bytes, step.round, deps.taskId);

@@ -153,7 +153,7 @@ function byKey<T>(v: Json, path: string, each: (x: Json, p: string) => T): Map<A
 
 function submission(v: Json, path: string): Submission {
   const o = obj(v, path);
-  return { submissionValue: str(o.submission_value, `${path}.submission_value`), slot: int(o.slot, `${path}.slot`) };
+  return { submissionValue: str(o.submission_value, `${path}.submission_value`), slot: int(o.slot, `${path}.slot`), json: JSON.stringify(o) };
 }
 
 function trigger(v: Json, path: string): AuditTrigger {
@@ -174,14 +174,11 @@ function trigger(v: Json, path: string): AuditTrigger {
   };
 }
 
-/** The KOII program writes no `round` here (only the KPL program does): it is the map's round then. */
-function distributionSubmission(v: Json, path: string, round: number): DistributionSubmission {
+/** The KOII program writes no `round` here (only the KPL program does, and the map's key says it). */
+function distributionSubmission(v: Json, path: string): DistributionSubmission {
   const o = obj(v, path);
-  return {
-    submissionValue: pubkey(o.submission_value, `${path}.submission_value`),
-    slot: int(o.slot, `${path}.slot`),
-    round: o.round === undefined ? round : int(o.round, `${path}.round`),
-  };
+  if (o.round !== undefined) int(o.round, `${path}.round`);
+  return { submissionValue: pubkey(o.submission_value, `${path}.submission_value`), slot: int(o.slot, `${path}.slot`) };
 }
 
 function record(v: Json, path: string): DistributionAuditRecord {
@@ -215,9 +212,7 @@ export function decodeTaskStateJson(json: Json, taskId: Address): TaskState {
     auditWindow: int(o.audit_window, 'audit_window'),
     submissions: byRound(o.submissions, 'submissions', (x, p) => byKey(x, p, submission)),
     submissionsAuditTrigger: byRound(o.submissions_audit_trigger, 'submissions_audit_trigger', (x, p) => byKey(x, p, trigger)),
-    distributionRewardsSubmission: byRound(o.distribution_rewards_submission, 'distribution_rewards_submission', (x, p, round) =>
-      byKey(x, p, (y, q) => distributionSubmission(y, q, round)),
-    ),
+    distributionRewardsSubmission: byRound(o.distribution_rewards_submission, 'distribution_rewards_submission', (x, p) => byKey(x, p, distributionSubmission)),
     distributionsAuditTrigger: byRound(o.distributions_audit_trigger, 'distributions_audit_trigger', (x, p) => byKey(x, p, trigger)),
     distributionsAuditRecord: byRound(o.distributions_audit_record, 'distributions_audit_record', record),
     allowedFailedDistributions: o.allowed_failed_distributions === undefined ? 0 : int(o.allowed_failed_distributions, 'allowed_failed_distributions'),
@@ -355,7 +350,7 @@ export function encodeTaskStateJson(s: TaskState): string {
     submissions: mapObj(s.submissions, (m) => mapObj(m, (x) => ({ submission_value: x.submissionValue, slot: x.slot }))),
     submissions_audit_trigger: mapObj(s.submissionsAuditTrigger, (m) => mapObj(m, triggerJson)),
     distribution_rewards_submission: mapObj(s.distributionRewardsSubmission, (m) =>
-      mapObj(m, (x) => ({ submission_value: keyBytes(x.submissionValue), slot: x.slot, round: x.round })),
+      mapObj(m, (x) => ({ submission_value: keyBytes(x.submissionValue), slot: x.slot })),
     ),
     distributions_audit_trigger: mapObj(s.distributionsAuditTrigger, (m) => mapObj(m, triggerJson)),
     distributions_audit_record: mapObj(s.distributionsAuditRecord, (r) => r),

@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { LogEvent, Visit } from '../shared/messages.ts';
 import type { PageRecord } from '../tasks/page-index/page-record.ts';
+import type { PageIndexRules } from '../tasks/page-index/task-rules.ts';
 import type { PluginName } from '../tasks/plugin-registry.ts';
 
 // The node's whole state lives here. The schema is versioned: each entry of MIGRATIONS
@@ -14,6 +15,8 @@ export interface JoinedTask {
   plugin: PluginName;
   stakePot: string;
   joinedAt: number;
+  /** The task's declared rules (its sites), from its metadata document; read at join. */
+  rules?: PageIndexRules;
 }
 
 /** One page indexed for a task in a round: the work a submission proves. */

@@ -4,14 +4,19 @@ import { ProofRejectedError, ProofUnavailableError, type ProofStoreClient } from
 
 // A content-addressed store over HTTP, IPFS-style: POST bytes to /ipfs → { cid }, GET
 // /ipfs/<cid>. Whatever comes back is checked against the CID before anyone reads it; an
-// answer that starts with "<" (an HTML error page from a gateway) or is too large fails.
-// Failures of the store itself (unreachable, 5xx, 429, HTML, other bytes) are retried a few
-// times and then reported as ProofUnavailableError: they say nothing about the proof, so an
-// auditor must not vote on them. A store that answers "no such CID" or serves more than the
-// cap condemns the proof: ProofRejectedError.
+// answer that starts with "<" (an HTML error page from a gateway) fails. Failures of the store
+// itself (unreachable, 5xx, 429, 404, HTML, other bytes) are retried a few times and then
+// reported as ProofUnavailableError: they say nothing about the proof (a store without the
+// bundle cannot prove that nobody has it), so an auditor must not vote on them. Only bytes
+// that hash to the CID and are over the cap condemn a proof: ProofRejectedError.
 
 export class ProofStoreUnavailableError extends ProofUnavailableError {
   override name = 'ProofStoreUnavailableError';
+}
+
+/** The store answered, and has no such bundle: asking again at once would not change that. */
+class ProofStoreHasNoneError extends ProofUnavailableError {
+  override name = 'ProofStoreHasNoneError';
 }
 
 export interface HttpProofStoreOptions {
@@ -25,6 +30,11 @@ export interface HttpProofStoreOptions {
 
 /** Cap on the small JSON answer to a PUT. */
 const MAX_PUT_ANSWER_BYTES = 4096;
+/**
+ * How much an auditor reads to prove a bundle is over its cap: a raw CID names one block, and
+ * IPFS blocks are at most 1 MiB. Bytes beyond it cannot be checked against the CID.
+ */
+export const MAX_VERIFIABLE_BYTES = 1024 * 1024;
 
 export function createHttpProofStore(baseUrl: string, opts: HttpProofStoreOptions = {}): ProofStoreClient {
   const doFetch = opts.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
@@ -97,17 +107,18 @@ export function createHttpProofStore(baseUrl: string, opts: HttpProofStoreOption
         const res = await request(`${base}/ipfs/${cid}`, {});
         if (res.status === 404 || res.status === 410) {
           await res.body?.cancel().catch(() => {});
-          throw new ProofRejectedError('proof bundle not found');
+          throw new ProofStoreHasNoneError('proof store has no such bundle');
         }
         if (!res.ok) {
           await res.body?.cancel().catch(() => {});
           throw new ProofStoreUnavailableError(`proof store answered HTTP ${res.status}`);
         }
         // A declared length is not trusted either way: only bytes actually served count.
-        const bytes = await body(res, maxBytes);
-        if (!bytes) throw new ProofRejectedError('proof bundle too large');
+        const bytes = await body(res, Math.max(maxBytes, MAX_VERIFIABLE_BYTES));
+        if (!bytes) throw new ProofStoreUnavailableError(`proof store served more than ${MAX_VERIFIABLE_BYTES} bytes, which cannot be checked against the CID`);
         if (bytes[0] === 0x3c) throw new ProofStoreUnavailableError('proof store answered with an HTML page');
         if (!bytesMatchCid(cid, bytes)) throw new ProofStoreUnavailableError('proof store served bytes that do not match the CID');
+        if (bytes.length > maxBytes) throw new ProofRejectedError(`proof bundle too large: ${bytes.length} bytes, over the ${maxBytes}-byte cap`);
         return bytes;
       });
     },

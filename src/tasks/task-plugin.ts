@@ -1,3 +1,4 @@
+import type { EarlierSlashes } from '../core/distribution.ts';
 import type { Address, DistributionList, TaskState } from '../core/task-state.ts';
 
 // The interface a task's code implements, with the names and meanings Koii task authors know
@@ -13,7 +14,7 @@ export class ProofUnavailableError extends Error {
   override name = 'ProofUnavailableError';
 }
 
-/** The store answered, and the answer condemns the proof: there is none, or it is over the cap. */
+/** The bytes the CID names, checked against it, condemn the proof: they are over the cap. */
 export class ProofRejectedError extends Error {
   override name = 'ProofRejectedError';
 }
@@ -30,8 +31,8 @@ export interface ProofStoreClient {
   /** Stores bytes by content address and returns the CID. */
   put(bytes: Uint8Array): Promise<string>;
   /**
-   * The bytes for a CID, verified against it. Throws ProofRejectedError when the store says
-   * there is no such proof or it is too large, ProofUnavailableError when it cannot tell.
+   * The bytes for a CID, verified against it. Throws ProofRejectedError when the verified bytes
+   * are over `maxBytes`, ProofUnavailableError when the store cannot deliver them (a 404 too).
    */
   get(cid: string, maxBytes: number): Promise<Uint8Array>;
 }
@@ -55,6 +56,9 @@ export interface TaskPlugin {
   audit(submission: string, round: number, submitter: Address, ctx: PluginContext): Promise<AuditVerdict>;
   /** The distribution list for `round` (Koii's default unless the task says otherwise). */
   distribution(state: TaskState, round: number): DistributionList;
-  /** Whether a submitted distribution list for `round` is right. */
-  distributionCheck(state: TaskState, round: number, list: DistributionList): AuditVerdict;
+  /**
+   * Whether a submitted distribution list for `round` is right; throws AuditUndecidedError when
+   * that depends on what this node could not read (`earlier`: docs/page-index-task.md §5).
+   */
+  distributionCheck(state: TaskState, round: number, list: DistributionList, earlier?: EarlierSlashes): AuditVerdict;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startNetwork, type Network } from '../../devnet/network.ts';
+import { selectDistributionNode } from '../../src/core/selection.ts';
 import { taskState, waitForSlot, testTime } from './devnet-fixture.ts';
 
 // The other configured faults: a peer that raises false audits, one that overpays itself in
@@ -66,19 +67,27 @@ describe('false audits, a bad distribution list and a missed submission', () => 
     for (const name of ['alice', 'bob', 'carol', 'greedy']) expect(s.stakeList.get(key(name))).toBe(TASK.minimumStake * 2n);
   });
 
-  test('a greedy distribution list is voted down and replaced by the next node; every round is paid', () => {
+  test("a greedy distribution list is voted down and replaced by the node namespace-wrapper's retry selects", () => {
     const s = taskState(net.devnet);
     let greedyLists = 0;
+    let replaced = 0;
     for (let r = 0; r < ROUNDS; r++) {
-      expect(s.distributionsAuditRecord.get(r), `round ${r}`).toBe('PayoutSuccessful');
       const lists = s.distributionRewardsSubmission.get(r)!;
       if (lists.has(key('greedy'))) {
         greedyLists++;
         const trigger = s.distributionsAuditTrigger.get(r)?.get(key('greedy'));
         expect(trigger?.votes.every((v) => !v.isValid)).toBe(true);
-        expect(lists.size).toBeGreaterThanOrEqual(2);
       }
+      if (s.distributionsAuditRecord.get(r) === 'PayoutSuccessful') {
+        if (lists.size >= 2) replaced++;
+        continue;
+      }
+      // Unpaid only where Koii's nodes leave it unpaid too: namespace-wrapper's retry loop picks
+      // a key only when its score falls between the two best before it, so it may pick nobody.
+      expect(s.distributionsAuditRecord.get(r), `round ${r}`).toBe('PayoutFailed');
+      expect(selectDistributionNode(s, r, true), `round ${r}`).toBeNull();
     }
+    expect(replaced).toBeGreaterThan(0);
     expect(events.some((e) => e.includes('greedy: submitted the distribution list'))).toBe(true);
     expect(greedyLists).toBeGreaterThan(0);
   });

@@ -45,7 +45,6 @@ export async function startFaultNode(
       keys: async () => ({ main, staking }),
       proofStore: createHttpProofStore(opts.proofStoreUrl, { timeoutMs: 300, backoffMs: 20 }),
       fetchPage: (url) => fetchPublicPage(url, { allowPrivate: opts.allowPrivate ?? true, timeoutMs: opts.pageTimeoutMs ?? 2000 }),
-      allowPrivate: opts.allowPrivate ?? true,
       clock: net.time,
       // An hour of devnet rounds passes in a minute or two: the hourly page budget is scaled
       // with it, or a long run stops recording work for want of budget, not for a fault.

@@ -29,12 +29,13 @@ const ROUNDS = 7;
 const PEER_STAKE = TASK.minimumStake * 100n;
 
 const EXPECTED_REASON: Record<string, RegExp> = {
-  ivan: /^bundle points at a private address/,
+  ivan: /^a record outside the task's sites/,
   oscar: /^proof bundle rejected: proof bundle too large/,
   nora: /^malformed proof bundle/,
-  mia: /^proof bundle rejected: proof bundle not found/,
   hank: /^0 of 5 sampled pages match/,
 };
+/** Submits CIDs no store has: nothing this node can check, so never judged (undecided). */
+const UNDECIDED = 'mia';
 
 describe('hostile peers against the real engine', () => {
   let net: Network;
@@ -104,6 +105,7 @@ describe('hostile peers against the real engine', () => {
           seen.set(name, [...(seen.get(name) ?? []), v.reason]);
         }
       } else {
+        expect(name, 'a peer whose bundle no store has is never judged').not.toBe(UNDECIDED);
         expect(v, `${name} in ${j.key}`).toEqual({ valid: true });
       }
     }
@@ -124,8 +126,15 @@ describe('hostile peers against the real engine', () => {
       }
     }
     expect(invalid).toBeGreaterThan(0);
-    for (const name of ['alice', 'bob', 'carol', 'uma']) expect(s.stakeList.get(key(name)), name).toBe(PEER_STAKE);
+    for (const name of ['alice', 'bob', 'carol', 'uma', UNDECIDED]) expect(s.stakeList.get(key(name)), name).toBe(PEER_STAKE);
     for (const name of Object.keys(EXPECTED_REASON)) expect(s.stakeList.get(key(name))! < PEER_STAKE, `${name} slashed`).toBe(true);
+  });
+
+  test('a bundle no store has is undecided: no vote from anyone, and the node says why', async () => {
+    const s = taskState(net.devnet);
+    for (const byKey of s.submissionsAuditTrigger.values()) expect(byKey.has(key(UNDECIDED))).toBe(false);
+    const said = (await node.events()).filter((e) => e.message.includes(key(UNDECIDED)) && /proof store has no such bundle/.test(e.message));
+    expect(said.length).toBeGreaterThan(0);
   });
 
   test('the unfair distribution list is refused: it pays a stranger and leaves out the slashing', async () => {

@@ -102,7 +102,6 @@ export async function startTestNode(
         if (opts.pageDelayMs) await new Promise((r) => setTimeout(r, opts.pageDelayMs));
         return fetchPublicPage(url, { allowPrivate: true, timeoutMs: 5000 });
       },
-      allowPrivate: true,
       clock: net.time,
       settings: opts.settings ?? (async () => DEFAULT_ENGINE_SETTINGS),
       ...(checkpoint ? { checkpoint } : {}),

@@ -58,8 +58,7 @@ describe('the stepped clock', () => {
   });
 
   test('the same node on wall time misses windows: the assertion above would catch it', async () => {
-    const { submitted, wakeSlots } = await submittedRounds(wallTime, 'wall');
+    const { submitted } = await submittedRounds(wallTime, 'wall');
     expect(submitted.length).toBeLessThan(ROUNDS);
-    expect(Math.max(...wakeSlots)).toBeGreaterThan(TASK.submissionWindow);
   });
 });

@@ -19,7 +19,7 @@ describe("Koii's default distribution list", () => {
 
   test('one submitter takes the whole bounty', () => {
     const s = withSubmissions(taskStateFixture(), 0, [A]);
-    expect(buildDistributionList(s, 0)).toEqual(new Map([[A, 1000n]]));
+    expect(buildDistributionList(s, 0)).toEqual(new Map([[A, 1000]]));
   });
 
   test('the bounty is split evenly and floored; slashed and zero-score nodes get nothing', () => {
@@ -36,14 +36,14 @@ describe("Koii's default distribution list", () => {
     expect(submissionVerdicts(s, 4)).toEqual(new Map([[A, 'valid'], [B, 'valid'], [C, 'slashed'], [D, 'zero']]));
     expect(buildDistributionList(s, 4)).toEqual(
       new Map([
-        [A, 500n],
-        [B, 500n],
-        [C, -233n], // -(333 * 7 / 10), truncated toward zero
-        [D, 0n],
+        [A, 500],
+        [B, 500],
+        [C, -233.1], // -(333 * 0.7) in doubles, as task-template computes it
+        [D, 0],
       ]),
     );
     const three = withSubmissions(taskStateFixture({ bountyAmountPerRound: 1000n }), 0, [A, B, C]);
-    expect([...buildDistributionList(three, 0).values()]).toEqual([333n, 333n, 333n]);
+    expect([...buildDistributionList(three, 0).values()]).toEqual([333, 333, 333]);
   });
 
   test('the check accepts the right list and names each problem of a wrong one', () => {
@@ -53,10 +53,10 @@ describe("Koii's default distribution list", () => {
     expect(checkDistributionList(s, 1, good)).toEqual({ ok: true });
 
     const bad = new Map(good);
-    bad.set(A, 900n);
-    bad.set(C, 0n);
+    bad.set(A, 900);
+    bad.set(C, 0);
     bad.delete(B);
-    bad.set(D, 5n);
+    bad.set(D, 5);
     const result = checkDistributionList(s, 1, bad);
     expect(result.ok).toBe(false);
     const reasons = (result as { reasons: string[] }).reasons;
@@ -66,18 +66,44 @@ describe("Koii's default distribution list", () => {
     expect(reasons).toContain(`pays ${D}, which made no submission in round 1`);
     expect(reasons.some((r) => r.includes("more than the round's bounty"))).toBe(false);
 
-    const greedy = new Map([[A, 2000n], [B, 500n]]);
+    const greedy = new Map([[A, 2000], [B, 500]]);
     expect((checkDistributionList(s, 1, greedy) as { reasons: string[] }).reasons).toContain("pays 2500 in all, more than the round's bounty of 1000");
   });
 
-  test('JSON form: round-trip, strict parsing of hostile input', () => {
-    const list = new Map([[A, 10n], [B, -3n]]);
-    expect(parseDistributionList(serializeDistributionList(list))).toEqual(list);
-    for (const bad of ['[]', 'null', '{"x":1}', `{"${A}":1.5}`, `{"${A}":"1"}`, `{"${A}":{"a":1}}`, '{', `{"${A}":1e300}`]) {
+  test('JSON form: numbers as task-template writes them (a fractional slash too), strict parsing of hostile input', () => {
+    const list = new Map([[A, 10], [B, -864197523.6999999]]);
+    const json = serializeDistributionList(list);
+    expect(json).toBe(`{"${A}":10,"${B}":-864197523.6999999}`);
+    expect(json).toBe(JSON.stringify({ [A]: 10, [B]: -(1234567890.9999999 * 0.7) }));
+    expect(parseDistributionList(json)).toEqual(list);
+    for (const bad of ['[]', 'null', '{"x":1}', `{"${A}":"1"}`, `{"${A}":{"a":1}}`, '{', `{"${A}":1e400}`, `{"${A}":null}`]) {
       expect(() => parseDistributionList(bad)).toThrow(DistributionListError);
     }
     expect(() => parseDistributionList(' '.repeat(10 * 1024 * 1024 + 1))).toThrow(/too large/);
-    expect(() => serializeDistributionList(new Map([[A, 2n ** 60n]]))).toThrow(/safe integer/);
+    expect(() => serializeDistributionList(new Map([[A, Number.NaN]]))).toThrow(/not a finite number/);
+  });
+
+  test('a slash is checked against the stake, or the stake before an earlier payout that slashed the same key', () => {
+    const s = withSubmissions(taskStateFixture({ bountyAmountPerRound: 1000n }), 5, [A, B]);
+    s.submissionsAuditTrigger.set(5, new Map([[B, trigger([[A, false]])]]));
+    s.stakeList.set(B, 1_234_567_891n);
+    const list = buildDistributionList(s, 5);
+    expect(list.get(B)).toBe(-864197523.6999999);
+    expect(checkDistributionList(s, 5, list)).toEqual({ ok: true });
+    // The author read before an earlier payout took 864197523.7 (truncated: 864197523) from
+    // B; this checker reads after it. The list is right; so is the checker, given the slash.
+    const after = structuredClone(s);
+    after.stakeList.set(B, 1_234_567_891n - 864_197_523n);
+    const wrongStake = checkDistributionList(after, 5, list);
+    expect(wrongStake.ok).toBe(false);
+    expect((wrongStake as { reasons: string[] }).reasons[0]).toMatch(/^slashes .* for none of its stakes/);
+    expect(checkDistributionList(after, 5, list, { byKey: new Map([[B, [-864197523.6999999]]]), complete: true })).toEqual({ ok: true });
+    // An earlier payout's list that could not be read: a mismatched slash cannot be judged.
+    expect(checkDistributionList(after, 5, list, { byKey: new Map(), complete: false })).toMatchObject({ ok: 'undecided' });
+    // Whatever is known, a slash of an unrelated amount, or none, is wrong.
+    const made = new Map(list).set(B, -5);
+    expect(checkDistributionList(after, 5, made, { byKey: new Map([[B, [-864197523.6999999]]]), complete: true }).ok).toBe(false);
+    expect(checkDistributionList(after, 5, new Map(list).set(B, 0), { byKey: new Map(), complete: false }).ok).toBe(false);
   });
 
   test('properties: positive payouts never exceed the bounty; the built list always passes its check', () => {
@@ -98,9 +124,9 @@ describe("Koii's default distribution list", () => {
           }
           s.submissionsAuditTrigger.set(2, triggers);
           const list = buildDistributionList(s, 2);
-          let paid = 0n;
-          for (const v of list.values()) if (v > 0n) paid += v;
-          expect(paid <= bounty).toBe(true);
+          let paid = 0;
+          for (const v of list.values()) if (v > 0) paid += v;
+          expect(paid <= Number(bounty)).toBe(true);
           expect(checkDistributionList(s, 2, list)).toEqual({ ok: true });
         },
       ),

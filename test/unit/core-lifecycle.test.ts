@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { distributionRoundDueIn, failedPayouts, nextWakeSlot, planSteps } from '../../src/core/lifecycle.ts';
-import { rankDistributionCandidates } from '../../src/core/selection.ts';
+import { distributionScores, selectDistributionNode } from '../../src/core/selection.ts';
 import { KEYS, taskStateFixture, trigger, withSubmissions } from './helpers/task-state-fixture.ts';
 
-const [A, B, C] = KEYS;
+const [A, B, C, D, E] = KEYS;
 // startingSlot 100, roundTime 60, submission 20, audit 20: round R starts at 100 + 60R.
 const slot = (round: number, offset: number) => 100 + 60 * round + offset;
 const always = { hasWorkFor: () => true, autoClaimThreshold: null };
@@ -37,11 +37,12 @@ describe('the lifecycle planner', () => {
 
   test('the selected node submits the distribution list two rounds later; the others audit it', () => {
     const s = withSubmissions(staked(), 0, [A, B, C]);
-    const [selected, other] = rankDistributionCandidates(s, 0);
+    const selected = selectDistributionNode(s, 0);
+    const other = [A, B, C].find((k) => k !== selected);
     expect(planSteps(s, slot(2, 1), selected!, { ...always, hasWorkFor: () => false })).toEqual([{ kind: 'submit-distribution', round: 0, attempt: 0 }]);
     expect(planSteps(s, slot(2, 1), other!, { ...always, hasWorkFor: () => false })).toEqual([]);
 
-    s.distributionRewardsSubmission.set(0, new Map([[selected!, { submissionValue: C, slot: slot(2, 3), round: 0 }]]));
+    s.distributionRewardsSubmission.set(0, new Map([[selected!, { submissionValue: C, slot: slot(2, 3) }]]));
     s.distributionsAuditRecord.set(0, 'Uninitialized');
     expect(distributionRoundDueIn(s, 2)).toBeNull();
     expect(planSteps(s, slot(2, 25), other!, { ...always, hasWorkFor: () => false })).toEqual([{ kind: 'audit-distribution', round: 0, candidate: selected }]);
@@ -52,15 +53,22 @@ describe('the lifecycle planner', () => {
     expect(planSteps(s, slot(2, 45), selected!, { ...always, hasWorkFor: () => false })).toEqual([{ kind: 'payout', round: 0, distributionAccount: C }]);
   });
 
-  test('after a failed payout the next node in rank submits a new list a round later', () => {
-    const s = withSubmissions(staked(), 0, [A, B, C]);
-    const [first, second] = rankDistributionCandidates(s, 0);
-    s.distributionRewardsSubmission.set(0, new Map([[first!, { submissionValue: C, slot: slot(2, 3), round: 0 }]]));
+  test("after a failed payout the node namespace-wrapper's retry selects submits a new list a round later", () => {
+    // Five submitters, so that the retry loop (namespace-wrapper's isPreviousFailed branch)
+    // selects somebody once the first list's author is removed.
+    const s = withSubmissions(staked(), 0, [A, B, C, D, E]);
+    const first = selectDistributionNode(s, 0)!;
+    s.distributionRewardsSubmission.set(0, new Map([[first, { submissionValue: C, slot: slot(2, 3) }]]));
     s.distributionsAuditRecord.set(0, 'PayoutFailed');
     expect(failedPayouts(s, 0)).toBe(1);
     expect(distributionRoundDueIn(s, 3)).toBe(0);
-    expect(planSteps(s, slot(3, 1), second!, { ...always, hasWorkFor: () => false })).toEqual([{ kind: 'submit-distribution', round: 0, attempt: 1 }]);
-    expect(planSteps(s, slot(3, 1), first!, { ...always, hasWorkFor: () => false })).toEqual([]);
+    expect(distributionScores(s, 0).map((x) => x.key)).not.toContain(first);
+    const retry = selectDistributionNode(s, 0, true);
+    expect(retry).not.toBeNull();
+    for (const k of [A, B, C, D, E]) {
+      const expected = k === retry ? [{ kind: 'submit-distribution', round: 0, attempt: 1 }] : [];
+      expect(planSteps(s, slot(3, 1), k, { ...always, hasWorkFor: () => false }), k).toEqual(expected);
+    }
   });
 
   test('claims when the balance reaches the threshold', () => {

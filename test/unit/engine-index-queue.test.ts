@@ -21,7 +21,7 @@ class SimulatedCrash extends Error {
 let n = 0;
 async function joinedDb(): Promise<NodeDb> {
   const db = await openNodeDb(`index-queue-${++n}`);
-  await db.put('tasks', { taskId: TASK_ID, name: 'queue', plugin: 'page-index', stakePot: TASK_ID, joinedAt: 0 });
+  await db.put('tasks', { taskId: TASK_ID, name: 'queue', plugin: 'page-index', stakePot: TASK_ID, joinedAt: 0, rules: { rules: 1, origins: ['https://news.example'] } });
   await putSetting(db, `timing:${TASK_ID}`, { startingSlot: 0, roundTime: 1_000_000, submissionWindow: 10, auditWindow: 10 });
   await putSetting(db, `clock:${TASK_ID}`, { slot: 50, at: Date.now(), slotMs: 400, measuredAt: Date.now() });
   return db;
@@ -36,7 +36,6 @@ function engineOn(db: NodeDb, fetchPage: (url: string) => Promise<FetchResult>) 
     keys: async () => null,
     proofStore: { put: () => Promise.reject(new Error('unused')), get: () => Promise.reject(new Error('unused')) },
     fetchPage,
-    allowPrivate: true,
   });
 }
 

@@ -20,7 +20,7 @@ const ROUND_SLOTS = 100;
 let n = 0;
 async function joinedDb(at: number): Promise<NodeDb> {
   const db = await openNodeDb(`limits-${++n}`);
-  await db.put('tasks', { taskId: TASK_ID, name: 'limits', plugin: 'page-index', stakePot: TASK_ID, joinedAt: 0 });
+  await db.put('tasks', { taskId: TASK_ID, name: 'limits', plugin: 'page-index', stakePot: TASK_ID, joinedAt: 0, rules: { rules: 1, origins: ['https://news.example'] } });
   await putSetting(db, `timing:${TASK_ID}`, { startingSlot: 0, roundTime: ROUND_SLOTS, submissionWindow: 10, auditWindow: 10 });
   await putSetting(db, `clock:${TASK_ID}`, { slot: 0, at, slotMs: 1000, measuredAt: at });
   return db;
@@ -47,7 +47,6 @@ function setup(limits: Partial<EngineSettings['limits']>, at = 1_000_000) {
           fetched.push(url);
           return answer(url);
         },
-        allowPrivate: true,
         clock: clockAt(() => clock.t),
         online: () => clock.online,
         settings: async () => ({ ...DEFAULT_ENGINE_SETTINGS, limits: { ...DEFAULT_ENGINE_SETTINGS.limits, ...limits } }),

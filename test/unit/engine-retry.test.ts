@@ -17,7 +17,7 @@ const timing = { startingSlot: 0, roundTime: 100, submissionWindow: 30, auditWin
 async function setup(startSlot: number) {
   const db = await openNodeDb(`retry-${startSlot}-${Math.random()}`);
   const clock = { t: 1_000_000 };
-  await db.put('tasks', { taskId: TASK_ID, name: 'retry', plugin: 'page-index', stakePot: TASK_ID, joinedAt: 0 });
+  await db.put('tasks', { taskId: TASK_ID, name: 'retry', plugin: 'page-index', stakePot: TASK_ID, joinedAt: 0, rules: { rules: 1, origins: ['https://news.example'] } });
   await putSetting(db, `timing:${TASK_ID}`, timing);
   await putSetting(db, `clock:${TASK_ID}`, { slot: startSlot, at: clock.t, slotMs: SLOT_MS, measuredAt: clock.t });
   const down = new Proxy({}, { get: () => () => Promise.reject(new Error('K2 unreachable')) }) as K2Rpc;
@@ -28,7 +28,6 @@ async function setup(startSlot: number) {
     keys: async () => ({ main: {}, staking: {} }) as unknown as NodeKeys,
     proofStore: { put: () => Promise.reject(new Error('unused')), get: () => Promise.reject(new Error('unused')) },
     fetchPage: async () => ({ ok: false, reason: 'unused' }),
-    allowPrivate: false,
     clock: clockAt(() => clock.t),
   });
   return { db, clock, engine };

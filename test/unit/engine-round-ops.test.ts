@@ -122,7 +122,7 @@ describe('settling sent transactions from the task state', () => {
     s.distributionsAuditTrigger.set(2, new Map([[peer, trigger([[me, true]])]]));
     expect(settledOnChain(`distribution-vote:2:${peer}`, s, me)).toBe(true);
     expect(settledOnChain('distribution-account:2:0', s, me)).toBe(false);
-    s.distributionRewardsSubmission.set(2, new Map([[me, { submissionValue: KEYS[3], slot: 1, round: 2 }]]));
+    s.distributionRewardsSubmission.set(2, new Map([[me, { submissionValue: KEYS[3], slot: 1 }]]));
     for (const key of ['distribution-submit:2:0', 'distribution-account:2:0', 'distribution-chunk:2:0:1']) expect(settledOnChain(key, s, me), key).toBe(true);
     expect(settledOnChain('payout:2:x', s, me)).toBe(false);
     s.distributionsAuditRecord.set(2, 'PayoutFailed');

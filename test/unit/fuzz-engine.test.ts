@@ -53,8 +53,8 @@ let staking: KeyPairSigner;
 let runs = 0;
 
 beforeAll(async () => {
-  devnet = await startDevnet({ slotMs: 20, tasks: [TASK] });
   site = await startHostileServer();
+  devnet = await startDevnet({ slotMs: 20, tasks: [{ ...TASK, origins: [site.origin] }] });
   main = await generateKeyPairSigner();
   staking = await generateKeyPairSigner();
   devnet.ledger.mint(main.address, 100_000_000_000n);
@@ -140,7 +140,6 @@ describe('the engine fed hostile K2 answers', () => {
           keys: async () => ({ main, staking }),
           proofStore: createHttpProofStore(devnet.url),
           fetchPage: (url) => fetchPublicPage(url, { allowPrivate: true }),
-          allowPrivate: true,
           settings: async () => DEFAULT_ENGINE_SETTINGS,
         });
         await engine.joinTask(taskId);

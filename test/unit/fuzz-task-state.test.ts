@@ -23,7 +23,7 @@ function richState(): string {
   const s = withSubmissions(taskStateFixture({ totalBountyAmount: 2n ** 60n }), 3, [A, B, C, D]);
   withSubmissions(s, 4, [A, B]);
   s.submissionsAuditTrigger.set(3, new Map([[D, trigger([[A, false], [B, false], [C, true]])]]));
-  s.distributionRewardsSubmission.set(2, new Map([[A, { submissionValue: B, slot: 9, round: 2 }]]));
+  s.distributionRewardsSubmission.set(2, new Map([[A, { submissionValue: B, slot: 9 }]]));
   s.distributionsAuditTrigger.set(2, new Map([[A, trigger([[C, true]])]]));
   s.distributionsAuditRecord.set(2, 'PayoutSuccessful');
   s.availableBalances.set(A, 2n ** 55n + 3n);

@@ -12,7 +12,7 @@ import { KEYS, taskStateFixture, trigger, withSubmissions } from './helpers/task
 
 const [A, B, C, D, E] = KEYS;
 const ROUND = 3;
-const plugin = createPageIndexPlugin({ taskId: KEYS[5], allowPrivate: false, records: { forRound: async () => [] }, fetchPage: async () => ({ ok: false, reason: 'unused' }) });
+const plugin = createPageIndexPlugin({ taskId: KEYS[5], origins: ['https://example.org'], records: { forRound: async () => [] }, fetchPage: async () => ({ ok: false, reason: 'unused' }) });
 
 /** A, B, C valid; D slashed (its stake 1000, so -700). Bounty 900: 300 each. */
 function state() {
@@ -29,31 +29,31 @@ const reason = (list: DistributionList) => {
 
 describe('distribution lists from a hostile node', () => {
   test('the list the rules give is valid (the control)', () => {
-    expect(right()).toEqual(new Map([[A, 300n], [B, 300n], [C, 300n], [D, -700n]]));
+    expect(right()).toEqual(new Map([[A, 300], [B, 300], [C, 300], [D, -700]]));
     expect(check(right())).toEqual({ valid: true });
   });
 
   test('overpaying itself is refused, and so is the total over the bounty', () => {
     const l = right();
-    l.set(A, 900n);
+    l.set(A, 900);
     expect(reason(l)).toBe(`overpays ${A}: 900 instead of 300; pays 1500 in all, more than the round's bounty of 900`);
   });
 
   test('paying a key that made no submission is refused', () => {
     const l = right();
-    l.set(E, 1n);
+    l.set(E, 1);
     expect(reason(l)).toMatch(`pays ${E}, which made no submission in round ${ROUND}`);
     const zero = right();
-    zero.set(E, 0n);
+    zero.set(E, 0);
     expect(check(zero).valid).toBe(false);
   });
 
   test('omitting the slashing is refused, whether left at 0, paid or left out', () => {
     const zero = right();
-    zero.set(D, 0n);
+    zero.set(D, 0);
     expect(reason(zero)).toBe(`omits the slashing of ${D}`);
     const paid = right();
-    paid.set(D, 300n);
+    paid.set(D, 300);
     expect(reason(paid)).toMatch(`omits the slashing of ${D}`);
     const gone = right();
     gone.delete(D);
@@ -62,14 +62,14 @@ describe('distribution lists from a hostile node', () => {
 
   test('moving the shares around while keeping the total is still refused', () => {
     const l = right();
-    l.set(A, 600n);
-    l.set(B, 0n);
+    l.set(A, 600);
+    l.set(B, 0);
     expect(reason(l)).toBe(`overpays ${A}: 600 instead of 300; underpays ${B}: 0 instead of 300`);
   });
 
   test('a list of fifty thousand invented keys is refused with a bounded reason', () => {
     const l = right();
-    for (let i = 0; i < 50_000; i++) l.set(`${'1'.repeat(12)}${i.toString().padStart(20, '2')}`, 1n);
+    for (let i = 0; i < 50_000; i++) l.set(`${'1'.repeat(12)}${i.toString().padStart(20, '2')}`, 1);
     const v = check(l);
     expect(v.valid).toBe(false);
     expect((v as { reason: string }).reason.split('; ').length).toBeLessThanOrEqual(20);
@@ -79,7 +79,7 @@ describe('distribution lists from a hostile node', () => {
     const keys = [A, B, C, D, E];
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.constantFrom(...keys), fc.option(fc.bigInt({ min: -2000n, max: 2000n }), { nil: undefined })), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.tuple(fc.constantFrom(...keys), fc.option(fc.integer({ min: -2000, max: 2000 }), { nil: undefined })), { minLength: 1, maxLength: 6 }),
         (edits) => {
           const l = right();
           for (const [k, v] of edits) {
@@ -102,11 +102,10 @@ describe('parsing a hostile list', () => {
     ['null', 'null', 'distribution list must be a JSON object'],
     ['a bad key', '{"../etc":1}', '"../etc" is not an address'],
     ['__proto__ as key', '{"__proto__":{"polluted":1}}', '"__proto__" is not an address'],
-    ['a fraction', `{"${A}":1.5}`, `amount for ${A} is not an integer`],
-    ['an amount beyond 2^53', `{"${A}":9007199254740993}`, `amount for ${A} is not an integer`],
-    ['1e400', `{"${A}":1e400}`, `amount for ${A} is not an integer`],
-    ['a string amount', `{"${A}":"300"}`, `amount for ${A} is not an integer`],
-    ['a nested object', `{"${A}":{"x":1}}`, `amount for ${A} is not an integer`],
+    ['1e400 (not finite)', `{"${A}":1e400}`, `amount for ${A} is not a number`],
+    ['null (a NaN written by JSON.stringify)', `{"${A}":null}`, `amount for ${A} is not a number`],
+    ['a string amount', `{"${A}":"300"}`, `amount for ${A} is not a number`],
+    ['a nested object', `{"${A}":{"x":1}}`, `amount for ${A} is not a number`],
   ])('%s is refused', (_n, json, message) => {
     expect(() => parseDistributionList(json)).toThrow(new DistributionListError(message));
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -123,7 +122,7 @@ describe('parsing a hostile list', () => {
       for (let n = i; s.length < 44; n = Math.floor(n / 58)) s = ALPHABET[n % 58]! + s;
       return s;
     };
-    const list = new Map(Array.from({ length: 100_000 }, (_, i) => [key(i), i % 100 === 0 ? -1_400_000_000n : 10_000_000n] as const));
+    const list = new Map(Array.from({ length: 100_000 }, (_, i) => [key(i), i % 100 === 0 ? -1_400_000_000 : 10_000_000] as const));
     const json = serializeDistributionList(list);
     expect(json.length).toBeGreaterThan(5 * 1024 * 1024);
     expect(json.length).toBeLessThanOrEqual(MAX_LIST_JSON_BYTES);
@@ -132,7 +131,7 @@ describe('parsing a hostile list', () => {
 
   test('duplicate keys: the last one counts, as the program reads it, and the check sees it', () => {
     const list = parseDistributionList(`{"${A}":300,"${A}":900,"${B}":300,"${C}":300,"${D}":-700}`);
-    expect(list.get(A)).toBe(900n);
+    expect(list.get(A)).toBe(900);
     expect(check(list).valid).toBe(false);
   });
 

@@ -57,7 +57,7 @@ describe('addresses a node never fetches with allowPrivate false', () => {
   test.each(refused)('%s is refused before any request', async (url) => {
     const asked: string[] = [];
     const r = await fetchPublicPage(url, publicly(asked));
-    expect(r).toEqual({ ok: false, reason: 'private or non-web address' });
+    expect(r).toEqual({ ok: false, reason: 'private or non-web address', refused: true });
     expect(asked).toEqual([]);
   });
 
@@ -75,7 +75,7 @@ describe('addresses a node never fetches with allowPrivate false', () => {
     const own = (u: string) => new URL(u).origin === server.origin;
     expect((await fetchPublicPage(`${server.origin}/article`, { allowPrivate: own })).ok).toBe(true);
     const other = await fetchPublicPage('http://127.0.0.1:1/article', { allowPrivate: own });
-    expect(other).toEqual({ ok: false, reason: 'private or non-web address' });
+    expect(other).toEqual({ ok: false, reason: 'private or non-web address', refused: true });
     const throwing = () => {
       throw new Error('settings unreadable');
     };

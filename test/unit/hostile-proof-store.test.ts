@@ -2,14 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cidOf } from '../../src/core/content-address.ts';
-import { createHttpProofStore } from '../../src/tasks/http-proof-store.ts';
+import { createHttpProofStore, MAX_VERIFIABLE_BYTES } from '../../src/tasks/http-proof-store.ts';
 import { ProofRejectedError, ProofUnavailableError } from '../../src/tasks/task-plugin.ts';
 import { startHostileServer, type HostileServer } from './helpers/hostile-server.ts';
 
-// The proof store client against a store that is down, slow, lying or enormous. It tells the
-// proof's fault (no such CID, more bytes than any bundle may have) from the store's (5xx,
-// 429, HTML, other bytes, no answer), retries only the latter, and never reads more than the
-// cap, whatever the headers say.
+// The proof store client against a store that is down, slow, lying or enormous. Only bytes
+// that hash to the CID and are over the cap condemn a proof; everything else is the store's
+// failure (404, 5xx, 429, HTML, other bytes, more than can be checked, no answer) and says
+// nothing about the proof. It never reads more than it can check, whatever the headers say.
 
 let server: HostileServer;
 beforeAll(async () => {
@@ -40,14 +40,23 @@ describe('the proof store client against a hostile store', () => {
     expect(await store(goodCid).get(goodCid, CAP)).toEqual(good);
   });
 
-  test('"no such CID" condemns the proof, without retrying', async () => {
+  test('"no such CID" says nothing about the proof: a store cannot prove that nobody has it (asked once)', async () => {
     const cid = cidOf(new TextEncoder().encode('missing'));
     const s = serve(cid, (_q, res) => {
       res.writeHead(404);
       res.end();
     });
-    await expect(store(cid).get(cid, CAP)).rejects.toThrow(new ProofRejectedError('proof bundle not found'));
+    const err = await store(cid).get(cid, CAP).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProofUnavailableError);
+    expect((err as Error).message).toBe('proof store has no such bundle');
     expect(s.hits()).toBe(1);
+  });
+
+  test('a bundle over the cap whose bytes hash to its CID condemns the proof', async () => {
+    const big = new Uint8Array(CAP + 1).fill(0x20);
+    const cid = cidOf(big);
+    serve(cid, (_q, res) => res.end(big));
+    await expect(store(cid).get(cid, CAP)).rejects.toThrow(new ProofRejectedError(`proof bundle too large: ${CAP + 1} bytes, over the ${CAP}-byte cap`));
   });
 
   test.each([429, 500, 502, 503])('HTTP %i says nothing about the proof: retried, then unavailable', async (status) => {
@@ -87,7 +96,7 @@ describe('the proof store client against a hostile store', () => {
     expect((err as Error).message).toBe('proof store served bytes that do not match the CID');
   });
 
-  test('an endless answer is cut at the cap: the proof is too large', async () => {
+  test('an endless answer is cut once it is more than a CID can name: the store failed, not the proof', async () => {
     const cid = cidOf(new TextEncoder().encode('endless'));
     let written = 0;
     serve(cid, (_q, res) => {
@@ -98,19 +107,19 @@ describe('the proof store client against a hostile store', () => {
       };
       pump();
     });
-    await expect(store(cid).get(cid, CAP)).rejects.toThrow(new ProofRejectedError('proof bundle too large'));
+    await expect(store(cid).get(cid, CAP)).rejects.toBeInstanceOf(ProofUnavailableError);
     await new Promise((r) => setTimeout(r, 30));
-    expect(written).toBeLessThan(CAP * 16);
+    expect(written).toBeLessThan(MAX_VERIFIABLE_BYTES * 4);
   });
 
-  test('a gzip bomb is cut at the cap after inflating, not before', async () => {
+  test('a gzip bomb is cut after inflating to what can be checked, not before', async () => {
     const cid = cidOf(new TextEncoder().encode('bomb'));
     const body = gzipSync(Buffer.alloc(32 * 1024 * 1024, 0x20), { level: 9 });
     serve(cid, (_q, res) => {
       res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': String(body.length) });
       res.end(body);
     });
-    await expect(store(cid).get(cid, CAP)).rejects.toThrow(new ProofRejectedError('proof bundle too large'));
+    await expect(store(cid).get(cid, CAP)).rejects.toThrow(`proof store served more than ${MAX_VERIFIABLE_BYTES} bytes, which cannot be checked against the CID`);
   });
 
   test('a store that never answers times out, and is retried', async () => {

@@ -57,11 +57,11 @@ describe("the page-index plugin's self-check before submitting", () => {
             return { ok: true as const, html: changed.has(url) ? CHANGED : HTML, finalUrl: url, status: 200 };
           };
           const proofStore = memoryStore();
-          const node = createPageIndexPlugin({ taskId: TASK, allowPrivate: false, fetchPage, records: { forRound: async () => records } });
+          const node = createPageIndexPlugin({ taskId: TASK, origins: ['http://site.test'], fetchPage, records: { forRound: async () => records } });
           const ctx: PluginContext = { proofStore, stakingKey: ME, log: () => {} };
           const cid = await node.submission(round, ctx);
           if (cid === null) return; // every record had changed: nothing to submit is right too
-          const auditor = createPageIndexPlugin({ taskId: TASK, allowPrivate: false, fetchPage, records: { forRound: async () => [] } });
+          const auditor = createPageIndexPlugin({ taskId: TASK, origins: ['http://site.test'], fetchPage, records: { forRound: async () => [] } });
           expect(await auditor.audit(cid, round, ME, { proofStore, stakingKey: AUDITOR, log: () => {} })).toEqual({ valid: true });
         },
       ),

@@ -115,3 +115,17 @@ export function isPrivateAddress(input: string): boolean {
   // A single label ("router", "intranet") is looked up in the user's own search domains.
   return !name.includes('.');
 }
+
+/** This machine itself: 127.0.0.0/8, ::1 or localhost (what a development build may reach). */
+export function isLoopbackUrl(input: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return false;
+  }
+  const host = url.hostname.toLowerCase().replace(/\.+$/, '');
+  if (host === 'localhost' || host === '[::1]') return true;
+  const v4 = ipv4(host);
+  return v4 !== null && v4[0] === 127;
+}

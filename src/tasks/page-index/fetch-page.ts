@@ -17,9 +17,11 @@ export const MAX_PAGE_BYTES = 2 * 1024 * 1024;
 
 /**
  * A failure is `transient` when it says nothing about the page itself — a timeout, a network
- * error, the site's 429 or 5xx — so an auditor must not judge a peer on it.
+ * error, the site's 429 or 5xx — so an auditor must not judge a peer on it. It is `refused`
+ * when this node would not fetch the address at all (its build's rule for private addresses,
+ * a spent budget): that says nothing about the page either.
  */
-export type FetchResult = { ok: true; html: string; finalUrl: string; status: number } | { ok: false; reason: string; transient?: true };
+export type FetchResult = { ok: true; html: string; finalUrl: string; status: number } | { ok: false; reason: string; transient?: true; refused?: true };
 
 export interface FetchPageOptions {
   fetch?: typeof fetch;
@@ -58,7 +60,7 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export async function fetchPublicPage(url: string, options: FetchPageOptions): Promise<FetchResult> {
   const maxBytes = options.maxBytes ?? MAX_PAGE_BYTES;
-  if (!(await mayFetch(url, options.allowPrivate))) return { ok: false, reason: 'private or non-web address' };
+  if (!(await mayFetch(url, options.allowPrivate))) return { ok: false, reason: 'private or non-web address', refused: true };
   const doFetch = options.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 15_000);

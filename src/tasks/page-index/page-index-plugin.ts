@@ -2,9 +2,10 @@ import { bytesMatchCid, parseCid } from '../../core/content-address.ts';
 import { buildDistributionList, checkDistributionList } from '../../core/distribution.ts';
 import { AuditUndecidedError, ProofRejectedError, type AuditVerdict, type PluginContext, type TaskPlugin } from '../task-plugin.ts';
 import { compareRecord, sampleRecords } from './audit-sample.ts';
-import { mayFetch, type FetchResult, type PrivateAddressPolicy } from './fetch-page.ts';
+import type { FetchResult } from './fetch-page.ts';
 import { buildPageRecord, type PageRecord } from './page-record.ts';
 import { BundleError, decodeBundle, encodeBundle, fitRecords, MAX_BUNDLE_BYTES } from './proof-bundle.ts';
+import { coveredByTask } from './task-rules.ts';
 
 // page-index, as a Koii task: the work is indexing public pages the user visited on opted-in
 // sites; the submission is the CID of the round's proof bundle; the audit re-fetches a
@@ -12,15 +13,11 @@ import { BundleError, decodeBundle, encodeBundle, fitRecords, MAX_BUNDLE_BYTES }
 
 export interface PageIndexDeps {
   taskId: string;
+  /** The sites the task covers, from its metadata document: a record elsewhere is invalid. */
+  origins: readonly string[];
   records: { forRound(round: number): Promise<PageRecord[]> };
+  /** Fetches a page under this node's own rules (a refusal is `refused`: not the page's fault). */
   fetchPage(url: string): Promise<FetchResult>;
-  /**
-   * Audits never fetch private addresses in production; a development build allows its own
-   * opted-in sites (the devnet's demo site is on 127.0.0.1). A peer's bundle is refused as a
-   * whole when any record points where this node would not fetch: it never makes this node
-   * fetch what it would not accept in its own bundle.
-   */
-  allowPrivate: PrivateAddressPolicy;
   /** Whether the browser is online; an audit made while it is not is not decided. */
   online?: () => boolean;
   sampleSize?: number;
@@ -31,12 +28,13 @@ export interface PageIndexDeps {
   spentCpu?: (ms: number) => void;
 }
 
+/** A sampled page: it matches, it does not, or this node could not tell (`transient`). */
 async function refetchMatches(deps: PageIndexDeps, sample: PageRecord[]): Promise<{ record: PageRecord; ok: boolean; reason?: string; transient?: boolean }[]> {
   const now = deps.now ?? Date.now;
   return Promise.all(
     sample.map(async (record) => {
       const page = await deps.fetchPage(record.url);
-      if (!page.ok) return { record, ok: false, reason: page.reason, transient: page.transient === true };
+      if (!page.ok) return { record, ok: false, reason: page.reason, transient: page.transient === true || page.refused === true };
       const started = now();
       const fresh = buildPageRecord(page.html, record.url, now());
       deps.spentCpu?.(now() - started);
@@ -56,8 +54,9 @@ export function createPageIndexPlugin(deps: PageIndexDeps): TaskPlugin {
 
     async submission(round: number, ctx: PluginContext): Promise<string | null> {
       const bundle = (records: PageRecord[]) => ({ v: 1 as const, task: deps.taskId, round, node: ctx.stakingKey, records });
-      // The records as the bundle will hold them: the sample is drawn by position in it.
-      let records = fitRecords(bundle(await deps.records.forRound(round)));
+      // The records as the bundle will hold them (only of the task's origins: anything else
+      // fails every audit): the sample is drawn by position in it.
+      let records = fitRecords(bundle((await deps.records.forRound(round)).filter((r) => coveredByTask(r.url, deps.origins))));
       // Check our own sample the way an auditor will, and drop what would not pass: a node
       // never submits a proof it knows to be failing.
       for (let pass = 0; pass < 3 && records.length > 0; pass++) {
@@ -85,23 +84,22 @@ export function createPageIndexPlugin(deps: PageIndexDeps): TaskPlugin {
       try {
         bytes = await ctx.proofStore.get(submission, MAX_BUNDLE_BYTES);
       } catch (err) {
-        // Only the store's own word against the proof condemns it; a store that is down,
-        // slow or lying says nothing about the peer.
+        // Only bytes checked against the CID condemn a proof (a bundle over the cap); a store
+        // that is down, slow, lying or without the bundle (a 404) says nothing about the peer.
         if (err instanceof ProofRejectedError) return { valid: false, reason: `proof bundle rejected: ${err.message}` };
         throw new AuditUndecidedError(`proof bundle of ${submitter} unavailable: ${(err as Error).message}`);
       }
       if (!bytesMatchCid(submission, bytes)) throw new AuditUndecidedError(`the proof store served bytes that do not match ${submission.slice(0, 20)}…`);
       let records: PageRecord[];
       try {
-        records = decodeBundle(bytes, { task: deps.taskId, round, node: submitter }, (deps.now ?? Date.now)()).records;
+        records = decodeBundle(bytes, { task: deps.taskId, round, node: submitter }).records;
       } catch (err) {
         if (err instanceof BundleError) return { valid: false, reason: `malformed proof bundle: ${err.message}` };
         throw err;
       }
       if (records.length === 0) return { valid: false, reason: 'empty proof bundle' };
-      for (const r of records) {
-        if (!(await mayFetch(r.url, deps.allowPrivate))) return { valid: false, reason: `bundle points at a private address: ${r.url.slice(0, 100)}` };
-      }
+      const outside = records.find((r) => !coveredByTask(r.url, deps.origins));
+      if (outside) return { valid: false, reason: `a record outside the task's sites: ${outside.url.slice(0, 100)}` };
       const checked = await refetchMatches(deps, sampleRecords(records, { round, submitter, size: sampleSize }));
       if (deps.online && !deps.online()) throw new AuditUndecidedError('the browser went offline during the audit');
       const matched = checked.filter((c) => c.ok).length;
@@ -118,8 +116,9 @@ export function createPageIndexPlugin(deps: PageIndexDeps): TaskPlugin {
 
     distribution: (state, round) => buildDistributionList(state, round),
 
-    distributionCheck(state, round, list): AuditVerdict {
-      const r = checkDistributionList(state, round, list);
+    distributionCheck(state, round, list, earlier): AuditVerdict {
+      const r = checkDistributionList(state, round, list, earlier);
+      if (r.ok === 'undecided') throw new AuditUndecidedError(r.reason);
       return r.ok ? { valid: true } : { valid: false, reason: r.reasons.join('; ') };
     },
   };

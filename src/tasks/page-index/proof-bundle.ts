@@ -60,14 +60,16 @@ export function fitBundle(b: ProofBundle): Uint8Array {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX16 = /^[0-9a-f]{16}$/;
-// Sane time bounds for fetchedAt: after 2020, not more than a day in the future.
+// Bounds for fetchedAt that every auditor applies alike (docs/page-index-task.md §4): fixed
+// dates, never the auditor's own clock.
 const MIN_TIME = Date.UTC(2020, 0, 1);
+const MAX_TIME = Date.UTC(2100, 0, 1);
 
 function check(cond: boolean, message: string): asserts cond {
   if (!cond) throw new BundleError(message);
 }
 
-export function decodeBundle(bytes: Uint8Array, expected: { task: string; round: number; node: string }, now = Date.now()): ProofBundle {
+export function decodeBundle(bytes: Uint8Array, expected: { task: string; round: number; node: string }): ProofBundle {
   check(bytes.length <= MAX_BUNDLE_BYTES, `bundle is larger than ${MAX_BUNDLE_BYTES} bytes`);
   let raw: unknown;
   try {
@@ -96,7 +98,7 @@ export function decodeBundle(bytes: Uint8Array, expected: { task: string; round:
       throw new BundleError(`record ${i}: ${(err as Error).message}`);
     }
     check(canonical === x.url, `record ${i}: url is not canonical`);
-    check(typeof x.fetchedAt === 'number' && Number.isSafeInteger(x.fetchedAt) && x.fetchedAt >= MIN_TIME && x.fetchedAt <= now + 86_400_000, `record ${i}: bad fetchedAt`);
+    check(typeof x.fetchedAt === 'number' && Number.isSafeInteger(x.fetchedAt) && x.fetchedAt >= MIN_TIME && x.fetchedAt < MAX_TIME, `record ${i}: bad fetchedAt`);
     check(typeof x.title === 'string' && x.title.length <= 512, `record ${i}: bad title`);
     check(typeof x.textLength === 'number' && Number.isSafeInteger(x.textLength) && x.textLength >= 0 && x.textLength <= 10_000_000, `record ${i}: bad textLength`);
     check(typeof x.sha256 === 'string' && HEX64.test(x.sha256), `record ${i}: bad sha256`);

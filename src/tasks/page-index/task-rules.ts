@@ -1,0 +1,58 @@
+// The page-index rules a task declares in its metadata document (docs/page-index-task.md §1):
+// `"pageIndex": { "rules": 1, "origins": [...] }`. Every node reads the same document by
+// its CID, so which sites a task covers is public and the same for all of them: the user's
+// opted-in sites decide what this node may read of their browsing, never what a peer may prove.
+
+export const RULES_VERSION = 1;
+const MAX_ORIGINS = 64;
+/** A metadata document is a few hundred bytes; a megabyte is someone else's file. */
+export const MAX_METADATA_BYTES = 64 * 1024;
+
+export interface PageIndexRules {
+  rules: typeof RULES_VERSION;
+  /** Serialised origins, e.g. "https://en.wikipedia.org". */
+  origins: string[];
+}
+
+export class TaskRulesError extends Error {
+  override name = 'TaskRulesError';
+}
+
+/** An origin exactly as a URL serialises it: http(s), lowercase host, default port omitted, nothing else. */
+function isSerialisedOrigin(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text;
+}
+
+export function parsePageIndexRules(metadata: Uint8Array): PageIndexRules {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(metadata));
+  } catch {
+    throw new TaskRulesError('the task metadata is not UTF-8 JSON');
+  }
+  const section = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>).pageIndex : undefined;
+  if (typeof section !== 'object' || section === null || Array.isArray(section)) throw new TaskRulesError('the task metadata declares no page-index rules');
+  const { rules, origins } = section as Record<string, unknown>;
+  if (rules !== RULES_VERSION) throw new TaskRulesError(`the task follows page-index rules ${String(rules).slice(0, 10)}; this node knows version ${RULES_VERSION}`);
+  if (!Array.isArray(origins) || origins.length === 0 || origins.length > MAX_ORIGINS) throw new TaskRulesError(`the task must declare 1 to ${MAX_ORIGINS} origins`);
+  for (const o of origins) {
+    if (typeof o !== 'string' || !isSerialisedOrigin(o)) throw new TaskRulesError(`"${String(o).slice(0, 80)}" is not an http(s) origin`);
+  }
+  if (new Set(origins).size !== origins.length) throw new TaskRulesError('the task declares an origin twice');
+  return { rules: RULES_VERSION, origins: origins as string[] };
+}
+
+/** Whether a page belongs to one of the task's origins. */
+export function coveredByTask(url: string, origins: readonly string[]): boolean {
+  try {
+    return origins.includes(new URL(url).origin);
+  } catch {
+    return false;
+  }
+}
