@@ -70,11 +70,13 @@ export function undecidedLine(undecided: readonly UndecidedPeer[]): string {
 /**
  * Adds an attempt's outcome to the round's summary: judged peers join those judged before
  * (an attempt asks again only about peers not settled on chain), the undecided are the
- * attempt's own, and a vote is kept once per peer. Returns the votes the summary did not
- * have yet (the ones to log).
+ * attempt's own less any peer judged before (its verdict is kept: an attempt begun as the
+ * window closes calls it undecided only because it did not look again), and a vote is kept
+ * once per peer. Returns the votes the summary did not have yet (the ones to log).
  */
 export function recordSubmissionsAudit(summary: RoundSummary, audit: SubmissionsAudit): { summary: RoundSummary; newVotes: PeerVote[] } {
   const judgedPeers = [...new Set([...summary.judgedPeers, ...audit.judged.map((j) => j.peer)])];
+  const undecided = audit.undecided.filter((u) => !judgedPeers.includes(u.peer));
   const known = new Set(summary.votes.map((v) => v.peer));
   const newVotes: PeerVote[] = [];
   for (const j of audit.judged) {
@@ -82,7 +84,7 @@ export function recordSubmissionsAudit(summary: RoundSummary, audit: Submissions
     known.add(j.peer);
     newVotes.push({ peer: j.peer, valid: j.valid, ...(!j.valid && j.reason !== undefined ? { reason: j.reason } : {}) });
   }
-  return { summary: { ...summary, judgedPeers, undecided: [...audit.undecided], votes: [...summary.votes, ...newVotes] }, newVotes };
+  return { summary: { ...summary, judgedPeers, undecided, votes: [...summary.votes, ...newVotes] }, newVotes };
 }
 
 /** Keeps the latest check of each list author's list; a vote, once sent, stays recorded. */

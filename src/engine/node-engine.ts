@@ -254,16 +254,21 @@ export function createNodeEngine(options: EngineOptions) {
       s = { ...s, notes: [...s.notes, outcome.summary].slice(-12) };
       if (outcome.submitted !== undefined) s.submission = outcome.submitted;
       if (outcome.audit) {
+        const before = s;
         const recorded = recordSubmissionsAudit(s, outcome.audit);
         s = recorded.summary;
-        lines.push(['info', describeRoundAudit(s)]);
+        // A retry that learnt nothing new (a worker restarted, a wake in the window's middle)
+        // adds no line; the undecided are repeated while some remain.
+        if (s.judgedPeers.length !== before.judgedPeers.length || recorded.newVotes.length > 0 || s.undecided.length > 0 || before.undecided.length > 0) {
+          lines.push(['info', describeRoundAudit(s)]);
+        }
         for (const vote of recorded.newVotes) lines.push(['info', voteLine(vote)]);
-        if (outcome.audit.undecided.length > 0) lines.push(['warn', undecidedLine(outcome.audit.undecided)]);
+        if (s.undecided.length > 0) lines.push(['warn', undecidedLine(s.undecided)]);
       }
       if (outcome.listAudit) s = recordListAudit(s, outcome.listAudit);
       await db.put('rounds', s);
     }
-    if (lines.length === 0) lines.push([outcome.listAudit?.verdict === 'undecided' ? 'warn' : 'info', outcome.summary]);
+    if (lines.length === 0 && !outcome.audit) lines.push([outcome.listAudit?.verdict === 'undecided' ? 'warn' : 'info', outcome.summary]);
     for (const [level, line] of lines) await log(level, task.name, line);
   }
 

@@ -235,6 +235,19 @@ describe("a round's record of its audits", () => {
     expect(describeRoundAudit(s)).toBe(`round ${ROUND}: judged 3 peers, voted invalid on 1, voted valid on 1`);
   });
 
+  test('a peer judged before is not undecided because a later attempt (begun as the window closed) did not look again', () => {
+    const first = recordSubmissionsAudit(emptyRoundSummary('task', ROUND), attempt([{ peer: QUIET, valid: true, voted: false }])).summary;
+    const late = recordSubmissionsAudit(
+      first,
+      attempt([], [
+        { peer: QUIET, reason: 'not judged before the audit window closed' },
+        { peer: DOWN, reason: 'not judged before the audit window closed' },
+      ]),
+    ).summary;
+    expect(late.judgedPeers).toEqual([QUIET]);
+    expect(late.undecided).toEqual([{ peer: DOWN, reason: 'not judged before the audit window closed' }]);
+  });
+
   test('the log lines: one per vote, one for the undecided', () => {
     expect(voteLine({ peer: CHEAT, valid: false, reason: '0 of 5 sampled pages match' })).toBe(`voted invalid on ${CHEAT}: 0 of 5 sampled pages match`);
     expect(voteLine({ peer: QUIET, valid: true })).toBe(`voted valid on ${QUIET} (answering an audit raised by another node)`);
