@@ -78,8 +78,10 @@ export async function buildNodeView(
       .map((r) => ({
         round: r.round,
         pages: r.pages,
-        audits: r.audits,
-        invalidFound: r.invalidFound,
+        judged: r.judgedPeers.length,
+        undecided: r.undecided,
+        votes: r.votes,
+        listAudits: r.listAudits,
         notes: r.notes.slice(-4),
         ...(r.submission ? { submission: r.submission } : {}),
         ...(r.earned !== undefined ? { earned: formatKoii(BigInt(r.earned)) } : {}),

@@ -8,20 +8,21 @@ import { decodeTaskStateJson, TaskStateDecodeError } from '../k2/task-state-deco
 import { createFeeSchedule } from '../k2/fees.ts';
 import { feePayerCost } from '../k2/transaction.ts';
 import { appendEvent } from '../store/event-log.ts';
-import { getSetting, putSetting, type JoinedTask, type NodeDb, type RoundSummary } from '../store/node-db.ts';
+import { emptyRoundSummary, getSetting, putSetting, type JoinedTask, type NodeDb, type RoundSummary } from '../store/node-db.ts';
 import { canonicalUrl } from '../tasks/page-index/canonical-url.ts';
 import type { FetchResult } from '../tasks/page-index/fetch-page.ts';
 import { coveredByTask, MAX_METADATA_BYTES, parsePageIndexRules, type PageIndexRules } from '../tasks/page-index/task-rules.ts';
 import { buildPageRecord } from '../tasks/page-index/page-record.ts';
 import { createPlugin, pluginNameForTask } from '../tasks/plugin-registry.ts';
 import type { ProofStoreClient, TaskPlugin } from '../tasks/task-plugin.ts';
+import { describeRoundAudit, recordListAudit, recordSubmissionsAudit, undecidedLine, voteLine } from './audit-record.ts';
 import { wallClock, type EngineClock } from './engine-clock.ts';
 import { createFeeBudget, FeeBudgetExceededError } from './fee-budget.ts';
 import { createRecordBook, type ProofLanded } from './record-book.ts';
 import { createUsageMeter } from './usage-meter.ts';
 import { createJournal, createOutbox, OutOfFundsError, StepFailedError } from './outbox.ts';
 import { settledOnChain } from './settled-on-chain.ts';
-import { runStep } from './step-runner.ts';
+import { outcomeSoFar, PartialAuditError, runStep, type StepOutcome } from './step-runner.ts';
 
 // The node: on each wake, for each joined task, one slot read and one task-state read; the
 // outbox settles what an earlier life left in flight; the planner says what is due; each
@@ -240,22 +241,36 @@ export function createNodeEngine(options: EngineOptions) {
   }
 
   async function summary(taskId: string, round: number): Promise<RoundSummary> {
-    return (await db.get('rounds', [taskId, round])) ?? { taskId, round, pages: 0, audits: 0, invalidFound: 0, notes: [] };
+    return (await db.get('rounds', [taskId, round])) ?? emptyRoundSummary(taskId, round);
   }
 
-  async function noteStep(task: JoinedTask, step: PlannedStep, text: string): Promise<void> {
-    if (step.kind === 'claim') return;
-    const s = await summary(task.taskId, step.round);
-    s.notes = [...s.notes, text].slice(-12);
-    if (step.kind === 'submit') {
-      const cid = /: (\S+)$/.exec(text)?.[1];
-      if (cid) s.submission = cid;
+  /**
+   * Keeps what a step reached in its round's summary and logs it, both from the step's typed
+   * outcome: for an audit, the round's counts, one line per vote sent, one for the undecided.
+   */
+  async function noteStep(task: JoinedTask, step: PlannedStep, outcome: StepOutcome): Promise<void> {
+    const lines: Array<['info' | 'warn', string]> = [];
+    if (step.kind !== 'claim') {
+      let s = await summary(task.taskId, step.round);
+      s = { ...s, notes: [...s.notes, outcome.summary].slice(-12) };
+      if (outcome.submitted !== undefined) s.submission = outcome.submitted;
+      if (outcome.audit) {
+        const before = s;
+        const recorded = recordSubmissionsAudit(s, outcome.audit);
+        s = recorded.summary;
+        // A retry that learnt nothing new (a worker restarted, a wake in the window's middle)
+        // adds no line; the undecided are repeated while some remain.
+        if (s.judgedPeers.length !== before.judgedPeers.length || recorded.newVotes.length > 0 || s.undecided.length > 0 || before.undecided.length > 0) {
+          lines.push(['info', describeRoundAudit(s)]);
+        }
+        for (const vote of recorded.newVotes) lines.push(['info', voteLine(vote)]);
+        if (s.undecided.length > 0) lines.push(['warn', undecidedLine(s.undecided)]);
+      }
+      if (outcome.listAudit) s = recordListAudit(s, outcome.listAudit);
+      await db.put('rounds', s);
     }
-    if (step.kind === 'audit-submissions') {
-      s.audits += (text.match(/valid /g) ?? []).length;
-      s.invalidFound += (text.match(/invalid /g) ?? []).length;
-    }
-    await db.put('rounds', s);
+    if (lines.length === 0 && !outcome.audit) lines.push([outcome.listAudit?.verdict === 'undecided' ? 'warn' : 'info', outcome.summary]);
+    for (const [level, line] of lines) await log(level, task.name, line);
   }
 
   /** Earnings of each paid round: this node's entry in the round's (checked) default list. */
@@ -389,13 +404,19 @@ export function createNodeEngine(options: EngineOptions) {
             return true;
           });
         }
-        await log('info', task.name, outcome.summary);
-        await noteStep(task, step, outcome.summary);
+        await noteStep(task, step, outcome);
       } catch (err) {
         const error = err as Error;
         if (error.name === 'SimulatedCrash') throw err;
         errors.push(error);
-        if (err instanceof FeeBudgetExceededError) {
+        // What an audit reached before it stopped (votes sent, peers undecided) is kept and logged.
+        const partial = outcomeSoFar(err);
+        if (partial) await noteStep(task, step, partial);
+        if (err instanceof PartialAuditError) {
+          // Some peer (or list) could not be judged yet: asked again soon; the log said why.
+          retrySoon = true;
+          await journal.record(key, step.round, { status: 'interrupted', reason: error.message, at: now() });
+        } else if (err instanceof FeeBudgetExceededError) {
           issue = 'over-budget';
           await journal.record(key, step.round, { status: 'waiting', reason: error.message, at: now() });
           await log('warn', task.name, `${step.kind} not signed: ${error.message}`);

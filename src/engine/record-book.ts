@@ -1,4 +1,4 @@
-import type { JournalEntry, NodeDb } from '../store/node-db.ts';
+import { emptyRoundSummary, type JournalEntry, type NodeDb } from '../store/node-db.ts';
 import type { PageRecord } from '../tasks/page-index/page-record.ts';
 
 // A round's records are sealed when its proof is built; a page indexed later belongs to the
@@ -78,7 +78,7 @@ export function createRecordBook(db: NodeDb, now: () => number = Date.now) {
     await records.put({ taskId, round, url, record });
     const pages = await records.index('byRound').count([taskId, round]);
     const rounds = tx.objectStore('rounds');
-    const s = (await rounds.get([taskId, round])) ?? { taskId, round, pages: 0, audits: 0, invalidFound: 0, notes: [] };
+    const s = (await rounds.get([taskId, round])) ?? emptyRoundSummary(taskId, round);
     await rounds.put({ ...s, pages });
     await tx.done;
     return round;

@@ -18,7 +18,9 @@ import type { K2Rpc } from '../k2/rpc-client.ts';
 import { decodeDistributionAccount } from '../k2/task-state-decoder.ts';
 import { buildTransaction, MAX_TRANSACTION_BYTES, toWireBytes, type SignedTransaction } from '../k2/transaction.ts';
 import { wallClock, type EngineClock } from './engine-clock.ts';
+import type { ListAudit } from '../shared/messages.ts';
 import { AuditUndecidedError, type AuditVerdict, type PluginContext, type TaskPlugin } from '../tasks/task-plugin.ts';
+import { describeListAudit, describeSubmissionsAudit, undecidedLine, type SubmissionsAudit } from './audit-record.ts';
 
 // Turns a planned step into transactions. Two hooks make it safe to run again after a crash:
 //   remember(key, compute)  – a decision (a CID, a verdict, a key) is computed once and kept;
@@ -53,7 +55,41 @@ export interface StepDeps {
   faults?: { falseAudit?: boolean; badDistribution?: boolean };
 }
 
-export type StepOutcome = { kind: PlannedStep['kind']; summary: string };
+/**
+ * What a step did. Besides its one-line summary, typed results for the round's record (the
+ * engine reads these, never the summary's text): `submitted` (the value a submit step sent),
+ * `audit` (an audit of a round's submissions), `listAudit` (a check of a distribution list).
+ */
+export interface StepOutcome {
+  kind: PlannedStep['kind'];
+  summary: string;
+  submitted?: string;
+  audit?: SubmissionsAudit;
+  listAudit?: ListAudit;
+}
+
+/**
+ * An audit step that could not decide everything yet: the engine retries it soon, and records
+ * what this attempt reached (the peers judged, votes sent, and those undecided and why).
+ */
+export class PartialAuditError extends AuditUndecidedError {
+  constructor(
+    message: string,
+    readonly outcome: StepOutcome,
+  ) {
+    super(message);
+  }
+}
+
+// Other errors that cut an audit short (a vote K2 refused, a spent fee budget) carry what
+// the attempt reached before them here, without changing their class.
+const reachedBefore = new WeakMap<object, StepOutcome>();
+
+/** What an interrupted step reached before it failed (votes already sent), if anything. */
+export function outcomeSoFar(err: unknown): StepOutcome | undefined {
+  if (err instanceof PartialAuditError) return err.outcome;
+  return typeof err === 'object' && err !== null ? reachedBefore.get(err) : undefined;
+}
 
 async function tx(deps: StepDeps, instructions: Instruction[]): Promise<SignedTransaction> {
   const blockhash = deps.recentBlockhash ? await deps.recentBlockhash() : await deps.rpc.getLatestBlockhash();
@@ -174,14 +210,15 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
       await deps.sendOnce(`submit:${step.round}`, () =>
         tx(deps, [submitTaskInstruction({ taskState: deps.taskId, submitter: deps.staking, submission: value, round: step.round })]),
       );
-      return { kind: step.kind, summary: `submitted round ${step.round}: ${value}` };
+      return { kind: step.kind, summary: `submitted round ${step.round}: ${value}`, submitted: value };
     }
 
     case 'audit-submissions': {
-      const results: string[] = [];
+      // Every peer asked about ends up judged (a verdict, with or without a vote) or undecided.
       // A peer whose proof cannot be judged right now (its store is down, its pages time out)
       // must not hold up the others: it is asked about again at the next wake.
-      const undecided: string[] = [];
+      const audit: SubmissionsAudit = { judged: [], undecided: [] };
+      const outcome = (): StepOutcome => ({ kind: step.kind, summary: describeSubmissionsAudit(step.round, audit), audit });
       const candidates = auditTargets(state, step.round, me, deps.maxAuditsPerRound ?? 5).filter(
         (c) => !hasVoted(state.submissionsAuditTrigger.get(step.round)?.get(c), me),
       );
@@ -193,9 +230,9 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
       void late.passed.then(() => (expired = true));
       try {
         for (const candidate of candidates) {
-          const tooLate = new AuditUndecidedError(`${candidate}: not judged before the audit window closed`);
+          const tooLate = new AuditUndecidedError('not judged before the audit window closed');
           if (expired) {
-            undecided.push(tooLate.message);
+            audit.undecided.push({ peer: candidate, reason: tooLate.message });
             continue;
           }
           const value = state.submissions.get(step.round)!.get(candidate)!.submissionValue;
@@ -215,9 +252,11 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
             verdict = err;
           }
           if (verdict instanceof AuditUndecidedError) {
-            undecided.push(verdict.message);
+            audit.undecided.push({ peer: candidate, reason: verdict.message });
             continue;
           }
+          const judged = { peer: candidate, valid: verdict.valid, ...(verdict.valid ? {} : { reason: verdict.reason }), voted: false };
+          audit.judged.push(judged);
           const trigger = state.submissionsAuditTrigger.get(step.round)?.get(candidate);
           // A valid peer gets a vote only where someone raised an audit: no fee for agreeing.
           if (verdict.valid && !trigger) continue;
@@ -225,16 +264,16 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
           await deps.sendOnce(`vote:${step.round}:${candidate}`, () =>
             tx(deps, [auditSubmissionsInstruction({ taskState: deps.taskId, voter: deps.staking, candidate, isValid, round: step.round })]),
           );
-          results.push(`${verdict.valid ? 'valid' : 'invalid'} ${candidate}${verdict.valid ? '' : ` (${verdict.reason})`}`);
+          judged.voted = true;
         }
+      } catch (err) {
+        if (typeof err === 'object' && err !== null) reachedBefore.set(err, outcome());
+        throw err;
       } finally {
         late.cancel();
       }
-      if (undecided.length > 0) {
-        const done = results.length ? ` (votes sent: ${results.join(', ')})` : '';
-        throw new AuditUndecidedError(`${undecided.length} peer(s) not decided yet: ${undecided.join('; ')}${done}`);
-      }
-      return { kind: step.kind, summary: results.length ? `round ${step.round} votes: ${results.join(', ')}` : `round ${step.round}: no votes needed` };
+      if (audit.undecided.length > 0) throw new PartialAuditError(undecidedLine(audit.undecided), outcome());
+      return outcome();
     }
 
     case 'submit-distribution': {
@@ -278,14 +317,23 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
 
     case 'audit-distribution': {
       const trigger = state.distributionsAuditTrigger.get(step.round)?.get(step.candidate);
-      const verdict = await deps.remember(`distribution-verdict:${step.round}:${step.candidate}`, () =>
-        checkSubmittedDistribution(deps, state, step.round, step.candidate),
-      );
-      if (verdict.valid && !trigger) return { kind: step.kind, summary: `distribution list of round ${step.round} is valid` };
+      const reached = (listAudit: ListAudit): StepOutcome => ({ kind: step.kind, summary: describeListAudit(step.round, listAudit), listAudit });
+      let verdict: AuditVerdict;
+      try {
+        verdict = await deps.remember(`distribution-verdict:${step.round}:${step.candidate}`, () =>
+          checkSubmittedDistribution(deps, state, step.round, step.candidate),
+        );
+      } catch (err) {
+        // A list the node cannot check now (its snapshot, its reads failed): no vote, asked again.
+        if (!(err instanceof AuditUndecidedError)) throw err;
+        throw new PartialAuditError(err.message, reached({ candidate: step.candidate, verdict: 'undecided', reason: err.message, voted: false }));
+      }
+      const judged: ListAudit = { candidate: step.candidate, verdict: verdict.valid ? 'valid' : 'invalid', ...(verdict.valid ? {} : { reason: verdict.reason }), voted: false };
+      if (verdict.valid && !trigger) return reached(judged);
       await deps.sendOnce(`distribution-vote:${step.round}:${step.candidate}`, () =>
         tx(deps, [auditDistributionInstruction({ taskState: deps.taskId, voter: deps.staking, candidate: step.candidate, isValid: verdict.valid, round: step.round })]),
       );
-      return { kind: step.kind, summary: `distribution list of round ${step.round}: ${verdict.valid ? 'valid' : `invalid (${verdict.reason})`}` };
+      return reached({ ...judged, voted: true });
     }
 
     case 'payout': {

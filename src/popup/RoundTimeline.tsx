@@ -1,5 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { RoundView, TaskView } from '../shared/messages.ts';
+import { auditNote, listAuditNote, listAuditText, undecidedText, voteText } from './audit-line.ts';
+import { shortAddress } from './format.ts';
+import { t } from './i18n.ts';
 import { stagesNow } from './round-clock.ts';
 
 const LABELS = { work: 'Work', submission: 'Submission', audit: 'Audit', distribution: 'Distribution' } as const;
@@ -11,10 +14,22 @@ function stageNote(stage: keyof typeof LABELS, round: RoundView | undefined): st
     case 'submission':
       return round?.submission ? `submitted ${round.submission.slice(0, 10)}…` : round && round.pages === 0 ? 'nothing to submit' : 'waiting';
     case 'audit':
-      return round && round.audits + round.invalidFound > 0 ? `${round.audits} checked, ${round.invalidFound} invalid` : 'no audits yet';
+      return auditNote(round, t);
     case 'distribution':
-      return round?.earned !== undefined ? `paid ${round.earned} KOII` : 'not paid yet';
+      return round?.earned !== undefined ? `paid ${round.earned} KOII` : (listAuditNote(round, t) ?? 'not paid yet');
   }
+}
+
+/** On hover: the peers behind an audit note (who was voted on or left undecided, and why). */
+function stageDetail(stage: keyof typeof LABELS, round: RoundView | undefined): string | undefined {
+  if (!round) return undefined;
+  const lines =
+    stage === 'audit'
+      ? [...round.votes.map((v) => `${shortAddress(v.peer)} ${voteText(v, t)}`), ...round.undecided.map((u) => `${shortAddress(u.peer)} ${undecidedText(u, t)}`)]
+      : stage === 'distribution'
+        ? round.listAudits.map((l) => `${shortAddress(l.candidate)} ${listAuditText(l, t)}`)
+        : [];
+  return lines.length > 0 ? lines.join('\n') : undefined;
 }
 
 /** The current round of a task, stage by stage, moving while the popup is open. */
@@ -40,7 +55,9 @@ export function RoundTimeline({ task }: { task: TaskView }) {
             <div class="bar-track" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
               <div class="bar-fill" style={{ width: `${pct}%` }} />
             </div>
-            <span class="stage-note">{s.round >= 0 ? stageNote(s.stage, byRound.get(s.round)) : '—'}</span>
+            <span class="stage-note" title={s.round >= 0 ? stageDetail(s.stage, byRound.get(s.round)) : undefined}>
+              {s.round >= 0 ? stageNote(s.stage, byRound.get(s.round)) : '—'}
+            </span>
           </li>
         );
       })}

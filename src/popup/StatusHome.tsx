@@ -1,9 +1,12 @@
 import { useState } from 'preact/hooks';
 import type { LogEvent, NodeState, NodeView, TaskView } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
+import { auditLine, hasAudit } from './audit-line.ts';
+import { AuditDetails } from './AuditDetails.tsx';
 import { EarningsChart } from './EarningsChart.tsx';
 import { FaucetButton } from './FaucetButton.tsx';
 import { shortAddress, timeOf } from './format.ts';
+import { t } from './i18n.ts';
 import { RoundTimeline } from './RoundTimeline.tsx';
 import { errorText } from './use-background.ts';
 
@@ -53,7 +56,7 @@ function lastWith<T>(items: T[], ok: (t: T) => boolean): T | undefined {
 export function TaskCard({ task, children }: { task: TaskView; children?: preact.ComponentChildren }) {
   const [message, setMessage] = useState<string | null>(null);
   const lastSubmission = lastWith(task.rounds, (r) => r.submission !== undefined);
-  const lastAudit = lastWith(task.rounds, (r) => r.audits + r.invalidFound > 0);
+  const lastAudit = lastWith(task.rounds, hasAudit);
   const claim = async () => {
     try {
       const out = await sendRequest<'node.claim'>({ type: 'node.claim', taskId: task.taskId });
@@ -83,8 +86,9 @@ export function TaskCard({ task, children }: { task: TaskView; children?: preact
         <dt>Last submission</dt>
         <dd data-testid="last-submission">{lastSubmission ? `round ${lastSubmission.round}: ${lastSubmission.submission!.slice(0, 14)}…` : 'none yet'}</dd>
         <dt>Last audits</dt>
-        <dd data-testid="last-audit">{lastAudit ? `round ${lastAudit.round}: ${lastAudit.audits} checked, ${lastAudit.invalidFound} invalid found` : 'none yet'}</dd>
+        <dd data-testid="last-audit">{lastAudit ? auditLine(lastAudit, t) : t('auditNone')}</dd>
       </dl>
+      <AuditDetails rounds={task.rounds} />
       <EarningsChart rounds={task.rounds} />
       <div class="actions">
         {task.claimable !== '0' && (

@@ -87,12 +87,42 @@ export interface TaskTimeline {
   slotMs: number;
 }
 
+/** A vote this node sent on a peer's submission: `false` with the reason the audit found. */
+export interface PeerVote {
+  peer: string;
+  valid: boolean;
+  reason?: string;
+}
+
+/** A peer whose submission could not be judged, and why (its store is down, its pages time out). */
+export interface UndecidedPeer {
+  peer: string;
+  reason: string;
+}
+
+/**
+ * This node's check of a submitted distribution list: its verdict (undecided when the node
+ * could not check it), the reason for anything but valid, and whether a vote was sent.
+ */
+export interface ListAudit {
+  candidate: string;
+  verdict: 'valid' | 'invalid' | 'undecided';
+  reason?: string;
+  voted: boolean;
+}
+
 export interface RoundView {
   round: number;
   pages: number;
   submission?: string;
-  audits: number;
-  invalidFound: number;
+  /** Peers whose submission of this round this node reached a verdict on (voted or not). */
+  judged: number;
+  /** Peers not judged at the latest attempt, with the reason. */
+  undecided: UndecidedPeer[];
+  /** Votes this node sent on this round's submissions, one per peer. */
+  votes: PeerVote[];
+  /** This node's checks of this round's distribution lists, one per list author. */
+  listAudits: ListAudit[];
   /** KOII earned in this round, once paid. */
   earned?: string;
   notes: string[];

@@ -1,5 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
-import type { LogEvent, Visit } from '../shared/messages.ts';
+import type { ListAudit, LogEvent, PeerVote, UndecidedPeer, Visit } from '../shared/messages.ts';
 import type { PageRecord } from '../tasks/page-index/page-record.ts';
 import type { PageIndexRules } from '../tasks/page-index/task-rules.ts';
 import type { PluginName } from '../tasks/plugin-registry.ts';
@@ -53,8 +53,33 @@ export interface OutboxEntry {
   updatedAt: number;
 }
 
-/** What happened in a round, for the status view and the earnings chart. */
+/**
+ * What happened in a round, for the status view and the earnings chart. The audit fields
+ * come from the steps' typed outcomes, never from their log text.
+ */
 export interface RoundSummary {
+  taskId: string;
+  round: number;
+  pages: number;
+  submission?: string;
+  /** Peers whose submission of this round the node reached a verdict on, voted or not (each once). */
+  judgedPeers: string[];
+  /** Peers the latest attempt could not judge, with the reason. */
+  undecided: UndecidedPeer[];
+  /** Votes sent on this round's submissions, one per peer. */
+  votes: PeerVote[];
+  /** Checks of this round's distribution lists, the latest per list author. */
+  listAudits: ListAudit[];
+  earned?: string;
+  notes: string[];
+}
+
+export function emptyRoundSummary(taskId: string, round: number): RoundSummary {
+  return { taskId, round, pages: 0, judgedPeers: [], undecided: [], votes: [], listAudits: [], notes: [] };
+}
+
+/** A round summary as versions before 4 stored it: audit counts read back from the step's text. */
+export interface RoundSummaryV3 {
   taskId: string;
   round: number;
   pages: number;
@@ -63,6 +88,30 @@ export interface RoundSummary {
   invalidFound: number;
   earned?: string;
   notes: string[];
+}
+
+// The text versions before 4 noted for the votes of a round:
+// "round 7 votes: valid <address>, invalid <address> (<reason>)".
+const LEGACY_VOTES = /^round \d+ votes: (.*)$/;
+const LEGACY_VOTE = /(?:^|, )(valid|invalid) ([1-9A-HJ-NP-Za-km-z]{32,44})(?: \((.*?)\))?(?=, (?:in)?valid [1-9A-HJ-NP-Za-km-z]{32,44}|$)/g;
+
+/**
+ * A version-3 summary in the version-4 form. The old counts were wrong (every invalid vote
+ * counted twice, a valid peer with no vote not at all) and are dropped; the votes the old
+ * notes name are kept, as votes and as judged peers. Nothing else was recorded.
+ */
+export function migrateRoundSummaryV3(old: RoundSummaryV3): RoundSummary {
+  const { audits: _audits, invalidFound: _invalidFound, ...rest } = old;
+  const votes = new Map<string, PeerVote>();
+  for (const note of old.notes ?? []) {
+    const list = LEGACY_VOTES.exec(note)?.[1];
+    if (list === undefined) continue;
+    for (const m of list.matchAll(LEGACY_VOTE)) {
+      const valid = m[1] === 'valid';
+      votes.set(m[2]!, { peer: m[2]!, valid, ...(!valid && m[3] !== undefined ? { reason: m[3] } : {}) });
+    }
+  }
+  return { ...rest, notes: old.notes ?? [], judgedPeers: [...votes.keys()], undecided: [], votes: [...votes.values()], listAudits: [] };
 }
 
 /** A page visited on an opted-in site, waiting to be indexed: kept until it is, across restarts. */
@@ -107,6 +156,17 @@ const MIGRATIONS: Array<(db: NodeDb, tx: UpgradeTx) => void> = [
   // v3: visits waiting to be indexed, so a worker stopped mid-fetch loses none of them.
   (db) => {
     db.createObjectStore('indexQueue', { keyPath: 'url' }).createIndex('queuedAt', 'queuedAt');
+  },
+  // v4: round summaries record audits as data (judged peers, undecided ones, votes sent,
+  // list checks) instead of counts read back from log text.
+  (_db, tx) => {
+    void (async () => {
+      let cursor = await tx.objectStore('rounds').openCursor();
+      while (cursor) {
+        await cursor.update(migrateRoundSummaryV3(cursor.value as unknown as RoundSummaryV3));
+        cursor = await cursor.continue();
+      }
+    })();
   },
 ];
 

@@ -3,11 +3,13 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
 import { decodeTaskStateAccount } from '../../src/k2/task-state-decoder.ts';
+import type { RoundView } from '../../src/shared/messages.ts';
 import { decodeBundle } from '../../src/tasks/page-index/proof-bundle.ts';
 import { stepCounts, stepsSentTwice } from '../../devnet/ledger-history.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
 import { launchExtension, readExtensionDatabase, type ExtensionSession } from './chromium-harness.ts';
 import { htmlPage, startLocalServer } from './local-server.ts';
+import { screen } from './screens.ts';
 
 // The built extension in real Chromium runs the node against the devnet on 127.0.0.1:8899
 // (a development build's default endpoint): wallet, stake approval, browsing opted-in pages,
@@ -52,6 +54,7 @@ describe('the node in Chromium against the devnet', () => {
   let popup: Page;
   let staking = '';
   let mainAddress = '';
+  let mnemonic: string[] = [];
   let firstRound = 0;
   let lastChecked = 0;
   const stops: number[] = [];
@@ -96,6 +99,7 @@ describe('the node in Chromium against the devnet', () => {
     });
     expect(created.mnemonic.split(' ')).toHaveLength(12);
     expect(created.status.unlocked).toBe(true);
+    mnemonic = created.mnemonic.split(' ');
     staking = created.status.stakingAddress;
     mainAddress = created.status.mainAddress;
     net.devnet.ledger.mint(created.status.mainAddress, 100_000_000_000n);
@@ -237,6 +241,31 @@ describe('the node in Chromium against the devnet', () => {
       expect(r.headers.authorization).toBeUndefined();
       expect(r.path.startsWith('/pages/')).toBe(true);
     }
+  });
+
+  test('the status view says which peer it voted invalid on, and why; the popup shows it', async () => {
+    const mallory = net.peers.find((p) => p.name === 'mallory')!.staking.address;
+    const view = await ask<{ tasks: { rounds: RoundView[] }[] }>(popup, { type: 'node.status' });
+    const rounds = view.tasks[0]!.rounds;
+    expect(rounds.some((r) => r.judged > 0)).toBe(true);
+    const invalid = rounds.flatMap((r) => r.votes.filter((v) => !v.valid));
+    expect(invalid.length).toBeGreaterThan(0);
+    for (const v of invalid) {
+      expect(v.peer).toBe(mallory);
+      expect(v.reason).toMatch(/sampled pages match/);
+    }
+    // The popup's status view (the wallet's phrase confirmed, onboarding done): the audit line
+    // and, unfolded, the peer voted on and the reason.
+    const { backupChallenge } = await ask<{ backupChallenge: number[] | null }>(popup, { type: 'wallet.status' });
+    if (backupChallenge) await ask(popup, { type: 'wallet.confirmBackup', words: backupChallenge.map((i) => mnemonic[i - 1]) });
+    await ask(popup, { type: 'settings.update', patch: { onboarded: true } });
+    await popup.reload();
+    await expect.poll(() => popup.getByTestId('last-audit').textContent(), { timeout: 30_000 }).toMatch(/^round \d+: judged \d+ peers?/);
+    await popup.getByTestId('audit-details').locator('summary').click();
+    const shown = popup.getByTestId('audit-vote').filter({ hasText: 'voted invalid: ' }).first();
+    expect(await shown.locator('code').getAttribute('title')).toBe(mallory);
+    expect(await shown.textContent()).toMatch(/^\S{4}…\S{4} voted invalid: \d+ of \d+ sampled pages match/);
+    await screen(popup, 'node-audit-details');
   });
 });
 

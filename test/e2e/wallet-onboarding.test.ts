@@ -215,6 +215,9 @@ describe('a new user in the popup, against the devnet', () => {
     const submitted = [...taskState().submissions.values()].some((m) => m.has(staking));
     expect(submitted).toBe(true);
     expect(await popup.getByRole('progressbar').count()).toBe(4);
+    // The node audited alice's and bob's proofs: the card says how many peers it judged (honest
+    // peers nobody accused need no vote, and are judged all the same).
+    await expect.poll(() => popup.getByTestId('last-audit').textContent(), { timeout: 30_000 }).toMatch(/^round \d+: judged [12] peers?$/);
     await screen(popup, '10-status');
   });
 

@@ -69,6 +69,39 @@ describe('the node engine over twenty rounds', () => {
     expect(s.stakeList.get(node.staking.address)).toBe(TASK.minimumStake * 2n);
   });
 
+  test("each round's summary records how many peers it judged, and the votes it sent are exactly its votes on chain", async () => {
+    const s = taskState(net.devnet);
+    const me = node.staking.address;
+    const summaries = new Map((await node.db.getAll('rounds')).map((r) => [r.round, r]));
+    const mallory = net.peers.find((p) => p.name === 'mallory')!.staking.address;
+    for (let r = 0; r < ROUNDS; r++) {
+      const others = [...(s.submissions.get(r)?.keys() ?? [])].filter((k) => k !== me);
+      if (others.length === 0) continue;
+      const summary = summaries.get(r);
+      // Four peers, at most five audited: every one of them judged (or, at worst, undecided with a reason).
+      expect(summary, `round ${r}`).toBeDefined();
+      expect(summary!.judgedPeers.every((p) => others.includes(p)), `round ${r}`).toBe(true);
+      expect(new Set([...summary!.judgedPeers, ...summary!.undecided.map((u) => u.peer)]).size, `round ${r}`).toBe(others.length);
+      for (const u of summary!.undecided) expect(u.reason, `round ${r}`).not.toBe('');
+    }
+    // The rounds' record of its votes, and K2's record of them: the same, peer by peer.
+    const onChain: string[] = [];
+    for (const [r, byKey] of s.submissionsAuditTrigger) {
+      for (const [candidate, trigger] of byKey) {
+        const mine = trigger.votes.find((v) => v.voter === me);
+        if (mine) onChain.push(`${r}:${candidate}:${mine.isValid}`);
+      }
+    }
+    const recorded = [...summaries.values()].flatMap((sm) => sm.votes.map((v) => `${sm.round}:${v.peer}:${v.valid}`));
+    expect(recorded.sort()).toEqual(onChain.sort());
+    // An invalid vote says why; the log has one line per vote sent.
+    const votes = [...summaries.values()].flatMap((sm) => sm.votes);
+    expect(votes.filter((v) => !v.valid).every((v) => v.peer === mallory && (v.reason ?? '').length > 0)).toBe(true);
+    const log = (await node.db.getAll('events')).map((e) => e.message);
+    expect(log.filter((m) => /^voted (in)?valid on /.test(m))).toHaveLength(votes.length);
+    expect(log).toContain(`voted invalid on ${mallory}: ${votes.find((v) => v.peer === mallory)!.reason}`);
+  });
+
   test('distribution lists are produced when it is selected and checked when it is not', async () => {
     const s = taskState(net.devnet);
     let mine = 0;
@@ -81,6 +114,13 @@ describe('the node engine over twenty rounds', () => {
     expect(mine).toBeGreaterThan(0);
     expect(checked.length).toBeGreaterThan(0);
     expect(checked.every((j) => (j.value as { valid: boolean }).valid)).toBe(true);
+    // And each check is in its round's summary: valid, by the list's author.
+    const listAudits = (await node.db.getAll('rounds')).flatMap((r) => r.listAudits.map((l) => ({ ...l, round: r.round })));
+    expect(listAudits.length).toBeGreaterThan(0);
+    for (const l of listAudits) {
+      expect(l.verdict, `round ${l.round}`).toBe('valid');
+      expect(s.distributionRewardsSubmission.get(l.round)?.has(l.candidate), `round ${l.round}`).toBe(true);
+    }
   });
 
   test('rewards arrive and are claimed to the main account', async () => {

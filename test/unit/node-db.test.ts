@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { describe, expect, test } from 'vitest';
-import { DB_VERSION, getSetting, openNodeDb, putSetting } from '../../src/store/node-db.ts';
+import { DB_VERSION, getSetting, migrateRoundSummaryV3, openNodeDb, putSetting, type RoundSummaryV3 } from '../../src/store/node-db.ts';
 import { appendEvent, recentEvents } from '../../src/store/event-log.ts';
 import { countVisits, recentVisits, recordVisit, visitKey } from '../../src/background/visit-store.ts';
 
@@ -62,6 +62,76 @@ describe('the node database', () => {
     await recordVisit(db, { url: 'https://a.org/q', origin: 'https://a.org', title: 'Q', visitedAt: 3 });
     expect(await countVisits(db)).toBe(2);
     expect((await recentVisits(db, 10)).map((v) => v.title)).toEqual(['P', 'Q']);
+    db.close();
+  });
+});
+
+describe('round summaries from version 3', () => {
+  const A = '7EqQdEULxWcraVx3mXKFjc84LhCkMGZCkRuDpvcMwJeK';
+  const B = 'Bc8oTfLHoqYmHvWPvVRBZzsBDcfNNtNiBrU7xomDVaZc';
+  const TASK = 'GcdayuLaLyrdmUu324nahyv33G5poQdLUEZ1nEytDeP';
+  // As version 3 wrote them: counts read back from the step's text (wrong: "3 checked" for
+  // one invalid vote, since /valid /g matched inside "invalid "), and the text itself.
+  const old: RoundSummaryV3 = {
+    taskId: TASK,
+    round: 7,
+    pages: 4,
+    submission: 'bafkreiexample',
+    audits: 3,
+    invalidFound: 1,
+    earned: '1000',
+    notes: [
+      'submitted round 7: bafkreiexample',
+      `round 7 votes: invalid ${A} (0 of 5 sampled pages match (http://x.test/a, http://x.test/b)), valid ${B}`,
+    ],
+  };
+
+  test('the counts go; the votes the old text names are kept, with their reasons', () => {
+    expect(migrateRoundSummaryV3(old)).toEqual({
+      taskId: TASK,
+      round: 7,
+      pages: 4,
+      submission: 'bafkreiexample',
+      earned: '1000',
+      notes: old.notes,
+      judgedPeers: [A, B],
+      undecided: [],
+      votes: [
+        { peer: A, valid: false, reason: '0 of 5 sampled pages match (http://x.test/a, http://x.test/b)' },
+        { peer: B, valid: true },
+      ],
+      listAudits: [],
+    });
+    expect(migrateRoundSummaryV3({ ...old, notes: ['round 8: no votes needed'] })).toMatchObject({ judgedPeers: [], votes: [] });
+  });
+
+  test('opening a version-3 database migrates every stored summary', async () => {
+    const name = freshName();
+    const v3 = await openDB(name, 3, {
+      upgrade(db) {
+        db.createObjectStore('events', { keyPath: 'id', autoIncrement: true }).createIndex('at', 'at');
+        db.createObjectStore('visits', { keyPath: 'url' }).createIndex('visitedAt', 'visitedAt');
+        db.createObjectStore('settings');
+        db.createObjectStore('tasks', { keyPath: 'taskId' });
+        db.createObjectStore('records', { keyPath: ['taskId', 'round', 'url'] }).createIndex('byRound', ['taskId', 'round']);
+        db.createObjectStore('journal', { keyPath: ['taskId', 'key'] }).createIndex('byRound', ['taskId', 'round']);
+        const outbox = db.createObjectStore('outbox', { keyPath: ['taskId', 'key'] });
+        outbox.createIndex('byStatus', 'status');
+        outbox.createIndex('byRound', ['taskId', 'round']);
+        db.createObjectStore('rounds', { keyPath: ['taskId', 'round'] });
+        db.createObjectStore('indexQueue', { keyPath: 'url' }).createIndex('queuedAt', 'queuedAt');
+      },
+    });
+    await v3.put('rounds', old);
+    await v3.put('rounds', { ...old, round: 8, audits: 0, invalidFound: 0, notes: ['round 8: no votes needed'] });
+    v3.close();
+    const db = await openNodeDb(name);
+    expect(db.version).toBe(DB_VERSION);
+    const [r7, r8] = await db.getAll('rounds');
+    expect(r7).toEqual(migrateRoundSummaryV3(old));
+    expect(r7).not.toHaveProperty('audits');
+    expect(r8).toMatchObject({ round: 8, judgedPeers: [], undecided: [], votes: [], listAudits: [] });
+    expect(r8).not.toHaveProperty('invalidFound');
     db.close();
   });
 });

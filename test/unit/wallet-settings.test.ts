@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { clearRecords, clearVisits, deleteRecord, deleteVisit, listRecords, listVisits } from '../../src/background/collected-data.ts';
 import { engineSettings, networkOf, readSettings, updateSettings } from '../../src/background/settings-store.ts';
 import { DEFAULT_ENGINE_SETTINGS } from '../../src/engine/node-engine.ts';
-import { getSetting, openNodeDb, type StoredRecord } from '../../src/store/node-db.ts';
+import { emptyRoundSummary, getSetting, openNodeDb, type StoredRecord } from '../../src/store/node-db.ts';
 
 // The settings the popup edits (KOII text at the edge, bigint ROE stored for the engine) and
 // the "what was collected" store views.
@@ -58,7 +58,7 @@ describe('what was collected', () => {
   test('records: newest first, paged, deletable one by one (the round count follows) or all at once', async () => {
     const db = await openNodeDb(`collected-${n++}`);
     for (let i = 0; i < 5; i++) await db.put('records', record(i % 2, `https://a.org/${i}`, 1000 + i));
-    await db.put('rounds', { taskId: TASK, round: 0, pages: 3, audits: 0, invalidFound: 0, notes: [] });
+    await db.put('rounds', { ...emptyRoundSummary(TASK, 0), pages: 3 });
     const page = await listRecords(db, 1, 2);
     expect(page.total).toBe(5);
     expect(page.items.map((r) => r.url)).toEqual(['https://a.org/3', 'https://a.org/2']);
