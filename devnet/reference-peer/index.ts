@@ -52,6 +52,12 @@ export interface ReferencePeerOptions {
   listAccount?: 'staking' | 'new-account';
   /** Slots between polls when no window edge comes sooner (default 2). */
   pollSlots?: number;
+  /**
+   * Slots into the audit window before this peer audits. Koii's runner audits when the task
+   * node's timer next fires, not all at the window's first slot; by default a stable share
+   * of the window's first third, drawn from the name (a false accuser acts at once).
+   */
+  auditDelaySlots?: number;
   /** Pages fetched per round of work (default 3). */
   pagesPerRound?: number;
   /** Network timeout of one page fetch, in wall milliseconds (default 5000). */
@@ -430,6 +436,8 @@ export async function startReferencePeer(opts: ReferencePeerOptions, fund: (addr
   const stopping = new Promise<void>((resolve) => (wakeForStop = resolve));
   const auditedRounds = new Set<number>();
   const pollMs = (opts.pollSlots ?? 2) * opts.slotMs;
+  const auditDelaySlots =
+    opts.auditDelaySlots ?? (opts.fault === 'false-audit' ? 0 : [...me].reduce((n, c) => n + c.charCodeAt(0), 0) % Math.max(1, Math.floor(basics.auditWindow / 3)));
   const attempt = async (what: string, f: () => Promise<void>) => {
     try {
       await f();
@@ -447,7 +455,8 @@ export async function startReferencePeer(opts: ReferencePeerOptions, fund: (addr
       await attempt('distribution', () => distribute(round));
     } else if (phase === 'audit') {
       const audited = round - 1;
-      if (audited >= 0 && !auditedRounds.has(audited)) {
+      const auditAt = basics.startingSlot + round * basics.roundTime + basics.submissionWindow + auditDelaySlots;
+      if (audited >= 0 && !auditedRounds.has(audited) && slot >= auditAt) {
         auditedRounds.add(audited);
         await attempt('audit', () => auditSubmissions(audited, round));
       }

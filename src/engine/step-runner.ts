@@ -106,12 +106,18 @@ async function signerFromHex(hex: string): Promise<KeyPairSigner> {
   return createKeyPairSignerFromPrivateKeyBytes(bytes);
 }
 
-/** The peers this node audits in a round: all of them up to the cap, else a stable sample. */
+/**
+ * The peers this node audits in a round: all of them up to the cap, else a stable sample,
+ * and every peer someone raised an audit against, so that an accusation is answered by
+ * every honest node and not only by those whose sample it fell in.
+ */
 export function auditTargets(state: TaskState, round: number, me: Address, cap: number): Address[] {
   const others = [...(state.submissions.get(round)?.keys() ?? [])].filter((k) => k !== me).sort();
+  const accused = [...(state.submissionsAuditTrigger.get(round)?.keys() ?? [])].filter((k) => k !== me && others.includes(k));
   if (others.length <= cap) return others;
   const offset = [...me].reduce((s, c) => s + c.charCodeAt(0), round) % others.length;
-  return Array.from({ length: cap }, (_, i) => others[(offset + i) % others.length]!);
+  const sample = Array.from({ length: cap }, (_, i) => others[(offset + i) % others.length]!);
+  return [...sample, ...accused.filter((k) => !sample.includes(k))];
 }
 
 /** The audit's cut-off on the engine's clock (never, without a time limit). */

@@ -126,50 +126,69 @@ export class SimulatedCrash extends Error {
   override name = 'SimulatedCrash';
 }
 
+export interface DriveOptions {
+  /** Pages the user visits, two a round (default: the demo site's, with a tracking parameter). */
+  pages?: string[];
+  /** Every wake comes this late after the one the engine asked for (another machine's timing). */
+  wakeLagMs?: number;
+  onWakeError?: (err: Error) => void;
+  onWake?: (result: WakeResult) => void;
+}
+
 /**
  * Drives the node as the background would: wake when the engine asks, and browse a page or two
- * a round. It runs as an activity of the network's time, so on a stepped clock time waits for
- * each wake to finish.
+ * a round. It runs as an activity of the network's time (so on a stepped clock time waits for
+ * each wake to finish) until `untilSlot`; the promise settles when it has stopped.
  */
-export async function driveNode(
-  net: Network,
-  node: TestNode,
-  untilSlot: number,
-  onWakeError?: (err: Error) => void,
-  onWake?: (result: WakeResult) => void,
-): Promise<void> {
+function startDriving(net: Network, node: TestNode, untilSlot: number, opts: DriveOptions = {}): Promise<void> {
   const s0 = taskState(net.devnet);
   const time = net.time;
   let lastRound = -2;
   let pageIndex = 0;
   let wakeAt = 0;
-  let ended = false;
-  const pages = net.demoSite.pages;
-  const driving = time.spawn('node', async () => {
+  const pages = opts.pages ?? net.demoSite.pages.map((p) => `${net.demoSite.url}${p}?utm_source=test`);
+  return time.spawn('node', async () => {
     while (net.devnet.clock.slot() < untilSlot) {
       const { round, slotInRound } = phaseAt(s0, net.devnet.clock.slot());
       // Browse mid-round, as a person would, not on the boundary where "which round" is moot.
       if (round !== lastRound && round >= 0 && slotInRound >= 3) {
         lastRound = round;
-        for (let i = 0; i < 2; i++) await node.engine.recordVisit(`${net.demoSite.url}${pages[pageIndex++ % pages.length]}?utm_source=test`);
+        for (let i = 0; i < 2; i++) await node.engine.recordVisit(pages[pageIndex++ % pages.length]!);
       }
       // As the alarm would: wake only when the engine asked to be woken (visits do not wake it).
       if (time.now() >= wakeAt) {
         let next = 1000;
         try {
           const result = await node.engine.wake();
-          onWake?.(result);
+          opts.onWake?.(result);
           next = result.nextWakeMs;
         } catch (err) {
-          onWakeError?.(err as Error);
+          opts.onWakeError?.(err as Error);
           next = 0;
         }
-        wakeAt = time.now() + next;
+        wakeAt = time.now() + next + (opts.wakeLagMs ?? 0);
       }
       const untilBrowse = net.devnet.clock.msUntil(roundStartSlot(s0, Math.max(0, lastRound + 1)) + 3);
       await time.sleep(Math.max(5, Math.min(wakeAt - time.now(), untilBrowse + 5)));
     }
-  }).finally(() => (ended = true));
-  await waitUntil(time, () => ended);
-  await driving;
+  });
+}
+
+/** Drives several nodes side by side on the network's one clock, until `untilSlot`. */
+export async function driveNodes(net: Network, nodes: Array<{ node: TestNode } & DriveOptions>, untilSlot: number): Promise<void> {
+  let ended = 0;
+  const driving = nodes.map(({ node, ...opts }) => startDriving(net, node, untilSlot, opts).finally(() => ended++));
+  await waitUntil(net.time, () => ended === nodes.length);
+  await Promise.all(driving);
+}
+
+/** Drives one node (see driveNodes). */
+export function driveNode(
+  net: Network,
+  node: TestNode,
+  untilSlot: number,
+  onWakeError?: (err: Error) => void,
+  onWake?: (result: WakeResult) => void,
+): Promise<void> {
+  return driveNodes(net, [{ node, ...(onWakeError ? { onWakeError } : {}), ...(onWake ? { onWake } : {}) }], untilSlot);
 }
