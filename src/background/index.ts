@@ -164,10 +164,9 @@ const handlers: Handlers = {
     await recordVisit(db, { url: page, origin: url.origin, title: request.title, visitedAt: Date.now() });
     await appendEvent(db, { level: 'info', source: 'visits', message: `visited ${page}` });
     notifyChanged('visits');
-    // Indexing fetches the page again, publicly. The page is queued in the database first,
-    // so a worker stopped mid-fetch indexes it when it next starts.
+    // Indexing fetches the page again, publicly. The page was queued with the visit, so a
+    // worker stopped from here on indexes it when it next starts.
     const engine = await runner.engine();
-    await engine.enqueueVisit(page);
     void engine.drainVisits().then(() => notifyChanged('records'));
     return { recorded: true };
   },

@@ -2,8 +2,15 @@ import { canonicalUrl } from '../tasks/page-index/canonical-url.ts';
 import type { Visit } from '../shared/messages.ts';
 import type { NodeDb } from '../store/node-db.ts';
 
+/**
+ * Records a visit and queues its page for indexing in one transaction: a worker stopped right
+ * after the visit was recorded still indexes the page when it next starts.
+ */
 export async function recordVisit(db: NodeDb, visit: Visit): Promise<void> {
-  await db.put('visits', visit);
+  const tx = db.transaction(['visits', 'indexQueue'], 'readwrite');
+  await tx.objectStore('visits').put(visit);
+  await tx.objectStore('indexQueue').put({ url: visit.url, queuedAt: visit.visitedAt, attempts: 0 });
+  await tx.done;
 }
 
 export async function countVisits(db: NodeDb): Promise<number> {
