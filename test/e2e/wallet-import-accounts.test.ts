@@ -17,6 +17,16 @@ const FUNDS = 12_500_000_000n;
 
 declare const chrome: { runtime: { sendMessage(m: unknown): Promise<unknown> } };
 
+/** Waits for the status card; if it never comes, fails with what the popup shows instead. */
+async function nodeStateShown(popup: Page, timeout: number): Promise<void> {
+  try {
+    await popup.getByTestId('node-state').waitFor({ timeout });
+  } catch (err) {
+    const shown = (await popup.locator('body').innerText().catch(() => '(unreadable)')).slice(0, 600);
+    throw new Error(`${(err as Error).message}\nthe popup shows instead:\n${shown}`);
+  }
+}
+
 describe('importing a phrase finds the account that holds the funds', () => {
   let net: Network;
   let ext: ExtensionSession;
@@ -72,7 +82,7 @@ describe('importing a phrase finds the account that holds the funds', () => {
     await popup.getByRole('button', { name: 'Continue' }).click();
     await popup.getByRole('button', { name: 'Continue' }).click();
     await popup.getByRole('button', { name: 'Skip for now' }).click();
-    await popup.getByTestId('node-state').waitFor({ timeout: 20_000 });
+    await nodeStateShown(popup, 20_000);
     expect(await popup.getByLabel(`main account ${solana}`).count()).toBe(1);
     await expect.poll(() => popup.getByTestId('balance').textContent(), { timeout: 20_000 }).toBe('12.5 KOII');
 
@@ -99,7 +109,7 @@ describe('importing a phrase finds the account that holds the funds', () => {
     await popup.getByTestId('unlock').waitFor();
     await popup.getByLabel('Password').fill(PASSWORD);
     await popup.getByRole('button', { name: 'Unlock' }).click();
-    await popup.getByTestId('node-state').waitFor({ timeout: 30_000 });
+    await nodeStateShown(popup, 30_000);
     await expect.poll(() => popup.getByLabel(`main account ${solana}`).count()).toBe(1);
     // The faucet pays the chosen account: it is the one the node uses.
     await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'wallet.faucet' }));
