@@ -217,6 +217,25 @@ describe('bytes written out literally', () => {
     expect(uploadDistributionListChunks({ taskState: TASK, distributionAccount: dist, listJson: '', round: 0 })).toHaveLength(1);
   });
 
+  test("a 3-chunk upload, byte for byte as Koii's client writes it: index, the stride 508 in all three, the bytes, zero padding, round", () => {
+    // A list of 1,200 bytes: chunks of 508, 508 and 184 bytes.
+    const json = `{"${OTHER}":${'7'.repeat(1200 - OTHER.length - 5)}}`;
+    expect(Buffer.byteLength(json)).toBe(1200);
+    const ixs = uploadDistributionListChunks({ taskState: TASK, distributionAccount: dist, listJson: json, round: 0x0102 });
+    expect(ixs).toHaveLength(3);
+    const bytes = Buffer.from(json);
+    const expected = (i: number) => {
+      const chunk = bytes.subarray(i * 508, (i + 1) * 508);
+      const blob = Buffer.alloc(512);
+      blob.writeUInt16LE(i, 0);
+      blob.writeUInt16LE(508, 2);
+      chunk.copy(blob, 4);
+      return [11, ...blob, 0x02, 0x01, 0, 0, 0, 0, 0, 0];
+    };
+    ixs.forEach((ix, i) => expect([...ix.data!], `chunk ${i}`).toEqual(expected(i)));
+    expect(ixs[2]!.data!.subarray(5 + 184, 513).every((b) => b === 0)).toBe(true);
+  });
+
   test('FundTask (#8): amount ns64; task(w), funder(s,w), pot(w), system program, clock', () => {
     const ix = fundTaskInstruction({ taskState: TASK, funder: main, stakePot: POT, amount: 256n });
     expect([...ix.data]).toEqual([8, 0, 1, 0, 0, 0, 0, 0, 0]);
