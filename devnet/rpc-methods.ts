@@ -111,6 +111,15 @@ function noStake(): DevnetRpcError {
 }
 
 export function createRpcMethods(ctx: RpcContext): (method: string, params: unknown[]) => Promise<unknown> {
+  /** K2's by-round task methods: the named maps of the task state, for one round (or all, round -1). */
+  const byRoundAnswer = (p: unknown[], fields: string[]) => {
+    const taskId = address(p, 0);
+    const o = opts(p, 1);
+    base64Encoding(o);
+    const round = roundOption(o);
+    const all = taskRaw(ctx, taskId);
+    return wrap(ctx, jsonAccountValue(ctx, taskId, Object.fromEntries(fields.map((f) => [f, pickRound(all[f], round)]))));
+  };
   const methods: Record<string, (params: unknown[]) => unknown> = {
     getVersion: () => ({ 'solana-core': API_VERSION, 'feature-set': 0, 'k2-devnet': true }),
     getHealth: () => 'ok',
@@ -227,36 +236,9 @@ export function createRpcMethods(ctx: RpcContext): (method: string, params: unkn
       return wrap(ctx, jsonAccountValue(ctx, taskId, json));
     },
     // [taskId, { encoding: "base64", commitment, round }]
-    getTaskSubmissionInfo: (p) => {
-      const taskId = address(p, 0);
-      const o = opts(p, 1);
-      base64Encoding(o);
-      const round = roundOption(o);
-      const all = taskRaw(ctx, taskId);
-      return wrap(
-        ctx,
-        jsonAccountValue(ctx, taskId, {
-          submissions: pickRound(all.submissions, round),
-          submissions_audit_trigger: pickRound(all.submissions_audit_trigger, round),
-        }),
-      );
-    },
+    getTaskSubmissionInfo: (p) => byRoundAnswer(p, ['submissions', 'submissions_audit_trigger']),
     // [taskId, { encoding: "base64", commitment, round }]
-    getTaskDistributionInfo: (p) => {
-      const taskId = address(p, 0);
-      const o = opts(p, 1);
-      base64Encoding(o);
-      const round = roundOption(o);
-      const all = taskRaw(ctx, taskId);
-      return wrap(
-        ctx,
-        jsonAccountValue(ctx, taskId, {
-          distribution_rewards_submission: pickRound(all.distribution_rewards_submission, round),
-          distributions_audit_trigger: pickRound(all.distributions_audit_trigger, round),
-          distributions_audit_record: pickRound(all.distributions_audit_record, round),
-        }),
-      );
-    },
+    getTaskDistributionInfo: (p) => byRoundAnswer(p, ['distribution_rewards_submission', 'distributions_audit_trigger', 'distributions_audit_record']),
     // [taskId, address, { commitment }] → { data: stake }
     getMyTaskStakeInfo: (p) => {
       const taskId = address(p, 0);
