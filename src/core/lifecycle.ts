@@ -75,15 +75,17 @@ export function planSteps(state: TaskState, slot: number, me: Address, options: 
 function windowSteps(state: TaskState, slot: number, me: Address, options: PlanOptions): PlannedStep[] {
   const steps: PlannedStep[] = [];
   if (!state.isActive || slot < state.startingSlot) return steps;
+  // Submitting and auditing need the minimum stake (K2 refuses them otherwise). The list of a
+  // round this node was selected for does not: Koii's runner writes it whatever stake is left
+  // (a node slashed since can still be selected), and without it the round goes unpaid.
   const staked = (state.stakeList.get(me) ?? 0n) >= state.minimumStakeAmount && state.minimumStakeAmount >= 0n;
-  if (!staked) return steps;
 
   const { round, phase } = phaseAt(state, slot);
   const previous = round - 1;
 
   if (phase === 'submission') {
     const target = distributionRoundDueIn(state, round);
-    if (target !== null) {
+    if (target !== null && state.submissions.get(target)?.has(me)) {
       const attempt = failedPayouts(state, target);
       const alreadyMine = state.distributionRewardsSubmission.get(target)?.has(me) ?? false;
       // A retry after a failed payout selects as namespace-wrapper does after one (isPreviousFailed).
@@ -93,12 +95,12 @@ function windowSteps(state: TaskState, slot: number, me: Address, options: PlanO
     }
     // After the distribution list: it takes several transactions and, if it is late, the
     // whole round goes unpaid for everyone; a late own submission costs only this node.
-    if (previous >= 0 && options.hasWorkFor(previous) && !state.submissions.get(previous)?.has(me)) {
+    if (staked && previous >= 0 && options.hasWorkFor(previous) && !state.submissions.get(previous)?.has(me)) {
       steps.push({ kind: 'submit', round: previous });
     }
   }
 
-  if (phase === 'audit') {
+  if (phase === 'audit' && staked) {
     // The distribution lists first: their audit decides the round's payout for everyone, and
     // each is one quick read; the proof audits re-fetch pages and can take most of the audit
     // time. Every list sent in this round is checked, whoever sent it (never one's own).
@@ -186,8 +188,7 @@ export function nextWakeSlot(state: TaskState, slot: number, me?: Address): numb
     return Math.min(...edges);
   }
   const staked = state.isActive && (state.stakeList.get(me) ?? 0n) >= state.minimumStakeAmount;
-  if (!staked) return nextRound;
-  const edges = [audit.start, audit.start + Math.floor(state.auditWindow / 2), nextRound];
+  const edges = staked ? [audit.start, audit.start + Math.floor(state.auditWindow / 2), nextRound] : [nextRound];
   // A list of this node's whose audit ends in this round is paid out as the window closes, not
   // at the next round's start: there the next list is being built, and a slash this payout
   // applies would land between its author's read and its checkers'.

@@ -53,6 +53,20 @@ describe('the lifecycle planner', () => {
     expect(planSteps(s, slot(2, 45), selected!, { ...always, hasWorkFor: () => false })).toEqual([{ kind: 'payout', round: 0, distributionAccount: C }]);
   });
 
+  test('a node slashed below the minimum still writes the list it was selected for, but no longer submits or audits', () => {
+    const s = withSubmissions(staked(), 0, [A, B, C]);
+    const selected = selectDistributionNode(s, 0)!;
+    s.stakeList.set(selected, 1n); // slashed since it submitted round 0
+    expect(planSteps(s, slot(2, 1), selected, always)).toEqual([{ kind: 'submit-distribution', round: 0, attempt: 0 }]);
+    expect(planSteps(s, slot(2, 25), selected, always)).toEqual([]);
+    // Its list, once audited, is paid out by it as the window closes.
+    s.distributionRewardsSubmission.set(0, new Map([[selected, { submissionValue: C, slot: slot(2, 3) }]]));
+    expect(nextWakeSlot(s, slot(2, 25), selected)).toBe(slot(2, 40));
+    expect(planSteps(s, slot(2, 40), selected, { ...always, hasWorkFor: () => false })).toEqual([{ kind: 'payout', round: 0, distributionAccount: C }]);
+    // A node that did not submit in the round is never asked for its list.
+    expect(planSteps(s, slot(2, 1), D, always)).toEqual([]);
+  });
+
   test("after a failed payout the node namespace-wrapper's retry selects submits a new list a round later", () => {
     // Five submitters, so that the retry loop (namespace-wrapper's isPreviousFailed branch)
     // selects somebody once the first list's author is removed.
