@@ -4,7 +4,7 @@ import { clockAt } from '../../src/engine/engine-clock.ts';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type EngineSettings, type NodeEngine } from '../../src/engine/node-engine.ts';
 import { createK2Rpc, type K2Rpc } from '../../src/k2/rpc-client.ts';
 import { openNodeDb, type NodeDb } from '../../src/store/node-db.ts';
-import { createHttpProofStore } from '../../src/tasks/http-proof-store.ts';
+import { createIpfsProofStore, singleNodeEndpoints } from '../../src/tasks/ipfs/ipfs-proof-store.ts';
 import { fetchPublicPage } from '../../src/tasks/page-index/fetch-page.ts';
 import type { Network } from '../../devnet/network.ts';
 import { stakeOnTask } from '../../test/integration/node-fixture.ts';
@@ -61,7 +61,7 @@ export async function startBenchNode(
     db,
     rpc,
     keys: async () => ({ main, staking }),
-    proofStore: createHttpProofStore(net.devnet.url, { fetch: record('proof-store') }),
+    proofStore: createIpfsProofStore(singleNodeEndpoints(net.devnet.url), { reader: { fetch: record('proof-store') }, uploader: { fetch: record('proof-store') } }),
     fetchPage: (url) => fetchPublicPage(url, { allowPrivate: true, timeoutMs: 10_000, fetch: pageFetch }),
     settings: async () => ({ ...DEFAULT_ENGINE_SETTINGS, ...opts.settings }),
     ...(opts.now ? { clock: clockAt(opts.now) } : {}),

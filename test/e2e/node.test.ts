@@ -187,13 +187,13 @@ describe('the node in Chromium against the devnet', () => {
     }
   });
 
-  test('no record was lost: every page browsed is in a submitted proof bundle', () => {
+  test('no record was lost: every page browsed is in a submitted proof bundle', async () => {
     const s = state(net);
     const proven = new Set<string>();
     for (let r = firstRound; r <= lastChecked; r++) {
       const mine = s.submissions.get(r)?.get(staking);
       if (!mine) continue;
-      const bytes = net.devnet.proofStore.get(mine.submissionValue);
+      const bytes = await net.devnet.proofStore.cat(mine.submissionValue);
       expect(bytes, `round ${r}'s proof bundle`).toBeDefined();
       for (const record of decodeBundle(bytes!, { task: net.taskId, round: r, node: staking }).records) proven.add(record.url);
     }

@@ -4,7 +4,7 @@ import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type NodeState } from '../../src/engine/node-engine.ts';
 import { createK2Rpc } from '../../src/k2/rpc-client.ts';
 import { openNodeDb } from '../../src/store/node-db.ts';
-import { createHttpProofStore } from '../../src/tasks/http-proof-store.ts';
+import { createIpfsProofStore, singleNodeEndpoints } from '../../src/tasks/ipfs/ipfs-proof-store.ts';
 import { fetchPublicPage, type PrivateAddressPolicy } from '../../src/tasks/page-index/fetch-page.ts';
 import type { Network } from '../../devnet/network.ts';
 import { taskState } from './devnet-fixture.ts';
@@ -43,7 +43,7 @@ export async function startFaultNode(
       db,
       rpc,
       keys: async () => ({ main, staking }),
-      proofStore: createHttpProofStore(opts.proofStoreUrl, { timeoutMs: 300, backoffMs: 20 }),
+      proofStore: createIpfsProofStore(singleNodeEndpoints(opts.proofStoreUrl), { reader: { timeoutMs: 300, backoffMs: 20 }, uploader: { timeoutMs: 300, backoffMs: 20 } }),
       fetchPage: (url) => fetchPublicPage(url, { allowPrivate: opts.allowPrivate ?? true, timeoutMs: opts.pageTimeoutMs ?? 2000 }),
       clock: net.time,
       // An hour of devnet rounds passes in a minute or two: the hourly page budget is scaled
