@@ -47,6 +47,8 @@ export interface PeerOptions {
   name: string;
   fault?: PeerFault;
   devnetUrl: string;
+  /** The devnet's IPFS upload token, when it asks for one. */
+  ipfsApiToken?: string;
   taskId: string;
   demoSiteUrl: string;
   /** Where the hostile-pages fault points its records (devnet/hostile-site.ts). */
@@ -106,7 +108,7 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
   const staking = await signerFor(`${seed}:peer:${options.name}:staking`);
   fund(main.address, options.stake * 10n + 10_000_000_000n);
   const rpc: K2Rpc = createK2Rpc({ endpoints: [options.devnetUrl], timeoutMs: 5000, retries: 2, backoffBaseMs: 20 });
-  const proofStore = createIpfsProofStore(singleNodeEndpoints(options.devnetUrl), {
+  const proofStore = createIpfsProofStore(singleNodeEndpoints(options.devnetUrl, options.ipfsApiToken), {
     // A peer with the oversized-proof fault uploads more than a bundle may be: one block still.
     uploader: { chunkBytes: 1024 * 1024 },
   });
