@@ -235,6 +235,7 @@ describe('reading a UnixFS file as a CAR', () => {
     cid = await node.add(file, { cidVersion: 1, rawLeaves: true });
     car = (await node.car(cid))!;
   });
+  // One pass more than none: a loopback connection reset under load is not what is tested.
   const serveCar = (body: Uint8Array | string) =>
     gateway(cid, (_q, res) => {
       res.writeHead(200, { 'content-type': 'application/vnd.ipld.car; version=1' });
@@ -251,7 +252,7 @@ describe('reading a UnixFS file as a CAR', () => {
 
   test('a CAR cut in the middle of a block is the gateway failing: unavailable', async () => {
     const g = serveCar(car.subarray(0, car.length - 1000));
-    const err = await failure(reader([g.base], { retries: 0 }).get(cid, FILE_CAP));
+    const err = await failure(reader([g.base], { retries: 1 }).get(cid, FILE_CAP));
     expect(err).toBeInstanceOf(ProofUnavailableError);
     expect(err.message).toMatch(/truncated CAR/);
   });
@@ -275,19 +276,19 @@ describe('reading a UnixFS file as a CAR', () => {
       return Buffer.concat(parts);
     })();
     const g = serveCar(short);
-    await expect(reader([g.base], { retries: 0 }).get(cid, FILE_CAP)).rejects.toThrow(/truncated CAR \(block .* was not served\)/);
+    await expect(reader([g.base], { retries: 1 }).get(cid, FILE_CAP)).rejects.toThrow(/truncated CAR \(block .* was not served\)/);
   });
 
   test('a CAR with a block that does not match its CID: unavailable', async () => {
     const bad = car.slice();
     bad[bad.length - 10]! ^= 0xff;
     const g = serveCar(bad);
-    await expect(reader([g.base], { retries: 0 }).get(cid, FILE_CAP)).rejects.toThrow(/a block that does not match its CID/);
+    await expect(reader([g.base], { retries: 1 }).get(cid, FILE_CAP)).rejects.toThrow(/a block that does not match its CID/);
   });
 
   test('an HTML page instead of a CAR: unavailable', async () => {
     const g = serveCar('<html><body>502 Bad Gateway</body></html>');
-    await expect(reader([g.base], { retries: 0 }).get(cid, FILE_CAP)).rejects.toThrow(/answered with an HTML page/);
+    await expect(reader([g.base], { retries: 1 }).get(cid, FILE_CAP)).rejects.toThrow(/answered with an HTML page/);
   });
 
   test('a file over the cap is condemned by its verified root alone', async () => {
