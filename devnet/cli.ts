@@ -36,7 +36,11 @@ const net = await startNetwork({
 slotOf = () => net.devnet.clock.slot();
 for (const address of values.fund ?? []) net.devnet.ledger.mint(address, 1_000n * ROE_PER_KOII);
 
-console.log(`K2 devnet:   ${net.devnet.url}   (JSON-RPC; proof store at /ipfs)`);
+console.log(`K2 devnet:   ${net.devnet.url}   (JSON-RPC)`);
+console.log(`IPFS node:   ${net.devnet.url}/ipfs/<cid>   (trustless gateway) · POST ${net.devnet.url}/api/v0/add   (Kubo RPC upload)`);
+net.devnet.proofStore.onEvent = (e) => {
+  if (!values.quiet && e.kind === 'add') console.log(`[slot ${slotOf()}] ipfs: added ${e.cid} (${e.bytes} bytes)`);
+};
 console.log(`Demo site:   ${net.demoSite.url}   (${net.demoSite.pages.length} pages)`);
 console.log(`Task:        ${net.taskId}`);
 console.log(`Peers:       ${net.peers.map((p) => `${p.name}${p.fault ? ` (${p.fault})` : ''}`).join(', ')}`);

@@ -43,6 +43,8 @@ export interface DevnetOptions {
   /** Largest airdrop one request may ask for. */
   airdropLimit?: bigint;
   intercept?: DevnetHttpOptions['intercept'];
+  /** When set, the IPFS node's RPC `add` asks for this token (Authorization: Bearer). */
+  ipfsApiToken?: string;
   /** The time slots are counted in: wall time by default, a stepped clock in tests. */
   time?: TimeSource;
 }
@@ -173,7 +175,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   for (const config of options.tasks ?? [DEMO_TASK]) {
     const taskId = genesisAddress(seed, `task:${config.name}`);
     const pot = stakePotAddress(seed, config.name);
-    const metadataCid = proofStore.put(new TextEncoder().encode(taskMetadataDocument(config, time.now())));
+    // Added as Kubo adds a file (CIDv1, raw leaves): one chunk, so its CID is the raw block's.
+    const metadataCid = await proofStore.add(new TextEncoder().encode(taskMetadataDocument(config, time.now())));
     const state = initialTaskState(pot, manager, config, clock.slot() + (config.startDelay ?? 5), metadataCid);
     const data = taskAccountData(taskStateJson(state));
     ledger.accounts.set(taskId, { lamports: rentExemptMinimum(TASK_ACCOUNT_MAX), owner: TASK_PROGRAM_ID, data, executable: false });
@@ -200,6 +203,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       if (rpcLog.length > 100_000) rpcLog.splice(0, 50_000);
     },
     ...(options.intercept ? { intercept: options.intercept } : {}),
+    ...(options.ipfsApiToken !== undefined ? { ipfsApiToken: options.ipfsApiToken } : {}),
   });
   return {
     url: http.url,

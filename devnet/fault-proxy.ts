@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { cidOf } from '../src/core/content-address.ts';
 
 // A fault-injecting HTTP proxy on 127.0.0.1 in front of the devnet's JSON-RPC (POST /) and
-// proof store (/ipfs). Its modes are switched while a test runs, so one network can live
+// IPFS node (gateway /ipfs/<cid>, RPC /api/v0/add). Its modes are switched while a test runs, so one network can live
 // through a campaign: requests dropped at random, endpoints that hang, answer 429/5xx, cut
 // their answers short, send wrong-typed JSON or lag behind by slots; a proof store that is
 // down or serves other bytes than the CID names. Randomness is seeded, so a run can be
@@ -38,7 +38,15 @@ export type StoreMode =
   /** GETs are answered with other bytes than the CID names; PUTs with a CID of other bytes. */
   | { kind: 'wrong-bytes' }
   /** GETs are answered 200 with an HTML error page, as some gateways do. */
-  | { kind: 'html' };
+  | { kind: 'html' }
+  /** GETs are answered 404, as a gateway that has not found the CID (yet) does. */
+  | { kind: 'not-found' }
+  /** GETs are answered with a redirect (to the very bytes asked for: a client must not follow). */
+  | { kind: 'redirect' }
+  /** GETs get their headers at once and their body dripped over `ms` (3 s by default). */
+  | { kind: 'slow'; ms?: number }
+  /** GETs get the first half of the answer (a CAR cut in the middle, a block cut short). */
+  | { kind: 'truncated' };
 
 export interface FaultProxyOptions {
   upstream: string;
@@ -52,7 +60,7 @@ export interface FaultProxyOptions {
 
 export interface FaultStats {
   requests: number;
-  faults: Partial<Record<DropKind | 'lag' | 'store-down' | 'wrong-bytes' | 'html', number>>;
+  faults: Partial<Record<DropKind | 'lag' | 'store-down' | 'wrong-bytes' | 'html' | 'not-found' | 'redirect' | 'slow' | 'truncated-answer', number>>;
 }
 
 export interface FaultProxy {
@@ -151,7 +159,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   async function forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; type: string; body: Buffer }> {
     const res = await fetch(`${upstream}${req.url ?? '/'}`, {
       method: req.method ?? 'GET',
-      headers: { 'content-type': req.headers['content-type'] ?? 'application/octet-stream' },
+      headers: {
+        'content-type': req.headers['content-type'] ?? 'application/octet-stream',
+        ...(req.headers.accept ? { accept: req.headers.accept } : {}),
+        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+      },
       ...(req.method === 'POST' ? { body: new Uint8Array(body) } : {}),
     });
     return { status: res.status, type: res.headers.get('content-type') ?? 'application/octet-stream', body: Buffer.from(await res.arrayBuffer()) };
@@ -270,7 +282,34 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       count('html');
       return reply(res, 200, 'text/html', '<!doctype html><html><body>Gateway error</body></html>');
     }
+    if (req.method === 'GET') {
+      if (mode.kind === 'not-found') {
+        count('not-found');
+        return reply(res, 404, 'text/plain', 'no such block');
+      }
+      if (mode.kind === 'redirect') {
+        count('redirect');
+        return reply(res, 302, 'text/plain', '', { location: `${upstream}${req.url ?? '/'}` });
+      }
+    }
     const up = await forward(req, body);
+    if (req.method === 'GET' && up.status === 200 && mode.kind === 'truncated') {
+      count('truncated-answer');
+      return reply(res, 200, up.type, up.body.subarray(0, Math.max(1, up.body.length >> 1)));
+    }
+    if (req.method === 'GET' && up.status === 200 && mode.kind === 'slow') {
+      count('slow');
+      if (res.destroyed) return;
+      res.writeHead(200, { 'content-type': up.type, 'access-control-allow-origin': '*', 'content-length': String(up.body.length) });
+      const steps = 20;
+      const per = Math.ceil(up.body.length / steps);
+      for (let i = 0; i < steps && !res.destroyed; i++) {
+        res.write(up.body.subarray(i * per, (i + 1) * per));
+        await new Promise((r) => setTimeout(r, (mode.ms ?? 3000) / steps));
+      }
+      res.end();
+      return;
+    }
     if (mode.kind === 'wrong-bytes' && up.status === 200) {
       count('wrong-bytes');
       if (req.method === 'GET') {
@@ -278,8 +317,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         if (other.length > 0) other[other.length >> 1] = other[other.length >> 1]! ^ 0x20;
         return reply(res, 200, up.type, other);
       }
-      // A CID, but of other bytes than those stored.
-      return reply(res, 200, 'application/json', JSON.stringify({ cid: cidOf(new Uint8Array([...body, 0x0a])) }));
+      // Kubo's answer, but naming the CID of other bytes than those stored.
+      return reply(res, 200, 'application/json', `${JSON.stringify({ Name: 'bundle.json', Hash: cidOf(new Uint8Array([...body, 0x0a])), Size: String(body.length) })}\n`);
     }
     return reply(res, up.status, up.type, up.body);
   }
@@ -289,7 +328,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     void (async () => {
       const body = await readBody(req);
       const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-      if (path === '/ipfs' || path.startsWith('/ipfs/')) await handleStore(req, res, body);
+      if (path.startsWith('/ipfs/') || path.startsWith('/api/v0/')) await handleStore(req, res, body);
       else await handleRpc(req, res, body);
     })().catch(() => {
       reply(res, 502, 'text/plain', 'proxy error');

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ProofStoreError, type ProofStore } from './proof-store.ts';
+import { handleIpfs, IPFS_ADD_PATH } from './ipfs-http.ts';
+import { MAX_OBJECT_BYTES, ProofStoreError, type ProofStore } from './proof-store.ts';
 import { DevnetRpcError, INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR } from './rpc-error.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -12,6 +13,8 @@ export interface DevnetHttpOptions {
   port?: number;
   rpc: RpcDispatch;
   proofStore: ProofStore;
+  /** When set, the IPFS RPC `add` needs it as a Bearer token (reads stay public). */
+  ipfsApiToken?: string;
   health: () => unknown;
   /** Called for every JSON-RPC request (tests count requests per round with it). */
   onRpc?: (method: string) => void;
@@ -28,8 +31,8 @@ export interface DevnetHttp {
 
 const CORS = {
   'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, OPTIONS',
-  'access-control-allow-headers': 'content-type, solana-client',
+  'access-control-allow-methods': 'GET, HEAD, POST, OPTIONS',
+  'access-control-allow-headers': 'content-type, solana-client, authorization',
   'access-control-max-age': '600',
 };
 
@@ -58,9 +61,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: string | Uint8Array, type = 'application/json'): void {
+function send(res: ServerResponse, status: number, body: string | Uint8Array, type = 'application/json', headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
-  res.writeHead(status, { ...CORS, 'content-type': type, 'cache-control': 'no-store' });
+  res.writeHead(status, { ...CORS, 'content-type': type, 'cache-control': 'no-store', ...headers });
   res.end(body);
 }
 
@@ -80,7 +83,9 @@ export async function startDevnetHttp(options: DevnetHttpOptions): Promise<Devne
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       let body: Buffer;
       try {
-        body = req.method === 'POST' ? await readBody(req, MAX_BODY_BYTES) : Buffer.alloc(0);
+        // An upload is a file in a multipart body: its framing is allowed on top of the file.
+        const limit = url.pathname === IPFS_ADD_PATH ? MAX_OBJECT_BYTES + 64 * 1024 : MAX_BODY_BYTES;
+        body = req.method === 'POST' ? await readBody(req, limit) : Buffer.alloc(0);
       } catch (err) {
         if (err instanceof BodyTooLarge) return send(res, 413, rpcError(null, INVALID_REQUEST, `request body larger than ${MAX_BODY_BYTES} bytes`));
         throw err;
@@ -88,15 +93,8 @@ export async function startDevnetHttp(options: DevnetHttpOptions): Promise<Devne
       if (options.intercept?.(req, res, body)) return;
 
       if (req.method === 'GET' && url.pathname === '/health') return send(res, 200, toJson(options.health()));
-      if (url.pathname === '/ipfs' && req.method === 'POST') {
-        const cid = options.proofStore.put(new Uint8Array(body));
-        return send(res, 200, JSON.stringify({ cid }));
-      }
-      if (url.pathname.startsWith('/ipfs/') && req.method === 'GET') {
-        const bytes = options.proofStore.get(decodeURIComponent(url.pathname.slice('/ipfs/'.length)));
-        if (!bytes) return send(res, 404, JSON.stringify({ error: 'unknown CID' }));
-        return send(res, 200, bytes, 'application/octet-stream');
-      }
+      const ipfs = { store: options.proofStore, ...(options.ipfsApiToken !== undefined ? { apiToken: options.ipfsApiToken } : {}) };
+      if (await handleIpfs(req, url, body, (status, b, type, headers) => send(res, status, b, type, headers), ipfs)) return;
       if (url.pathname === '/' && req.method === 'POST') return await handleRpc(body, res, options);
       return send(res, 404, JSON.stringify({ error: 'not found' }));
     } catch (err) {

@@ -58,6 +58,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<Networ
           name: p.name,
           ...(p.fault ? { fault: p.fault } : {}),
           devnetUrl: devnet.url,
+          ...(options.ipfsApiToken !== undefined ? { ipfsApiToken: options.ipfsApiToken } : {}),
           taskId,
           demoSiteUrl: demoSite.url,
           ...(hostileSite ? { hostileSiteUrl: hostileSite.url } : {}),

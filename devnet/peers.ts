@@ -11,7 +11,7 @@ import { PROTOCOL_CHOICES } from '../src/k2/program-ids.ts';
 import { createK2Rpc, type K2Rpc } from '../src/k2/rpc-client.ts';
 import { decodeTaskStateAccount } from '../src/k2/task-state-decoder.ts';
 import { buildTransaction, toWireBase64 } from '../src/k2/transaction.ts';
-import { createHttpProofStore } from '../src/tasks/http-proof-store.ts';
+import { createIpfsProofStore, singleNodeEndpoints } from '../src/tasks/ipfs/ipfs-proof-store.ts';
 import { encodeBundle } from '../src/tasks/page-index/proof-bundle.ts';
 import { fetchPublicPage } from '../src/tasks/page-index/fetch-page.ts';
 import { createPageIndexPlugin } from '../src/tasks/page-index/page-index-plugin.ts';
@@ -47,6 +47,8 @@ export interface PeerOptions {
   name: string;
   fault?: PeerFault;
   devnetUrl: string;
+  /** The devnet's IPFS upload token, when it asks for one. */
+  ipfsApiToken?: string;
   taskId: string;
   demoSiteUrl: string;
   /** Where the hostile-pages fault points its records (devnet/hostile-site.ts). */
@@ -106,7 +108,10 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
   const staking = await signerFor(`${seed}:peer:${options.name}:staking`);
   fund(main.address, options.stake * 10n + 10_000_000_000n);
   const rpc: K2Rpc = createK2Rpc({ endpoints: [options.devnetUrl], timeoutMs: 5000, retries: 2, backoffBaseMs: 20 });
-  const proofStore = createHttpProofStore(options.devnetUrl);
+  const proofStore = createIpfsProofStore(singleNodeEndpoints(options.devnetUrl, options.ipfsApiToken), {
+    // A peer with the oversized-proof fault uploads more than a bundle may be: one block still.
+    uploader: { chunkBytes: 1024 * 1024 },
+  });
   // Each message once: a peer re-plans every poll, and "nothing to do" would flood the log.
   const said = new Set<string>();
   const emit = (message: string) => {

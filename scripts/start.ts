@@ -49,6 +49,11 @@ const page = context.pages()[0] ?? (await context.newPage());
 await page.goto(net.demoSite.url);
 
 console.log(`K2 devnet:  ${net.devnet.url}  (task ${net.taskId})`);
+console.log(`IPFS node:  ${net.devnet.url}/ipfs/<cid> (gateway), ${net.devnet.url}/api/v0/add (upload): proofs go here`);
+// Where proofs went: every bundle added to the devnet's IPFS node, and how often peers read it.
+net.devnet.proofStore.onEvent = (e) => {
+  if (e.kind === 'add') console.log(`[slot ${slot()}] ipfs: proof ${e.cid} added (${e.bytes} bytes): ${net.devnet.url}/ipfs/${e.cid}`);
+};
 console.log(`Demo site:  ${net.demoSite.url}`);
 console.log(`Extension:  chrome-extension://${id}/src/popup/index.html`);
 console.log('Opt the demo site in from the popup, then browse it. Ctrl+C stops everything.');

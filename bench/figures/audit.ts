@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { getBase58Decoder } from '@solana/kit';
 import { bytesMatchCid, cidOf } from '../../src/core/content-address.ts';
-import { createHttpProofStore } from '../../src/tasks/http-proof-store.ts';
+import { createIpfsProofStore, singleNodeEndpoints } from '../../src/tasks/ipfs/ipfs-proof-store.ts';
 import { compareRecord, sampleRecords } from '../../src/tasks/page-index/audit-sample.ts';
 import { isPrivateAddress } from '../../src/tasks/page-index/canonical-url.ts';
 import { fetchPublicPage } from '../../src/tasks/page-index/fetch-page.ts';
@@ -65,7 +65,7 @@ export const audit: Figure = {
       bundles.push({ cid, round: roundNo, node, bytes: bytes.length });
     }
     const fetchPage = (url: string) => fetchPublicPage(url, { allowPrivate: false, fetch: web.fetch });
-    const proofStore = createHttpProofStore(STORE, { fetch: web.fetch });
+    const proofStore = createIpfsProofStore(singleNodeEndpoints(STORE), { reader: { fetch: web.fetch } });
     const plugin = createPageIndexPlugin({ taskId: TASK, origins: ['https://e.example', 'https://www.example-news.org'], records: { forRound: async () => [] }, fetchPage });
     const ctx: PluginContext = { proofStore, stakingKey: address('auditor'), log: () => {} };
 

@@ -4,8 +4,9 @@ import { clockAt } from '../../src/engine/engine-clock.ts';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type EngineSettings, type NodeEngine } from '../../src/engine/node-engine.ts';
 import { createK2Rpc, type K2Rpc } from '../../src/k2/rpc-client.ts';
 import { openNodeDb, type NodeDb } from '../../src/store/node-db.ts';
-import { createHttpProofStore } from '../../src/tasks/http-proof-store.ts';
+import { createIpfsProofStore, singleNodeEndpoints } from '../../src/tasks/ipfs/ipfs-proof-store.ts';
 import { fetchPublicPage } from '../../src/tasks/page-index/fetch-page.ts';
+import type { ProofStoreClient } from '../../src/tasks/task-plugin.ts';
 import type { Network } from '../../devnet/network.ts';
 import { stakeOnTask } from '../../test/integration/node-fixture.ts';
 
@@ -33,7 +34,14 @@ export interface BenchNode {
 
 export async function startBenchNode(
   net: Network,
-  opts: { dbName: string; onRequest: (r: RecordedRequest) => void; now?: () => number; settings?: Partial<EngineSettings> },
+  opts: {
+    dbName: string;
+    onRequest: (r: RecordedRequest) => void;
+    now?: () => number;
+    settings?: Partial<EngineSettings>;
+    /** Told of each proof upload and read the engine made: its size, time and outcome. */
+    onProof?: (p: { op: 'upload' | 'fetch'; bytes: number; ms: number; ok: boolean }) => void;
+  },
 ): Promise<BenchNode> {
   const record =
     (kind: RequestKind): typeof fetch =>
@@ -61,11 +69,30 @@ export async function startBenchNode(
     db,
     rpc,
     keys: async () => ({ main, staking }),
-    proofStore: createHttpProofStore(net.devnet.url, { fetch: record('proof-store') }),
+    proofStore: timedProofStore(createIpfsProofStore(singleNodeEndpoints(net.devnet.url), { reader: { fetch: record('proof-store') }, uploader: { fetch: record('proof-store') } }), opts.onProof),
     fetchPage: (url) => fetchPublicPage(url, { allowPrivate: true, timeoutMs: 10_000, fetch: pageFetch }),
     settings: async () => ({ ...DEFAULT_ENGINE_SETTINGS, ...opts.settings }),
     ...(opts.now ? { clock: clockAt(opts.now) } : {}),
   });
   await engine.joinTask(net.taskId);
   return { db, main, staking, rpc, engine };
+}
+
+function timedProofStore(store: ProofStoreClient, onProof?: (p: { op: 'upload' | 'fetch'; bytes: number; ms: number; ok: boolean }) => void): ProofStoreClient {
+  if (!onProof) return store;
+  const timed = async <T>(op: 'upload' | 'fetch', size: (t: T) => number, run: () => Promise<T>, fallback = 0): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      const out = await run();
+      onProof({ op, bytes: size(out), ms: performance.now() - t0, ok: true });
+      return out;
+    } catch (err) {
+      onProof({ op, bytes: fallback, ms: performance.now() - t0, ok: false });
+      throw err;
+    }
+  };
+  return {
+    put: (bytes) => timed('upload', () => bytes.length, () => store.put(bytes), bytes.length),
+    get: (cid, maxBytes) => timed('fetch', (b: Uint8Array) => b.length, () => store.get(cid, maxBytes)),
+  };
 }

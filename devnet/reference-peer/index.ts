@@ -223,9 +223,19 @@ export async function startReferencePeer(opts: ReferencePeerOptions, fund: (addr
       return;
     }
     const bytes = encodeBundle({ task: taskId, round, node: staking.address, records });
-    const res = await fetch(`${opts.devnetUrl}/ipfs`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
-    const { cid } = (await res.json()) as { cid?: string };
-    if (!res.ok || cid !== cidFor(bytes)) throw new Error(`proof store answered ${res.status} with ${String(cid)} for round ${round}'s bundle`);
+    // Uploaded as IPFS services take files: Kubo's RPC `add`, CIDv1 with raw leaves, so a
+    // bundle of one chunk (≤ 256 KiB) is one raw block whose CID is the bytes' own.
+    const form = new FormData();
+    form.append('file', new Blob([bytes as Uint8Array<ArrayBuffer>]), 'bundle.json');
+    const res = await fetch(`${opts.devnetUrl}/api/v0/add?cid-version=1&raw-leaves=true&pin=true`, { method: 'POST', body: form });
+    const line = res.ok ? (await res.text()).trim().split('\n').pop() ?? '' : '';
+    let cid: string | undefined;
+    try {
+      cid = (JSON.parse(line) as { Hash?: string }).Hash;
+    } catch {
+      cid = undefined;
+    }
+    if (cid !== cidFor(bytes)) throw new Error(`IPFS add answered ${res.status} with ${String(cid)} for round ${round}'s bundle`);
     bundles.set(round, cid);
     say(`round ${round}: bundle of ${records.length} records is ${cid}`);
   }

@@ -337,6 +337,15 @@ const handlers: Handlers = {
       await refreshBadge();
     }
   },
+  async 'ipfs.setToken'(r) {
+    const { runner } = await services();
+    const tokenSet = await (await walletReady).setUploadToken(r.password, r.token);
+    // The log says that it changed, never what it is.
+    await log(tokenSet ? 'IPFS upload token set (kept in the vault)' : 'IPFS upload token removed', 'info', 'settings');
+    notifyChanged('settings');
+    void runner.wake();
+    return { tokenSet };
+  },
   'settings.get': async () => readSettings(await dbReady, await (await runnerReady).engine()),
   async 'settings.update'(r) {
     const { db, runner } = await services();

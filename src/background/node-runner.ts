@@ -2,7 +2,9 @@ import browser from 'webextension-polyfill';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type EngineSettings, type NodeEngine, type WakeResult } from '../engine/node-engine.ts';
 import { createK2Rpc, type K2Rpc } from '../k2/rpc-client.ts';
 import { getSetting, type NodeDb } from '../store/node-db.ts';
-import { createHttpProofStore } from '../tasks/http-proof-store.ts';
+import { createIpfsProofStore } from '../tasks/ipfs/ipfs-proof-store.ts';
+import type { ProofStoreClient } from '../tasks/task-plugin.ts';
+import { readIpfsSettings, resolveIpfsEndpoints } from './ipfs-settings.ts';
 import { isLoopbackUrl } from '../tasks/page-index/canonical-url.ts';
 import { fetchPublicPage } from '../tasks/page-index/fetch-page.ts';
 import { ALARM_MIN_MS } from './browser-quirks/alarm-minimum.ts';
@@ -49,12 +51,19 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
   // pages never depend on what the user opted in (docs/page-index-task.md §4).
   const privateAddresses = IS_DEV_BUILD ? isLoopbackUrl : false;
 
+  // IPFS endpoints and the upload token are read at each use: a change in the settings (or
+  // the token arriving with an unlock) applies from the next upload or read on.
+  const ipfsStore = async () => createIpfsProofStore(resolveIpfsEndpoints(await readIpfsSettings(db), await rpcUrl(), await wallet.uploadToken()));
+  const proofStore: ProofStoreClient = {
+    put: async (bytes) => (await ipfsStore()).put(bytes),
+    get: async (cid, maxBytes) => (await ipfsStore()).get(cid, maxBytes),
+  };
+
   async function current(): Promise<{ engine: NodeEngine; rpc: K2Rpc }> {
     const url = await rpcUrl();
     if (engine?.url !== url && deps.makeEngine) engine = { url, ...deps.makeEngine(url) };
     if (engine?.url !== url) {
       const rpc = createK2Rpc({ endpoints: [url], timeoutMs: 10_000, retries: 2 });
-      const proofStoreUrl = await getSetting(db, 'proofStoreUrl', url);
       engine = {
         url,
         rpc,
@@ -62,7 +71,7 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
           db,
           rpc,
           keys: () => wallet.keys(),
-          proofStore: createHttpProofStore(proofStoreUrl),
+          proofStore,
           fetchPage: (page) => fetchPublicPage(page, { allowPrivate: privateAddresses }),
           settings: async () => ({ ...DEFAULT_ENGINE_SETTINGS, ...(await getSetting<Partial<EngineSettings>>(db, 'engine', {})) }),
           online: () => (typeof navigator === 'undefined' ? true : navigator.onLine),

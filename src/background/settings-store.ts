@@ -3,6 +3,7 @@ import { DEFAULT_ENGINE_SETTINGS, type EngineSettings, type NodeEngine } from '.
 import type { NetworkId, SettingsPatch, SettingsView } from '../shared/messages.ts';
 import { getSetting, putSetting, type NodeDb } from '../store/node-db.ts';
 import { DEFAULT_RPC_URL, DEVNET_RPC_URL, IS_DEV_BUILD, MAINNET_RPC_URL, TESTNET_RPC_URL } from './build-info.ts';
+import { defaultGateways, defaultUploadUrl, readIpfsSettings, resolveIpfsEndpoints, writeIpfsSettings } from './ipfs-settings.ts';
 import { DEFAULT_AUTOLOCK_MINUTES } from './wallet-session.ts';
 
 // The user's settings as the popup and options page see them. The engine's own settings
@@ -44,6 +45,21 @@ export async function readSettings(db: NodeDb, running?: NodeEngine): Promise<Se
     feeSpentToday: running ? formatKoii(await running.spentToday()) : null,
     limits: { ...engine.limits },
     onboarded: await getSetting(db, 'onboarded', false),
+    ipfs: await ipfsView(db, rpcUrl),
+  };
+}
+
+async function ipfsView(db: NodeDb, rpcUrl: string): Promise<SettingsView['ipfs']> {
+  const stored = await readIpfsSettings(db);
+  const used = resolveIpfsEndpoints(stored, rpcUrl, null);
+  return {
+    gateways: [...used.gateways],
+    gatewaysDefault: stored.gateways === null,
+    defaultGateways: defaultGateways(rpcUrl),
+    uploadUrl: used.upload?.url ?? null,
+    uploadDefault: stored.uploadUrl === null,
+    defaultUploadUrl: defaultUploadUrl(rpcUrl),
+    tokenSet: await getSetting(db, 'uploadTokenSet', false),
   };
 }
 
@@ -59,6 +75,14 @@ export async function updateSettings(db: NodeDb, patch: SettingsPatch): Promise<
     changed.push(patch.autoLockMinutes === 0 ? 'auto-lock only when the browser closes' : `auto-lock after ${patch.autoLockMinutes} min`);
   }
   if (patch.onboarded !== undefined) await putSetting(db, 'onboarded', patch.onboarded);
+  if (patch.ipfsGateways !== undefined) {
+    await writeIpfsSettings(db, { gateways: patch.ipfsGateways });
+    changed.push(patch.ipfsGateways === null ? "IPFS gateways: the network's default" : `IPFS gateways: ${patch.ipfsGateways.join(', ')}`);
+  }
+  if (patch.ipfsUploadUrl !== undefined) {
+    await writeIpfsSettings(db, { uploadUrl: patch.ipfsUploadUrl });
+    changed.push(patch.ipfsUploadUrl === null ? "IPFS upload service: the network's default" : `IPFS upload service: ${patch.ipfsUploadUrl}`);
+  }
   const engine: StoredEngineSettings = { ...(await getSetting<StoredEngineSettings>(db, 'engine', {})) };
   let engineChanged = false;
   if (patch.paused !== undefined) {

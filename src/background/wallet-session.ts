@@ -45,6 +45,8 @@ interface SessionKeys {
   main: string;
   staking: string;
   lastActive: number;
+  /** The IPFS upload token from the vault, while unlocked (the node uploads proofs with it). */
+  uploadToken?: string;
 }
 
 /** A new phrase waiting for the user to type some of its words back. Session only. */
@@ -240,7 +242,10 @@ export function createWalletSession(
 
   async function open(secret: VaultSecret): Promise<WalletStatus> {
     const keys = await keysOf(secret);
-    await session.set({ [SESSION]: { main: hex(keys.main.seed), staking: hex(keys.staking.seed), lastActive: now() } satisfies SessionKeys });
+    await session.set({
+      [SESSION]: { main: hex(keys.main.seed), staking: hex(keys.staking.seed), lastActive: now(), ...(secret.uploadToken ? { uploadToken: secret.uploadToken } : {}) } satisfies SessionKeys,
+    });
+    await putSetting(db, 'uploadTokenSet', secret.uploadToken !== undefined);
     await putSetting(db, 'addresses', { main: keys.main.address, staking: keys.staking.address });
     keys.main.seed.fill(0);
     keys.staking.seed.fill(0);
@@ -411,6 +416,34 @@ export function createWalletSession(
         keys.main.seed.fill(0);
         keys.staking.seed.fill(0);
       }
+    },
+
+    /**
+     * Sets (or, with null, removes) the IPFS upload token: kept in the vault, so it takes the
+     * password, and in the session while unlocked. Never returned, never logged.
+     */
+    async setUploadToken(password: string, token: string | null): Promise<boolean> {
+      const secret = await checkPassword(password);
+      if (token === null) delete secret.uploadToken;
+      else secret.uploadToken = token;
+      await putSetting(db, 'vault', await encryptVault(secret, password, opts.iterations));
+      await putSetting(db, 'uploadTokenSet', token !== null);
+      const s = await liveSession();
+      if (s) {
+        const { uploadToken: _old, ...rest } = s;
+        await session.set({ [SESSION]: { ...rest, ...(token !== null ? { uploadToken: token } : {}) } satisfies SessionKeys });
+      }
+      return token !== null;
+    },
+
+    /** The upload token while unlocked, or null (none set, or locked). */
+    async uploadToken(): Promise<string | null> {
+      return (await liveSession())?.uploadToken ?? null;
+    },
+
+    /** Whether a token is in the vault (known locked or not; the token itself is not). */
+    async hasUploadToken(): Promise<boolean> {
+      return getSetting(db, 'uploadTokenSet', false);
     },
 
     async unlock(password: string): Promise<WalletStatus> {

@@ -38,7 +38,33 @@ export function parseCid(text: string): CID {
 
 /** True when the bytes are exactly what the CID names. */
 export function bytesMatchCid(cidText: string, bytes: Uint8Array): boolean {
-  const cid = parseCid(cidText);
+  return blockMatchesCid(parseCid(cidText), bytes);
+}
+
+const DAG_PB = 0x70;
+export const CODEC = { raw: RAW_CODEC, dagPb: DAG_PB } as const;
+
+/**
+ * A CID of content the node may read from IPFS (a task's metadata document, say): v0 or v1,
+ * raw or dag-pb (a UnixFS file, as `ipfs add` makes larger files), SHA-256. A proof bundle's
+ * CID is narrower: `parseCid`.
+ */
+export function parseContentCid(text: string): CID {
+  if (typeof text !== 'string' || text.length === 0 || text.length > MAX_CID_LENGTH) throw new CidError('not a CID: empty or too long');
+  let cid: CID;
+  try {
+    cid = CID.parse(text);
+  } catch {
+    throw new CidError(`not a CID: ${text.slice(0, 64)}`);
+  }
+  if (cid.code !== RAW_CODEC && cid.code !== DAG_PB) throw new CidError(`unsupported codec 0x${cid.code.toString(16)} (raw or dag-pb expected)`);
+  if (cid.multihash.code !== SHA2_256) throw new CidError('only SHA-256 content addresses are accepted');
+  return cid;
+}
+
+/** True when `bytes` are the block `cid` names: their SHA-256 is its digest (any codec). */
+export function blockMatchesCid(cid: CID, bytes: Uint8Array): boolean {
+  if (cid.multihash.code !== SHA2_256) return false;
   const actual = sha256(bytes);
   const expected = cid.multihash.digest;
   if (actual.length !== expected.length) return false;

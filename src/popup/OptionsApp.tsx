@@ -4,6 +4,7 @@ import { sendRequest } from '../shared/send-request.ts';
 import { ApprovalCard, ApprovalsList } from './ApprovalCard.tsx';
 import { CollectedData } from './CollectedData.tsx';
 import { shortAddress, timeOf } from './format.ts';
+import { IpfsSettings } from './IpfsSettings.tsx';
 import { NetworkPicker } from './NetworkPicker.tsx';
 import { NodeSettings } from './NodeSettings.tsx';
 import { SitesEditor } from './SitesEditor.tsx';
@@ -140,6 +141,8 @@ export function OptionsApp() {
               <NodeSettings key={JSON.stringify(settings.data)} settings={settings.data} limits />
               <h3>Network</h3>
               <NetworkPicker key={settings.data.rpcUrl} settings={settings.data} />
+              <h3>Proof storage (IPFS)</h3>
+              <IpfsSettings key={JSON.stringify(settings.data.ipfs)} settings={settings.data} />
             </section>
           )}
         </div>

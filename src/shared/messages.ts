@@ -209,6 +209,22 @@ export interface SettingsView {
   feeSpentToday: string | null;
   limits: LimitsView;
   onboarded: boolean;
+  ipfs: IpfsSettingsView;
+}
+
+/** Where proofs are read from and uploaded to (the token itself never leaves the background). */
+export interface IpfsSettingsView {
+  /** The gateways the node asks, in order. */
+  gateways: string[];
+  /** True when they are the network's default (no choice of the user's). */
+  gatewaysDefault: boolean;
+  defaultGateways: string[];
+  /** Kubo RPC API base the node uploads to; null: none (the node cannot submit). */
+  uploadUrl: string | null;
+  uploadDefault: boolean;
+  defaultUploadUrl: string | null;
+  /** Whether an upload token is kept in the vault. */
+  tokenSet: boolean;
 }
 
 export interface SettingsPatch {
@@ -219,6 +235,10 @@ export interface SettingsPatch {
   feeBudgetPerDay?: string;
   limits?: Partial<LimitsView>;
   onboarded?: boolean;
+  /** Gateways in order; null: the network's default. */
+  ipfsGateways?: string[] | null;
+  /** The upload service's base URL; null: the network's default. */
+  ipfsUploadUrl?: string | null;
 }
 
 export interface TaskInfo {
@@ -301,6 +321,8 @@ export interface RequestMap {
   };
   'settings.get': { request: { type: 'settings.get' }; response: SettingsView };
   'settings.update': { request: { type: 'settings.update'; patch: SettingsPatch }; response: SettingsView };
+  /** The IPFS upload token (null removes it): into the vault, so against the password. */
+  'ipfs.setToken': { request: { type: 'ipfs.setToken'; password: string; token: string | null }; response: { tokenSet: boolean } };
   'records.list': { request: { type: 'records.list'; offset: number; limit: number }; response: Page<RecordItem> };
   'records.delete': { request: { type: 'records.delete'; taskId: string; round: number; url: string }; response: { total: number } };
   'records.clear': { request: { type: 'records.clear' }; response: { total: number } };
@@ -432,6 +454,29 @@ export function parseEndpoint(text: string): string {
   return url.href.replace(/\/$/, '');
 }
 
+/**
+ * An IPFS gateway or upload service: https, or plain http only to this machine (the devnet);
+ * a path is kept (some services live under one), credentials, query and fragment are refused.
+ */
+export function parseServiceUrl(text: string, what: string): string {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new MessageValidationError(`the ${what} is not a valid URL`);
+  }
+  const local = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+    throw new MessageValidationError(`an ${what} must use https (plain http only on this machine)`);
+  }
+  if (url.username || url.password) throw new MessageValidationError(`an ${what} URL with credentials is refused: set the token instead`);
+  if (url.search || url.hash) throw new MessageValidationError(`an ${what} URL has no query or fragment`);
+  return url.href.replace(/\/+$/, '');
+}
+
+export const MAX_IPFS_GATEWAYS = 8;
+const MAX_TOKEN = 4096;
+
 /** Auto-lock choices, in minutes; 0 = only when the browser closes. */
 export const AUTO_LOCK_CHOICES = [0, 1, 5, 15, 30, 60, 240] as const;
 
@@ -443,8 +488,23 @@ export const LIMIT_RANGES: Record<keyof LimitsView, [number, number]> = {
 
 function parseSettingsPatch(raw: unknown): SettingsPatch {
   if (!isRecord(raw)) throw new MessageValidationError('"patch" must be an object');
-  exactKeys(raw, ['rpcUrl', 'autoLockMinutes', 'paused', 'autoClaim', 'feeBudgetPerDay', 'limits', 'onboarded']);
+  exactKeys(raw, ['rpcUrl', 'autoLockMinutes', 'paused', 'autoClaim', 'feeBudgetPerDay', 'limits', 'onboarded', 'ipfsGateways', 'ipfsUploadUrl']);
   const patch: SettingsPatch = {};
+  if ('ipfsGateways' in raw) {
+    const list = raw.ipfsGateways;
+    if (list === null) patch.ipfsGateways = null;
+    else {
+      if (!Array.isArray(list) || list.length === 0 || list.length > MAX_IPFS_GATEWAYS) {
+        throw new MessageValidationError(`"ipfsGateways" must be null or a list of 1 to ${MAX_IPFS_GATEWAYS} URLs`);
+      }
+      const gateways = list.map((g, i) => parseServiceUrl(stringField({ [`ipfsGateways[${i}]`]: g }, `ipfsGateways[${i}]`, MAX_URL_LENGTH), 'IPFS gateway'));
+      if (new Set(gateways).size !== gateways.length) throw new MessageValidationError('a gateway is listed twice');
+      patch.ipfsGateways = gateways;
+    }
+  }
+  if ('ipfsUploadUrl' in raw) {
+    patch.ipfsUploadUrl = raw.ipfsUploadUrl === null ? null : parseServiceUrl(stringField(raw, 'ipfsUploadUrl', MAX_URL_LENGTH), 'IPFS upload service');
+  }
   if ('rpcUrl' in raw) patch.rpcUrl = parseEndpoint(stringField(raw, 'rpcUrl', MAX_URL_LENGTH));
   if ('autoLockMinutes' in raw) {
     const m = intField(raw, 'autoLockMinutes', 0, 240);
@@ -573,6 +633,15 @@ export function parseRequest(raw: unknown): Request {
       const digest = stringField(raw, 'digest', 64);
       if (!/^[0-9a-f]{64}$/.test(digest)) throw new MessageValidationError('"digest" is not a SHA-256 digest');
       return { type, id, approve: boolField(raw, 'approve'), digest };
+    }
+    case 'ipfs.setToken': {
+      exactKeys(raw, ['type', 'password', 'token']);
+      let token: string | null = null;
+      if (raw.token !== null) {
+        token = stringField(raw, 'token', MAX_TOKEN).trim();
+        if (token === '' || /[\u0000-\u001f\u007f]/.test(token)) throw new MessageValidationError('"token" must be printable text (or null to remove it)');
+      }
+      return { type, password: stringField(raw, 'password', MAX_PASSWORD), token };
     }
     case 'settings.update':
       exactKeys(raw, ['type', 'patch']);

@@ -30,9 +30,11 @@ export type VaultSecret =
       mainPath?: string;
       /** The seed of a staking key file the user imported beside the phrase, which replaces the derived one. */
       stakingSeed?: number[];
+      /** The IPFS upload service's token (src/background/ipfs-settings.ts), when the user set one. */
+      uploadToken?: string;
     }
   /** An imported key is the main account; its staking key (imported from a file, or generated) is kept beside it. */
-  | { kind: 'keyfile'; secretKey: number[]; stakingSeed?: number[] };
+  | { kind: 'keyfile'; secretKey: number[]; stakingSeed?: number[]; uploadToken?: string };
 
 export class VaultError extends Error {
   override name = 'VaultError';

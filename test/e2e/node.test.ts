@@ -32,6 +32,8 @@ const TASK = {
   startDelay: 20,
 };
 const SLOT_MS = 150;
+/** The devnet's IPFS node asks for it on uploads, as hosted services do: set in the vault. */
+const UPLOAD_TOKEN = 'e2e-upload-token-7f3a';
 /** Worker stops, at random moments, and at least this many rounds of work to check. */
 const STOPS = 50;
 const MIN_ROUNDS = 6;
@@ -69,6 +71,7 @@ describe('the node in Chromium against the devnet', () => {
       // Enough stake that mallory outlives a few slashings (70 % each) and is still submitting
       // bad proofs when the node, staked only after its wallet is set up, starts auditing.
       peerStake: TASK.minimumStake * 100n,
+      ipfsApiToken: UPLOAD_TOKEN,
       // The real pages of ../shared/corpus/pages when present, the project's fixtures always.
       useCorpus: true,
     });
@@ -103,6 +106,10 @@ describe('the node in Chromium against the devnet', () => {
     staking = created.status.stakingAddress;
     mainAddress = created.status.mainAddress;
     net.devnet.ledger.mint(created.status.mainAddress, 100_000_000_000n);
+    // The upload token goes into the vault, against the password.
+    expect(await ask<{ tokenSet: boolean }>(popup, { type: 'ipfs.setToken', password: 'correct horse battery', token: UPLOAD_TOKEN })).toEqual({ tokenSet: true });
+    const settings = await ask<{ ipfs: { gateways: string[]; uploadUrl: string; tokenSet: boolean } }>(popup, { type: 'settings.get' });
+    expect(settings.ipfs).toMatchObject({ gateways: [net.devnet.url], uploadUrl: net.devnet.url, tokenSet: true });
   });
 
   test('a rejected stake sends nothing; an approved one stakes', async () => {
@@ -187,19 +194,38 @@ describe('the node in Chromium against the devnet', () => {
     }
   });
 
-  test('no record was lost: every page browsed is in a submitted proof bundle', () => {
+  test('no record was lost: every page browsed is in a submitted proof bundle', async () => {
     const s = state(net);
     const proven = new Set<string>();
     for (let r = firstRound; r <= lastChecked; r++) {
       const mine = s.submissions.get(r)?.get(staking);
       if (!mine) continue;
-      const bytes = net.devnet.proofStore.get(mine.submissionValue);
+      const bytes = await net.devnet.proofStore.cat(mine.submissionValue);
       expect(bytes, `round ${r}'s proof bundle`).toBeDefined();
       for (const record of decodeBundle(bytes!, { task: net.taskId, round: r, node: staking }).records) proven.add(record.url);
     }
     // A page browsed in round r is proven in r's bundle, or r+1's when indexing crossed the boundary.
     const missing = visited.filter((v) => v.round >= firstRound && v.round < lastChecked && !proven.has(v.url));
     expect(missing).toEqual([]);
+  });
+
+  test("its bundles went up through the IPFS node's add (with the token) and the peers fetched each by CID from its gateway", async () => {
+    const s = state(net);
+    const events = net.devnet.proofStore.events;
+    let checked = 0;
+    for (let r = firstRound; r <= lastChecked; r++) {
+      const cid = s.submissions.get(r)?.get(staking)?.submissionValue;
+      if (!cid) continue;
+      expect(events.some((e) => e.kind === 'add' && e.cid === cid), `round ${r}: uploaded`).toBe(true);
+      // The node never reads its own bundle back: a raw-block read of it is a peer's audit.
+      expect(events.some((e) => e.kind === 'get' && e.format === 'raw' && e.cid === cid), `round ${r}: fetched by a peer`).toBe(true);
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(MIN_ROUNDS - 1);
+  });
+
+  test('the upload token is nowhere in the extension’s database or log, only in the encrypted vault', async () => {
+    expect(JSON.stringify(await readExtensionDatabase(ext))).not.toContain(UPLOAD_TOKEN);
   });
 
   test('no tracking parameter was stored anywhere: visits, queue, records, log', async () => {

@@ -305,17 +305,50 @@ describe('the devnet over HTTP', () => {
     });
   });
 
-  describe('the proof store', () => {
-    test('stores by CID, serves the bytes, 404 for unknown, 400 for junk, 413 for too large', async () => {
+  describe('the IPFS node: Kubo RPC add, trustless gateway', () => {
+    const add = async (bytes: Uint8Array, query = 'cid-version=1&raw-leaves=true') => {
+      const form = new FormData();
+      form.append('file', new Blob([bytes as Uint8Array<ArrayBuffer>]), 'f.json');
+      const res = await fetch(`${devnet.url}/api/v0/add?${query}`, { method: 'POST', body: form });
+      return { status: res.status, answer: res.ok ? (JSON.parse((await res.text()).trim()) as { Hash: string; Size: string; Name: string }) : null };
+    };
+
+    test("add makes Kubo's CIDs: raw for one chunk with CIDv1, and the same CIDv0 Kubo gives \"hello\\n\"", async () => {
+      const hello = new TextEncoder().encode('hello\n');
+      expect((await add(hello)).answer).toEqual({ Name: 'f.json', Hash: 'bafkreicysg23kiwv34eg2d7qweipxwosdo2py4ldv42nbauguluen5v6am', Size: '6' });
+      expect((await add(hello, '')).answer?.Hash).toBe('QmZULkCELmmk5XNfCgTnCyFgAVxBRBXyDHGGMVoLFLiXEN');
+    });
+
+    test('the gateway serves a raw block, a CAR and the file; 404 for unknown, 400 for junk, 413 for too large', async () => {
       const body = new TextEncoder().encode('{"v":1}');
-      const put = await fetch(`${devnet.url}/ipfs`, { method: 'POST', body });
-      const { cid } = (await put.json()) as { cid: string };
+      const { answer } = await add(body);
+      const cid = answer!.Hash;
       expect(cid).toMatch(/^bafkrei/);
-      const got = await fetch(`${devnet.url}/ipfs/${cid}`);
-      expect(new Uint8Array(await got.arrayBuffer())).toEqual(body);
-      expect((await fetch(`${devnet.url}/ipfs/bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku`)).status).toBe(404);
+      const raw = await fetch(`${devnet.url}/ipfs/${cid}?format=raw`);
+      expect(raw.headers.get('content-type')).toBe('application/vnd.ipld.raw');
+      expect(new Uint8Array(await raw.arrayBuffer())).toEqual(body);
+      const byAccept = await fetch(`${devnet.url}/ipfs/${cid}`, { headers: { accept: 'application/vnd.ipld.raw' } });
+      expect(byAccept.headers.get('content-type')).toBe('application/vnd.ipld.raw');
+      // The path gateway's answer (no format): the file, as Koii's runners ask for it.
+      expect(new Uint8Array(await (await fetch(`${devnet.url}/ipfs/${cid}`)).arrayBuffer())).toEqual(body);
+      const car = await fetch(`${devnet.url}/ipfs/${cid}?format=car`);
+      expect(car.headers.get('content-type')).toBe('application/vnd.ipld.car; version=1; order=dfs; dups=n');
+      expect((await fetch(`${devnet.url}/ipfs/bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku?format=raw`)).status).toBe(404);
       expect((await fetch(`${devnet.url}/ipfs/not-a-cid`)).status).toBe(400);
-      expect((await fetch(`${devnet.url}/ipfs`, { method: 'POST', body: new Uint8Array(1024 * 1024 + 1) })).status).toBe(413);
+      expect((await add(new Uint8Array(1024 * 1024 + 1))).status).toBe(413);
+      // The devnet's old upload (`POST /ipfs` answering { cid }) is gone: IPFS's interfaces only.
+      expect((await fetch(`${devnet.url}/ipfs`, { method: 'POST', body })).status).toBe(404);
+    });
+
+    test('a file of several chunks is a UnixFS DAG: its CAR has every block, and the file comes back whole', async () => {
+      const big = new Uint8Array(700_000).map((_, i) => i % 253);
+      const cid = (await add(big)).answer!.Hash;
+      expect(cid).toMatch(/^bafybei/);
+      const car = new Uint8Array(await (await fetch(`${devnet.url}/ipfs/${cid}`, { headers: { accept: 'application/vnd.ipld.car' } })).arrayBuffer());
+      const { carBlocks } = await import('../../src/tasks/ipfs/car-reader.ts');
+      expect(carBlocks(car).map((b) => b.cid.toString())[0]).toBe(cid);
+      expect(carBlocks(car)).toHaveLength(4); // the root and three 256 KiB leaves
+      expect(new Uint8Array(await (await fetch(`${devnet.url}/ipfs/${cid}`)).arrayBuffer())).toEqual(big);
     });
   });
 });

@@ -65,8 +65,8 @@ describe('the fault campaign', () => {
     check('K2 answers only', 'error', /could not reach K2: .*HTTP (429|5\d\d)/);
     check('K2 answers truncated', 'error', /could not reach K2: .*malformed answer|not valid JSON/);
     check('K2 times out', 'error', /could not reach K2: .*timed out/);
-    check('proof store down', 'error', /proof store (unreachable|answered HTTP 503)/);
-    check('proof store serves wrong bytes', 'error', /(CID for other bytes|bytes that do not match the CID)/);
+    check('proof store down', 'error', /IPFS upload (to \S+ failed|service \S+ answered HTTP 503)|\S+ (unreachable|answered HTTP 503)/);
+    check('proof store serves wrong bytes', 'error', /(CID of other bytes|bytes that do not match the CID)/);
     check('proof store answers HTML', 'error', /HTML page/);
     check('browser offline', 'offline', /browser is offline/);
     expect(result.offlineCalls).toBeGreaterThan(0);

@@ -4,7 +4,7 @@ import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type NodeState } from '../../src/engine/node-engine.ts';
 import { createK2Rpc } from '../../src/k2/rpc-client.ts';
 import { openNodeDb } from '../../src/store/node-db.ts';
-import { createHttpProofStore } from '../../src/tasks/http-proof-store.ts';
+import { createIpfsProofStore, singleNodeEndpoints } from '../../src/tasks/ipfs/ipfs-proof-store.ts';
 import { fetchPublicPage, type PrivateAddressPolicy } from '../../src/tasks/page-index/fetch-page.ts';
 import type { Network } from '../../devnet/network.ts';
 import { taskState } from './devnet-fixture.ts';
@@ -25,7 +25,17 @@ export interface FaultNode extends TestNode {
 
 export async function startFaultNode(
   net: Network,
-  opts: { dbName: string; rpcUrl: string; proofStoreUrl: string; online?: () => boolean; allowPrivate?: PrivateAddressPolicy; pageTimeoutMs?: number },
+  opts: {
+    dbName: string;
+    rpcUrl: string;
+    /** The IPFS node (gateway and upload) the node uses, unless `gateways` / `uploadUrl` say otherwise. */
+    proofStoreUrl: string;
+    gateways?: string[];
+    uploadUrl?: string;
+    online?: () => boolean;
+    allowPrivate?: PrivateAddressPolicy;
+    pageTimeoutMs?: number;
+  },
 ): Promise<FaultNode> {
   const db = await openNodeDb(opts.dbName);
   const main = await generateKeyPairSigner();
@@ -43,7 +53,10 @@ export async function startFaultNode(
       db,
       rpc,
       keys: async () => ({ main, staking }),
-      proofStore: createHttpProofStore(opts.proofStoreUrl, { timeoutMs: 300, backoffMs: 20 }),
+      proofStore: createIpfsProofStore(
+        { ...singleNodeEndpoints(opts.proofStoreUrl), ...(opts.gateways ? { gateways: opts.gateways } : {}), ...(opts.uploadUrl ? { upload: { url: opts.uploadUrl } } : {}) },
+        { reader: { timeoutMs: 300, backoffMs: 20 }, uploader: { timeoutMs: 300, backoffMs: 20 } },
+      ),
       fetchPage: (url) => fetchPublicPage(url, { allowPrivate: opts.allowPrivate ?? true, timeoutMs: opts.pageTimeoutMs ?? 2000 }),
       clock: net.time,
       // An hour of devnet rounds passes in a minute or two: the hourly page budget is scaled
@@ -92,15 +105,15 @@ export async function startFaultNode(
  * Runs `steps` in order, each at the start of its round (rounds of the network's task), as an
  * activity of the network's time: on a stepped clock a fault is switched exactly at its slot.
  */
-export async function runSchedule(net: Network, steps: { round: number; apply: () => void }[], stopped: () => boolean): Promise<void> {
+export async function runSchedule(net: Network, steps: { round: number; /** Slots into the round (0). */ slot?: number; apply: () => void }[], stopped: () => boolean): Promise<void> {
   const s = taskState(net.devnet);
   await net.time.spawn('fault schedule', async () => {
     for (const step of steps) {
+      const at = roundStartSlot(s, step.round) + (step.slot ?? 0);
       for (;;) {
         if (stopped()) return;
-        const { round } = phaseAt(s, net.devnet.clock.slot());
-        if (round >= step.round) break;
-        await net.time.sleep(Math.max(1, Math.min(net.devnet.clock.msUntil(roundStartSlot(s, step.round)), net.devnet.clock.slotMs * 4)));
+        if (net.devnet.clock.slot() >= at) break;
+        await net.time.sleep(Math.max(1, Math.min(net.devnet.clock.msUntil(at), net.devnet.clock.slotMs * 4)));
       }
       step.apply();
     }

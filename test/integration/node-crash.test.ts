@@ -51,7 +51,7 @@ describe('a node killed at every step boundary', () => {
     for (let r = 0; r < ROUNDS; r++) {
       const mine = s.submissions.get(r)?.get(node.staking.address);
       expect(mine, `round ${r}`).toBeDefined();
-      const bytes = net.devnet.proofStore.get(mine!.submissionValue);
+      const bytes = await net.devnet.proofStore.cat(mine!.submissionValue);
       expect(bytes, `round ${r} proof`).toBeDefined();
       const bundle = decodeBundle(bytes!, { task: net.taskId, round: r, node: node.staking.address });
       expect(bundle.records.length).toBeGreaterThan(0);

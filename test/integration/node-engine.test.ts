@@ -36,6 +36,18 @@ describe('the node engine over twenty rounds', () => {
     for (let r = 0; r < ROUNDS; r++) expect(s.submissions.get(r)?.has(node.staking.address), `round ${r}`).toBe(true);
   });
 
+  test("its bundles go up through the devnet IPFS node's add, and the peers fetch each by CID from its gateway", () => {
+    const s = taskState(net.devnet);
+    const events = net.devnet.proofStore.events;
+    for (let r = 0; r < ROUNDS; r++) {
+      const cid = s.submissions.get(r)?.get(node.staking.address)?.submissionValue;
+      expect(cid, `round ${r}`).toMatch(/^bafkrei/);
+      expect(events.some((e) => e.kind === 'add' && e.cid === cid), `round ${r}: uploaded`).toBe(true);
+      // The node never reads its own bundle back: each raw-block read of it is a peer's audit.
+      expect(events.filter((e) => e.kind === 'get' && e.format === 'raw' && e.cid === cid).length, `round ${r}: fetched by peers`).toBeGreaterThanOrEqual(1);
+    }
+  });
+
   test("its audits catch the faulty peer, and it never votes against an honest one", () => {
     const s = taskState(net.devnet);
     const mallory = net.peers.find((p) => p.name === 'mallory')!.staking.address;

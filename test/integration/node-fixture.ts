@@ -6,7 +6,7 @@ import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
 import { createK2Rpc, type K2Rpc } from '../../src/k2/rpc-client.ts';
 import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
 import { openNodeDb, type NodeDb } from '../../src/store/node-db.ts';
-import { createHttpProofStore } from '../../src/tasks/http-proof-store.ts';
+import { createIpfsProofStore, singleNodeEndpoints } from '../../src/tasks/ipfs/ipfs-proof-store.ts';
 import { fetchPublicPage } from '../../src/tasks/page-index/fetch-page.ts';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type EngineSettings, type NodeEngine, type WakeResult } from '../../src/engine/node-engine.ts';
 import { parseWireTransaction } from '../../devnet/wire-transaction.ts';
@@ -97,7 +97,7 @@ export async function startTestNode(
       db,
       rpc,
       keys: async () => ({ main, staking }),
-      proofStore: createHttpProofStore(net.devnet.url),
+      proofStore: createIpfsProofStore(singleNodeEndpoints(net.devnet.url)),
       fetchPage: async (url) => {
         if (opts.pageDelayMs) await new Promise((r) => setTimeout(r, opts.pageDelayMs));
         return fetchPublicPage(url, { allowPrivate: true, timeoutMs: 5000 });

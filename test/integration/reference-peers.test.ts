@@ -209,14 +209,14 @@ describe('reference peers read the task\'s origins from its metadata document', 
 
   test('a declared page-index task is joined; its origins come from the document', async () => {
     const doc = { author: 'test', description: 'page index', pageIndex: { rules: 1, origins: ['http://127.0.0.1:8900'] } };
-    setTaskMetadata(devnet.proofStore.put(new TextEncoder().encode(JSON.stringify(doc))));
+    setTaskMetadata(await devnet.proofStore.add(new TextEncoder().encode(JSON.stringify(doc))));
     const peer = await startReferencePeer(options('dana'), fund);
     await peer.stop();
     expect((rawJson(devnet, devnet.taskIds[0]!) as RawState).stake_list[peer.staking]).toBe(Number(STAKE));
   });
 
   test('a task whose metadata declares no valid pageIndex, or does not match its CID, is not joined', async () => {
-    setTaskMetadata(devnet.proofStore.put(new TextEncoder().encode(JSON.stringify({ pageIndex: { rules: 2, origins: ['http://127.0.0.1:8900'] } }))));
+    setTaskMetadata(await devnet.proofStore.add(new TextEncoder().encode(JSON.stringify({ pageIndex: { rules: 2, origins: ['http://127.0.0.1:8900'] } }))));
     await expect(startReferencePeer(options('erin'), fund)).rejects.toThrow(/not version 1/);
     setTaskMetadata('bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy');
     await expect(startReferencePeer(options('erin'), fund)).rejects.toThrow(/not found/);

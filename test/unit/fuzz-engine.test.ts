@@ -9,7 +9,7 @@ import { createK2Rpc } from '../../src/k2/rpc-client.ts';
 import { decodeTaskStateAccount } from '../../src/k2/task-state-decoder.ts';
 import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
 import { openNodeDb, type NodeDb } from '../../src/store/node-db.ts';
-import { createHttpProofStore } from '../../src/tasks/http-proof-store.ts';
+import { createIpfsProofStore, singleNodeEndpoints } from '../../src/tasks/ipfs/ipfs-proof-store.ts';
 import { fetchPublicPage } from '../../src/tasks/page-index/fetch-page.ts';
 import { mistype } from '../../devnet/fault-proxy.ts';
 import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
@@ -138,7 +138,7 @@ describe('the engine fed hostile K2 answers', () => {
           db,
           rpc,
           keys: async () => ({ main, staking }),
-          proofStore: createHttpProofStore(devnet.url),
+          proofStore: createIpfsProofStore(singleNodeEndpoints(devnet.url)),
           fetchPage: (url) => fetchPublicPage(url, { allowPrivate: true }),
           settings: async () => DEFAULT_ENGINE_SETTINGS,
         });

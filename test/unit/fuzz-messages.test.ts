@@ -38,6 +38,7 @@ const FIELDS = {
   'approvals.decide': ['id', 'approve', 'digest'],
   'settings.get': [],
   'settings.update': ['patch'],
+  'ipfs.setToken': ['password', 'token'],
   'records.list': ['offset', 'limit'],
   'records.delete': ['taskId', 'round', 'url'],
   'records.clear': [],
@@ -63,7 +64,7 @@ const fieldValue = fc.oneof(
 const nearRequest = fc
   .tuple(
     fc.constantFrom(...TYPES),
-    fc.dictionary(fc.constantFrom('url', 'title', 'origin', 'password', 'secret', 'taskId', 'stake', 'id', 'approve', 'digest', 'words', 'what', 'to', 'amount', 'patch', 'offset', 'limit', 'round', 'stakingKey', 'mainPath', 'addresses', 'extra', '__proto__', 'constructor'), fieldValue, { maxKeys: 4 }),
+    fc.dictionary(fc.constantFrom('url', 'title', 'origin', 'password', 'secret', 'taskId', 'stake', 'id', 'approve', 'digest', 'words', 'what', 'to', 'amount', 'patch', 'offset', 'limit', 'round', 'stakingKey', 'mainPath', 'addresses', 'token', 'extra', '__proto__', 'constructor'), fieldValue, { maxKeys: 4 }),
   )
   .map(([type, fields]) => JSON.parse(JSON.stringify({ type, ...fields })) as unknown);
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cidOf } from '../../src/core/content-address.ts';
-import { createHttpProofStore } from '../../src/tasks/http-proof-store.ts';
+import { createIpfsProofStore, singleNodeEndpoints } from '../../src/tasks/ipfs/ipfs-proof-store.ts';
 import { isLoopbackUrl } from '../../src/tasks/page-index/canonical-url.ts';
 import { fetchPublicPage, type PrivateAddressPolicy } from '../../src/tasks/page-index/fetch-page.ts';
 import { createPageIndexPlugin } from '../../src/tasks/page-index/page-index-plugin.ts';
@@ -50,11 +50,12 @@ function auditor(policy: PrivateAddressPolicy, asked: string[] = []) {
     // it, on a machine busy with other tests: those are refusals, not timeouts.
     fetchPage: (url) => fetchPublicPage(url, { allowPrivate: policy, fetch: publicTestFetch(site, asked), timeoutMs: PAGE_TIMEOUT_MS }),
   });
-  const ctx: PluginContext = { proofStore: createHttpProofStore(devnet.url, { retries: 1, backoffMs: 5, timeoutMs: 2000 }), stakingKey: ME, log: () => {} };
+  const ctx: PluginContext = { proofStore: createIpfsProofStore(singleNodeEndpoints(devnet.url), { reader: { retries: 1, backoffMs: 5, timeoutMs: 2000 } }), stakingKey: ME, log: () => {} };
   return (cid: string) => plugin.audit(cid, ROUND, PEER, ctx);
 }
 
-const put = (bytes: Uint8Array) => devnet.proofStore.put(bytes);
+// Added as one block whatever its size (Kubo's largest chunk), so a bundle over the cap keeps its raw CID.
+const put = (bytes: Uint8Array) => devnet.proofStore.add(bytes, { chunkBytes: 1024 * 1024 });
 const text = (s: string) => new TextEncoder().encode(s);
 const bundle = (records: PageRecord[], over: Record<string, unknown> = {}) =>
   text(JSON.stringify({ v: 1, task: TASK, round: ROUND, node: PEER, records, ...over }));
@@ -62,19 +63,19 @@ const invalid = (v: AuditVerdict) => (v.valid ? '(valid)' : v.reason);
 
 describe('bundles a hostile peer submits', () => {
   test('an honest bundle of public pages is valid (the control)', async () => {
-    const cid = put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: [record('http://public.test/article')] }));
+    const cid = await put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: [record('http://public.test/article')] }));
     expect(await auditor(false)(cid)).toEqual({ valid: true });
   });
 
   test('an oversized bundle is refused once its bytes are checked against the CID', async () => {
     const big = bundle([record('http://public.test/article')], { pad: 'x'.repeat(MAX_BUNDLE_BYTES) });
-    expect(invalid(await auditor(false)(put(big)))).toMatch(/^proof bundle rejected: proof bundle too large: \d+ bytes, over the 262144-byte cap$/);
+    expect(invalid(await auditor(false)(await put(big)))).toMatch(/^proof bundle rejected: too large: \d+ bytes, over the 262144-byte cap$/);
   });
 
   test('a deeply nested bundle is refused without a crash', async () => {
     const depth = 100_000;
     const nested = text(`{"v":1,"task":"${TASK}","round":${ROUND},"node":"${PEER}","records":${'['.repeat(depth)}${']'.repeat(depth)}}`);
-    expect(invalid(await auditor(false)(put(nested)))).toMatch(/^malformed proof bundle: /);
+    expect(invalid(await auditor(false)(await put(nested)))).toMatch(/^malformed proof bundle: /);
   });
 
   test.each([
@@ -97,7 +98,7 @@ describe('bundles a hostile peer submits', () => {
     ['no records', bundle([])],
   ])('%s is refused with a reason', async (_name, bytes) => {
     const asked: string[] = [];
-    const v = await auditor(false, asked)(put(bytes));
+    const v = await auditor(false, asked)(await put(bytes));
     expect(v.valid).toBe(false);
     expect(invalid(v)).toMatch(/^(malformed proof bundle|empty proof bundle)/);
     expect(asked).toEqual([]);
@@ -113,14 +114,14 @@ describe('bundles a hostile peer submits', () => {
     'https://elsewhere.example/article',
   ])("a record at %s, not one of the task's sites, makes the whole bundle invalid, and nothing is fetched", async (url) => {
     const asked: string[] = [];
-    const cid = put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: [record('http://public.test/article'), record(url)] }));
+    const cid = await put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: [record('http://public.test/article'), record(url)] }));
     expect(invalid(await auditor(false, asked)(cid))).toMatch(/^a record outside the task's sites/);
     expect(asked).toEqual([]);
   });
 
   test("a task's own site on this machine: a development build (loopback) checks it; a store build cannot, and decides nothing", async () => {
     const asked: string[] = [];
-    const local = put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: [record(`${site.origin}/article`)] }));
+    const local = await put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: [record(`${site.origin}/article`)] }));
     expect(await auditor(isLoopbackUrl, asked)(local)).toEqual({ valid: true });
     await expect(auditor(false, asked)(local)).rejects.toBeInstanceOf(AuditUndecidedError);
     expect(asked).toEqual([`${site.origin}/article`]);
@@ -128,7 +129,7 @@ describe('bundles a hostile peer submits', () => {
 
   test('records pointing at hostile pages are refused in bounded time', async () => {
     const paths = ['/bomb-gzip', '/bomb-br', '/loop', '/to-private', '/pdf', '/endless', '/drip', '/hang'];
-    const cid = put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: paths.map((p) => record(`http://public.test${p}`)) }));
+    const cid = await put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: paths.map((p) => record(`http://public.test${p}`)) }));
     const asked: string[] = [];
     const started = Date.now();
     const v = await auditor(false, asked)(cid);
@@ -141,9 +142,9 @@ describe('bundles a hostile peer submits', () => {
   });
 
   test('pages that time out say nothing: no verdict, unless the rest already condemns the bundle', async () => {
-    const slow = put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: ['/hang', '/drip', '/article'].map((p) => record(`http://public.test${p}`)) }));
+    const slow = await put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: ['/hang', '/drip', '/article'].map((p) => record(`http://public.test${p}`)) }));
     await expect(auditor(false)(slow)).rejects.toBeInstanceOf(AuditUndecidedError);
-    const bad = put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: ['/hang', '/pdf', '/loop'].map((p) => record(`http://public.test${p}`)) }));
+    const bad = await put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: ['/hang', '/pdf', '/loop'].map((p) => record(`http://public.test${p}`)) }));
     expect(invalid(await auditor(false)(bad))).toMatch(/^0 of 3 sampled pages match \(http:\/\/public\.test\/(pdf|loop)/);
   });
 
@@ -151,19 +152,19 @@ describe('bundles a hostile peer submits', () => {
     expect(invalid(await auditor(false)('not-a-cid'))).toMatch(/^submission is not a proof bundle's CID/);
     expect(invalid(await auditor(false)('QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG'))).toMatch(/only CIDv1/);
     // A store without the bundle cannot prove that nobody has it (docs/page-index-task.md §4).
-    await expect(auditor(false)(cidOf(text('never uploaded')))).rejects.toThrow(/unavailable: proof store has no such bundle/);
+    await expect(auditor(false)(cidOf(text('never uploaded')))).rejects.toThrow(/unavailable: no gateway has .*: 127.0.0.1:\d+ has no such CID/);
   });
 
   test('a store serving other bytes than the CID names gives no verdict at all', async () => {
     const bytes = encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: [record('http://public.test/article')] });
-    const cid = put(bytes);
+    const cid = await put(bytes);
     devnet.proofStore.tamper(cid, text('{"v":1}'));
     await expect(auditor(false)(cid)).rejects.toBeInstanceOf(AuditUndecidedError);
   });
 
   test('a proof store that is down gives no verdict at all', async () => {
     const plugin = createPageIndexPlugin({ taskId: TASK, origins: origins(), records: { forRound: async () => [] }, fetchPage: async () => ({ ok: false, reason: 'unused' }) });
-    const ctx: PluginContext = { proofStore: createHttpProofStore('http://127.0.0.1:9', { retries: 1, backoffMs: 5 }), stakingKey: ME, log: () => {} };
+    const ctx: PluginContext = { proofStore: createIpfsProofStore(singleNodeEndpoints('http://127.0.0.1:9'), { reader: { retries: 1, backoffMs: 5 } }), stakingKey: ME, log: () => {} };
     await expect(plugin.audit(cidOf(text('x')), ROUND, PEER, ctx)).rejects.toBeInstanceOf(AuditUndecidedError);
   });
 });

@@ -21,6 +21,7 @@ const CHAIN = [
   'ledger.ts',
   'ledger-history.ts',
   'proof-store.ts',
+  'ipfs-http.ts',
   'rpc-error.ts',
   'rpc-methods.ts',
   'runtime.ts',

@@ -42,6 +42,7 @@ function handlers(log: string[]): Handlers {
     'task.info': async () => ({}) as never,
     'settings.get': async () => ({}) as never,
     'settings.update': async () => ({}) as never,
+    'ipfs.setToken': async () => ({ tokenSet: true }),
     'records.list': async () => ({ total: 0, items: [] }),
     'records.delete': async () => ({ total: 0 }),
     'records.clear': async () => ({ total: 0 }),
