@@ -69,10 +69,11 @@ function ipv6Groups(text: string): number[] | null {
 }
 
 function privateIpv6(g: readonly number[]): boolean {
-  const [a, b, c, d, e, f] = g as [number, number, number, number, number, number, number, number];
-  const zeroPrefix = a === 0 && b === 0 && c === 0 && d === 0 && e === 0;
-  // ::, ::1, IPv4-compatible (::a.b.c.d) and IPv4-mapped (::ffff:a.b.c.d): all reach IPv4 or this host.
-  if (zeroPrefix && (f === 0 || f === 0xffff)) return true;
+  const [a, b, c, d] = g as [number, number, number, number, number, number, number, number];
+  // ::/64 holds no public address, and reaches IPv4 or this host in every form people use:
+  // ::, ::1, IPv4-compatible (::a.b.c.d), IPv4-mapped (::ffff:a.b.c.d), IPv4-translated
+  // (::ffff:0:a.b.c.d, SIIT), and whatever else a parser writes with a zero prefix.
+  if (a === 0 && b === 0 && c === 0 && d === 0) return true;
   if (a === 0x64 && b === 0xff9b) return true; // NAT64: 64:ff9b::/96 and 64:ff9b:1::/48
   if ((a & 0xfe00) === 0xfc00) return true; // unique local
   if ((a & 0xffc0) === 0xfe80 || (a & 0xffc0) === 0xfec0) return true; // link-local, site-local
@@ -83,16 +84,53 @@ function privateIpv6(g: readonly number[]): boolean {
   return false;
 }
 
-/** Names that only mean something on the user's own network. */
-const LOCAL_SUFFIXES = ['.localhost', '.local', '.internal', '.lan', '.home.arpa', '.intranet'];
+/**
+ * Names that only mean something on the user's own network: special-use and never-delegated
+ * suffixes (RFC 6761, RFC 8375, ICANN's name-collision list), and what routers and NAS boxes
+ * answer for on the LAN. No public site lives under them.
+ */
+const LOCAL_SUFFIXES = [
+  '.localhost', '.local', '.localdomain', '.internal', '.intranet', '.lan', '.home', '.home.arpa', '.corp', '.mail', '.private',
+  '.in-addr.arpa', '.ip6.arpa',
+];
+
+/**
+ * Public names whose DNS answers with a private address by design: wildcard-DNS services that
+ * map a name to the IPv4 address written in it (10.0.0.1.nip.io, 10-0-0-1.sslip.io) and names
+ * published to mean this machine (localtest.me, lvh.me), and the names routers intercept
+ * (fritz.box). A name and every name under it.
+ */
+const PRIVATE_NAMES = [
+  'nip.io', 'sslip.io', 'xip.io', 'nip.direct', 'traefik.me', 'localtest.me', 'lvh.me', 'vcap.me', 'lacolhost.com', 'fuf.me',
+  'localho.st', 'localhost.direct', '127.0.0.1.nip.io', 'fritz.box', 'myfritz.box', 'speedport.ip', 'routerlogin.net',
+  'routerlogin.com', 'tplinkwifi.net', 'tplinklogin.net', 'tplinkmodem.net', 'mywifiext.net', 'router.asus.com', 'miwifi.com',
+];
+
+/** A private IPv4 address written into a name: four numeric labels (10.0.0.1.x.io) or one dashed label (10-0-0-1.x.io). */
+function embedsPrivateIpv4(name: string): boolean {
+  const labels = name.split('.');
+  for (let i = 0; i + 4 <= labels.length; i++) {
+    const v4 = ipv4(labels.slice(i, i + 4).join('.'));
+    if (v4 && privateIpv4(v4)) return true;
+  }
+  for (const label of labels) {
+    for (const m of label.matchAll(/(?:^|[^0-9])(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?=$|[^0-9])/g)) {
+      const v4 = ipv4(`${m[1]}.${m[2]}.${m[3]}.${m[4]}`);
+      if (v4 && privateIpv4(v4)) return true;
+    }
+  }
+  return false;
+}
 
 /**
  * Addresses an auditor must never fetch on a peer's say-so: loopback, private ranges,
- * link-local, unspecified, IPv6 forms that reach any of those (mapped, compatible, NAT64,
- * 6to4, Teredo), local-only names (one label, .local, .localhost, trailing dots), and non-web
- * schemes. The WHATWG URL parser has already turned tricks like http://2130706433/ or
- * http://0x7f.1/ into dotted IPv4. A public name that resolves to a private address cannot
- * be seen from here (no DNS before fetch): see SECURITY.md.
+ * link-local, unspecified, IPv6 forms that reach any of those (mapped, compatible, translated,
+ * NAT64, 6to4, Teredo), local-only names (one label, LOCAL_SUFFIXES, trailing dots), public
+ * names that answer with a private address by design (PRIVATE_NAMES, and names that carry a
+ * private IPv4 address in their labels), and non-web schemes. The WHATWG URL parser has
+ * already turned tricks like http://2130706433/ or http://0x7f.1/ into dotted IPv4. Any other
+ * public name whose DNS answer is private cannot be seen from here (no DNS before fetch): see
+ * SECURITY.md.
  */
 export function isPrivateAddress(input: string): boolean {
   let url: URL;
@@ -109,9 +147,11 @@ export function isPrivateAddress(input: string): boolean {
   }
   // "localhost." is localhost: a name with its root dot is the same name.
   const name = host.replace(/\.+$/, '');
-  if (name === '' || name === 'localhost' || LOCAL_SUFFIXES.some((s) => name.endsWith(s))) return true;
+  if (name === '' || name === 'localhost' || LOCAL_SUFFIXES.some((s) => name.endsWith(s) || name === s.slice(1))) return true;
+  if (PRIVATE_NAMES.some((n) => name === n || name.endsWith(`.${n}`))) return true;
   const v4 = ipv4(name);
   if (v4) return privateIpv4(v4);
+  if (embedsPrivateIpv4(name)) return true;
   // A single label ("router", "intranet") is looked up in the user's own search domains.
   return !name.includes('.');
 }
