@@ -248,6 +248,12 @@ const handlers: Handlers = {
     void (await runnerReady).wake();
     return out;
   },
+  async 'wallet.changePassword'(r) {
+    const out = await (await walletReady).changePassword(r.password, r.newPassword);
+    await log('wallet password changed: the vault was encrypted again');
+    notifyChanged('wallet');
+    return out;
+  },
   async 'wallet.lock'() {
     const out = await (await walletReady).lock();
     await log('wallet locked');

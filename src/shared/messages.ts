@@ -281,6 +281,8 @@ export interface RequestMap {
   'wallet.confirmBackup': { request: { type: 'wallet.confirmBackup'; words: string[] }; response: WalletStatus };
   'wallet.export': { request: { type: 'wallet.export'; password: string; what: ExportWhat }; response: { text: string } };
   'wallet.unlock': { request: { type: 'wallet.unlock'; password: string }; response: WalletStatus };
+  /** A new password for the vault, against the current one. */
+  'wallet.changePassword': { request: { type: 'wallet.changePassword'; password: string; newPassword: string }; response: WalletStatus };
   'wallet.lock': { request: { type: 'wallet.lock' }; response: WalletStatus };
   /** The user did something in the popup or options page: auto-lock counts from now. */
   'wallet.activity': { request: { type: 'wallet.activity' }; response: { unlocked: boolean } };
@@ -510,6 +512,9 @@ export function parseRequest(raw: unknown): Request {
     case 'wallet.unlock':
       exactKeys(raw, ['type', 'password']);
       return { type, password: stringField(raw, 'password', MAX_PASSWORD) };
+    case 'wallet.changePassword':
+      exactKeys(raw, ['type', 'password', 'newPassword']);
+      return { type, password: stringField(raw, 'password', MAX_PASSWORD), newPassword: stringField(raw, 'newPassword', MAX_PASSWORD) };
     case 'wallet.import':
       exactKeys(raw, ['type', 'password', 'secret']);
       return { type, password: stringField(raw, 'password', MAX_PASSWORD), secret: stringField(raw, 'secret', MAX_SECRET) };
