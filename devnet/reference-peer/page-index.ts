@@ -16,6 +16,10 @@ export const SAMPLE_SIZE = 5;
 export const MATCH_RATIO = 0.6;
 export const SIMHASH_BITS_TOLERATED = 12;
 const MIN_ARTICLE_CHARS = 200;
+/** Section 2's bounds on a page's HTML and its element tree: over any, not an article. */
+const MAX_START_TAGS = 30_000;
+const MAX_DEPTH = 128;
+const MAX_NESTING_WEIGHT = 600_000;
 const EARLIEST = Date.UTC(2020, 0, 1);
 const LATEST = Date.UTC(2100, 0, 1);
 
@@ -107,6 +111,7 @@ export interface PageRecord {
 export function recordOf(html: string, url: string, fetchedAt: number): PageRecord | { notArticle: string } {
   const canonical = canonicalize(url);
   if (!canonical) return { notArticle: 'not a canonicalisable URL' };
+  if ((html.match(/<[A-Za-z]/g) ?? []).length > MAX_START_TAGS) return { notArticle: 'too many start tags' };
   let document: Document;
   try {
     document = (parseHTML(html) as unknown as { document: Document }).document;
@@ -114,6 +119,15 @@ export function recordOf(html: string, url: string, fetchedAt: number): PageReco
     return { notArticle: 'HTML does not parse' };
   }
   if (!document.documentElement) return { notArticle: 'HTML does not parse' };
+  // Depth and nesting weight (the sum of the elements' depths, the root element's being 1).
+  let weight = 0;
+  const pending: { el: Element; depth: number }[] = [{ el: document.documentElement, depth: 1 }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (next.depth > MAX_DEPTH) return { notArticle: 'nested too deep' };
+    weight += next.depth;
+    if (weight > MAX_NESTING_WEIGHT) return { notArticle: 'nesting too heavy' };
+    for (const child of Array.from(next.el.children)) pending.push({ el: child, depth: next.depth + 1 });
+  }
   if (!document.querySelector('base[href]')) {
     const base = document.createElement('base');
     base.setAttribute('href', url);
