@@ -189,6 +189,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     programs,
     isTask: (a) => taskIds.includes(a),
     airdropLimit: options.airdropLimit ?? 1_000n * ROE_PER_KOII,
+    // One chain per seed: a devnet started again with the same seed is the same network.
+    genesisHash: genesisAddress(seed, 'genesis'),
   });
   const http = await startDevnetHttp({
     port: options.port ?? 0,

@@ -349,6 +349,12 @@ const handlers: Handlers = {
     const changed = await updateSettings(db, r.patch);
     for (const c of changed) await log(c, 'info', 'settings');
     if (r.patch.autoLockMinutes !== undefined) await scheduleAutoLock();
+    if (r.patch.rpcUrl !== undefined) {
+      // A request priced and shown for one network is never signed on another.
+      const expired = await (await approvalsReady).expireOtherNetworks();
+      if (expired > 0) await log(`${expired} request${expired === 1 ? '' : 's'} waiting for approval expired: the network changed`, 'warn');
+      await refreshBadge();
+    }
     if (r.patch.paused !== undefined || r.patch.rpcUrl !== undefined) void runner.wake();
     notifyChanged('settings');
     return readSettings(db, await runner.engine());

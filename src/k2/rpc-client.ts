@@ -68,6 +68,8 @@ export interface K2Rpc {
   getSlot(): Promise<number>;
   getBlockHeight(): Promise<number>;
   getVersion(): Promise<{ solanaCore: string }>;
+  /** The chain's identity: the hash of its genesis block (base58). */
+  getGenesisHash(): Promise<string>;
   getBalance(address: string): Promise<bigint>;
   getAccountInfo(address: string): Promise<AccountInfo | null>;
   getLatestBlockhash(): Promise<{ blockhash: string; lastValidBlockHeight: bigint }>;
@@ -244,6 +246,7 @@ export function createK2Rpc(options: K2RpcOptions): K2Rpc {
     getBlockHeight: () => call('getBlockHeight', [{ commitment: 'confirmed' }], uint),
     getVersion: () =>
       call('getVersion', [], (raw, path) => ({ solanaCore: string(object(raw, path)['solana-core'], `${path}.solana-core`) })),
+    getGenesisHash: () => call('getGenesisHash', [], base58Address),
     getBalance: (address) => call('getBalance', [address, { commitment: 'confirmed' }], value(u64)),
     getAccountInfo: (address) =>
       call('getAccountInfo', [address, { encoding: 'base64', commitment: 'confirmed' }], value(nullable(accountInfo))),

@@ -180,6 +180,10 @@ export interface ApprovalView {
   balance: string;
   balanceAfter: string;
   accounts: { role: string; address: string }[];
+  /** Where it will be sent: the K2 endpoint, the chain it serves, and the network's name. */
+  network: { name: NetworkId; endpoint: string; genesisHash: string };
+  /** For a first stake: the rent that creates the staking account, in KOII (also counted in the fee). */
+  rent: string | null;
   createdAt: number;
   expiresAt: number;
   /** Binds a decision to exactly what was shown: the answer must carry it back. */

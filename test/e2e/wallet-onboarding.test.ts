@@ -2,6 +2,7 @@ import { generateKeyPairSigner } from '@solana/kit';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { phaseAt } from '../../src/core/rounds.ts';
+import { createK2Rpc } from '../../src/k2/rpc-client.ts';
 import { decodeTaskStateAccount } from '../../src/k2/task-state-decoder.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
 import { parseWireTransaction } from '../../devnet/wire-transaction.ts';
@@ -156,6 +157,12 @@ describe('a new user in the popup, against the devnet', () => {
     expect(await popup.getByTestId('approval-amount').textContent()).toBe('4 KOII');
     const accounts = await popup.getByTestId('approval-accounts').textContent();
     for (const a of [main, staking, net.taskId]) expect(accounts).toContain(a);
+    // The card names the network it will be sent to: the endpoint and the chain (issue 15).
+    const network = (await popup.getByTestId('approval-network').textContent())!;
+    expect(network).toContain(net.devnet.url);
+    expect(network).toContain((await createK2Rpc({ endpoints: [net.devnet.url] }).getGenesisHash()).slice(0, 8));
+    // A first stake's rent is shown apart from the fee.
+    expect(await popup.getByTestId('approval-rent').textContent()).toMatch(/^of which [\d.]+ KOII is rent/);
     expect(await badge()).toBe('1');
     await screen(popup, '08-stake-approval');
 

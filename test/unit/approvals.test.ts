@@ -127,6 +127,58 @@ describe('approvals', () => {
     expect(await digestOf(stored[0]!)).not.toBe(view!.digest);
   });
 
+  test('a request is bound to its network: the card names it, and on another endpoint or chain it expires unsent (issue 15)', async () => {
+    // Another K2: a devnet of another seed (another genesis hash), with the same wallet funded.
+    const other = await startDevnet({ seed: 'another-chain', slotMs: 25, tasks: [TASK] });
+    try {
+      const otherRpc = createK2Rpc({ endpoints: [other.url], timeoutMs: 5000, retries: 0 });
+      other.ledger.mint(keys.main.address, 10_000_000_000n);
+      let current = rpc;
+      const switching = createApprovals(db, { rpc: async () => current, keys: async () => keys, now: () => clock, confirmPollMs: 20 });
+      const id = await switching.requestTransfer(KEYS[0]!, '1');
+      const [view] = await switching.pending();
+      expect(view!.network).toEqual({ name: 'custom', endpoint: devnet.url, genesisHash: await rpc.getGenesisHash() });
+      // The digest covers the network: a request moved to another network in storage is refused.
+      const stored = await getSetting<StoredApproval[]>(db, 'approvals', []);
+      expect(await digestOf({ ...stored[0]!, network: { endpoint: other.url, genesisHash: stored[0]!.network.genesisHash } })).not.toBe(view!.digest);
+
+      current = otherRpc;
+      expect(await switching.pending()).toEqual([]);
+      const before = [devnet.ledger.processed.size, other.ledger.processed.size];
+      await expect(switching.decide(id, true, view!.digest)).rejects.toThrow(/made on another network/);
+      expect([devnet.ledger.processed.size, other.ledger.processed.size]).toEqual(before);
+      // Back on the first network it stays expired: it was never signed.
+      current = rpc;
+      await expect(switching.decide(id, true, view!.digest)).rejects.toThrow('this request was already expired');
+
+      // The same endpoint serving another chain (a reset devnet, a swapped server) counts as another network.
+      let genesisHash = await rpc.getGenesisHash();
+      const pinned = createApprovals(db, { rpc: async () => rpc, keys: async () => keys, now: () => clock, network: async () => ({ endpoint: devnet.url, genesisHash }) });
+      const second = await pinned.requestTransfer(KEYS[0]!, '1');
+      const [secondView] = await pinned.pending();
+      genesisHash = await otherRpc.getGenesisHash();
+      await expect(pinned.decide(second, true, secondView!.digest)).rejects.toThrow(/made on another network/);
+
+      // A change of endpoint expires what waits at once (the background calls this when the setting changes).
+      current = rpc;
+      await switching.requestTransfer(KEYS[0]!, '1');
+      expect(await switching.pending()).toHaveLength(1);
+      current = otherRpc;
+      expect(await switching.expireOtherNetworks()).toBe(1);
+      current = rpc;
+      expect(await switching.pending()).toEqual([]);
+      expect(devnet.ledger.processed.size).toBe(before[0]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('a first stake shows the rent that creates the staking account apart from the fee', async () => {
+    await approvals.requestStake(taskId(), '2');
+    const [view] = await approvals.pending();
+    expect(view!.rent).toBe('0.007850880'.replace(/0+$/, ''));
+  });
+
   test('a request made for one wallet is refused by another', async () => {
     const id = await approvals.requestStake(taskId(), '2');
     const [view] = await approvals.pending();
