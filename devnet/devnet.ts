@@ -33,6 +33,11 @@ export interface DevnetTaskConfig {
    * 64 of them. Default: the demo site's origin as `npm run devnet` serves it.
    */
   origins?: string[];
+  /**
+   * Query parameters the task's records keep (section 1's `keepParameters`); every other one
+   * is dropped from a record's URL. Absent: none, and the document does not name the member.
+   */
+  keepParameters?: string[];
 }
 
 export interface DevnetOptions {
@@ -118,7 +123,11 @@ export function taskMetadataDocument(config: DevnetTaskConfig, createdAt: number
     repositoryUrl: '',
     createdAt,
     requirementsTags: [],
-    pageIndex: { rules: 1, origins: checkOrigins(config.origins ?? DEFAULT_TASK_ORIGINS) },
+    pageIndex: {
+      rules: 1,
+      origins: checkOrigins(config.origins ?? DEFAULT_TASK_ORIGINS),
+      ...(config.keepParameters ? { keepParameters: config.keepParameters } : {}),
+    },
   });
 }
 

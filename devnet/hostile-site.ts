@@ -88,6 +88,19 @@ export async function startHostileSite(): Promise<HostileSite> {
       case '/article':
         res.writeHead(200, html);
         return res.end(ARTICLE_HTML);
+      // The article, marked by the site as not for publishing (docs/page-index-task.md §2).
+      case '/private':
+        res.writeHead(200, { ...html, 'cache-control': 'private, max-age=0' });
+        return res.end(ARTICLE_HTML);
+      case '/no-store':
+        res.writeHead(200, { ...html, 'cache-control': 'no-store' });
+        return res.end(ARTICLE_HTML);
+      case '/noindex-header':
+        res.writeHead(200, { ...html, 'x-robots-tag': 'noindex, nofollow' });
+        return res.end(ARTICLE_HTML);
+      case '/noindex-meta':
+        res.writeHead(200, html);
+        return res.end(ARTICLE_HTML.replace('<head>', '<head><meta name="robots" content="noindex">'));
       case '/loop':
         res.writeHead(302, { location: '/loop' });
         return res.end();

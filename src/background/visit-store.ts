@@ -1,4 +1,4 @@
-import { canonicalUrl } from '../tasks/page-index/canonical-url.ts';
+import { withoutTracking } from '../tasks/page-index/canonical-url.ts';
 import type { Visit } from '../shared/messages.ts';
 import type { NodeDb } from '../store/node-db.ts';
 
@@ -28,10 +28,11 @@ export async function recentVisits(db: NodeDb, limit: number): Promise<Visit[]> 
 }
 
 /**
- * The page as it is stored, logged and indexed: the canonical URL, without the fragment (it
- * never reaches the server and would make one page look like many) and without the tracking
- * parameters that say who came from where. Nothing keeps the URL as visited.
+ * The page as it is stored, logged and queued: without the fragment (it never reaches the
+ * server and would make one page look like many) and without the tracking parameters that
+ * say who came from where. Nothing keeps the URL as visited. What a record (and so a proof)
+ * keeps of the query is the task's rule: canonicalUrl with its `keepParameters`.
  */
 export function visitKey(url: URL): string {
-  return canonicalUrl(url.href);
+  return withoutTracking(url.href);
 }

@@ -134,6 +134,8 @@ describe('a new user in the popup, against the devnet', () => {
     await screen(popup, '05-network');
     await popup.getByRole('button', { name: 'Continue' }).click();
 
+    // Said before any site is opted in (issue 15): what is indexed is published for good.
+    expect(await popup.getByTestId('proofs-public').textContent()).toContain('Proofs are public and cannot be unpublished');
     await popup.getByLabel('Site to opt in').fill(net.demoSite.url);
     await popup.getByRole('button', { name: 'Add site' }).click();
     await expect.poll(() => popup.getByTestId('sites').textContent()).toContain(net.demoSite.url);
@@ -148,6 +150,7 @@ describe('a new user in the popup, against the devnet', () => {
     expect(net.devnet.ledger.lamports(main)).toBe(20_000_000_000n);
     await popup.getByText(TASK.name).waitFor({ timeout: 15_000 });
     await screen(popup, '07-choose-task');
+    expect(await popup.getByTestId('task-proofs-public').textContent()).toContain('Proofs are public and cannot be unpublished');
     await popup.getByLabel('Stake (KOII)').fill('4');
     await popup.getByRole('button', { name: 'Review stake' }).click();
 

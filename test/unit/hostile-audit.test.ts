@@ -152,6 +152,17 @@ describe('bundles a hostile peer submits', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  test('a sampled page the site now marks private or noindex does not match (issue 15)', async () => {
+    const paths = ['/private', '/no-store', '/noindex-header', '/noindex-meta'];
+    const cid = put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: paths.map((p) => record(`http://public.test${p}`)) }));
+    expect(invalid(await auditor(false)(cid))).toMatch(/^0 of 4 sampled pages match/);
+  });
+
+  test('a record URL with a query the task does not keep is not canonical: the bundle is malformed (issue 15)', async () => {
+    const cid = put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: [{ ...record('http://public.test/article'), url: 'http://public.test/article?share=s3cret' }] }));
+    expect(invalid(await auditor(false)(cid))).toMatch(/malformed proof bundle: record 0: url is not canonical/);
+  });
+
   test('the caps sit exactly where docs/page-index-task.md §2 puts them', () => {
     const page = (body: string) => `<!doctype html><html><head><title>t</title></head><body>${body}</body></html>`;
     const words = `<p>${'A sentence of an article, long enough to count. '.repeat(8)}</p>`;

@@ -118,6 +118,24 @@ describe('addresses a node never fetches with allowPrivate false', () => {
   });
 });
 
+describe('pages the site marks as not for publishing (issue 15)', () => {
+  test.each([
+    ['/private', /Cache-Control: private/],
+    ['/no-store', /Cache-Control: no-store/],
+    ['/noindex-header', /X-Robots-Tag/],
+  ])('%s is refused as the page itself (not a passing failure)', async (path, reason) => {
+    const r = await fetchPublicPage(`http://public.test${path}`, publicly());
+    expect(r.ok).toBe(false);
+    expect(r).not.toHaveProperty('transient');
+    expect(r).not.toHaveProperty('refused');
+    expect((r as { reason: string }).reason).toMatch(reason);
+  });
+
+  test('the same article without those marks is fetched (the control)', async () => {
+    expect((await fetchPublicPage('http://public.test/article', publicly())).ok).toBe(true);
+  });
+});
+
 describe('hostile pages', () => {
   test('a normal public page is fetched (the control)', async () => {
     const r = await fetchPublicPage('http://public.test/article', publicly());

@@ -1,7 +1,12 @@
-// The URL a record is filed under: the public page, without what identifies the visitor or
-// the campaign that brought them. Both the node and its auditors canonicalise the same way.
+// The URL a record is filed under: the public page, without what identifies the visitor, the
+// campaign that brought them, or a link meant for one person. A query string can carry a
+// private link's secret ("anyone with the link" documents, password-reset and unsubscribe
+// links, session ids), and a record is published in a proof that cannot be taken back, so
+// every query parameter goes except those the task's rules name as selecting content
+// (`keepParameters`, docs/page-index-task.md §1-2). Both the node and its auditors
+// canonicalise the same way.
 
-/** Query parameters that track people rather than select content. */
+/** Query parameters that track people rather than select content: never kept in what is stored locally either. */
 export const TRACKING_PARAMETERS = new Set([
   'fbclid', 'gclid', 'dclid', 'gbraid', 'wbraid', 'msclkid', 'yclid', 'twclid', 'ttclid', 'li_fat_id',
   'mc_cid', 'mc_eid', 'igshid', '_hsenc', '_hsmi', 'mkt_tok', 'ref_src', 'ref_url', 'spm', 'oly_anon_id',
@@ -12,7 +17,7 @@ export class UrlPolicyError extends Error {
   override name = 'UrlPolicyError';
 }
 
-export function canonicalUrl(input: string): string {
+function webUrl(input: string): URL {
   let url: URL;
   try {
     url = new URL(input);
@@ -22,13 +27,35 @@ export function canonicalUrl(input: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UrlPolicyError(`only http and https pages are indexed, not ${url.protocol}`);
   if (url.username || url.password) throw new UrlPolicyError('URLs with credentials are refused');
   url.hash = '';
-  const kept = [...url.searchParams.entries()].filter(([k]) => {
-    const key = k.toLowerCase();
-    return !key.startsWith('utm_') && !TRACKING_PARAMETERS.has(key);
-  });
+  return url;
+}
+
+function withParameters(url: URL, keep: (name: string) => boolean): string {
+  const kept = [...url.searchParams.entries()].filter(([k]) => keep(k));
   kept.sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   url.search = new URLSearchParams(kept).toString();
   return url.href;
+}
+
+/**
+ * The canonical URL of a page under a task's rules: http(s), no credentials, no fragment, and
+ * of the query only the parameters named in `keepParameters` (exact names), sorted by name
+ * then value.
+ */
+export function canonicalUrl(input: string, keepParameters: readonly string[] = []): string {
+  return withParameters(webUrl(input), (name) => keepParameters.includes(name));
+}
+
+/**
+ * A visited page as this node keeps it locally (its visits, log and index queue): tracking
+ * parameters and the fragment removed, the rest kept until a task's rules say which
+ * parameters a record may keep. Never published as it is.
+ */
+export function withoutTracking(input: string): string {
+  return withParameters(webUrl(input), (name) => {
+    const key = name.toLowerCase();
+    return !key.startsWith('utm_') && !TRACKING_PARAMETERS.has(key);
+  });
 }
 
 function ipv4(host: string): number[] | null {

@@ -55,6 +55,16 @@ export function nestingProblem(root: Element): string | null {
   return null;
 }
 
+/** `<meta name="robots" content="…noindex…">` (or `none`), name and content in any case (docs/page-index-task.md §2). */
+export function asksNotToIndex(document: Document): boolean {
+  for (const meta of Array.from(document.querySelectorAll('meta[name][content]'))) {
+    if ((meta.getAttribute('name') ?? '').trim().toLowerCase() !== 'robots') continue;
+    const tokens = (meta.getAttribute('content') ?? '').toLowerCase().split(/[\s,]+/);
+    if (tokens.includes('noindex') || tokens.includes('none')) return true;
+  }
+  return false;
+}
+
 export function extractArticle(html: string, url: string): Extraction {
   if (countStartTags(html) > MAX_START_TAGS) return { skip: `not an article: more than ${MAX_START_TAGS} start tags` };
   let document: Document;
@@ -66,6 +76,7 @@ export function extractArticle(html: string, url: string): Extraction {
   if (!document.documentElement) return { skip: 'unparseable HTML' };
   const nesting = nestingProblem(document.documentElement);
   if (nesting) return { skip: `not an article: ${nesting}` };
+  if (asksNotToIndex(document)) return { skip: 'the page asks not to be indexed (meta robots noindex)' };
   // Relative links resolve against the page's own URL, as in a browser.
   if (!document.querySelector('base[href]')) {
     const base = document.createElement('base');
