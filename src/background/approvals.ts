@@ -6,6 +6,7 @@ import { askFee } from '../k2/fees.ts';
 import { additionalStakeInstructions, claimRewardInstruction, firstStakeInstructions, systemTransferInstruction, withdrawInstruction, type K2Instruction } from '../k2/instructions.ts';
 import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../k2/program-ids.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
+import { boundedRent } from '../k2/rent.ts';
 import { RpcResponseError } from '../k2/rpc-errors.ts';
 import { decodeTaskStateJson } from '../k2/task-state-decoder.ts';
 import { buildTransaction, toWireBase64, transactionSignature } from '../k2/transaction.ts';
@@ -363,7 +364,9 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
       // As Koii's desktop node decides it: the first stake is the one that finds the staking
       // key not yet owned by the task program (it creates that account).
       const firstStake = (await rpc.getAccountInfo(keys.staking.address))?.owner !== TASK_PROGRAM_ID;
-      const rent = firstStake ? await rpc.getMinimumBalanceForRentExemption(PROTOCOL_CHOICES.stakeRentExemptBytes) : 0n;
+      // Bounded by the rent formula: an endpoint's word alone never sets what the user pays.
+      const rentBytes = PROTOCOL_CHOICES.stakeRentExemptBytes;
+      const rent = firstStake ? boundedRent(await rpc.getMinimumBalanceForRentExemption(rentBytes), rentBytes) : 0n;
       const operation: Operation = { kind: 'stake', firstStake, rentRoe: String(rent), stakePot: state.stakePotAccount };
       const fee =
         (await quoteFee(rpc, keys, { operation, taskId, amountRoe: String(amount) })) + (firstStake ? rent + PROTOCOL_CHOICES.stakeExtraLamports : 0n);

@@ -355,7 +355,7 @@ const handlers: Handlers = {
       if (expired > 0) await log(`${expired} request${expired === 1 ? '' : 's'} waiting for approval expired: the network changed`, 'warn');
       await refreshBadge();
     }
-    if (r.patch.paused !== undefined || r.patch.rpcUrl !== undefined) void runner.wake();
+    if (r.patch.paused !== undefined || r.patch.rpcUrl !== undefined || r.patch.checkRpcUrls !== undefined) void runner.wake();
     notifyChanged('settings');
     return readSettings(db, await runner.engine());
   },

@@ -35,12 +35,18 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
   const now = deps.now ?? Date.now;
   const alarmMinMs = deps.alarmMinMs ?? ALARM_MIN_MS;
   let engine: { url: string; engine: NodeEngine; rpc: K2Rpc } | null = null;
+  // The engine is made for one set of endpoints: the K2 endpoint, then the ones that cross-check it.
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<WakeResult> | null = null;
   let last: WakeResult = { state: 'idle', nextWakeMs: 0 };
 
   async function rpcUrl(): Promise<string> {
     return getSetting(db, 'rpcUrl', DEFAULT_RPC_URL);
+  }
+
+  /** Further endpoints of the same network: failover for every read, and the cross-check of what drives a vote or a list. */
+  async function checkUrls(): Promise<string[]> {
+    return getSetting<string[]>(db, 'checkRpcUrls', []);
   }
 
   // Which private addresses this build fetches, whatever the page: a development build reaches
@@ -50,11 +56,16 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
   const privateAddresses = IS_DEV_BUILD ? isLoopbackUrl : false;
 
   async function current(): Promise<{ engine: NodeEngine; rpc: K2Rpc }> {
-    const url = await rpcUrl();
-    if (engine?.url !== url && deps.makeEngine) engine = { url, ...deps.makeEngine(url) };
+    const [primary, configured] = await Promise.all([rpcUrl(), checkUrls()]);
+    const checks = configured.filter((c) => c !== primary);
+    const url = [primary, ...checks].join(' ');
+    if (engine?.url !== url && deps.makeEngine) engine = { url, ...deps.makeEngine(primary) };
     if (engine?.url !== url) {
-      const rpc = createK2Rpc({ endpoints: [url], timeoutMs: 10_000, retries: 2 });
-      const proofStoreUrl = await getSetting(db, 'proofStoreUrl', url);
+      const all = [primary, ...checks];
+      const rpc = createK2Rpc({ endpoints: all, timeoutMs: 10_000, retries: 2 });
+      // The cross-check asks the endpoints other than the one that last answered the node.
+      const secondRpc = () => (checks.length === 0 ? null : createK2Rpc({ endpoints: all.filter((e) => e !== rpc.lastEndpoint()), timeoutMs: 10_000, retries: 1 }));
+      const proofStoreUrl = await getSetting(db, 'proofStoreUrl', primary);
       engine = {
         url,
         rpc,
@@ -64,6 +75,7 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
           keys: () => wallet.keys(),
           proofStore: createHttpProofStore(proofStoreUrl),
           fetchPage: (page) => fetchPublicPage(page, { allowPrivate: privateAddresses }),
+          secondRpc,
           settings: async () => ({ ...DEFAULT_ENGINE_SETTINGS, ...(await getSetting<Partial<EngineSettings>>(db, 'engine', {})) }),
           online: () => (typeof navigator === 'undefined' ? true : navigator.onLine),
           onChange,

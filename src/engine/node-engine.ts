@@ -69,6 +69,11 @@ export interface EngineOptions {
   online?: () => boolean;
   /** The time and the deadlines of work under way (wall time by default). */
   clock?: EngineClock;
+  /**
+   * Another K2 endpoint to cross-check the state that drives votes and lists against
+   * (src/engine/cross-check.ts); null or absent when the user configured only one.
+   */
+  secondRpc?: () => K2Rpc | null;
   /** Test hook: called where a crash would interrupt a step. */
   checkpoint?: (name: string) => void;
   onChange?: (topic: string) => void;
@@ -363,6 +368,22 @@ export function createNodeEngine(options: EngineOptions) {
         blockhash = null;
         throw err;
       }));
+    // The second endpoint's read of this task, once per wake and only if a step needs it.
+    const secondRpc = options.secondRpc?.() ?? null;
+    let secondRead: Promise<TaskState> | null = null;
+    const second = secondRpc
+      ? {
+          rpc: secondRpc,
+          state: () =>
+            (secondRead ??= secondRpc
+              .getTaskAccountInfo(task.taskId, { submission: true, distribution: true, balance: true, stake: true })
+              .then((raw) => decodeTaskStateJson(raw.json, task.taskId))
+              .catch((err: unknown) => {
+                secondRead = null;
+                throw err;
+              })),
+        }
+      : null;
     let retrySoon = false;
     let issue: TaskIssue = null;
     const errors: Error[] = [];
@@ -385,6 +406,7 @@ export function createNodeEngine(options: EngineOptions) {
               log: (level, message) => void log(level, task.name, message),
             },
             recentBlockhash,
+            second,
             clock: engineClock,
             ...(clock && step.kind === 'audit-submissions' ? { auditTimeMs: auditTimeMs(state, clock.slot + Math.floor((now() - startedAt) / clock.slotMs), clock.slotMs) } : {}),
             remember: (k, compute) => journal.remember(k, step.round, compute),

@@ -15,12 +15,14 @@ import {
 } from '../k2/instructions.ts';
 import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../k2/program-ids.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
+import { boundedRent } from '../k2/rent.ts';
 import { decodeDistributionAccount } from '../k2/task-state-decoder.ts';
 import { buildTransaction, MAX_TRANSACTION_BYTES, toWireBytes, type SignedTransaction } from '../k2/transaction.ts';
 import { wallClock, type EngineClock } from './engine-clock.ts';
 import type { ListAudit } from '../shared/messages.ts';
 import { AuditUndecidedError, type AuditVerdict, type PluginContext, type TaskPlugin } from '../tasks/task-plugin.ts';
 import { describeListAudit, describeSubmissionsAudit, undecidedLine, type SubmissionsAudit } from './audit-record.ts';
+import { EndpointsDisagreeError, listDisagreement, submissionDisagreement, submittedListDisagreement } from './cross-check.ts';
 
 // Turns a planned step into transactions. Two hooks make it safe to run again after a crash:
 //   remember(key, compute)  – a decision (a CID, a verdict, a key) is computed once and kept;
@@ -53,6 +55,21 @@ export interface StepDeps {
   clock?: EngineClock;
   /** Simulated faults (devnet peers only). */
   faults?: { falseAudit?: boolean; badDistribution?: boolean };
+  /**
+   * A second K2 endpoint, when the user configured one (src/engine/cross-check.ts): its read
+   * of the task state and its account reads. Absent or null: nothing is cross-checked.
+   */
+  second?: { state(): Promise<TaskState>; rpc: K2Rpc } | null;
+}
+
+/** The second endpoint's state, or null when none is configured; a failed read is undecided. */
+async function secondState(deps: StepDeps): Promise<TaskState | null> {
+  if (!deps.second) return null;
+  try {
+    return await deps.second.state();
+  } catch (err) {
+    throw new EndpointsDisagreeError(`the second K2 endpoint could not be read, so nothing it should confirm is done: ${(err as Error).message.slice(0, 200)}`);
+  }
 }
 
 /**
@@ -153,6 +170,16 @@ async function readDistributionList(deps: StepDeps, account: Address, round: num
     throw new AuditUndecidedError(`the list's account ${account} could not be read: ${(err as Error).message}`);
   }
   if (!info) throw new DistributionListError(`its account ${account} does not exist`);
+  if (deps.second) {
+    let other: Awaited<ReturnType<K2Rpc['getAccountInfo']>>;
+    try {
+      other = await deps.second.rpc.getAccountInfo(account);
+    } catch (err) {
+      throw new EndpointsDisagreeError(`the second K2 endpoint could not read the list's account ${account}: ${(err as Error).message.slice(0, 200)}`);
+    }
+    const same = other !== null && other.data.length === info.data.length && other.data.every((b, i) => b === info.data[i]);
+    if (!same) throw new EndpointsDisagreeError(`the K2 endpoints disagree on the content of the list's account ${account}`);
+  }
   try {
     return parseDistributionList(decodeDistributionAccount(info.data, round, deps.taskId));
   } catch (err) {
@@ -193,6 +220,11 @@ async function earlierSlashes(deps: StepDeps, state: TaskState, round: number, s
 export async function checkSubmittedDistribution(deps: StepDeps, state: TaskState, round: number, submitter: Address): Promise<AuditVerdict> {
   const entry = state.distributionRewardsSubmission.get(round)?.get(submitter);
   if (!entry) throw new AuditUndecidedError(`no list from ${submitter} for round ${round} in the state read`);
+  const second = await secondState(deps);
+  if (second) {
+    const why = submittedListDisagreement(state, second, round, submitter) ?? listDisagreement(state, second, round, (s, r) => deps.plugin.distribution(s, r));
+    if (why) throw new EndpointsDisagreeError(why);
+  }
   let list: DistributionList;
   try {
     list = await readDistributionList(deps, entry.submissionValue, round);
@@ -242,6 +274,20 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
             continue;
           }
           const value = state.submissions.get(step.round)!.get(candidate)!.submissionValue;
+          // What the vote is about (the peer's submission, whether an audit was raised) must be
+          // what a second endpoint reads too, when there is one.
+          let disagreement: string | null = null;
+          try {
+            const second = await secondState(deps);
+            disagreement = second ? submissionDisagreement(state, second, step.round, candidate) : null;
+          } catch (err) {
+            if (!(err instanceof AuditUndecidedError)) throw err;
+            disagreement = err.message;
+          }
+          if (disagreement) {
+            audit.undecided.push({ peer: candidate, reason: disagreement });
+            continue;
+          }
           let verdict: AuditVerdict | AuditUndecidedError;
           try {
             // Past the deadline the audit goes on (its verdict is kept) but is not waited for.
@@ -285,6 +331,11 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
     case 'submit-distribution': {
       const keyHex = await deps.remember(`distribution-key:${step.round}:${step.attempt}`, async () => randomSeedHex());
       const account = await signerFromHex(keyHex);
+      const second = await secondState(deps);
+      if (second) {
+        const why = listDisagreement(state, second, step.round, (st, r) => deps.plugin.distribution(st, r));
+        if (why) throw new EndpointsDisagreeError(`${why}: no list is submitted now`);
+      }
       const list = deps.plugin.distribution(state, step.round);
       if (deps.faults?.badDistribution) list.set(me, (list.get(me) ?? 0) + Number(state.bountyAmountPerRound));
       const json = await deps.remember(`distribution-json:${step.round}:${step.attempt}`, async () => serializeDistributionList(list));
@@ -311,7 +362,7 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
           const withFunding = await Promise.all(
             group.map(async (j) => {
               if (j !== 0) return instructions[j]!;
-              const rent = await deps.rpc.getMinimumBalanceForRentExemption(Number(space));
+              const rent = boundedRent(await deps.rpc.getMinimumBalanceForRentExemption(Number(space)), space);
               return create(rent + PROTOCOL_CHOICES.distributionAccountFunding);
             }),
           );

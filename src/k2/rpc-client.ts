@@ -64,6 +64,8 @@ export interface PerformanceSample {
 
 export interface K2Rpc {
   readonly endpoints: readonly string[];
+  /** The endpoint that answered the last call that succeeded (the first one before any). */
+  lastEndpoint(): string;
   call<T>(method: string, params: unknown[], validate: Validator<T>): Promise<T>;
   getSlot(): Promise<number>;
   getBlockHeight(): Promise<number>;
@@ -241,6 +243,7 @@ export function createK2Rpc(options: K2RpcOptions): K2Rpc {
 
   return {
     endpoints,
+    lastEndpoint: () => endpoints[preferred]!,
     call,
     getSlot: () => call('getSlot', [{ commitment: 'confirmed' }], uint),
     getBlockHeight: () => call('getBlockHeight', [{ commitment: 'confirmed' }], uint),

@@ -201,6 +201,8 @@ export interface LimitsView {
 export interface SettingsView {
   network: NetworkId;
   rpcUrl: string;
+  /** More endpoints of the same network: failover, and a second opinion on what drives a vote or a list. */
+  checkRpcUrls: string[];
   networks: { id: Exclude<NetworkId, 'custom'>; url: string }[];
   devBuild: boolean;
   autoLockMinutes: number;
@@ -217,6 +219,7 @@ export interface SettingsView {
 
 export interface SettingsPatch {
   rpcUrl?: string;
+  checkRpcUrls?: string[];
   autoLockMinutes?: number;
   paused?: boolean;
   autoClaim?: string | null;
@@ -438,6 +441,9 @@ export function parseEndpoint(text: string): string {
   return url.href.replace(/\/$/, '');
 }
 
+/** Endpoints besides the main one (failover and cross-check). */
+export const MAX_CHECK_ENDPOINTS = 3;
+
 /** Auto-lock choices, in minutes; 0 = only when the browser closes. */
 export const AUTO_LOCK_CHOICES = [0, 1, 5, 15, 30, 60, 240] as const;
 
@@ -449,9 +455,16 @@ export const LIMIT_RANGES: Record<keyof LimitsView, [number, number]> = {
 
 function parseSettingsPatch(raw: unknown): SettingsPatch {
   if (!isRecord(raw)) throw new MessageValidationError('"patch" must be an object');
-  exactKeys(raw, ['rpcUrl', 'autoLockMinutes', 'paused', 'autoClaim', 'feeBudgetPerDay', 'limits', 'onboarded']);
+  exactKeys(raw, ['rpcUrl', 'checkRpcUrls', 'autoLockMinutes', 'paused', 'autoClaim', 'feeBudgetPerDay', 'limits', 'onboarded']);
   const patch: SettingsPatch = {};
   if ('rpcUrl' in raw) patch.rpcUrl = parseEndpoint(stringField(raw, 'rpcUrl', MAX_URL_LENGTH));
+  if ('checkRpcUrls' in raw) {
+    const list = raw.checkRpcUrls;
+    if (!Array.isArray(list) || list.length > MAX_CHECK_ENDPOINTS) throw new MessageValidationError(`"checkRpcUrls" must be a list of at most ${MAX_CHECK_ENDPOINTS} endpoints`);
+    const urls = list.map((u, i) => parseEndpoint(stringField({ [`checkRpcUrls[${i}]`]: u }, `checkRpcUrls[${i}]`, MAX_URL_LENGTH)));
+    if (new Set(urls).size !== urls.length) throw new MessageValidationError('an endpoint is listed twice');
+    patch.checkRpcUrls = urls;
+  }
   if ('autoLockMinutes' in raw) {
     const m = intField(raw, 'autoLockMinutes', 0, 240);
     if (!(AUTO_LOCK_CHOICES as readonly number[]).includes(m)) {

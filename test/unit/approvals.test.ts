@@ -179,6 +179,13 @@ describe('approvals', () => {
     expect(view!.rent).toBe('0.007850880'.replace(/0+$/, ''));
   });
 
+  test('a first stake is refused when the endpoint names more rent than the rent formula (issue 15)', async () => {
+    const lying: K2Rpc = { ...rpc, getMinimumBalanceForRentExemption: async () => 5_000_000_000n };
+    const a = createApprovals(db, { rpc: async () => lying, keys: async () => keys, now: () => clock });
+    await expect(a.requestStake(taskId(), '2')).rejects.toThrow(/the rent formula gives 7850880/);
+    expect(await a.pending()).toEqual([]);
+  });
+
   test('a request made for one wallet is refused by another', async () => {
     const id = await approvals.requestStake(taskId(), '2');
     const [view] = await approvals.pending();
