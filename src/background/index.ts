@@ -428,8 +428,10 @@ async function greetEndpoint(db: Awaited<typeof dbReady>): Promise<void> {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'getVersion' }),
       credentials: 'omit',
+      redirect: 'error',
       signal: AbortSignal.timeout(5000),
     });
+    await res.body?.cancel().catch(() => {});
     await appendEvent(db, { level: 'info', source: 'k2', message: `K2 endpoint ${endpoint} answered ${res.status}` });
   } catch {
     await appendEvent(db, { level: 'warn', source: 'k2', message: `K2 endpoint ${endpoint} is unreachable` });

@@ -382,12 +382,20 @@ export function parseWebUrl(text: string): URL {
   return url;
 }
 
-/** A site as the user opts it in: scheme and host (and port), nothing else. */
+/**
+ * A site as the user opts it in: scheme and host (and port), nothing else. One site: a host
+ * name of letters, digits, hyphens and dots, an IPv4 or an IPv6 address; a wildcard (`*`,
+ * `*.example.com`) would become a match pattern for many sites and is refused.
+ */
 export function normalizeOrigin(text: string): string {
   const trimmed = text.trim();
   // "host:8080" has no scheme; "javascript:…" has one and must be refused, not prefixed.
   const withScheme = /^[a-z][a-z0-9+.-]*:(?!\d)/i.test(trimmed) ? trimmed : `https://${trimmed}`;
   const url = parseWebUrl(withScheme);
+  const host = url.hostname;
+  if (!/^\[[0-9a-f:.]+\]$/.test(host) && !/^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\.?$/.test(host)) {
+    throw new MessageValidationError(`"${host.slice(0, 80)}" is not one site's host name (no wildcards)`);
+  }
   return url.origin;
 }
 
