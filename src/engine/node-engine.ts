@@ -410,6 +410,10 @@ export function createNodeEngine(options: EngineOptions) {
             clock: engineClock,
             ...(clock && step.kind === 'audit-submissions' ? { auditTimeMs: auditTimeMs(state, clock.slot + Math.floor((now() - startedAt) / clock.slotMs), clock.slotMs) } : {}),
             remember: (k, compute) => journal.remember(k, step.round, compute),
+            undecidedTries: {
+              count: async (k) => ((await db.get('journal', [task.taskId, k]))?.value as number | undefined) ?? 0,
+              add: async (k) => journal.record(k, step.round, (((await db.get('journal', [task.taskId, k]))?.value as number | undefined) ?? 0) + 1),
+            },
             sendOnce: (k, build) =>
               outbox.sendOnce(k, step.round, async () => {
                 const tx = await build();

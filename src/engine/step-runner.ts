@@ -45,6 +45,11 @@ export interface StepDeps {
   /** Most peers a node audits in one round (Koii's runners sample five). */
   maxAuditsPerRound?: number;
   /**
+   * How many tries at `key` ended undecided, and a way to count one more: a peer or list that
+   * stays undecided is tried at most MAX_UNDECIDED_ATTEMPTS times a round.
+   */
+  undecidedTries?: { count(key: string): Promise<number>; add(key: string): Promise<void> };
+  /**
    * How long (ms) the audit may take: until the audit window closes, less the time its votes
    * take to send. A peer not judged by then is left undecided, so that a slow audit (pages
    * that hang until their timeout) neither sends votes K2 would refuse nor holds up the
@@ -107,6 +112,14 @@ export function outcomeSoFar(err: unknown): StepOutcome | undefined {
   if (err instanceof PartialAuditError) return err.outcome;
   return typeof err === 'object' && err !== null ? reachedBefore.get(err) : undefined;
 }
+
+/**
+ * How often a peer (or a list) that stays undecided is tried in one round: each try fetches its
+ * bundle and pages again, so a peer whose store or site never answers must not cost the node
+ * a fetch every few slots for the whole window. After the last try it stays undecided (no vote)
+ * and is not retried; the log says so.
+ */
+export const MAX_UNDECIDED_ATTEMPTS = 4;
 
 async function tx(deps: StepDeps, instructions: Instruction[]): Promise<SignedTransaction> {
   const blockhash = deps.recentBlockhash ? await deps.recentBlockhash() : await deps.rpc.getLatestBlockhash();
@@ -266,11 +279,19 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
       const late = auditDeadline(deps);
       let expired = false;
       void late.passed.then(() => (expired = true));
+      // Peers left undecided for good this round (their tries are spent): no retry for them.
+      const spent = new Set<string>();
       try {
         for (const candidate of candidates) {
           const tooLate = new AuditUndecidedError('not judged before the audit window closed');
           if (expired) {
             audit.undecided.push({ peer: candidate, reason: tooLate.message });
+            continue;
+          }
+          const triesKey = `undecided-tries:${step.round}:${candidate}`;
+          if (deps.undecidedTries && (await deps.undecidedTries.count(triesKey)) >= MAX_UNDECIDED_ATTEMPTS) {
+            audit.undecided.push({ peer: candidate, reason: `still undecided after ${MAX_UNDECIDED_ATTEMPTS} tries this round: left without a vote` });
+            spent.add(candidate);
             continue;
           }
           const value = state.submissions.get(step.round)!.get(candidate)!.submissionValue;
@@ -305,6 +326,7 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
           }
           if (verdict instanceof AuditUndecidedError) {
             audit.undecided.push({ peer: candidate, reason: verdict.message });
+            await deps.undecidedTries?.add(triesKey);
             continue;
           }
           const judged = { peer: candidate, valid: verdict.valid, ...(verdict.valid ? {} : { reason: verdict.reason }), voted: false };
@@ -324,7 +346,7 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
       } finally {
         late.cancel();
       }
-      if (audit.undecided.length > 0) throw new PartialAuditError(undecidedLine(audit.undecided), outcome());
+      if (audit.undecided.some((u) => !spent.has(u.peer))) throw new PartialAuditError(undecidedLine(audit.undecided), outcome());
       return outcome();
     }
 
@@ -375,6 +397,10 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
     case 'audit-distribution': {
       const trigger = state.distributionsAuditTrigger.get(step.round)?.get(step.candidate);
       const reached = (listAudit: ListAudit): StepOutcome => ({ kind: step.kind, summary: describeListAudit(step.round, listAudit), listAudit });
+      const triesKey = `undecided-list-tries:${step.round}:${step.candidate}`;
+      if (deps.undecidedTries && (await deps.undecidedTries.count(triesKey)) >= MAX_UNDECIDED_ATTEMPTS) {
+        return reached({ candidate: step.candidate, verdict: 'undecided', reason: `still undecided after ${MAX_UNDECIDED_ATTEMPTS} tries this round: left without a vote`, voted: false });
+      }
       let verdict: AuditVerdict;
       try {
         verdict = await deps.remember(`distribution-verdict:${step.round}:${step.candidate}`, () =>
@@ -383,6 +409,7 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
       } catch (err) {
         // A list the node cannot check now (its snapshot, its reads failed): no vote, asked again.
         if (!(err instanceof AuditUndecidedError)) throw err;
+        await deps.undecidedTries?.add(triesKey);
         throw new PartialAuditError(err.message, reached({ candidate: step.candidate, verdict: 'undecided', reason: err.message, voted: false }));
       }
       const judged: ListAudit = { candidate: step.candidate, verdict: verdict.valid ? 'valid' : 'invalid', ...(verdict.valid ? {} : { reason: verdict.reason }), voted: false };
