@@ -652,10 +652,10 @@ export function createNodeEngine(options: EngineOptions) {
                 if (!result.recorded && result.later) continue;
               } catch (err) {
                 if ((err as Error).name === 'SimulatedCrash') throw err;
-                await log('warn', 'page-index', `could not index ${pending.url.slice(0, 200)}: ${(err as Error).message}`);
+                await log('warn', 'page-index', `could not index ${pending.url}: ${(err as Error).message.slice(0, 300)}`);
                 continue;
               }
-            } else await log('warn', 'page-index', `gave up on ${pending.url.slice(0, 200)} after ${MAX_INDEX_ATTEMPTS} attempts`);
+            } else await log('warn', 'page-index', `gave up on ${pending.url} after ${MAX_INDEX_ATTEMPTS} attempts`);
             await db.delete('indexQueue', pending.url);
             done++;
           }
