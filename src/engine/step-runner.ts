@@ -131,6 +131,27 @@ function randomSeedHex(): string {
   return Array.from(seed, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * The key of the account a round's distribution list is written into. It signs the list's
+ * upload, so whoever holds it could write into the account before the list is submitted: it
+ * is never stored. It is derived from the staking key's Ed25519 signature (deterministic) of
+ * the task, round and attempt, so a restarted worker finds the same account, and only the
+ * holder of the staking key can find it. A signer without a WebCrypto key pair (none in the
+ * extension) falls back to a random key kept in the journal.
+ */
+async function distributionAccountSigner(deps: StepDeps, round: number, attempt: number): Promise<KeyPairSigner> {
+  const pair = (deps.staking as Partial<KeyPairSigner>).keyPair;
+  if (!pair) return signerFromHex(await deps.remember(`distribution-key:${round}:${attempt}`, async () => randomSeedHex()));
+  const label = new TextEncoder().encode(`k2-light-node distribution account v1:${deps.taskId}:${round}:${attempt}`);
+  const signature = new Uint8Array(await crypto.subtle.sign('Ed25519', pair.privateKey, label));
+  const seed = new Uint8Array(await crypto.subtle.digest('SHA-256', signature));
+  try {
+    return await createKeyPairSignerFromPrivateKeyBytes(seed);
+  } finally {
+    seed.fill(0);
+  }
+}
+
 async function signerFromHex(hex: string): Promise<KeyPairSigner> {
   const bytes = new Uint8Array(hex.match(/../g)!.map((h) => parseInt(h, 16)));
   return createKeyPairSignerFromPrivateKeyBytes(bytes);
@@ -351,8 +372,7 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
     }
 
     case 'submit-distribution': {
-      const keyHex = await deps.remember(`distribution-key:${step.round}:${step.attempt}`, async () => randomSeedHex());
-      const account = await signerFromHex(keyHex);
+      const account = await distributionAccountSigner(deps, step.round, step.attempt);
       const second = await secondState(deps);
       if (second) {
         const why = listDisagreement(state, second, step.round, (st, r) => deps.plugin.distribution(st, r));

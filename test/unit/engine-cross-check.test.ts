@@ -151,3 +151,32 @@ describe('rent is bounded by its formula (issue 15)', () => {
     expect(sent).toEqual([]);
   });
 });
+
+describe("a distribution account's key is never stored (issue 15)", () => {
+  test('it is derived from the staking key: the same after a restart, another for another round, nothing in the journal', async () => {
+    const remembered = new Map<string, unknown>();
+    const accounts: string[] = [];
+    const run = async (round: number) => {
+      const { deps: d } = deps({
+        remember: async (key, compute) => {
+          if (!remembered.has(key)) remembered.set(key, await compute());
+          return remembered.get(key) as never;
+        },
+        sendOnce: async (_key, build) => {
+          const tx = await build();
+          const keys = Object.keys(tx.signatures);
+          accounts.push(keys.find((k) => k !== main.address && k !== staking.address) ?? '');
+        },
+      });
+      const state = withSubmissions(taskStateFixture(), round, [HONEST, staking.address]);
+      await runStep(d, state, { kind: 'submit-distribution', round, attempt: 0 });
+    };
+    await run(ROUND);
+    await run(ROUND);
+    await run(ROUND + 1);
+    expect(accounts[0]).toMatch(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/);
+    expect(accounts[1]).toBe(accounts[0]);
+    expect(accounts[2]).not.toBe(accounts[0]);
+    expect([...remembered.keys()].some((k) => k.startsWith('distribution-key'))).toBe(false);
+  });
+});
