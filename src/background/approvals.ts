@@ -171,6 +171,11 @@ export interface ApprovalDeps {
   confirmPollMs?: number;
   /** The network requests go to now (by default: the endpoint `rpc` speaks to and the genesis hash it reports). */
   network?: () => Promise<ApprovalNetwork>;
+  /**
+   * Another endpoint of the same network, when the user configured one: a transaction is
+   * called expired (and the user told to ask again) only when it agrees.
+   */
+  secondRpc?: () => Promise<K2Rpc | null>;
 }
 
 export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
@@ -251,16 +256,32 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
     return askFee(rpc, tx);
   }
 
+  async function settleAs(a: StoredApproval, err: unknown): Promise<Settled> {
+    const failed = err !== null;
+    const error = failed ? `K2 refused it: ${JSON.stringify(err).slice(0, 200)}` : undefined;
+    await update(a.id, { status: failed ? 'failed' : 'confirmed', ...(error ? { error } : {}) });
+    return { id: a.id, kind: a.kind, taskId: a.taskId, status: failed ? 'failed' : 'confirmed', ...(error ? { error } : {}) };
+  }
+
   /** Looks a sent transaction up; resends the same bytes while they can still land. */
   async function settle(a: StoredApproval, rpc: K2Rpc, resend: boolean): Promise<Settled | null> {
     const [status] = await rpc.getSignatureStatuses([a.signature!]);
-    if (status) {
-      const failed = status.err !== null;
-      const error = failed ? `K2 refused it: ${JSON.stringify(status.err).slice(0, 200)}` : undefined;
-      await update(a.id, { status: failed ? 'failed' : 'confirmed', ...(error ? { error } : {}) });
-      return { id: a.id, kind: a.kind, taskId: a.taskId, status: failed ? 'failed' : 'confirmed', ...(error ? { error } : {}) };
-    }
+    if (status) return settleAs(a, status.err);
     if (BigInt(await rpc.getBlockHeight()) > BigInt(a.lastValidBlockHeight!)) {
+      // One endpoint saying "expired, never seen" is not enough to ask the user to sign the
+      // same operation again: were it wrong, both would land. A second endpoint must agree.
+      const second = await deps.secondRpc?.().catch(() => null);
+      if (second) {
+        let agrees = false;
+        try {
+          const [seen] = await second.getSignatureStatuses([a.signature!]);
+          if (seen) return settleAs(a, seen.err);
+          agrees = BigInt(await second.getBlockHeight()) > BigInt(a.lastValidBlockHeight!);
+        } catch {
+          agrees = false;
+        }
+        if (!agrees) return null;
+      }
       const error = 'the transaction expired before it reached K2: ask again';
       await update(a.id, { status: 'failed', error });
       return { id: a.id, kind: a.kind, taskId: a.taskId, status: 'failed', error };

@@ -41,7 +41,7 @@ const sessionStorage = {
 const walletReady = dbReady.then((db) => createWalletSession(db, sessionStorage, { onIdleLock: () => void onIdleLock() }));
 const runnerReady = Promise.all([dbReady, walletReady]).then(([db, wallet]) => createNodeRunner(db, wallet, notifyChanged));
 const approvalsReady = Promise.all([dbReady, walletReady, runnerReady]).then(([db, wallet, runner]) =>
-  createApprovals(db, { rpc: () => runner.rpc(), keys: () => wallet.keys(), onChange: () => notifyChanged('approvals') }),
+  createApprovals(db, { rpc: () => runner.rpc(), secondRpc: () => runner.secondRpc(), keys: () => wallet.keys(), onChange: () => notifyChanged('approvals') }),
 );
 
 async function services() {

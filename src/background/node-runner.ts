@@ -34,7 +34,7 @@ export interface RunnerDeps {
 export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (topic: string) => void, deps: RunnerDeps = { alarms: browser.alarms }) {
   const now = deps.now ?? Date.now;
   const alarmMinMs = deps.alarmMinMs ?? ALARM_MIN_MS;
-  let engine: { url: string; engine: NodeEngine; rpc: K2Rpc } | null = null;
+  let engine: { url: string; engine: NodeEngine; rpc: K2Rpc; secondRpc?: () => K2Rpc | null } | null = null;
   // The engine is made for one set of endpoints: the K2 endpoint, then the ones that cross-check it.
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<WakeResult> | null = null;
@@ -55,7 +55,7 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
   // pages never depend on what the user opted in (docs/page-index-task.md §4).
   const privateAddresses = IS_DEV_BUILD ? isLoopbackUrl : false;
 
-  async function current(): Promise<{ engine: NodeEngine; rpc: K2Rpc }> {
+  async function current(): Promise<{ engine: NodeEngine; rpc: K2Rpc; secondRpc?: () => K2Rpc | null }> {
     const [primary, configured] = await Promise.all([rpcUrl(), checkUrls()]);
     const checks = configured.filter((c) => c !== primary);
     const url = [primary, ...checks].join(' ');
@@ -69,6 +69,7 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
       engine = {
         url,
         rpc,
+        secondRpc,
         engine: createNodeEngine({
           db,
           rpc,
@@ -117,6 +118,8 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
     },
     last: () => last,
     rpc: async () => (await current()).rpc,
+    /** An endpoint other than the one that last answered, when more than one is configured. */
+    secondRpc: async () => (await current()).secondRpc?.() ?? null,
     engine: async () => (await current()).engine,
   };
 }

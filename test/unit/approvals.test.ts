@@ -278,6 +278,25 @@ describe('approvals', () => {
     expect((await restarted.get(id))!.signature).toBe(signed.signature);
     expect(stakeOf(keys.staking.address)).toBe(2_000_000_000n);
   });
+
+  test('an endpoint that says a sent transfer expired unseen is not believed alone: the second endpoint finds it landed (issue 15)', async () => {
+    // It takes the transaction (so it lands), then says it never saw it and the chain is past its block height.
+    const lying: K2Rpc = { ...rpc, getSignatureStatuses: async (s) => s.map(() => null), getBlockHeight: async () => 1e12 };
+    const payee = (await generateKeyPairSigner()).address;
+    const alone = createApprovals(db, { rpc: async () => lying, keys: async () => keys, now: () => clock, confirmPollMs: 5 });
+    const id = await alone.requestTransfer(payee, '1');
+    const [view] = await alone.pending();
+    // Without a second endpoint the liar is believed: the user would be told to ask again.
+    await expect(alone.decide(id, true, view!.digest)).rejects.toThrow('expired before it reached K2');
+    expect(devnet.ledger.lamports(payee)).toBe(1_000_000_000n);
+
+    const checked = createApprovals(db, { rpc: async () => lying, secondRpc: async () => rpc, keys: async () => keys, now: () => clock, confirmPollMs: 5 });
+    const second = await checked.requestTransfer(payee, '1.5');
+    const [secondView] = await checked.pending();
+    expect(await checked.decide(second, true, secondView!.digest)).toMatchObject({ done: 'confirmed' });
+    expect((await checked.get(second))!.status).toBe('confirmed');
+    expect(devnet.ledger.lamports(payee)).toBe(2_500_000_000n);
+  });
 });
 
 describe('withdrawBlockedUntil', () => {
