@@ -339,17 +339,15 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
      * for the network it was made on). Returns how many did.
      */
     async expireOtherNetworks(): Promise<number> {
-      let network: ApprovalNetwork | null = null;
-      try {
-        network = await currentNetwork();
-      } catch {
-        // unknown: expire them all
-      }
+      // No K2 request here: the endpoint's address is enough to tell (a chain changed behind
+      // the same address is caught at approval), and the new endpoint may not answer at all.
+      if (!(await all()).some((a) => a.status === 'pending')) return 0;
+      const endpoint = (await deps.rpc()).endpoints[0];
       return serially(async () => {
         const list = await all();
         let n = 0;
         for (const a of list) {
-          if (a.status === 'pending' && (network === null || !onNetwork(a, network))) {
+          if (a.status === 'pending' && a.network?.endpoint !== endpoint) {
             a.status = 'expired';
             a.error = 'the network changed before it was approved';
             n++;
