@@ -33,6 +33,11 @@ export interface DevnetTaskConfig {
    * 64 of them. Default: the demo site's origin as `npm run devnet` serves it.
    */
   origins?: string[];
+  /**
+   * Query parameters the task's records keep (section 1's `keepParameters`); every other one
+   * is dropped from a record's URL. Absent: none, and the document does not name the member.
+   */
+  keepParameters?: string[];
 }
 
 export interface DevnetOptions {
@@ -120,7 +125,11 @@ export function taskMetadataDocument(config: DevnetTaskConfig, createdAt: number
     repositoryUrl: '',
     createdAt,
     requirementsTags: [],
-    pageIndex: { rules: 1, origins: checkOrigins(config.origins ?? DEFAULT_TASK_ORIGINS) },
+    pageIndex: {
+      rules: 1,
+      origins: checkOrigins(config.origins ?? DEFAULT_TASK_ORIGINS),
+      ...(config.keepParameters ? { keepParameters: config.keepParameters } : {}),
+    },
   });
 }
 
@@ -192,6 +201,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     programs,
     isTask: (a) => taskIds.includes(a),
     airdropLimit: options.airdropLimit ?? 1_000n * ROE_PER_KOII,
+    // One chain per seed: a devnet started again with the same seed is the same network.
+    genesisHash: genesisAddress(seed, 'genesis'),
   });
   const http = await startDevnetHttp({
     port: options.port ?? 0,

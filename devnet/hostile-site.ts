@@ -5,8 +5,8 @@ import { MAX_PAGE_BYTES } from '../src/tasks/page-index/fetch-page.ts';
 import { brotliCompress, deflate, gzip } from 'node:zlib';
 
 // A web site on 127.0.0.1 that misbehaves on purpose, one route per trick (redirect loops and
-// redirects to private addresses, gzip/deflate/br bombs, non-HTML, a declared gigabyte, an
-// endless page, a drip, a hang), and counts what it sent: tests prove a client stopped
+// redirects to private addresses, gzip/deflate/br bombs, parser bombs, non-HTML, a declared
+// gigabyte, an endless page, a drip, a hang), and counts what it sent: tests prove a client stopped
 // reading by how little of an endless answer left it. Hostile peers point their bundles at it.
 
 export interface HostileSite {
@@ -31,7 +31,23 @@ export const ARTICLE_HTML = `<!doctype html><html lang="en"><head><title>A river
   .join('')}</article></body></html>`;
 
 /** The hostile routes a bundle can point at (each fails a re-fetch in its own way). */
-export const HOSTILE_PATHS = ['/bomb-gzip', '/bomb-deflate', '/bomb-br', '/loop', '/to-private', '/to-file', '/pdf', '/json', '/declared-huge', '/endless', '/drip', '/hang'];
+export const HOSTILE_PATHS = [
+  '/bomb-gzip', '/bomb-deflate', '/bomb-br', '/loop', '/to-private', '/to-file', '/pdf', '/json', '/declared-huge', '/endless', '/drip', '/hang',
+  '/parser-bomb-deep', '/parser-bomb-wide', '/parser-bomb-heavy',
+];
+
+/**
+ * Parser bombs: HTML well under the 2 MiB cap that costs a DOM and Readability minutes of one
+ * core (measured before the caps of docs/page-index-task.md §2: 50,000 nested elements took
+ * 28 s and then overflowed the stack). Deep: 25,000 nested elements (under the tag cap). Wide: 500,000 empty
+ * ones. Heavy: under both the tag and the depth cap, but chains 120 deep of text-bearing
+ * elements (each one's subtree read again and again).
+ */
+export const PARSER_BOMBS: Record<string, string> = {
+  '/parser-bomb-deep': `<!doctype html><html><head><title>deep</title></head><body>${'<div>x, '.repeat(25_000)}</body></html>`,
+  '/parser-bomb-wide': `<!doctype html><html><head><title>wide</title></head><body>${'<br>'.repeat(500_000)}</body></html>`,
+  '/parser-bomb-heavy': `<!doctype html><html><head><title>heavy</title></head><body>${`${'<div>Some words, and more. '.repeat(120)}${'</div>'.repeat(120)}`.repeat(240)}</body></html>`,
+};
 
 /** A page that inflates to `inflated` bytes of HTML from a few kilobytes on the wire. */
 function bomb(inflated: number): Buffer {
@@ -62,10 +78,29 @@ export async function startHostileSite(): Promise<HostileSite> {
     const custom = routes.get(path);
     if (custom) return custom(req, res);
     const html = { 'content-type': 'text/html; charset=utf-8' };
+    const parserBomb = PARSER_BOMBS[path];
+    if (parserBomb !== undefined) {
+      res.writeHead(200, html);
+      count(path, parserBomb.length);
+      return res.end(parserBomb);
+    }
     switch (path) {
       case '/article':
         res.writeHead(200, html);
         return res.end(ARTICLE_HTML);
+      // The article, marked by the site as not for publishing (docs/page-index-task.md §2).
+      case '/private':
+        res.writeHead(200, { ...html, 'cache-control': 'private, max-age=0' });
+        return res.end(ARTICLE_HTML);
+      case '/no-store':
+        res.writeHead(200, { ...html, 'cache-control': 'no-store' });
+        return res.end(ARTICLE_HTML);
+      case '/noindex-header':
+        res.writeHead(200, { ...html, 'x-robots-tag': 'noindex, nofollow' });
+        return res.end(ARTICLE_HTML);
+      case '/noindex-meta':
+        res.writeHead(200, html);
+        return res.end(ARTICLE_HTML.replace('<head>', '<head><meta name="robots" content="noindex">'));
       case '/loop':
         res.writeHead(302, { location: '/loop' });
         return res.end();

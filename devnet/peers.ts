@@ -16,6 +16,7 @@ import { encodeBundle } from '../src/tasks/page-index/proof-bundle.ts';
 import { fetchPublicPage } from '../src/tasks/page-index/fetch-page.ts';
 import { createPageIndexPlugin } from '../src/tasks/page-index/page-index-plugin.ts';
 import { buildPageRecord, type PageRecord } from '../src/tasks/page-index/page-record.ts';
+import { canonicalUrl } from '../src/tasks/page-index/canonical-url.ts';
 import { MAX_METADATA_BYTES, parsePageIndexRules } from '../src/tasks/page-index/task-rules.ts';
 import type { PluginContext, TaskPlugin } from '../src/tasks/task-plugin.ts';
 import { wallTime, type TimeSource } from './clock.ts';
@@ -126,16 +127,19 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
   // 10.0.0.1 must not make an honest peer send traffic off 127.0.0.1.
   const loopbackOnly = (url: string) => new URL(url).hostname === '127.0.0.1';
   const fetchPage = (url: string) => fetchPublicPage(url, { allowPrivate: loopbackOnly, timeoutMs: options.pageTimeoutMs ?? 5000 });
+  // The query parameters the task's records keep: read with its origins, below.
+  let keep: readonly string[] = [];
   const honestRecords = {
     async forRound(round: number): Promise<PageRecord[]> {
       const out: PageRecord[] = [];
       for (const path of pagesFor(options, round)) {
-        const url = `${options.demoSiteUrl}${path}`;
+        // The page under the task's rules: what every auditor will fetch.
+        const url = canonicalUrl(`${options.demoSiteUrl}${path}`, keep);
         let record = recordCache.get(url);
         if (!record) {
           const page = await fetchPage(url);
           if (!page.ok) continue;
-          const built = buildPageRecord(page.html, url, time.now());
+          const built = buildPageRecord(page.html, url, time.now(), keep);
           if ('skip' in built) continue;
           recordCache.set(url, (record = built));
         }
@@ -147,8 +151,9 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
   // The task's sites, from its metadata document, as every node reads them.
   const taskAccount = await rpc.getAccountInfo(options.taskId);
   if (!taskAccount) throw new Error(`task ${options.taskId} not found`);
-  const { origins } = parsePageIndexRules(await proofStore.get(decodeTaskStateAccount(taskAccount.data, options.taskId).taskMetadata, MAX_METADATA_BYTES));
-  const honest = Object.assign(createPageIndexPlugin({ taskId: options.taskId, origins, fetchPage, records: honestRecords }), {
+  const { origins, keepParameters } = parsePageIndexRules(await proofStore.get(decodeTaskStateAccount(taskAccount.data, options.taskId).taskMetadata, MAX_METADATA_BYTES));
+  keep = keepParameters ?? [];
+  const honest = Object.assign(createPageIndexPlugin({ taskId: options.taskId, origins, ...(keepParameters ? { keepParameters } : {}), fetchPage, records: honestRecords }), {
     records: honestRecords,
   });
   const plugin: TaskPlugin =

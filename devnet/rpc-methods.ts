@@ -17,6 +17,8 @@ export interface RpcContext {
   /** Tasks served by the getTask* methods. */
   isTask(address: string): boolean;
   airdropLimit: bigint;
+  /** What getGenesisHash answers: the chain's identity (base58 of 32 bytes). */
+  genesisHash: string;
 }
 
 export const API_VERSION = '1.10.34';
@@ -122,6 +124,7 @@ export function createRpcMethods(ctx: RpcContext): (method: string, params: unkn
   };
   const methods: Record<string, (params: unknown[]) => unknown> = {
     getVersion: () => ({ 'solana-core': API_VERSION, 'feature-set': 0, 'k2-devnet': true }),
+    getGenesisHash: () => ctx.genesisHash,
     getHealth: () => 'ok',
     getSlot: () => ctx.clock.slot(),
     getBlockHeight: () => ctx.clock.slot(),

@@ -43,7 +43,7 @@ export interface ReferencePeerOptions {
    * document (`task_metadata` empty). A task whose metadata names a document is always read
    * from it; this is ignored then.
    */
-  pageIndexFallback?: { rules: 1; origins: string[] };
+  pageIndexFallback?: { rules: 1; origins: string[]; keepParameters?: string[] };
   /**
    * Where the selected node writes its distribution list. 'staking' (default) is today's
    * desktop node: its own staking account, topped up with the rent for the list's size.
@@ -159,7 +159,8 @@ export async function startReferencePeer(opts: ReferencePeerOptions, fund: (addr
   })();
   if ('refused' in declaration) throw new Error(`${me} cannot join ${taskId}: ${declaration.refused}`);
   const origins = declaration.origins;
-  const myPages = [...new Set(opts.pages.map((p) => canonicalize(p)).filter((p): p is string => p !== null && origins.includes(originOf(p)!)))];
+  const keepParameters = declaration.keepParameters;
+  const myPages = [...new Set(opts.pages.map((p) => canonicalize(p, keepParameters)).filter((p): p is string => p !== null && origins.includes(originOf(p)!)))];
 
   // ---- Stake, as the desktop node does: CreateAccount owned by the task program on the first stake.
   fund(main.address, opts.stake * 10n + 10n * KOII);
@@ -185,7 +186,7 @@ export async function startReferencePeer(opts: ReferencePeerOptions, fund: (addr
     const key = `${url}\n${sha256Hex(got.html)}`;
     let built = extracted.get(key);
     if (!built) {
-      const r = recordOf(got.html, url, 0);
+      const r = recordOf(got.html, url, 0, keepParameters);
       built = 'notArticle' in r ? r : { url: r.url, title: r.title, textLength: r.textLength, sha256: r.sha256, simhash: r.simhash };
       if (extracted.size > 500) extracted.clear();
       extracted.set(key, built);
@@ -287,7 +288,7 @@ export async function startReferencePeer(opts: ReferencePeerOptions, fund: (addr
       const verdict =
         opts.fault === 'false-audit'
           ? ({ verdict: 'invalid', reason: 'false-audit fault' } as const)
-          : await auditSubmission({ task: taskId, origins, round, submitter: candidate, submission: value, getBytes, rebuild });
+          : await auditSubmission({ task: taskId, origins, keepParameters, round, submitter: candidate, submission: value, getBytes, rebuild });
       if (verdict.verdict === 'undecided') {
         say(`round ${round}: no vote on ${candidate}: ${verdict.reason}`);
         continue;

@@ -6,8 +6,7 @@ import * as Digest from 'multiformats/hashes/digest';
 
 // The page-index task, version 1, written from docs/page-index-task.md alone: records
 // (section 2), bundles and their CIDs (section 3), and the audit of a submission (section 4).
-// Nothing here comes from src/; where the document names a list (tracking parameters) the
-// list is the one it points at.
+// Nothing here comes from src/.
 
 export const MAX_PAGE_BYTES = 2 * 1024 * 1024;
 export const MAX_BUNDLE_BYTES = 256 * 1024;
@@ -16,6 +15,10 @@ export const SAMPLE_SIZE = 5;
 export const MATCH_RATIO = 0.6;
 export const SIMHASH_BITS_TOLERATED = 12;
 const MIN_ARTICLE_CHARS = 200;
+/** Section 2's bounds on a page's HTML and its element tree: over any, not an article. */
+const MAX_START_TAGS = 30_000;
+const MAX_DEPTH = 128;
+const MAX_NESTING_WEIGHT = 600_000;
 const EARLIEST = Date.UTC(2020, 0, 1);
 const LATEST = Date.UTC(2100, 0, 1);
 
@@ -25,15 +28,12 @@ export const sha256Hex = (text: string): string => hex(sha256(utf8.encode(text))
 
 // ---------------------------------------------------------------- canonical URL (section 2)
 
-/** Query parameters that track people, not content (besides every `utm_*`). */
-const TRACKERS = new Set([
-  'fbclid', 'gclid', 'dclid', 'gbraid', 'wbraid', 'msclkid', 'yclid', 'twclid', 'ttclid', 'li_fat_id', 'mc_cid', 'mc_eid', 'igshid',
-  '_hsenc', '_hsmi', 'mkt_tok', 'ref_src', 'ref_url', 'spm', 'oly_anon_id', 'oly_enc_id', 'vero_id', 'wickedid', '_ga', '_gl', 's_cid',
-  'rb_clickid', 'srsltid',
-]);
-
-/** The canonical URL, or null for a URL that cannot be one (not http(s), credentials, unparseable). */
-export function canonicalize(input: string): string | null {
+/**
+ * The canonical URL, or null for a URL that cannot be one (not http(s), credentials,
+ * unparseable): no fragment, and of the query only the parameters the task keeps
+ * (`keepParameters`, exact names), sorted by name then value.
+ */
+export function canonicalize(input: string, keepParameters: readonly string[] = []): string | null {
   let u: URL;
   try {
     u = new URL(input);
@@ -42,11 +42,7 @@ export function canonicalize(input: string): string | null {
   }
   if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username !== '' || u.password !== '') return null;
   const params: [string, string][] = [];
-  for (const [name, value] of u.searchParams) {
-    const lower = name.toLowerCase();
-    if (lower.startsWith('utm_') || TRACKERS.has(lower)) continue;
-    params.push([name, value]);
-  }
+  for (const [name, value] of u.searchParams) if (keepParameters.includes(name)) params.push([name, value]);
   const cmp = (a: string, b: string) => (a === b ? 0 : a < b ? -1 : 1);
   params.sort((a, b) => cmp(a[0], b[0]) || cmp(a[1], b[1]));
   u.hash = '';
@@ -104,9 +100,10 @@ export interface PageRecord {
 }
 
 /** What Readability makes of a page, or why it is not an article. */
-export function recordOf(html: string, url: string, fetchedAt: number): PageRecord | { notArticle: string } {
-  const canonical = canonicalize(url);
+export function recordOf(html: string, url: string, fetchedAt: number, keepParameters: readonly string[] = []): PageRecord | { notArticle: string } {
+  const canonical = canonicalize(url, keepParameters);
   if (!canonical) return { notArticle: 'not a canonicalisable URL' };
+  if ((html.match(/<[A-Za-z]/g) ?? []).length > MAX_START_TAGS) return { notArticle: 'too many start tags' };
   let document: Document;
   try {
     document = (parseHTML(html) as unknown as { document: Document }).document;
@@ -114,6 +111,21 @@ export function recordOf(html: string, url: string, fetchedAt: number): PageReco
     return { notArticle: 'HTML does not parse' };
   }
   if (!document.documentElement) return { notArticle: 'HTML does not parse' };
+  // Depth and nesting weight (the sum of the elements' depths, the root element's being 1).
+  let weight = 0;
+  const pending: { el: Element; depth: number }[] = [{ el: document.documentElement, depth: 1 }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (next.depth > MAX_DEPTH) return { notArticle: 'nested too deep' };
+    weight += next.depth;
+    if (weight > MAX_NESTING_WEIGHT) return { notArticle: 'nesting too heavy' };
+    for (const child of Array.from(next.el.children)) pending.push({ el: child, depth: next.depth + 1 });
+  }
+  // A page that asks not to be indexed is not (section 2): <meta name="robots" content="noindex"> or "none".
+  for (const meta of Array.from(document.querySelectorAll('meta'))) {
+    if ((meta.getAttribute('name') ?? '').trim().toLowerCase() !== 'robots') continue;
+    const words = (meta.getAttribute('content') ?? '').toLowerCase().split(/[\s,]+/);
+    if (words.includes('noindex') || words.includes('none')) return { notArticle: 'meta robots noindex' };
+  }
   if (!document.querySelector('base[href]')) {
     const base = document.createElement('base');
     base.setAttribute('href', url);
@@ -183,6 +195,13 @@ export async function fetchPage(url: string, opts: { mayFetch: (url: string) => 
     await drop();
     return { kind: 'bad', reason: `not HTML (${type || 'no type'})` };
   }
+  // Not for publishing (section 2): Cache-Control private or no-store, X-Robots-Tag noindex or none.
+  const cacheControl = (res.headers.get('cache-control') ?? '').toLowerCase().split(',').map((d) => d.split('=')[0]!.trim());
+  const robots = (res.headers.get('x-robots-tag') ?? '').toLowerCase().split(/[\s,:]+/);
+  if (cacheControl.includes('private') || cacheControl.includes('no-store') || robots.includes('noindex') || robots.includes('none')) {
+    await drop();
+    return { kind: 'bad', reason: 'the site says the page is not for publishing' };
+  }
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
@@ -249,7 +268,7 @@ const BUNDLE_KEYS = ['v', 'task', 'round', 'node', 'records'];
 const sameKeys = (o: object, keys: string[]) => Object.keys(o).length === keys.length && keys.every((k) => Object.hasOwn(o, k));
 
 /** The records of a bundle, or why its bytes are not a bundle of section 3 for this round and node. */
-export function readBundle(bytes: Uint8Array, expected: { task: string; round: number; node: string }): PageRecord[] | { malformed: string } {
+export function readBundle(bytes: Uint8Array, expected: { task: string; round: number; node: string; keepParameters?: readonly string[] }): PageRecord[] | { malformed: string } {
   if (bytes.length > MAX_BUNDLE_BYTES) return { malformed: 'over 256 KiB' };
   let raw: unknown;
   try {
@@ -268,7 +287,7 @@ export function readBundle(bytes: Uint8Array, expected: { task: string; round: n
   for (const [i, x] of (b.records as unknown[]).entries()) {
     if (typeof x !== 'object' || x === null || Array.isArray(x) || !sameKeys(x, RECORD_KEYS)) return { malformed: `record ${i}: missing or extra members` };
     const r = x as Record<string, unknown>;
-    if (typeof r.url !== 'string' || r.url.length > 2048 || canonicalize(r.url) !== r.url) return { malformed: `record ${i}: URL not canonical` };
+    if (typeof r.url !== 'string' || r.url.length > 2048 || canonicalize(r.url, expected.keepParameters ?? []) !== r.url) return { malformed: `record ${i}: URL not canonical` };
     if (typeof r.fetchedAt !== 'number' || !Number.isInteger(r.fetchedAt) || r.fetchedAt < EARLIEST || r.fetchedAt >= LATEST) return { malformed: `record ${i}: fetchedAt` };
     if (typeof r.title !== 'string' || r.title.length > 512) return { malformed: `record ${i}: title` };
     if (typeof r.textLength !== 'number' || !Number.isInteger(r.textLength) || r.textLength < 0 || r.textLength > 10_000_000) return { malformed: `record ${i}: textLength` };
@@ -304,6 +323,8 @@ export type Verdict = { verdict: 'valid' } | { verdict: 'invalid'; reason: strin
 export interface AuditInputs {
   task: string;
   origins: readonly string[];
+  /** The query parameters the task's records keep (section 1); none when it names none. */
+  keepParameters?: readonly string[];
   round: number;
   submitter: string;
   submission: string;
@@ -322,7 +343,7 @@ export async function auditSubmission(a: AuditInputs): Promise<Verdict> {
     return { verdict: 'undecided', reason: `bundle unavailable: ${(err as Error).message}` };
   }
   if (!bytes || !bytesMatchCid(bytes, a.submission)) return { verdict: 'undecided', reason: 'no store answered with the bytes of the CID' };
-  const records = readBundle(bytes, { task: a.task, round: a.round, node: a.submitter });
+  const records = readBundle(bytes, { task: a.task, round: a.round, node: a.submitter, keepParameters: a.keepParameters ?? [] });
   if ('malformed' in records) return { verdict: 'invalid', reason: `bundle: ${records.malformed}` };
   if (records.length === 0) return { verdict: 'invalid', reason: 'bundle has no record' };
   for (const r of records) if (!a.origins.includes(new URL(r.url).origin)) return { verdict: 'invalid', reason: `record outside the task's origins: ${r.url.slice(0, 100)}` };
@@ -346,8 +367,8 @@ export async function auditSubmission(a: AuditInputs): Promise<Verdict> {
 // ---------------------------------------------------------------- the task's declaration (section 1)
 
 /** `pageIndex` of a task's metadata document, checked; or why the task cannot be joined. */
-export function readPageIndexDeclaration(metadata: unknown): { rules: 1; origins: string[] } | { refused: string } {
-  const p = (metadata as { pageIndex?: unknown } | null)?.pageIndex as { rules?: unknown; origins?: unknown } | undefined;
+export function readPageIndexDeclaration(metadata: unknown): { rules: 1; origins: string[]; keepParameters: string[] } | { refused: string } {
+  const p = (metadata as { pageIndex?: unknown } | null)?.pageIndex as { rules?: unknown; origins?: unknown; keepParameters?: unknown } | undefined;
   if (!p || typeof p !== 'object') return { refused: 'no pageIndex in the task metadata' };
   if (p.rules !== 1) return { refused: `pageIndex rules ${String(p.rules)} is not version 1` };
   if (!Array.isArray(p.origins) || p.origins.length < 1 || p.origins.length > 64) return { refused: 'pageIndex origins must list 1 to 64 origins' };
@@ -364,5 +385,13 @@ export function readPageIndexDeclaration(metadata: unknown): { rules: 1; origins
     if (seen.has(o)) return { refused: `${o} is listed twice` };
     seen.add(o);
   }
-  return { rules: 1, origins: [...seen] };
+  const keep = p.keepParameters ?? [];
+  if (!Array.isArray(keep) || keep.length > 32) return { refused: 'keepParameters must list at most 32 names' };
+  const kept = new Set<string>();
+  for (const k of keep) {
+    if (typeof k !== 'string' || !/^[A-Za-z0-9_.[\]-]{1,64}$/.test(k)) return { refused: `${String(k).slice(0, 80)} is not a parameter name` };
+    if (kept.has(k)) return { refused: `${k} is kept twice` };
+    kept.add(k);
+  }
+  return { rules: 1, origins: [...seen], keepParameters: [...kept] };
 }

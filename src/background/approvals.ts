@@ -6,16 +6,20 @@ import { askFee } from '../k2/fees.ts';
 import { additionalStakeInstructions, claimRewardInstruction, firstStakeInstructions, systemTransferInstruction, withdrawInstruction, type K2Instruction } from '../k2/instructions.ts';
 import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../k2/program-ids.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
+import { boundedRent } from '../k2/rent.ts';
 import { RpcResponseError } from '../k2/rpc-errors.ts';
 import { decodeTaskStateJson } from '../k2/task-state-decoder.ts';
 import { buildTransaction, toWireBase64, transactionSignature } from '../k2/transaction.ts';
 import type { ApprovalKind, ApprovalView } from '../shared/messages.ts';
 import { getSetting, putSetting, type NodeDb } from '../store/node-db.ts';
 import { pluginNameForTask } from '../tasks/plugin-registry.ts';
+import { networkOf } from './settings-store.ts';
 
 // Anything that moves the user's funds waits here for a yes in the popup. An approval is
-// bound to exactly what was shown (a digest of amounts, fee and accounts that the answer
-// must carry back), expires, and is used once. Its transaction is stored signed before it
+// bound to exactly what was shown (a digest of amounts, fee, accounts and the network: the
+// endpoint and the chain's genesis hash, that the answer must carry back), expires, and is
+// used once. A request made on one network is never signed on another: when the endpoint or
+// the chain behind it changes, waiting requests expire. Its transaction is stored signed before it
 // is sent, so a restart looks the signature up instead of signing again:
 //
 //   pending ──reject──▶ rejected            pending ──(time)──▶ expired
@@ -37,8 +41,17 @@ type Operation =
   | { kind: 'withdraw'; stakePot?: string }
   | { kind: 'transfer'; to: string };
 
+/** Where a request is to be sent: the K2 endpoint, and the chain it serves (its genesis hash). */
+export interface ApprovalNetwork {
+  endpoint: string;
+  genesisHash: string;
+}
+
+const sameNetwork = (a: ApprovalNetwork, b: ApprovalNetwork) => a.endpoint === b.endpoint && a.genesisHash === b.genesisHash;
+
 /** What the user is shown; the digest covers all of it. */
 interface Shown {
+  network: ApprovalNetwork;
   id: string;
   kind: ApprovalKind;
   taskId: string | null;
@@ -48,6 +61,8 @@ interface Shown {
   balanceRoe: string;
   balanceAfterRoe: string;
   accounts: { role: string; address: string }[];
+  /** For a first stake: the rent that creates the staking account (also inside the fee). */
+  rentRoe: string | null;
   createdAt: number;
   expiresAt: number;
   operation: Operation;
@@ -93,7 +108,22 @@ export class ApprovalError extends Error {
 }
 
 const canonical = (s: Shown): string =>
-  JSON.stringify([s.id, s.kind, s.taskId, s.taskName, s.amountRoe, s.feeRoe, s.balanceRoe, s.balanceAfterRoe, s.accounts, s.createdAt, s.expiresAt, s.operation]);
+  JSON.stringify([
+    s.id,
+    s.kind,
+    s.network ?? null,
+    s.taskId,
+    s.taskName,
+    s.amountRoe,
+    s.feeRoe,
+    s.rentRoe ?? null,
+    s.balanceRoe,
+    s.balanceAfterRoe,
+    s.accounts,
+    s.createdAt,
+    s.expiresAt,
+    s.operation,
+  ]);
 
 export async function digestOf(s: Shown): Promise<string> {
   const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical(s))));
@@ -112,6 +142,8 @@ function view(a: StoredApproval): ApprovalView {
     balance: formatKoii(BigInt(a.balanceRoe)),
     balanceAfter: formatKoii(BigInt(a.balanceAfterRoe)),
     accounts: a.accounts,
+    network: { name: networkOf(a.network.endpoint), endpoint: a.network.endpoint, genesisHash: a.network.genesisHash },
+    rent: a.rentRoe === null ? null : formatKoii(BigInt(a.rentRoe)),
     createdAt: a.createdAt,
     expiresAt: a.expiresAt,
     digest: a.digest,
@@ -137,6 +169,13 @@ export interface ApprovalDeps {
   onChange?: () => void;
   /** How long to wait between confirmation checks (tests shorten it). */
   confirmPollMs?: number;
+  /** The network requests go to now (by default: the endpoint `rpc` speaks to and the genesis hash it reports). */
+  network?: () => Promise<ApprovalNetwork>;
+  /**
+   * Another endpoint of the same network, when the user configured one: a transaction is
+   * called expired (and the user told to ask again) only when it agrees.
+   */
+  secondRpc?: () => Promise<K2Rpc | null>;
 }
 
 export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
@@ -151,6 +190,22 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
   };
 
   const all = () => getSetting<StoredApproval[]>(db, 'approvals', []);
+
+  // The genesis hash of an endpoint does not change while it serves the same chain; asked once
+  // per endpoint per life (a failed read is not kept).
+  const genesis = new Map<string, Promise<string>>();
+  async function currentNetwork(): Promise<ApprovalNetwork> {
+    if (deps.network) return deps.network();
+    const rpc = await deps.rpc();
+    const endpoint = rpc.endpoints[0]!;
+    let hash = genesis.get(endpoint);
+    if (!hash) {
+      hash = rpc.getGenesisHash();
+      genesis.set(endpoint, hash);
+      hash.catch(() => genesis.delete(endpoint));
+    }
+    return { endpoint, genesisHash: await hash };
+  }
 
   async function save(list: StoredApproval[]): Promise<void> {
     // Settled requests are kept a day for the record, then dropped; open ones are kept.
@@ -180,8 +235,8 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
     return keys;
   }
 
-  async function queueApproval(fields: Omit<Shown, 'id' | 'createdAt' | 'expiresAt'>): Promise<string> {
-    const shown: Shown = { ...fields, id: newId(), createdAt: now(), expiresAt: now() + APPROVAL_TTL_MS };
+  async function queueApproval(fields: Omit<Shown, 'id' | 'createdAt' | 'expiresAt' | 'network' | 'rentRoe'> & { rentRoe?: string }): Promise<string> {
+    const shown: Shown = { rentRoe: null, ...fields, network: await currentNetwork(), id: newId(), createdAt: now(), expiresAt: now() + APPROVAL_TTL_MS };
     const approval: StoredApproval = { ...shown, digest: await digestOf(shown), status: 'pending' };
     await serially(async () => save([...(await all()), approval]));
     return approval.id;
@@ -201,16 +256,32 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
     return askFee(rpc, tx);
   }
 
+  async function settleAs(a: StoredApproval, err: unknown): Promise<Settled> {
+    const failed = err !== null;
+    const error = failed ? `K2 refused it: ${JSON.stringify(err).slice(0, 200)}` : undefined;
+    await update(a.id, { status: failed ? 'failed' : 'confirmed', ...(error ? { error } : {}) });
+    return { id: a.id, kind: a.kind, taskId: a.taskId, status: failed ? 'failed' : 'confirmed', ...(error ? { error } : {}) };
+  }
+
   /** Looks a sent transaction up; resends the same bytes while they can still land. */
   async function settle(a: StoredApproval, rpc: K2Rpc, resend: boolean): Promise<Settled | null> {
     const [status] = await rpc.getSignatureStatuses([a.signature!]);
-    if (status) {
-      const failed = status.err !== null;
-      const error = failed ? `K2 refused it: ${JSON.stringify(status.err).slice(0, 200)}` : undefined;
-      await update(a.id, { status: failed ? 'failed' : 'confirmed', ...(error ? { error } : {}) });
-      return { id: a.id, kind: a.kind, taskId: a.taskId, status: failed ? 'failed' : 'confirmed', ...(error ? { error } : {}) };
-    }
+    if (status) return settleAs(a, status.err);
     if (BigInt(await rpc.getBlockHeight()) > BigInt(a.lastValidBlockHeight!)) {
+      // One endpoint saying "expired, never seen" is not enough to ask the user to sign the
+      // same operation again: were it wrong, both would land. A second endpoint must agree.
+      const second = await deps.secondRpc?.().catch(() => null);
+      if (second) {
+        let agrees = false;
+        try {
+          const [seen] = await second.getSignatureStatuses([a.signature!]);
+          if (seen) return settleAs(a, seen.err);
+          agrees = BigInt(await second.getBlockHeight()) > BigInt(a.lastValidBlockHeight!);
+        } catch {
+          agrees = false;
+        }
+        if (!agrees) return null;
+      }
       const error = 'the transaction expired before it reached K2: ask again';
       await update(a.id, { status: 'failed', error });
       return { id: a.id, kind: a.kind, taskId: a.taskId, status: 'failed', error };
@@ -244,10 +315,47 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
     return null;
   }
 
+  /** Whether a stored request belongs to this network (requests stored before networks were recorded do not). */
+  const onNetwork = (a: StoredApproval, network: ApprovalNetwork) => a.network !== undefined && sameNetwork(a.network, network);
+
   return {
+    /** Requests waiting for an answer on the network the node speaks to now. */
     async pending(): Promise<ApprovalView[]> {
       const t = now();
-      return (await all()).filter((a) => a.status === 'pending' && a.expiresAt >= t).map(view);
+      const waiting = (await all()).filter((a) => a.status === 'pending' && a.expiresAt >= t);
+      if (waiting.length === 0) return [];
+      let network: ApprovalNetwork;
+      try {
+        network = await currentNetwork();
+      } catch {
+        // The network cannot be named now: nothing can be approved either.
+        return [];
+      }
+      return waiting.filter((a) => onNetwork(a, network)).map(view);
+    },
+
+    /**
+     * The endpoint changed: every waiting request expires (it was priced, and is to be signed,
+     * for the network it was made on). Returns how many did.
+     */
+    async expireOtherNetworks(): Promise<number> {
+      // No K2 request here: the endpoint's address is enough to tell (a chain changed behind
+      // the same address is caught at approval), and the new endpoint may not answer at all.
+      if (!(await all()).some((a) => a.status === 'pending')) return 0;
+      const endpoint = (await deps.rpc()).endpoints[0];
+      return serially(async () => {
+        const list = await all();
+        let n = 0;
+        for (const a of list) {
+          if (a.status === 'pending' && a.network?.endpoint !== endpoint) {
+            a.status = 'expired';
+            a.error = 'the network changed before it was approved';
+            n++;
+          }
+        }
+        if (n > 0) await save(list);
+        return n;
+      });
     },
 
     /** The stored record of one request (for the log and the tests). */
@@ -275,7 +383,9 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
       // As Koii's desktop node decides it: the first stake is the one that finds the staking
       // key not yet owned by the task program (it creates that account).
       const firstStake = (await rpc.getAccountInfo(keys.staking.address))?.owner !== TASK_PROGRAM_ID;
-      const rent = firstStake ? await rpc.getMinimumBalanceForRentExemption(PROTOCOL_CHOICES.stakeRentExemptBytes) : 0n;
+      // Bounded by the rent formula: an endpoint's word alone never sets what the user pays.
+      const rentBytes = PROTOCOL_CHOICES.stakeRentExemptBytes;
+      const rent = firstStake ? boundedRent(await rpc.getMinimumBalanceForRentExemption(rentBytes), rentBytes) : 0n;
       const operation: Operation = { kind: 'stake', firstStake, rentRoe: String(rent), stakePot: state.stakePotAccount };
       const fee =
         (await quoteFee(rpc, keys, { operation, taskId, amountRoe: String(amount) })) + (firstStake ? rent + PROTOCOL_CHOICES.stakeExtraLamports : 0n);
@@ -289,6 +399,7 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
         feeRoe: String(fee),
         balanceRoe: String(balance),
         balanceAfterRoe: String(balance - amount - fee),
+        ...(firstStake ? { rentRoe: String(rent) } : {}),
         accounts: [
           { role: 'pays (main account)', address: keys.main.address },
           { role: 'stakes (staking key)', address: keys.staking.address },
@@ -384,6 +495,12 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
           await save(list);
           throw new ApprovalError('this request expired: ask again');
         }
+        if (approve && !onNetwork(a, await currentNetwork())) {
+          a.status = 'expired';
+          a.error = 'the network changed before it was approved';
+          await save(list);
+          throw new ApprovalError('this request was made on another network (the K2 endpoint or its chain changed): nothing was sent; ask again');
+        }
         if (!approve) {
           a.status = 'rejected';
           await save(list);
@@ -410,7 +527,12 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
 
     /** Settles what an earlier life left signed or sent; returns what just settled. */
     async reconcile(): Promise<Settled[]> {
-      const open = (await all()).filter((a) => a.status === 'signed' || a.status === 'sent');
+      let open = (await all()).filter((a) => a.status === 'signed' || a.status === 'sent');
+      if (open.length === 0) return [];
+      // Only the network a transaction went to can say what became of it: another endpoint
+      // would find no signature and, past the block height, call it expired.
+      const network = await currentNetwork();
+      open = open.filter((a) => a.network === undefined || onNetwork(a, network));
       if (open.length === 0) return [];
       const rpc = await deps.rpc();
       const out: Settled[] = [];

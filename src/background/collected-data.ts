@@ -5,14 +5,28 @@ import type { NodeDb } from '../store/node-db.ts';
 // for the user to read and delete. Newest first. Deleting a page deletes every trace of it:
 // the record or visit, a visit still queued for indexing, and the log lines that name it.
 
+/**
+ * The forms in which a page may appear in the log: as visited, as a record names it (its
+ * query dropped unless a task keeps a parameter), and cut to 100 or 200 characters (lines of
+ * older versions, and a peer's reasons). Deleting by all of them may take a line about a
+ * neighbouring page too: more goes, never less.
+ */
+function logForms(url: string): string[] {
+  const forms = new Set([url, url.slice(0, 200), url.slice(0, 100)]);
+  const q = url.indexOf('?');
+  if (q > 0) forms.add(url.slice(0, q));
+  return [...forms];
+}
+
 /** Deletes the log lines that name any of `urls` (the log is bounded: a scan is cheap). */
 async function forgetInLog(db: NodeDb, urls: readonly string[]): Promise<void> {
   if (urls.length === 0) return;
+  const forms = urls.flatMap(logForms);
   const tx = db.transaction('events', 'readwrite');
   let cursor = await tx.store.openCursor();
   while (cursor) {
     const message = cursor.value.message;
-    if (urls.some((u) => message.includes(u))) await cursor.delete();
+    if (forms.some((u) => message.includes(u))) await cursor.delete();
     cursor = await cursor.continue();
   }
   await tx.done;

@@ -41,7 +41,7 @@ const sessionStorage = {
 const walletReady = dbReady.then((db) => createWalletSession(db, sessionStorage, { onIdleLock: () => void onIdleLock() }));
 const runnerReady = Promise.all([dbReady, walletReady]).then(([db, wallet]) => createNodeRunner(db, wallet, notifyChanged));
 const approvalsReady = Promise.all([dbReady, walletReady, runnerReady]).then(([db, wallet, runner]) =>
-  createApprovals(db, { rpc: () => runner.rpc(), keys: () => wallet.keys(), onChange: () => notifyChanged('approvals') }),
+  createApprovals(db, { rpc: () => runner.rpc(), secondRpc: () => runner.secondRpc(), keys: () => wallet.keys(), onChange: () => notifyChanged('approvals') }),
 );
 
 async function services() {
@@ -248,6 +248,12 @@ const handlers: Handlers = {
     void (await runnerReady).wake();
     return out;
   },
+  async 'wallet.changePassword'(r) {
+    const out = await (await walletReady).changePassword(r.password, r.newPassword);
+    await log('wallet password changed: the vault was encrypted again');
+    notifyChanged('wallet');
+    return out;
+  },
   async 'wallet.lock'() {
     const out = await (await walletReady).lock();
     await log('wallet locked');
@@ -352,7 +358,13 @@ const handlers: Handlers = {
     const changed = await updateSettings(db, r.patch);
     for (const c of changed) await log(c, 'info', 'settings');
     if (r.patch.autoLockMinutes !== undefined) await scheduleAutoLock();
-    if (r.patch.paused !== undefined || r.patch.rpcUrl !== undefined) void runner.wake();
+    if (r.patch.rpcUrl !== undefined) {
+      // A request priced and shown for one network is never signed on another.
+      const expired = await (await approvalsReady).expireOtherNetworks();
+      if (expired > 0) await log(`${expired} request${expired === 1 ? '' : 's'} waiting for approval expired: the network changed`, 'warn');
+      await refreshBadge();
+    }
+    if (r.patch.paused !== undefined || r.patch.rpcUrl !== undefined || r.patch.checkRpcUrls !== undefined) void runner.wake();
     notifyChanged('settings');
     return readSettings(db, await runner.engine());
   },
@@ -425,8 +437,10 @@ async function greetEndpoint(db: Awaited<typeof dbReady>): Promise<void> {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'getVersion' }),
       credentials: 'omit',
+      redirect: 'error',
       signal: AbortSignal.timeout(5000),
     });
+    await res.body?.cancel().catch(() => {});
     await appendEvent(db, { level: 'info', source: 'k2', message: `K2 endpoint ${endpoint} answered ${res.status}` });
   } catch {
     await appendEvent(db, { level: 'warn', source: 'k2', message: `K2 endpoint ${endpoint} is unreachable` });

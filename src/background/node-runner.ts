@@ -36,13 +36,19 @@ export interface RunnerDeps {
 export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (topic: string) => void, deps: RunnerDeps = { alarms: browser.alarms }) {
   const now = deps.now ?? Date.now;
   const alarmMinMs = deps.alarmMinMs ?? ALARM_MIN_MS;
-  let engine: { url: string; engine: NodeEngine; rpc: K2Rpc } | null = null;
+  let engine: { url: string; engine: NodeEngine; rpc: K2Rpc; secondRpc?: () => K2Rpc | null } | null = null;
+  // The engine is made for one set of endpoints: the K2 endpoint, then the ones that cross-check it.
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<WakeResult> | null = null;
   let last: WakeResult = { state: 'idle', nextWakeMs: 0 };
 
   async function rpcUrl(): Promise<string> {
     return getSetting(db, 'rpcUrl', DEFAULT_RPC_URL);
+  }
+
+  /** Further endpoints of the same network: failover for every read, and the cross-check of what drives a vote or a list. */
+  async function checkUrls(): Promise<string[]> {
+    return getSetting<string[]>(db, 'checkRpcUrls', []);
   }
 
   // Which private addresses this build fetches, whatever the page: a development build reaches
@@ -59,20 +65,27 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
     get: async (cid, maxBytes) => (await ipfsStore()).get(cid, maxBytes),
   };
 
-  async function current(): Promise<{ engine: NodeEngine; rpc: K2Rpc }> {
-    const url = await rpcUrl();
-    if (engine?.url !== url && deps.makeEngine) engine = { url, ...deps.makeEngine(url) };
+  async function current(): Promise<{ engine: NodeEngine; rpc: K2Rpc; secondRpc?: () => K2Rpc | null }> {
+    const [primary, configured] = await Promise.all([rpcUrl(), checkUrls()]);
+    const checks = configured.filter((c) => c !== primary);
+    const url = [primary, ...checks].join(' ');
+    if (engine?.url !== url && deps.makeEngine) engine = { url, ...deps.makeEngine(primary) };
     if (engine?.url !== url) {
-      const rpc = createK2Rpc({ endpoints: [url], timeoutMs: 10_000, retries: 2 });
+      const all = [primary, ...checks];
+      const rpc = createK2Rpc({ endpoints: all, timeoutMs: 10_000, retries: 2 });
+      // The cross-check asks the endpoints other than the one that last answered the node.
+      const secondRpc = () => (checks.length === 0 ? null : createK2Rpc({ endpoints: all.filter((e) => e !== rpc.lastEndpoint()), timeoutMs: 10_000, retries: 1 }));
       engine = {
         url,
         rpc,
+        secondRpc,
         engine: createNodeEngine({
           db,
           rpc,
           keys: () => wallet.keys(),
           proofStore,
           fetchPage: (page) => fetchPublicPage(page, { allowPrivate: privateAddresses }),
+          secondRpc,
           settings: async () => ({ ...DEFAULT_ENGINE_SETTINGS, ...(await getSetting<Partial<EngineSettings>>(db, 'engine', {})) }),
           online: () => (typeof navigator === 'undefined' ? true : navigator.onLine),
           onChange,
@@ -114,6 +127,8 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
     },
     last: () => last,
     rpc: async () => (await current()).rpc,
+    /** An endpoint other than the one that last answered, when more than one is configured. */
+    secondRpc: async () => (await current()).secondRpc?.() ?? null,
     engine: async () => (await current()).engine,
   };
 }

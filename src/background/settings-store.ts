@@ -36,6 +36,7 @@ export async function readSettings(db: NodeDb, running?: NodeEngine): Promise<Se
   return {
     network: networkOf(rpcUrl),
     rpcUrl,
+    checkRpcUrls: await getSetting<string[]>(db, 'checkRpcUrls', []),
     networks: networks(),
     devBuild: IS_DEV_BUILD,
     autoLockMinutes: await getSetting(db, 'autoLockMinutes', DEFAULT_AUTOLOCK_MINUTES),
@@ -69,6 +70,10 @@ export async function updateSettings(db: NodeDb, patch: SettingsPatch): Promise<
   if (patch.rpcUrl !== undefined) {
     await putSetting(db, 'rpcUrl', patch.rpcUrl);
     changed.push(`K2 endpoint ${patch.rpcUrl}`);
+  }
+  if (patch.checkRpcUrls !== undefined) {
+    await putSetting(db, 'checkRpcUrls', patch.checkRpcUrls);
+    changed.push(patch.checkRpcUrls.length === 0 ? 'no second K2 endpoint: votes and lists rest on one endpoint' : `second K2 endpoints ${patch.checkRpcUrls.join(', ')}`);
   }
   if (patch.autoLockMinutes !== undefined) {
     await putSetting(db, 'autoLockMinutes', patch.autoLockMinutes);

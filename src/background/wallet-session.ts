@@ -16,8 +16,18 @@ import {
   type Ed25519Secret,
 } from '../wallet/keypair.ts';
 import { generateMnemonic, mnemonicProblem, normalizeMnemonic } from '../wallet/mnemonic.ts';
-import { passwordProblem } from '../wallet/password-strength.ts';
-import { decryptVault, encryptVault, msUntilNextAttempt, VaultError, WrongPasswordError, type UnlockThrottle, type VaultSecret } from '../wallet/vault.ts';
+import { passwordProblem } from '../wallet/password-policy.ts';
+import {
+  decryptVault,
+  DEFAULT_ITERATIONS,
+  encryptVault,
+  msUntilNextAttempt,
+  parseVault,
+  VaultError,
+  WrongPasswordError,
+  type UnlockThrottle,
+  type VaultSecret,
+} from '../wallet/vault.ts';
 
 // The wallet as the background holds it: the vault (encrypted) in IndexedDB; while unlocked,
 // the two seeds in the browser's session storage (memory only, gone when the browser
@@ -135,7 +145,10 @@ export function createWalletSession(
   opts: { iterations?: number; now?: () => number; /** Called once when an idle session is ended, whoever noticed it. */ onIdleLock?: () => void } = {},
 ) {
   const now = opts.now ?? Date.now;
-  let idleLocked = '';
+  /** The key-derivation cost of a vault written now; an older, cheaper vault is re-encrypted at unlock. */
+  const iterations = opts.iterations ?? DEFAULT_ITERATIONS;
+  // Which idle session was last reported locked: its last activity time, nothing of its keys.
+  let idleLocked = -1;
   let cached: { hexes: string; keys: NodeKeys } | null = null;
   // Password checks run one at a time, so two quick wrong guesses both count.
   let passwordQueue: Promise<unknown> = Promise.resolve();
@@ -222,9 +235,8 @@ export function createWalletSession(
     if (!s) return undefined;
     if (now() - s.lastActive > (await autoLockMs())) {
       await endSession();
-      const which = `${s.main}:${s.lastActive}`;
-      if (idleLocked !== which) {
-        idleLocked = which;
+      if (idleLocked !== s.lastActive) {
+        idleLocked = s.lastActive;
         opts.onIdleLock?.();
       }
       return undefined;
@@ -255,7 +267,7 @@ export function createWalletSession(
   async function store(secret: VaultSecret, password: string): Promise<void> {
     const problem = passwordProblem(password);
     if (problem) throw new VaultError(problem);
-    await putSetting(db, 'vault', await encryptVault(secret, password, opts.iterations));
+    await putSetting(db, 'vault', await encryptVault(secret, password, iterations));
     await putSetting(db, 'walletKind', secret.kind);
     await putSetting(db, 'mainPath', secret.kind === 'mnemonic' ? mainPathOf(secret) : null);
     await putSetting(db, 'unlockThrottle', { failures: 0, lastFailureAt: 0 });
@@ -263,7 +275,12 @@ export function createWalletSession(
 
   /** Opens the vault with a password, counting wrong ones and making the next attempt wait. */
   function checkPassword(password: string): Promise<VaultSecret> {
-    return serially(async () => {
+    return serially(() => checkPasswordNow(password));
+  }
+
+  /** checkPassword's body, for callers already inside `serially`. */
+  async function checkPasswordNow(password: string): Promise<VaultSecret> {
+    {
       const vault = await getSetting(db, 'vault', null);
       if (!vault) throw new VaultError('no wallet yet: create or import one');
       const throttle = await getSetting<UnlockThrottle>(db, 'unlockThrottle', { failures: 0, lastFailureAt: 0 });
@@ -280,7 +297,18 @@ export function createWalletSession(
         }
         throw err;
       }
-    });
+    }
+  }
+
+  /**
+   * A vault written at a lower cost than this build's (an older version's 600,000 rounds) is
+   * re-encrypted with the password just checked: fresh salt and IV, today's cost. Only the
+   * vault changes; a failure leaves the old one in place.
+   */
+  async function upgradeVault(secret: VaultSecret, password: string): Promise<void> {
+    const stored = parseVault(await getSetting(db, 'vault', null));
+    if (stored.kdf.iterations >= iterations) return;
+    await putSetting(db, 'vault', await encryptVault(secret, password, iterations));
   }
 
   async function pendingBackup(): Promise<PendingBackup | undefined> {
@@ -323,33 +351,41 @@ export function createWalletSession(
     return challenge;
   }
 
+  async function createNow(password: string): Promise<{ mnemonic: string; status: WalletStatus }> {
+    if (await getSetting(db, 'vault', null)) throw new VaultError('a wallet already exists');
+    const mnemonic = generateMnemonic();
+    const secret: VaultSecret = { kind: 'mnemonic', mnemonic, mainPath: MAIN_ACCOUNT_PATH };
+    await store(secret, password);
+    await putSetting(db, 'backupConfirmed', false);
+    await startBackupCheck(mnemonic);
+    return { mnemonic, status: await open(secret) };
+  }
+
+  async function importNow(password: string, text: string, importOpts: { mainPath?: MainPath; stakingFile?: string }): Promise<WalletStatus> {
+    if (await getSetting(db, 'vault', null)) throw new VaultError('a wallet already exists');
+    const secret = secretToImport(text, importOpts.stakingFile ?? null);
+    if (secret.kind === 'mnemonic') secret.mainPath = importOpts.mainPath ?? MAIN_ACCOUNT_PATH;
+    // The same checks as a preview (a staking key file equal to a main account is refused).
+    await previewOf(secret, importOpts.stakingFile !== undefined);
+    return importSecret(secret, password);
+  }
+
   return {
     status,
 
-    /** A new recovery phrase: shown once to the user, then confirmed by typing words of it back. */
-    async create(password: string): Promise<{ mnemonic: string; status: WalletStatus }> {
-      if (await getSetting(db, 'vault', null)) throw new VaultError('a wallet already exists');
-      const mnemonic = generateMnemonic();
-      const secret: VaultSecret = { kind: 'mnemonic', mnemonic, mainPath: MAIN_ACCOUNT_PATH };
-      await store(secret, password);
-      await putSetting(db, 'backupConfirmed', false);
-      await startBackupCheck(mnemonic);
-      return { mnemonic, status: await open(secret) };
-    },
+    /**
+     * A new recovery phrase: shown once to the user, then confirmed by typing words of it back.
+     * Create and import run one at a time (with password checks): two at once must not both
+     * find no wallet and write one over the other.
+     */
+    create: (password: string) => serially(() => createNow(password)),
 
     /**
      * A recovery phrase, a Solana/Koii key file (JSON array) or a base58 secret key, in one
      * step: a phrase's main account at `mainPath` (the desktop node's unless told otherwise).
      */
-    async import(password: string, text: string, opts: { mainPath?: MainPath; stakingFile?: string } = {}): Promise<WalletStatus> {
-      if (await getSetting(db, 'vault', null)) throw new VaultError('a wallet already exists');
-      const secret = secretToImport(text, opts.stakingFile ?? null);
-      if (secret.kind === 'mnemonic') secret.mainPath = opts.mainPath ?? MAIN_ACCOUNT_PATH;
-      // The same checks as a preview (a staking key file equal to a main account is refused).
-      await previewOf(secret, opts.stakingFile !== undefined);
-      return importSecret(secret, password);
-    },
-
+    import: (password: string, text: string, importOpts: { mainPath?: MainPath; stakingFile?: string } = {}) =>
+      serially(() => importNow(password, text, importOpts)),
     /** Step one of an import: checks what the user brought, keeps it for the password, names its accounts. */
     async previewImport(text: string, stakingFile: string | null): Promise<ImportPreview> {
       if (await getSetting(db, 'vault', null)) throw new VaultError('a wallet already exists');
@@ -361,16 +397,17 @@ export function createWalletSession(
     },
 
     /** Step two: the waiting import becomes the wallet, with the main account the user chose. */
-    async confirmImport(password: string, mainPath: MainPath | null): Promise<WalletStatus> {
-      if (await getSetting(db, 'vault', null)) throw new VaultError('a wallet already exists');
-      const pending = await pendingImport();
-      if (!pending) throw new VaultError('the import waited too long (or was not started): enter your recovery phrase or key file again');
-      const secret = pending.secret;
-      if (secret.kind === 'mnemonic') secret.mainPath = mainPath ?? MAIN_ACCOUNT_PATH;
-      const status = await importSecret(secret, password);
-      await session.remove(PENDING_IMPORT);
-      return status;
-    },
+    confirmImport: (password: string, mainPath: MainPath | null): Promise<WalletStatus> =>
+      serially(async () => {
+        if (await getSetting(db, 'vault', null)) throw new VaultError('a wallet already exists');
+        const pending = await pendingImport();
+        if (!pending) throw new VaultError('the import waited too long (or was not started): enter your recovery phrase or key file again');
+        const secret = pending.secret;
+        if (secret.kind === 'mnemonic') secret.mainPath = mainPath ?? MAIN_ACCOUNT_PATH;
+        const status = await importSecret(secret, password);
+        await session.remove(PENDING_IMPORT);
+        return status;
+      }),
 
     /** The user went back: the waiting import is forgotten. */
     async cancelImport(): Promise<boolean> {
@@ -422,19 +459,20 @@ export function createWalletSession(
      * Sets (or, with null, removes) the IPFS upload token: kept in the vault, so it takes the
      * password, and in the session while unlocked. Never returned, never logged.
      */
-    async setUploadToken(password: string, token: string | null): Promise<boolean> {
-      const secret = await checkPassword(password);
-      if (token === null) delete secret.uploadToken;
-      else secret.uploadToken = token;
-      await putSetting(db, 'vault', await encryptVault(secret, password, opts.iterations));
-      await putSetting(db, 'uploadTokenSet', token !== null);
-      const s = await liveSession();
-      if (s) {
-        const { uploadToken: _old, ...rest } = s;
-        await session.set({ [SESSION]: { ...rest, ...(token !== null ? { uploadToken: token } : {}) } satisfies SessionKeys });
-      }
-      return token !== null;
-    },
+    setUploadToken: (password: string, token: string | null): Promise<boolean> =>
+      serially(async () => {
+        const secret = await checkPasswordNow(password);
+        if (token === null) delete secret.uploadToken;
+        else secret.uploadToken = token;
+        await putSetting(db, 'vault', await encryptVault(secret, password, iterations));
+        await putSetting(db, 'uploadTokenSet', token !== null);
+        const s = await liveSession();
+        if (s) {
+          const { uploadToken: _old, ...rest } = s;
+          await session.set({ [SESSION]: { ...rest, ...(token !== null ? { uploadToken: token } : {}) } satisfies SessionKeys });
+        }
+        return token !== null;
+      }),
 
     /** The upload token while unlocked, or null (none set, or locked). */
     async uploadToken(): Promise<string | null> {
@@ -446,9 +484,28 @@ export function createWalletSession(
       return getSetting(db, 'uploadTokenSet', false);
     },
 
-    async unlock(password: string): Promise<WalletStatus> {
-      return open(await checkPassword(password));
-    },
+    /** Opens the wallet; a vault written at a lower cost than today's is re-encrypted at today's. */
+    unlock: (password: string): Promise<WalletStatus> =>
+      serially(async () => {
+        const secret = await checkPasswordNow(password);
+        await upgradeVault(secret, password);
+        return open(secret);
+      }),
+
+    /**
+     * A new password, against the current one (wrong ones count as at unlock): the same
+     * wallet record encrypted anew, with a fresh salt and IV at today's cost. The session,
+     * if any, stays as it is.
+     */
+    changePassword: (password: string, newPassword: string): Promise<WalletStatus> =>
+      serially(async () => {
+        const problem = passwordProblem(newPassword);
+        if (problem) throw new VaultError(problem);
+        if (newPassword === password) throw new VaultError('the new password is the current one');
+        const secret = await checkPasswordNow(password);
+        await putSetting(db, 'vault', await encryptVault(secret, newPassword, iterations));
+        return status();
+      }),
 
     async lock(): Promise<WalletStatus> {
       await endSession();

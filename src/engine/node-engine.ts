@@ -69,6 +69,11 @@ export interface EngineOptions {
   online?: () => boolean;
   /** The time and the deadlines of work under way (wall time by default). */
   clock?: EngineClock;
+  /**
+   * Another K2 endpoint to cross-check the state that drives votes and lists against
+   * (src/engine/cross-check.ts); null or absent when the user configured only one.
+   */
+  secondRpc?: () => K2Rpc | null;
   /** Test hook: called where a crash would interrupt a step. */
   checkpoint?: (name: string) => void;
   onChange?: (topic: string) => void;
@@ -123,6 +128,8 @@ const IDLE_WAKE_MS = 60_000;
 const MAX_WAKE_MS = 30 * 60_000;
 const SLOT_MEASURE_EVERY_MS = 60 * 60_000;
 const MAX_INDEX_ATTEMPTS = 3;
+/** What a failed page fetch counts against the round's byte budget: a request's worth. */
+export const FAILED_FETCH_BYTES = 64 * 1024;
 /** Round summaries (the status view's history and earnings chart) outlive the rest this many times. */
 const ROUND_HISTORY_FACTOR = 4;
 
@@ -212,7 +219,9 @@ export function createNodeEngine(options: EngineOptions) {
     const refused = await meter.refusal(round, (await settings()).limits, 'check');
     if (refused) return { ok: false, reason: refused, transient: true };
     const page = await options.fetchPage(url);
-    if (page.ok) await meter.spend(round, { bytes: page.html.length });
+    // A fetch that failed cost a request all the same (a peer can point at pages that hang
+    // or answer 500): it is charged, so such audits cannot go on without end.
+    await meter.spend(round, { bytes: page.ok ? page.html.length : FAILED_FETCH_BYTES });
     return page;
   }
   // Per task, from the state of the current wake: whether this node's proof of a round is on chain.
@@ -359,6 +368,22 @@ export function createNodeEngine(options: EngineOptions) {
         blockhash = null;
         throw err;
       }));
+    // The second endpoint's read of this task, once per wake and only if a step needs it.
+    const secondRpc = options.secondRpc?.() ?? null;
+    let secondRead: Promise<TaskState> | null = null;
+    const second = secondRpc
+      ? {
+          rpc: secondRpc,
+          state: () =>
+            (secondRead ??= secondRpc
+              .getTaskAccountInfo(task.taskId, { submission: true, distribution: true, balance: true, stake: true })
+              .then((raw) => decodeTaskStateJson(raw.json, task.taskId))
+              .catch((err: unknown) => {
+                secondRead = null;
+                throw err;
+              })),
+        }
+      : null;
     let retrySoon = false;
     let issue: TaskIssue = null;
     const errors: Error[] = [];
@@ -381,9 +406,14 @@ export function createNodeEngine(options: EngineOptions) {
               log: (level, message) => void log(level, task.name, message),
             },
             recentBlockhash,
+            second,
             clock: engineClock,
             ...(clock && step.kind === 'audit-submissions' ? { auditTimeMs: auditTimeMs(state, clock.slot + Math.floor((now() - startedAt) / clock.slotMs), clock.slotMs) } : {}),
             remember: (k, compute) => journal.remember(k, step.round, compute),
+            undecidedTries: {
+              count: async (k) => ((await db.get('journal', [task.taskId, k]))?.value as number | undefined) ?? 0,
+              add: async (k) => journal.record(k, step.round, (((await db.get('journal', [task.taskId, k]))?.value as number | undefined) ?? 0) + 1),
+            },
             sendOnce: (k, build) =>
               outbox.sendOnce(k, step.round, async () => {
                 const tx = await build();
@@ -503,6 +533,39 @@ export function createNodeEngine(options: EngineOptions) {
   let interrupted = false;
   let offlineSince: number | null = null;
 
+  /** Fetches one page and files its record for each of `tasks` (which all read it at this URL). */
+  async function indexPage(canonical: string, tasks: JoinedTask[], cfg: EngineSettings): Promise<VisitResult> {
+    const skip = async (reason: string): Promise<VisitResult> => {
+      await log('info', 'page-index', `skipped ${canonical}: ${reason}`);
+      return { recorded: false, reason };
+    };
+    if (options.online && !options.online()) return { recorded: false, reason: 'the browser is offline', later: true };
+    // Checked before the page is fetched: a limit bounds what the node spends.
+    const usageRound = await meterRound();
+    const refused = await meter.refusal(usageRound, cfg.limits, 'index');
+    if (refused) return skip(refused);
+    const page = await options.fetchPage(canonical);
+    if (!page.ok) await meter.spend(usageRound, { bytes: FAILED_FETCH_BYTES });
+    if (!page.ok && page.transient) return { recorded: false, reason: page.reason, later: true };
+    if (!page.ok) return skip(page.reason);
+    const started = now();
+    const record = buildPageRecord(page.html, canonical, now(), tasks[0]!.rules?.keepParameters ?? []);
+    await meter.spend(usageRound, { pages: 1, bytes: page.html.length, cpuMs: now() - started });
+    if ('skip' in record) return skip(record.skip);
+    const recordedFor: string[] = [];
+    for (const task of tasks) {
+      const round = await estimatedRound(task.taskId);
+      if (round < 0) continue;
+      // The estimate can lag a boundary by a few slots; a sealed round sends the page on.
+      await book.fileRecord(task.taskId, round, canonical, record);
+      recordedFor.push(task.taskId);
+    }
+    if (recordedFor.length === 0) return { recorded: false, reason: 'the node has not read its tasks yet' };
+    await log('info', 'page-index', `indexed ${canonical} (${record.textLength} characters)`);
+    options.onChange?.('records');
+    return { recorded: true, taskIds: recordedFor };
+  }
+
   let draining: Promise<number> | null = null;
   const engine = {
     async wake(): Promise<WakeResult> {
@@ -589,10 +652,10 @@ export function createNodeEngine(options: EngineOptions) {
                 if (!result.recorded && result.later) continue;
               } catch (err) {
                 if ((err as Error).name === 'SimulatedCrash') throw err;
-                await log('warn', 'page-index', `could not index ${pending.url.slice(0, 200)}: ${(err as Error).message}`);
+                await log('warn', 'page-index', `could not index ${pending.url}: ${(err as Error).message.slice(0, 300)}`);
                 continue;
               }
-            } else await log('warn', 'page-index', `gave up on ${pending.url.slice(0, 200)} after ${MAX_INDEX_ATTEMPTS} attempts`);
+            } else await log('warn', 'page-index', `gave up on ${pending.url} after ${MAX_INDEX_ATTEMPTS} attempts`);
             await db.delete('indexQueue', pending.url);
             done++;
           }
@@ -610,47 +673,32 @@ export function createNodeEngine(options: EngineOptions) {
       if (cfg.paused) return { recorded: false, reason: 'node is paused' };
       const joined = await db.getAll('tasks');
       if (joined.length === 0) return { recorded: false, reason: 'no task joined' };
-      let canonical: string;
+      let visited: string;
       try {
-        canonical = canonicalUrl(url);
+        visited = canonicalUrl(url);
       } catch (err) {
         return { recorded: false, reason: (err as Error).message };
       }
       // The user's opt-in says the node may read this visit; a task's own sites say whether
       // any node may prove it. A page of no joined task's sites is not even fetched.
-      const tasks = joined.filter((t) => t.rules && coveredByTask(canonical, t.rules.origins));
+      const tasks = joined.filter((t) => t.rules && coveredByTask(visited, t.rules.origins));
       if (tasks.length === 0) {
-        await log('info', 'page-index', `not indexed: ${new URL(canonical).origin} is not one of the sites the joined tasks cover`);
+        await log('info', 'page-index', `not indexed: ${new URL(visited).origin} is not one of the sites the joined tasks cover`);
         return { recorded: false, reason: 'not a site of any joined task' };
       }
-      const skip = async (reason: string): Promise<VisitResult> => {
-        await log('info', 'page-index', `skipped ${canonical}: ${reason}`);
-        return { recorded: false, reason };
-      };
-      if (options.online && !options.online()) return { recorded: false, reason: 'the browser is offline', later: true };
-      // Checked before the page is fetched: a limit bounds what the node spends.
-      const usageRound = await meterRound();
-      const refused = await meter.refusal(usageRound, cfg.limits, 'index');
-      if (refused) return skip(refused);
-      const page = await options.fetchPage(canonical);
-      if (!page.ok && page.transient) return { recorded: false, reason: page.reason, later: true };
-      if (!page.ok) return skip(page.reason);
-      const started = now();
-      const record = buildPageRecord(page.html, canonical, now());
-      await meter.spend(usageRound, { pages: 1, bytes: page.html.length, cpuMs: now() - started });
-      if ('skip' in record) return skip(record.skip);
-      const recordedFor: string[] = [];
-      for (const task of tasks) {
-        const round = await estimatedRound(task.taskId);
-        if (round < 0) continue;
-        // The estimate can lag a boundary by a few slots; a sealed round sends the page on.
-        await book.fileRecord(task.taskId, round, canonical, record);
-        recordedFor.push(task.taskId);
+      // Each task's rules say which query parameters its records keep (none unless it names
+      // them): the page fetched and proved is the URL under those rules, the same one every
+      // auditor fetches. Tasks that agree on it share one fetch.
+      const byUrl = new Map<string, JoinedTask[]>();
+      for (const t of tasks) {
+        const canonical = canonicalUrl(url, t.rules?.keepParameters ?? []);
+        byUrl.set(canonical, [...(byUrl.get(canonical) ?? []), t]);
       }
-      if (recordedFor.length === 0) return { recorded: false, reason: 'the node has not read its tasks yet' };
-      await log('info', 'page-index', `indexed ${canonical} (${record.textLength} characters)`);
-      options.onChange?.('records');
-      return { recorded: true, taskIds: recordedFor };
+      const results: VisitResult[] = [];
+      for (const [canonical, group] of byUrl) results.push(await indexPage(canonical, group, cfg));
+      const recorded = results.flatMap((r) => (r.recorded ? r.taskIds : []));
+      if (recorded.length > 0) return { recorded: true, taskIds: recorded };
+      return results.find((r) => !r.recorded && r.later) ?? results[0]!;
     },
 
     /** Joins a task the node already staked on (staking itself is an approved wallet action). */

@@ -15,12 +15,14 @@ import {
 } from '../k2/instructions.ts';
 import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../k2/program-ids.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
+import { boundedRent } from '../k2/rent.ts';
 import { decodeDistributionAccount } from '../k2/task-state-decoder.ts';
 import { buildTransaction, MAX_TRANSACTION_BYTES, toWireBytes, type SignedTransaction } from '../k2/transaction.ts';
 import { wallClock, type EngineClock } from './engine-clock.ts';
 import type { ListAudit } from '../shared/messages.ts';
 import { AuditUndecidedError, type AuditVerdict, type PluginContext, type TaskPlugin } from '../tasks/task-plugin.ts';
 import { describeListAudit, describeSubmissionsAudit, undecidedLine, type SubmissionsAudit } from './audit-record.ts';
+import { EndpointsDisagreeError, listDisagreement, submissionDisagreement, submittedListDisagreement } from './cross-check.ts';
 
 // Turns a planned step into transactions. Two hooks make it safe to run again after a crash:
 //   remember(key, compute)  – a decision (a CID, a verdict, a key) is computed once and kept;
@@ -43,6 +45,11 @@ export interface StepDeps {
   /** Most peers a node audits in one round (Koii's runners sample five). */
   maxAuditsPerRound?: number;
   /**
+   * How many tries at `key` ended undecided, and a way to count one more: a peer or list that
+   * stays undecided is tried at most MAX_UNDECIDED_ATTEMPTS times a round.
+   */
+  undecidedTries?: { count(key: string): Promise<number>; add(key: string): Promise<void> };
+  /**
    * How long (ms) the audit may take: until the audit window closes, less the time its votes
    * take to send. A peer not judged by then is left undecided, so that a slow audit (pages
    * that hang until their timeout) neither sends votes K2 would refuse nor holds up the
@@ -53,6 +60,21 @@ export interface StepDeps {
   clock?: EngineClock;
   /** Simulated faults (devnet peers only). */
   faults?: { falseAudit?: boolean; badDistribution?: boolean };
+  /**
+   * A second K2 endpoint, when the user configured one (src/engine/cross-check.ts): its read
+   * of the task state and its account reads. Absent or null: nothing is cross-checked.
+   */
+  second?: { state(): Promise<TaskState>; rpc: K2Rpc } | null;
+}
+
+/** The second endpoint's state, or null when none is configured; a failed read is undecided. */
+async function secondState(deps: StepDeps): Promise<TaskState | null> {
+  if (!deps.second) return null;
+  try {
+    return await deps.second.state();
+  } catch (err) {
+    throw new EndpointsDisagreeError(`the second K2 endpoint could not be read, so nothing it should confirm is done: ${(err as Error).message.slice(0, 200)}`);
+  }
 }
 
 /**
@@ -91,6 +113,14 @@ export function outcomeSoFar(err: unknown): StepOutcome | undefined {
   return typeof err === 'object' && err !== null ? reachedBefore.get(err) : undefined;
 }
 
+/**
+ * How often a peer (or a list) that stays undecided is tried in one round: each try fetches its
+ * bundle and pages again, so a peer whose store or site never answers must not cost the node
+ * a fetch every few slots for the whole window. After the last try it stays undecided (no vote)
+ * and is not retried; the log says so.
+ */
+export const MAX_UNDECIDED_ATTEMPTS = 4;
+
 async function tx(deps: StepDeps, instructions: Instruction[]): Promise<SignedTransaction> {
   const blockhash = deps.recentBlockhash ? await deps.recentBlockhash() : await deps.rpc.getLatestBlockhash();
   return buildTransaction({ feePayer: deps.main, instructions, blockhash });
@@ -99,6 +129,27 @@ async function tx(deps: StepDeps, instructions: Instruction[]): Promise<SignedTr
 function randomSeedHex(): string {
   const seed = crypto.getRandomValues(new Uint8Array(32));
   return Array.from(seed, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The key of the account a round's distribution list is written into. It signs the list's
+ * upload, so whoever holds it could write into the account before the list is submitted: it
+ * is never stored. It is derived from the staking key's Ed25519 signature (deterministic) of
+ * the task, round and attempt, so a restarted worker finds the same account, and only the
+ * holder of the staking key can find it. A signer without a WebCrypto key pair (none in the
+ * extension) falls back to a random key kept in the journal.
+ */
+async function distributionAccountSigner(deps: StepDeps, round: number, attempt: number): Promise<KeyPairSigner> {
+  const pair = (deps.staking as Partial<KeyPairSigner>).keyPair;
+  if (!pair) return signerFromHex(await deps.remember(`distribution-key:${round}:${attempt}`, async () => randomSeedHex()));
+  const label = new TextEncoder().encode(`k2-light-node distribution account v1:${deps.taskId}:${round}:${attempt}`);
+  const signature = new Uint8Array(await crypto.subtle.sign('Ed25519', pair.privateKey, label));
+  const seed = new Uint8Array(await crypto.subtle.digest('SHA-256', signature));
+  try {
+    return await createKeyPairSignerFromPrivateKeyBytes(seed);
+  } finally {
+    seed.fill(0);
+  }
 }
 
 async function signerFromHex(hex: string): Promise<KeyPairSigner> {
@@ -153,6 +204,16 @@ async function readDistributionList(deps: StepDeps, account: Address, round: num
     throw new AuditUndecidedError(`the list's account ${account} could not be read: ${(err as Error).message}`);
   }
   if (!info) throw new DistributionListError(`its account ${account} does not exist`);
+  if (deps.second) {
+    let other: Awaited<ReturnType<K2Rpc['getAccountInfo']>>;
+    try {
+      other = await deps.second.rpc.getAccountInfo(account);
+    } catch (err) {
+      throw new EndpointsDisagreeError(`the second K2 endpoint could not read the list's account ${account}: ${(err as Error).message.slice(0, 200)}`);
+    }
+    const same = other !== null && other.data.length === info.data.length && other.data.every((b, i) => b === info.data[i]);
+    if (!same) throw new EndpointsDisagreeError(`the K2 endpoints disagree on the content of the list's account ${account}`);
+  }
   try {
     return parseDistributionList(decodeDistributionAccount(info.data, round, deps.taskId));
   } catch (err) {
@@ -193,6 +254,11 @@ async function earlierSlashes(deps: StepDeps, state: TaskState, round: number, s
 export async function checkSubmittedDistribution(deps: StepDeps, state: TaskState, round: number, submitter: Address): Promise<AuditVerdict> {
   const entry = state.distributionRewardsSubmission.get(round)?.get(submitter);
   if (!entry) throw new AuditUndecidedError(`no list from ${submitter} for round ${round} in the state read`);
+  const second = await secondState(deps);
+  if (second) {
+    const why = submittedListDisagreement(state, second, round, submitter) ?? listDisagreement(state, second, round, (s, r) => deps.plugin.distribution(s, r));
+    if (why) throw new EndpointsDisagreeError(why);
+  }
   let list: DistributionList;
   try {
     list = await readDistributionList(deps, entry.submissionValue, round);
@@ -234,6 +300,8 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
       const late = auditDeadline(deps);
       let expired = false;
       void late.passed.then(() => (expired = true));
+      // Peers left undecided for good this round (their tries are spent): no retry for them.
+      const spent = new Set<string>();
       try {
         for (const candidate of candidates) {
           const tooLate = new AuditUndecidedError('not judged before the audit window closed');
@@ -241,7 +309,27 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
             audit.undecided.push({ peer: candidate, reason: tooLate.message });
             continue;
           }
+          const triesKey = `undecided-tries:${step.round}:${candidate}`;
+          if (deps.undecidedTries && (await deps.undecidedTries.count(triesKey)) >= MAX_UNDECIDED_ATTEMPTS) {
+            audit.undecided.push({ peer: candidate, reason: `still undecided after ${MAX_UNDECIDED_ATTEMPTS} tries this round: left without a vote` });
+            spent.add(candidate);
+            continue;
+          }
           const value = state.submissions.get(step.round)!.get(candidate)!.submissionValue;
+          // What the vote is about (the peer's submission, whether an audit was raised) must be
+          // what a second endpoint reads too, when there is one.
+          let disagreement: string | null = null;
+          try {
+            const second = await secondState(deps);
+            disagreement = second ? submissionDisagreement(state, second, step.round, candidate) : null;
+          } catch (err) {
+            if (!(err instanceof AuditUndecidedError)) throw err;
+            disagreement = err.message;
+          }
+          if (disagreement) {
+            audit.undecided.push({ peer: candidate, reason: disagreement });
+            continue;
+          }
           let verdict: AuditVerdict | AuditUndecidedError;
           try {
             // Past the deadline the audit goes on (its verdict is kept) but is not waited for.
@@ -259,6 +347,7 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
           }
           if (verdict instanceof AuditUndecidedError) {
             audit.undecided.push({ peer: candidate, reason: verdict.message });
+            await deps.undecidedTries?.add(triesKey);
             continue;
           }
           const judged = { peer: candidate, valid: verdict.valid, ...(verdict.valid ? {} : { reason: verdict.reason }), voted: false };
@@ -278,13 +367,17 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
       } finally {
         late.cancel();
       }
-      if (audit.undecided.length > 0) throw new PartialAuditError(undecidedLine(audit.undecided), outcome());
+      if (audit.undecided.some((u) => !spent.has(u.peer))) throw new PartialAuditError(undecidedLine(audit.undecided), outcome());
       return outcome();
     }
 
     case 'submit-distribution': {
-      const keyHex = await deps.remember(`distribution-key:${step.round}:${step.attempt}`, async () => randomSeedHex());
-      const account = await signerFromHex(keyHex);
+      const account = await distributionAccountSigner(deps, step.round, step.attempt);
+      const second = await secondState(deps);
+      if (second) {
+        const why = listDisagreement(state, second, step.round, (st, r) => deps.plugin.distribution(st, r));
+        if (why) throw new EndpointsDisagreeError(`${why}: no list is submitted now`);
+      }
       const list = deps.plugin.distribution(state, step.round);
       if (deps.faults?.badDistribution) list.set(me, (list.get(me) ?? 0) + Number(state.bountyAmountPerRound));
       const json = await deps.remember(`distribution-json:${step.round}:${step.attempt}`, async () => serializeDistributionList(list));
@@ -311,7 +404,7 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
           const withFunding = await Promise.all(
             group.map(async (j) => {
               if (j !== 0) return instructions[j]!;
-              const rent = await deps.rpc.getMinimumBalanceForRentExemption(Number(space));
+              const rent = boundedRent(await deps.rpc.getMinimumBalanceForRentExemption(Number(space)), space);
               return create(rent + PROTOCOL_CHOICES.distributionAccountFunding);
             }),
           );
@@ -324,6 +417,10 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
     case 'audit-distribution': {
       const trigger = state.distributionsAuditTrigger.get(step.round)?.get(step.candidate);
       const reached = (listAudit: ListAudit): StepOutcome => ({ kind: step.kind, summary: describeListAudit(step.round, listAudit), listAudit });
+      const triesKey = `undecided-list-tries:${step.round}:${step.candidate}`;
+      if (deps.undecidedTries && (await deps.undecidedTries.count(triesKey)) >= MAX_UNDECIDED_ATTEMPTS) {
+        return reached({ candidate: step.candidate, verdict: 'undecided', reason: `still undecided after ${MAX_UNDECIDED_ATTEMPTS} tries this round: left without a vote`, voted: false });
+      }
       let verdict: AuditVerdict;
       try {
         verdict = await deps.remember(`distribution-verdict:${step.round}:${step.candidate}`, () =>
@@ -332,6 +429,7 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
       } catch (err) {
         // A list the node cannot check now (its snapshot, its reads failed): no vote, asked again.
         if (!(err instanceof AuditUndecidedError)) throw err;
+        await deps.undecidedTries?.add(triesKey);
         throw new PartialAuditError(err.message, reached({ candidate: step.candidate, verdict: 'undecided', reason: err.message, voted: false }));
       }
       const judged: ListAudit = { candidate: step.candidate, verdict: verdict.valid ? 'valid' : 'invalid', ...(verdict.valid ? {} : { reason: verdict.reason }), voted: false };

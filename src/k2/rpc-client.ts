@@ -64,10 +64,14 @@ export interface PerformanceSample {
 
 export interface K2Rpc {
   readonly endpoints: readonly string[];
+  /** The endpoint that answered the last call that succeeded (the first one before any). */
+  lastEndpoint(): string;
   call<T>(method: string, params: unknown[], validate: Validator<T>): Promise<T>;
   getSlot(): Promise<number>;
   getBlockHeight(): Promise<number>;
   getVersion(): Promise<{ solanaCore: string }>;
+  /** The chain's identity: the hash of its genesis block (base58). */
+  getGenesisHash(): Promise<string>;
   getBalance(address: string): Promise<bigint>;
   getAccountInfo(address: string): Promise<AccountInfo | null>;
   getLatestBlockhash(): Promise<{ blockhash: string; lastValidBlockHeight: bigint }>;
@@ -90,6 +94,39 @@ export interface K2Rpc {
 }
 
 const MAX_RETRY_AFTER_MS = 30_000;
+/**
+ * The largest answer read from an endpoint: a task state of many rounds is a few megabytes;
+ * anything past this is cut off unread and the answer counts as malformed.
+ */
+export const MAX_RPC_ANSWER_BYTES = 32 * 1024 * 1024;
+
+/** The body as text, or null as soon as it passes `max` bytes (the rest is never read). */
+async function cappedText(response: Response, max: number): Promise<string | null> {
+  if (!response.body) {
+    const text = await response.text();
+    return text.length > max ? null : text;
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return new TextDecoder().decode(bytes);
+}
 
 const accountInfo: Validator<AccountInfo> = (raw, path) => {
   const o = object(raw, path);
@@ -168,7 +205,7 @@ export function createK2Rpc(options: K2RpcOptions): K2Rpc {
     options.onRequest?.(method, endpoint);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
-    let text: string;
+    let text: string | null;
     let response: Response;
     try {
       response = await doFetch(endpoint, {
@@ -178,8 +215,10 @@ export function createK2Rpc(options: K2RpcOptions): K2Rpc {
         signal: controller.signal,
         credentials: 'omit',
         cache: 'no-store',
+        // An endpoint's redirect is an error, never followed: the node talks to the endpoint it was given.
+        redirect: 'error',
       });
-      text = await response.text();
+      text = await cappedText(response, MAX_RPC_ANSWER_BYTES);
     } catch (err) {
       const timedOut = controller.signal.aborted;
       throw new RpcTransportError(timedOut ? `timed out after ${timeoutMs} ms` : `network error: ${(err as Error).message}`, endpoint, true);
@@ -191,6 +230,7 @@ export function createK2Rpc(options: K2RpcOptions): K2Rpc {
       const retryAfterMs = Number.isFinite(after) && after > 0 ? Math.min(after * 1000, MAX_RETRY_AFTER_MS) : undefined;
       throw new RpcTransportError(`HTTP ${response.status}`, endpoint, true, response.status, retryAfterMs);
     }
+    if (text === null) throw new RpcMalformedError(method, 'body', `larger than ${MAX_RPC_ANSWER_BYTES} bytes`, endpoint);
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -239,11 +279,13 @@ export function createK2Rpc(options: K2RpcOptions): K2Rpc {
 
   return {
     endpoints,
+    lastEndpoint: () => endpoints[preferred]!,
     call,
     getSlot: () => call('getSlot', [{ commitment: 'confirmed' }], uint),
     getBlockHeight: () => call('getBlockHeight', [{ commitment: 'confirmed' }], uint),
     getVersion: () =>
       call('getVersion', [], (raw, path) => ({ solanaCore: string(object(raw, path)['solana-core'], `${path}.solana-core`) })),
+    getGenesisHash: () => call('getGenesisHash', [], base58Address),
     getBalance: (address) => call('getBalance', [address, { commitment: 'confirmed' }], value(u64)),
     getAccountInfo: (address) =>
       call('getAccountInfo', [address, { encoding: 'base64', commitment: 'confirmed' }], value(nullable(accountInfo))),

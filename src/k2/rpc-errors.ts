@@ -20,6 +20,9 @@ export class RpcTransportError extends K2RpcError {
 }
 
 /** The node answered with a JSON-RPC error object (e.g. a transaction refused in preflight). */
+/** The most of an endpoint's own text (an error message, a log line) the node keeps. */
+export const MAX_ERROR_TEXT = 500;
+
 export class RpcResponseError extends K2RpcError {
   override name = 'RpcResponseError';
   constructor(
@@ -28,12 +31,13 @@ export class RpcResponseError extends K2RpcError {
     message: string,
     readonly data?: unknown,
   ) {
-    super(`${method}: ${message}`);
+    // An endpoint's error text reaches the log and the popup: a few hundred characters at most.
+    super(`${method}: ${message.slice(0, MAX_ERROR_TEXT)}`);
   }
-  /** Program logs attached to a failed transaction, if any. */
+  /** Program logs attached to a failed transaction, if any: the last 50, each cut to 500 characters. */
   get logs(): string[] {
     const d = this.data as { logs?: unknown } | undefined;
-    return Array.isArray(d?.logs) ? d.logs.filter((l): l is string => typeof l === 'string') : [];
+    return Array.isArray(d?.logs) ? d.logs.filter((l): l is string => typeof l === 'string').slice(-50).map((l) => l.slice(0, MAX_ERROR_TEXT)) : [];
   }
 }
 

@@ -5,6 +5,7 @@ import { secondsLeft } from './format.ts';
 import { errorText } from './use-background.ts';
 
 const TITLES: Record<ApprovalView['kind'], string> = { stake: 'Stake on a task', withdraw: 'Withdraw your stake', transfer: 'Send KOII' };
+const NETWORK_NAMES: Record<ApprovalView['network']['name'], string> = { devnet: 'Local devnet', testnet: 'K2 testnet', mainnet: 'K2 mainnet', custom: 'Custom endpoint' };
 
 /**
  * One request waiting for the user: everything it does, shown plainly. The answer carries
@@ -36,6 +37,11 @@ export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onD
     <article class="card approval" aria-labelledby={headingId} data-testid="approval">
       <h3 id={headingId}>{title}</h3>
       <dl class="facts">
+        <dt>Network</dt>
+        <dd data-testid="approval-network">
+          <strong>{NETWORK_NAMES[approval.network.name]}</strong> <code class="addr">{approval.network.endpoint}</code>
+          <span class="muted"> chain {approval.network.genesisHash.slice(0, 8)}…</span>
+        </dd>
         {approval.taskName !== null && (
           <>
             <dt>Task</dt>
@@ -52,8 +58,13 @@ export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onD
             K2 first moves the stake into this task's claimable balance, then a claim in the same transaction pays that balance (with any rewards not yet claimed) to your main account.
           </dd>
         )}
-        <dt>Fee{approval.firstStake ? ' and account rent' : ''}</dt>
+        <dt>Fee{approval.rent !== null ? ' and account rent' : ''}</dt>
         <dd data-testid="approval-fee">{approval.fee} KOII</dd>
+        {approval.rent !== null && (
+          <dd class="muted" data-testid="approval-rent">
+            of which {approval.rent} KOII is rent: it creates your staking account on K2 and stays in it.
+          </dd>
+        )}
         <dt>Main account balance</dt>
         <dd>
           {approval.balance} → <strong data-testid="approval-balance-after">{approval.balanceAfter} KOII</strong>

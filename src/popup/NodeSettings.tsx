@@ -10,6 +10,7 @@ export function NodeSettings({ settings, limits = false }: { settings: SettingsV
   const [autoClaim, setAutoClaim] = useState(settings.autoClaim ?? '');
   const [feeBudget, setFeeBudget] = useState(settings.feeBudgetPerDay);
   const [lim, setLim] = useState(settings.limits);
+  const [checks, setChecks] = useState(settings.checkRpcUrls.join('\n'));
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
 
   const save = async (patch: SettingsPatch, done = 'Saved.') => {
@@ -23,7 +24,13 @@ export function NodeSettings({ settings, limits = false }: { settings: SettingsV
   const submit = (e: Event) => {
     e.preventDefault();
     const patch: SettingsPatch = { feeBudgetPerDay: feeBudget.trim(), autoClaim: autoClaim.trim() === '' ? null : autoClaim.trim() };
-    if (limits) patch.limits = lim;
+    if (limits) {
+      patch.limits = lim;
+      patch.checkRpcUrls = checks
+        .split(/\s+/)
+        .map((u) => u.trim())
+        .filter((u) => u !== '');
+    }
     void save(patch);
   };
 
@@ -70,6 +77,13 @@ export function NodeSettings({ settings, limits = false }: { settings: SettingsV
             />
           </div>
         ))}
+      {limits && (
+        <div class="field">
+          <label for="check-endpoints">More K2 endpoints of this network (one a line, at most 3)</label>
+          <textarea id="check-endpoints" rows={2} spellcheck={false} value={checks} onInput={(e) => setChecks((e.target as HTMLTextAreaElement).value)} />
+          <span class="muted">Used when the first one fails, and asked again before every vote and distribution list: when they disagree, the node does nothing and says so in the log.</span>
+        </div>
+      )}
       {message && (
         <p role={message.error ? 'alert' : 'status'} class={message.error ? 'error' : 'muted'}>
           {message.text}

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ImportPreview, WalletStatus } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { KOII_DESKTOP_PATH, MAIN_ACCOUNT_PATH, type MainPath } from '../wallet/account-paths.ts';
-import { MIN_PASSWORD_LENGTH, passwordProblem } from '../wallet/password-strength.ts';
+import { MIN_PASSWORD_LENGTH, passwordShapeProblem } from '../wallet/password-strength.ts';
 import { ImportAccounts } from './ImportAccounts.tsx';
 import { NetworkPicker } from './NetworkPicker.tsx';
 import { PasswordField } from './PasswordField.tsx';
@@ -54,7 +54,7 @@ function NewPassword({ onSubmit, submitLabel, children }: { onSubmit: (password:
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();
-    const problem = passwordProblem(password) ?? (password !== again ? 'the two passwords differ' : null);
+    const problem = passwordShapeProblem(password) ?? (password !== again ? 'the two passwords differ' : null);
     if (problem) {
       setError(problem);
       return;

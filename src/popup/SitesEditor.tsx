@@ -53,6 +53,9 @@ export function SitesEditor({ sites }: { sites: string[] }) {
           </li>
         ))}
       </ul>
+      <p class="notice" data-testid="proofs-public">
+        {t('proofsArePublic')}
+      </p>
       <form onSubmit={add} class="row">
         <label for="site-input" class="sr-only">
           {t('siteInputLabel')}

@@ -99,6 +99,9 @@ export function TaskPicker({ onJoined, onCancel, cancelLabel = 'Cancel' }: { onJ
           onInput={(e) => setStake((e.target as HTMLInputElement).value)}
         />
       </div>
+      <p class="muted" data-testid="task-proofs-public">
+        Proofs are public and cannot be unpublished: each one names the pages the node indexed for the task.
+      </p>
       {message && (
         <p role="status" class="notice" data-testid="task-message">
           {message}

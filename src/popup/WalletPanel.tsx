@@ -1,7 +1,8 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ApprovalView, ExportWhat, WalletStatus } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { MAIN_PATH_NAMES } from '../wallet/account-paths.ts';
+import { MIN_PASSWORD_LENGTH, passwordShapeProblem } from '../wallet/password-strength.ts';
 import { ApprovalCard } from './ApprovalCard.tsx';
 import { PasswordField } from './PasswordField.tsx';
 import { errorText } from './use-background.ts';
@@ -19,6 +20,10 @@ function ExportSecret({ wallet }: { wallet: WalletStatus }) {
   const [password, setPassword] = useState('');
   const [shown, setShown] = useState<{ what: ExportWhat; text: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Locked means no secret on screen either: what was shown goes with the keys.
+  useEffect(() => {
+    if (!wallet.unlocked) setShown(null);
+  }, [wallet.unlocked]);
   const submit = async (e: Event) => {
     e.preventDefault();
     setError(null);
@@ -78,6 +83,46 @@ function ExportSecret({ wallet }: { wallet: WalletStatus }) {
           </div>
         </div>
       )}
+    </form>
+  );
+}
+
+/** A new password, against the current one; the vault is encrypted again with it. */
+function ChangePassword() {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [again, setAgain] = useState('');
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const problem = passwordShapeProblem(next) ?? (next !== again ? 'the two new passwords differ' : null);
+    if (problem) return setMessage({ ok: false, text: problem });
+    try {
+      await sendRequest<'wallet.changePassword'>({ type: 'wallet.changePassword', password: current, newPassword: next });
+      setCurrent('');
+      setNext('');
+      setAgain('');
+      setMessage({ ok: true, text: 'Password changed: the keys are encrypted with the new one.' });
+    } catch (err) {
+      setMessage({ ok: false, text: errorText(err) });
+    }
+  };
+  return (
+    <form onSubmit={submit} class="stack" aria-labelledby="change-password-heading">
+      <h3 id="change-password-heading">Change password</h3>
+      <PasswordField id="current-password" label="Current password" value={current} onInput={setCurrent} autocomplete="current-password" />
+      <PasswordField id="changed-password" label={`New password (at least ${MIN_PASSWORD_LENGTH} characters)`} value={next} onInput={setNext} meter autocomplete="new-password" />
+      <PasswordField id="changed-password-again" label="New password again" value={again} onInput={setAgain} autocomplete="new-password" />
+      {message && (
+        <p role={message.ok ? 'status' : 'alert'} class={message.ok ? 'muted' : 'error'}>
+          {message.text}
+        </p>
+      )}
+      <div class="actions">
+        <button type="submit" class="secondary">
+          Change password
+        </button>
+      </div>
     </form>
   );
 }
@@ -155,6 +200,7 @@ export function WalletPanel({ wallet }: { wallet: WalletStatus }) {
         </button>
       </div>
       <ExportSecret wallet={wallet} />
+      <ChangePassword />
       <SendKoii />
     </section>
   );

@@ -180,6 +180,10 @@ export interface ApprovalView {
   balance: string;
   balanceAfter: string;
   accounts: { role: string; address: string }[];
+  /** Where it will be sent: the K2 endpoint, the chain it serves, and the network's name. */
+  network: { name: NetworkId; endpoint: string; genesisHash: string };
+  /** For a first stake: the rent that creates the staking account, in KOII (also counted in the fee). */
+  rent: string | null;
   createdAt: number;
   expiresAt: number;
   /** Binds a decision to exactly what was shown: the answer must carry it back. */
@@ -197,6 +201,8 @@ export interface LimitsView {
 export interface SettingsView {
   network: NetworkId;
   rpcUrl: string;
+  /** More endpoints of the same network: failover, and a second opinion on what drives a vote or a list. */
+  checkRpcUrls: string[];
   networks: { id: Exclude<NetworkId, 'custom'>; url: string }[];
   devBuild: boolean;
   autoLockMinutes: number;
@@ -229,6 +235,7 @@ export interface IpfsSettingsView {
 
 export interface SettingsPatch {
   rpcUrl?: string;
+  checkRpcUrls?: string[];
   autoLockMinutes?: number;
   paused?: boolean;
   autoClaim?: string | null;
@@ -301,6 +308,8 @@ export interface RequestMap {
   'wallet.confirmBackup': { request: { type: 'wallet.confirmBackup'; words: string[] }; response: WalletStatus };
   'wallet.export': { request: { type: 'wallet.export'; password: string; what: ExportWhat }; response: { text: string } };
   'wallet.unlock': { request: { type: 'wallet.unlock'; password: string }; response: WalletStatus };
+  /** A new password for the vault, against the current one. */
+  'wallet.changePassword': { request: { type: 'wallet.changePassword'; password: string; newPassword: string }; response: WalletStatus };
   'wallet.lock': { request: { type: 'wallet.lock' }; response: WalletStatus };
   /** The user did something in the popup or options page: auto-lock counts from now. */
   'wallet.activity': { request: { type: 'wallet.activity' }; response: { unlocked: boolean } };
@@ -395,12 +404,20 @@ export function parseWebUrl(text: string): URL {
   return url;
 }
 
-/** A site as the user opts it in: scheme and host (and port), nothing else. */
+/**
+ * A site as the user opts it in: scheme and host (and port), nothing else. One site: a host
+ * name of letters, digits, hyphens and dots, an IPv4 or an IPv6 address; a wildcard (`*`,
+ * `*.example.com`) would become a match pattern for many sites and is refused.
+ */
 export function normalizeOrigin(text: string): string {
   const trimmed = text.trim();
   // "host:8080" has no scheme; "javascript:…" has one and must be refused, not prefixed.
   const withScheme = /^[a-z][a-z0-9+.-]*:(?!\d)/i.test(trimmed) ? trimmed : `https://${trimmed}`;
   const url = parseWebUrl(withScheme);
+  const host = url.hostname;
+  if (!/^\[[0-9a-f:.]+\]$/.test(host) && !/^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\.?$/.test(host)) {
+    throw new MessageValidationError(`"${host.slice(0, 80)}" is not one site's host name (no wildcards)`);
+  }
   return url.origin;
 }
 
@@ -477,6 +494,9 @@ export function parseServiceUrl(text: string, what: string): string {
 export const MAX_IPFS_GATEWAYS = 8;
 const MAX_TOKEN = 4096;
 
+/** Endpoints besides the main one (failover and cross-check). */
+export const MAX_CHECK_ENDPOINTS = 3;
+
 /** Auto-lock choices, in minutes; 0 = only when the browser closes. */
 export const AUTO_LOCK_CHOICES = [0, 1, 5, 15, 30, 60, 240] as const;
 
@@ -488,7 +508,7 @@ export const LIMIT_RANGES: Record<keyof LimitsView, [number, number]> = {
 
 function parseSettingsPatch(raw: unknown): SettingsPatch {
   if (!isRecord(raw)) throw new MessageValidationError('"patch" must be an object');
-  exactKeys(raw, ['rpcUrl', 'autoLockMinutes', 'paused', 'autoClaim', 'feeBudgetPerDay', 'limits', 'onboarded', 'ipfsGateways', 'ipfsUploadUrl']);
+  exactKeys(raw, ['rpcUrl', 'checkRpcUrls', 'autoLockMinutes', 'paused', 'autoClaim', 'feeBudgetPerDay', 'limits', 'onboarded', 'ipfsGateways', 'ipfsUploadUrl']);
   const patch: SettingsPatch = {};
   if ('ipfsGateways' in raw) {
     const list = raw.ipfsGateways;
@@ -506,6 +526,13 @@ function parseSettingsPatch(raw: unknown): SettingsPatch {
     patch.ipfsUploadUrl = raw.ipfsUploadUrl === null ? null : parseServiceUrl(stringField(raw, 'ipfsUploadUrl', MAX_URL_LENGTH), 'IPFS upload service');
   }
   if ('rpcUrl' in raw) patch.rpcUrl = parseEndpoint(stringField(raw, 'rpcUrl', MAX_URL_LENGTH));
+  if ('checkRpcUrls' in raw) {
+    const list = raw.checkRpcUrls;
+    if (!Array.isArray(list) || list.length > MAX_CHECK_ENDPOINTS) throw new MessageValidationError(`"checkRpcUrls" must be a list of at most ${MAX_CHECK_ENDPOINTS} endpoints`);
+    const urls = list.map((u, i) => parseEndpoint(stringField({ [`checkRpcUrls[${i}]`]: u }, `checkRpcUrls[${i}]`, MAX_URL_LENGTH)));
+    if (new Set(urls).size !== urls.length) throw new MessageValidationError('an endpoint is listed twice');
+    patch.checkRpcUrls = urls;
+  }
   if ('autoLockMinutes' in raw) {
     const m = intField(raw, 'autoLockMinutes', 0, 240);
     if (!(AUTO_LOCK_CHOICES as readonly number[]).includes(m)) {
@@ -570,6 +597,9 @@ export function parseRequest(raw: unknown): Request {
     case 'wallet.unlock':
       exactKeys(raw, ['type', 'password']);
       return { type, password: stringField(raw, 'password', MAX_PASSWORD) };
+    case 'wallet.changePassword':
+      exactKeys(raw, ['type', 'password', 'newPassword']);
+      return { type, password: stringField(raw, 'password', MAX_PASSWORD), newPassword: stringField(raw, 'newPassword', MAX_PASSWORD) };
     case 'wallet.import':
       exactKeys(raw, ['type', 'password', 'secret']);
       return { type, password: stringField(raw, 'password', MAX_PASSWORD), secret: stringField(raw, 'secret', MAX_SECRET) };

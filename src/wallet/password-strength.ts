@@ -2,7 +2,8 @@
 // background enforces. Not zxcvbn (hundreds of kB): an entropy estimate from the characters
 // used, discounted for the patterns people reach for first (repeats, runs, common words).
 
-export const MIN_PASSWORD_LENGTH = 8;
+/** Long enough that, with the common passwords refused, guessing must search (src/wallet/password-policy.ts). */
+export const MIN_PASSWORD_LENGTH = 12;
 
 export interface PasswordStrength {
   /** 0 (very weak) .. 4 (strong). */
@@ -11,7 +12,7 @@ export interface PasswordStrength {
   bits: number;
 }
 
-const COMMON = ['password', 'passwort', 'qwerty', 'azerty', 'letmein', 'welcome', 'admin', 'iloveyou', 'monkey', 'dragon', 'koii', 'wallet', 'bitcoin', 'solana', '123456', 'abc123', 'secret'];
+const COMMON = ['password', 'passwort', 'qwerty', 'azerty', 'letmein', 'welcome', 'admin', 'iloveyou', 'monkey', 'dragon', 'koii', 'wallet', 'bitcoin', 'solana', '123456', 'abc123', 'secret', 'summer', 'winter', 'spring', 'autumn', 'sunshine', 'football', 'princess', 'master', 'shadow', '2023', '2024', '2025', '2026'];
 const LABELS = ['very weak', 'weak', 'fair', 'good', 'strong'] as const;
 
 function poolSize(pw: string): number {
@@ -45,8 +46,11 @@ export function passwordStrength(pw: string): PasswordStrength {
   return { score, label: LABELS[score], bits: Math.round(bits) };
 }
 
-/** Why a password is refused, or null. The meter advises; only this is enforced. */
-export function passwordProblem(pw: string): string | null {
+/**
+ * The popup's own check, before it sends a password: length and variety. The background
+ * refuses more (common passwords: src/wallet/password-policy.ts, which the popup does not load).
+ */
+export function passwordShapeProblem(pw: string): string | null {
   if (pw.length < MIN_PASSWORD_LENGTH) return `use a password of at least ${MIN_PASSWORD_LENGTH} characters`;
   if (passwordStrength(pw).score < 1) return 'this password is too easy to guess';
   return null;

@@ -5,7 +5,8 @@
 // caller did not ask for; errors never say more than "wrong password" or "damaged vault".
 
 export const VAULT_VERSION = 1;
-export const DEFAULT_ITERATIONS = 600_000;
+/** MetaMask's cost since 2023 (PBKDF2-SHA256, 900,000 rounds); vaults written at less are re-encrypted at unlock. */
+export const DEFAULT_ITERATIONS = 900_000;
 /** Below this, a stored vault is refused: someone lowered the cost to make guessing cheap. */
 export const MIN_ITERATIONS = 100_000;
 const MAX_ITERATIONS = 10_000_000;

@@ -57,7 +57,7 @@ describe('importing a wallet, and exporting it again', () => {
     expect(await popup.getByTestId('import-staking').textContent()).toContain('from your staking key file');
     await expect.poll(() => popup.getByTestId('balance-0').textContent(), { timeout: 20_000 }).toContain('balance unknown');
     expect(await popup.locator('code[title]').first().getAttribute('title')).toBe(mainAddress);
-    await popup.getByLabel('Password (at least 8 characters)').fill(PASSWORD);
+    await popup.getByLabel('Password (at least 12 characters)').fill(PASSWORD);
     await popup.getByLabel('Password again').fill(`${PASSWORD}!`);
     await popup.getByRole('button', { name: 'Import wallet' }).click();
     await expect.poll(() => popup.getByRole('alert').textContent()).toBe('the two passwords differ');

@@ -74,7 +74,7 @@ describe('importing a phrase finds the account that holds the funds', () => {
     await desktopRadio.check();
     expect(await solanaRadio.isChecked()).toBe(false);
     await solanaRadio.check();
-    await popup.getByLabel('Password (at least 8 characters)').fill(PASSWORD);
+    await popup.getByLabel('Password (at least 12 characters)').fill(PASSWORD);
     await popup.getByLabel('Password again').fill(PASSWORD);
     await popup.getByRole('button', { name: 'Import wallet' }).click();
 

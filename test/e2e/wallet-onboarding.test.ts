@@ -2,6 +2,7 @@ import { generateKeyPairSigner } from '@solana/kit';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { phaseAt } from '../../src/core/rounds.ts';
+import { createK2Rpc } from '../../src/k2/rpc-client.ts';
 import { decodeTaskStateAccount } from '../../src/k2/task-state-decoder.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
 import { parseWireTransaction } from '../../devnet/wire-transaction.ts';
@@ -76,9 +77,14 @@ describe('a new user in the popup, against the devnet', () => {
     await screen(popup, '01-welcome');
 
     await popup.getByRole('button', { name: 'Create a new wallet' }).click();
-    await popup.getByLabel('Password (at least 8 characters)').fill('short');
+    await popup.getByLabel('Password (at least 12 characters)').fill('short');
     await expect.poll(() => popup.getByTestId('password-strength').textContent()).toBe('Strength: very weak');
-    await popup.getByLabel('Password (at least 8 characters)').fill(PASSWORD);
+    // Long, rated strong by the meter, and still built on a password people pick first: the background refuses it.
+    await popup.getByLabel('Password (at least 12 characters)').fill('Dolphins-4571');
+    await popup.getByLabel('Password again').fill('Dolphins-4571');
+    await popup.getByRole('button', { name: 'Create wallet' }).click();
+    await expect.poll(() => popup.getByRole('alert').textContent()).toContain('one of the most common passwords');
+    await popup.getByLabel('Password (at least 12 characters)').fill(PASSWORD);
     await popup.getByLabel('Password again').fill(PASSWORD);
     await expect.poll(() => popup.getByTestId('password-strength').textContent()).toBe('Strength: strong');
     await screen(popup, '02-create-password');
@@ -128,6 +134,8 @@ describe('a new user in the popup, against the devnet', () => {
     await screen(popup, '05-network');
     await popup.getByRole('button', { name: 'Continue' }).click();
 
+    // Said before any site is opted in (issue 15): what is indexed is published for good.
+    expect(await popup.getByTestId('proofs-public').textContent()).toContain('Proofs are public and cannot be unpublished');
     await popup.getByLabel('Site to opt in').fill(net.demoSite.url);
     await popup.getByRole('button', { name: 'Add site' }).click();
     await expect.poll(() => popup.getByTestId('sites').textContent()).toContain(net.demoSite.url);
@@ -142,6 +150,7 @@ describe('a new user in the popup, against the devnet', () => {
     expect(net.devnet.ledger.lamports(main)).toBe(20_000_000_000n);
     await popup.getByText(TASK.name).waitFor({ timeout: 15_000 });
     await screen(popup, '07-choose-task');
+    expect(await popup.getByTestId('task-proofs-public').textContent()).toContain('Proofs are public and cannot be unpublished');
     await popup.getByLabel('Stake (KOII)').fill('4');
     await popup.getByRole('button', { name: 'Review stake' }).click();
 
@@ -151,6 +160,12 @@ describe('a new user in the popup, against the devnet', () => {
     expect(await popup.getByTestId('approval-amount').textContent()).toBe('4 KOII');
     const accounts = await popup.getByTestId('approval-accounts').textContent();
     for (const a of [main, staking, net.taskId]) expect(accounts).toContain(a);
+    // The card names the network it will be sent to: the endpoint and the chain (issue 15).
+    const network = (await popup.getByTestId('approval-network').textContent())!;
+    expect(network).toContain(net.devnet.url);
+    expect(network).toContain((await createK2Rpc({ endpoints: [net.devnet.url] }).getGenesisHash()).slice(0, 8));
+    // A first stake's rent is shown apart from the fee.
+    expect(await popup.getByTestId('approval-rent').textContent()).toMatch(/^of which [\d.]+ KOII is rent/);
     expect(await badge()).toBe('1');
     await screen(popup, '08-stake-approval');
 

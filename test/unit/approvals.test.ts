@@ -127,6 +127,65 @@ describe('approvals', () => {
     expect(await digestOf(stored[0]!)).not.toBe(view!.digest);
   });
 
+  test('a request is bound to its network: the card names it, and on another endpoint or chain it expires unsent (issue 15)', async () => {
+    // Another K2: a devnet of another seed (another genesis hash), with the same wallet funded.
+    const other = await startDevnet({ seed: 'another-chain', slotMs: 25, tasks: [TASK] });
+    try {
+      const otherRpc = createK2Rpc({ endpoints: [other.url], timeoutMs: 5000, retries: 0 });
+      other.ledger.mint(keys.main.address, 10_000_000_000n);
+      let current = rpc;
+      const switching = createApprovals(db, { rpc: async () => current, keys: async () => keys, now: () => clock, confirmPollMs: 20 });
+      const id = await switching.requestTransfer(KEYS[0]!, '1');
+      const [view] = await switching.pending();
+      expect(view!.network).toEqual({ name: 'custom', endpoint: devnet.url, genesisHash: await rpc.getGenesisHash() });
+      // The digest covers the network: a request moved to another network in storage is refused.
+      const stored = await getSetting<StoredApproval[]>(db, 'approvals', []);
+      expect(await digestOf({ ...stored[0]!, network: { endpoint: other.url, genesisHash: stored[0]!.network.genesisHash } })).not.toBe(view!.digest);
+
+      current = otherRpc;
+      expect(await switching.pending()).toEqual([]);
+      const before = [devnet.ledger.processed.size, other.ledger.processed.size];
+      await expect(switching.decide(id, true, view!.digest)).rejects.toThrow(/made on another network/);
+      expect([devnet.ledger.processed.size, other.ledger.processed.size]).toEqual(before);
+      // Back on the first network it stays expired: it was never signed.
+      current = rpc;
+      await expect(switching.decide(id, true, view!.digest)).rejects.toThrow('this request was already expired');
+
+      // The same endpoint serving another chain (a reset devnet, a swapped server) counts as another network.
+      let genesisHash = await rpc.getGenesisHash();
+      const pinned = createApprovals(db, { rpc: async () => rpc, keys: async () => keys, now: () => clock, network: async () => ({ endpoint: devnet.url, genesisHash }) });
+      const second = await pinned.requestTransfer(KEYS[0]!, '1');
+      const [secondView] = await pinned.pending();
+      genesisHash = await otherRpc.getGenesisHash();
+      await expect(pinned.decide(second, true, secondView!.digest)).rejects.toThrow(/made on another network/);
+
+      // A change of endpoint expires what waits at once (the background calls this when the setting changes).
+      current = rpc;
+      await switching.requestTransfer(KEYS[0]!, '1');
+      expect(await switching.pending()).toHaveLength(1);
+      current = otherRpc;
+      expect(await switching.expireOtherNetworks()).toBe(1);
+      current = rpc;
+      expect(await switching.pending()).toEqual([]);
+      expect(devnet.ledger.processed.size).toBe(before[0]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('a first stake shows the rent that creates the staking account apart from the fee', async () => {
+    await approvals.requestStake(taskId(), '2');
+    const [view] = await approvals.pending();
+    expect(view!.rent).toBe('0.007850880'.replace(/0+$/, ''));
+  });
+
+  test('a first stake is refused when the endpoint names more rent than the rent formula (issue 15)', async () => {
+    const lying: K2Rpc = { ...rpc, getMinimumBalanceForRentExemption: async () => 5_000_000_000n };
+    const a = createApprovals(db, { rpc: async () => lying, keys: async () => keys, now: () => clock });
+    await expect(a.requestStake(taskId(), '2')).rejects.toThrow(/the rent formula gives 7850880/);
+    expect(await a.pending()).toEqual([]);
+  });
+
   test('a request made for one wallet is refused by another', async () => {
     const id = await approvals.requestStake(taskId(), '2');
     const [view] = await approvals.pending();
@@ -218,6 +277,25 @@ describe('approvals', () => {
     expect(settled).toEqual([{ id, kind: 'stake', taskId: taskId(), status: 'confirmed' }]);
     expect((await restarted.get(id))!.signature).toBe(signed.signature);
     expect(stakeOf(keys.staking.address)).toBe(2_000_000_000n);
+  });
+
+  test('an endpoint that says a sent transfer expired unseen is not believed alone: the second endpoint finds it landed (issue 15)', async () => {
+    // It takes the transaction (so it lands), then says it never saw it and the chain is past its block height.
+    const lying: K2Rpc = { ...rpc, getSignatureStatuses: async (s) => s.map(() => null), getBlockHeight: async () => 1e12 };
+    const payee = (await generateKeyPairSigner()).address;
+    const alone = createApprovals(db, { rpc: async () => lying, keys: async () => keys, now: () => clock, confirmPollMs: 5 });
+    const id = await alone.requestTransfer(payee, '1');
+    const [view] = await alone.pending();
+    // Without a second endpoint the liar is believed: the user would be told to ask again.
+    await expect(alone.decide(id, true, view!.digest)).rejects.toThrow('expired before it reached K2');
+    expect(devnet.ledger.lamports(payee)).toBe(1_000_000_000n);
+
+    const checked = createApprovals(db, { rpc: async () => lying, secondRpc: async () => rpc, keys: async () => keys, now: () => clock, confirmPollMs: 5 });
+    const second = await checked.requestTransfer(payee, '1.5');
+    const [secondView] = await checked.pending();
+    expect(await checked.decide(second, true, secondView!.digest)).toMatchObject({ done: 'confirmed' });
+    expect((await checked.get(second))!.status).toBe('confirmed');
+    expect(devnet.ledger.lamports(payee)).toBe(2_500_000_000n);
   });
 });
 

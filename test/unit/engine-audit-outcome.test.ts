@@ -1,7 +1,7 @@
 import { generateKeyPairSigner, type KeyPairSigner } from '@solana/kit';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { describeRoundAudit, recordListAudit, recordSubmissionsAudit, undecidedLine, voteLine } from '../../src/engine/audit-record.ts';
-import { outcomeSoFar, PartialAuditError, runStep, type StepDeps, type StepOutcome } from '../../src/engine/step-runner.ts';
+import { MAX_UNDECIDED_ATTEMPTS, outcomeSoFar, PartialAuditError, runStep, type StepDeps, type StepOutcome } from '../../src/engine/step-runner.ts';
 import { decodeTaskInstruction } from '../../src/k2/instruction-decoder.ts';
 import type { K2Rpc } from '../../src/k2/rpc-client.ts';
 import { decodeWireTransaction, toWireBytes } from '../../src/k2/transaction.ts';
@@ -271,5 +271,24 @@ describe("a round's record of its audits", () => {
       { candidate: QUIET, verdict: 'invalid', reason: 'wrong amounts', voted: true },
       { candidate: CHEAT, verdict: 'valid', voted: false },
     ]);
+  });
+});
+
+describe('a peer that stays undecided is not tried without end (issue 15)', () => {
+  test(`after ${MAX_UNDECIDED_ATTEMPTS} undecided tries in a round it is left without a vote, and the step no longer asks to be retried`, async () => {
+    const tries = new Map<string, number>();
+    const undecidedTries = { count: async (k: string) => tries.get(k) ?? 0, add: async (k: string) => void tries.set(k, (tries.get(k) ?? 0) + 1) };
+    let audits = 0;
+    const counting: TaskPlugin = { ...plugin(), audit: async () => (audits++, Promise.reject(new AuditUndecidedError('proof store unavailable'))) };
+    for (let i = 0; i < MAX_UNDECIDED_ATTEMPTS; i++) {
+      const { deps } = fakeDeps({ plugin: counting, undecidedTries });
+      await expect(runStep(deps, roundState([DOWN]), { kind: 'audit-submissions', round: ROUND })).rejects.toBeInstanceOf(PartialAuditError);
+    }
+    expect(audits).toBe(MAX_UNDECIDED_ATTEMPTS);
+    const { deps, sent } = fakeDeps({ plugin: counting, undecidedTries });
+    const outcome = await runStep(deps, roundState([DOWN]), { kind: 'audit-submissions', round: ROUND });
+    expect(audits).toBe(MAX_UNDECIDED_ATTEMPTS);
+    expect(outcome.audit!.undecided).toEqual([{ peer: DOWN, reason: `still undecided after ${MAX_UNDECIDED_ATTEMPTS} tries this round: left without a vote` }]);
+    expect(sent).toEqual([]);
   });
 });

@@ -41,6 +41,36 @@ function engineOn(db: NodeDb, fetchPage: (url: string) => Promise<FetchResult>) 
 
 const page = async (url: string): Promise<FetchResult> => ({ ok: true, html: ARTICLE, finalUrl: url, status: 200 });
 
+describe('private links (issue 15)', () => {
+  test('a visited link with a secret in its query is fetched and recorded without it; a parameter the task keeps stays', async () => {
+    const db = await joinedDb();
+    const fetched: string[] = [];
+    const engine = engineOn(db, async (url) => {
+      fetched.push(url);
+      return page(url);
+    });
+    expect(await engine.recordVisit('https://news.example/shared?token=s3cret&id=7')).toMatchObject({ recorded: true });
+    await db.put('tasks', { ...(await db.get('tasks', TASK_ID))!, rules: { rules: 1, origins: ['https://news.example'], keepParameters: ['id'] } });
+    const keeping = engineOn(db, async (url) => {
+      fetched.push(url);
+      return page(url);
+    });
+    expect(await keeping.recordVisit('https://news.example/other?token=s3cret&id=7')).toMatchObject({ recorded: true });
+    expect(fetched).toEqual(['https://news.example/shared', 'https://news.example/other?id=7']);
+    expect((await db.getAll('records')).map((r) => r.url).sort()).toEqual(['https://news.example/other?id=7', 'https://news.example/shared']);
+    expect(JSON.stringify(await db.getAll('records'))).not.toContain('s3cret');
+    db.close();
+  });
+
+  test('a page the site marks private is not indexed', async () => {
+    const db = await joinedDb();
+    const engine = engineOn(db, async () => ({ ok: false, reason: 'the site marks the page private (Cache-Control: private)' }));
+    expect(await engine.recordVisit('https://news.example/account')).toEqual({ recorded: false, reason: 'the site marks the page private (Cache-Control: private)' });
+    expect(await db.count('records')).toBe(0);
+    db.close();
+  });
+});
+
 describe('the index queue', () => {
   test('a worker stopped mid-fetch indexes the page in its next life', async () => {
     const db = await joinedDb();

@@ -23,6 +23,7 @@ const FIELDS = {
   'wallet.confirmBackup': ['words'],
   'wallet.export': ['password', 'what'],
   'wallet.unlock': ['password'],
+  'wallet.changePassword': ['password', 'newPassword'],
   'wallet.lock': [],
   'wallet.activity': [],
   'wallet.transfer': ['to', 'amount'],

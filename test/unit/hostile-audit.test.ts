@@ -2,12 +2,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cidOf } from '../../src/core/content-address.ts';
 import { createIpfsProofStore, singleNodeEndpoints } from '../../src/tasks/ipfs/ipfs-proof-store.ts';
 import { isLoopbackUrl } from '../../src/tasks/page-index/canonical-url.ts';
+import { extractArticle, MAX_DEPTH, MAX_NESTING_WEIGHT, MAX_START_TAGS } from '../../src/tasks/page-index/extract-article.ts';
 import { fetchPublicPage, type PrivateAddressPolicy } from '../../src/tasks/page-index/fetch-page.ts';
 import { createPageIndexPlugin } from '../../src/tasks/page-index/page-index-plugin.ts';
 import { buildPageRecord, type PageRecord } from '../../src/tasks/page-index/page-record.ts';
 import { encodeBundle, MAX_BUNDLE_BYTES, MAX_RECORDS } from '../../src/tasks/page-index/proof-bundle.ts';
 import { AuditUndecidedError, type AuditVerdict, type PluginContext } from '../../src/tasks/task-plugin.ts';
 import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
+import { PARSER_BOMBS } from '../../devnet/hostile-site.ts';
 import { ARTICLE_HTML, publicTestFetch, startHostileServer, type HostileServer } from './helpers/hostile-server.ts';
 
 // The page-index audit of bundles a hostile peer submits, through the real HTTP proof store
@@ -139,6 +141,41 @@ describe('bundles a hostile peer submits', () => {
     expect(asked.every((u) => u.startsWith('http://public.test/'))).toBe(true);
     // Not a performance assertion: the fetch timeout (2 s) is the bound; a hang would be minutes.
     expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  test('parser bombs (deep, wide, heavy) are not articles, and cost no more than a normal page (issue 15)', async () => {
+    const paths = Object.keys(PARSER_BOMBS);
+    const cid = await put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: paths.map((p) => record(`http://public.test${p}`)) }));
+    const started = Date.now();
+    const v = await auditor(false)(cid);
+    expect(invalid(v)).toMatch(/^0 of 3 sampled pages match \(http:\/\/public\.test\/parser-bomb-\w+: not an article: /);
+    // Before the caps the deep one alone held the thread for seconds, the wide one for minutes;
+    // the bound is loose so that a busy machine passes (the cost itself is in npm run bench).
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
+  test('a sampled page the site now marks private or noindex does not match (issue 15)', async () => {
+    const paths = ['/private', '/no-store', '/noindex-header', '/noindex-meta'];
+    const cid = await put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: paths.map((p) => record(`http://public.test${p}`)) }));
+    expect(invalid(await auditor(false)(cid))).toMatch(/^0 of 4 sampled pages match/);
+  });
+
+  test('a record URL with a query the task does not keep is not canonical: the bundle is malformed (issue 15)', async () => {
+    const cid = await put(encodeBundle({ v: 1, task: TASK, round: ROUND, node: PEER, records: [{ ...record('http://public.test/article'), url: 'http://public.test/article?share=s3cret' }] }));
+    expect(invalid(await auditor(false)(cid))).toMatch(/malformed proof bundle: record 0: url is not canonical/);
+  });
+
+  test('the caps sit exactly where docs/page-index-task.md §2 puts them', () => {
+    const page = (body: string) => `<!doctype html><html><head><title>t</title></head><body>${body}</body></html>`;
+    const words = `<p>${'A sentence of an article, long enough to count. '.repeat(8)}</p>`;
+    // Start tags: <html>, <head>, <title>, <body> and the body's.
+    expect(extractArticle(page(words + '<i></i>'.repeat(MAX_START_TAGS - 5)), 'https://x.example/')).not.toHaveProperty('skip');
+    expect(extractArticle(page(words + '<i></i>'.repeat(MAX_START_TAGS - 4)), 'https://x.example/')).toEqual({ skip: `not an article: more than ${MAX_START_TAGS} start tags` });
+    // Depth: html 1, body 2, then the divs; the words' <p> one deeper.
+    const nested = (n: number) => page(`${'<div>'.repeat(n)}${words}${'</div>'.repeat(n)}`);
+    expect(extractArticle(nested(MAX_DEPTH - 3), 'https://x.example/')).not.toHaveProperty('skip');
+    expect(extractArticle(nested(MAX_DEPTH - 2), 'https://x.example/')).toEqual({ skip: `not an article: elements nested more than ${MAX_DEPTH} deep` });
+    expect(extractArticle(PARSER_BOMBS['/parser-bomb-heavy']!, 'https://x.example/')).toEqual({ skip: `not an article: a nesting weight over ${MAX_NESTING_WEIGHT}` });
   });
 
   test('pages that time out say nothing: no verdict, unless the rest already condemns the bundle', async () => {

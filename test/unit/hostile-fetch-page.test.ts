@@ -46,6 +46,25 @@ describe('addresses a node never fetches with allowPrivate false', () => {
     'http://[fec0::1]/', // site-local
     'http://[ff02::1]/', // multicast
     'http://[::]/',
+    // Names that are public but answer with a private address, or only mean something on the LAN (issue 15).
+    'http://10.0.0.1.nip.io/',
+    'http://app.192.168.1.1.nip.io/',
+    'http://10-0-0-1.sslip.io/',
+    'http://nas-192-168-0-10.example.org/', // any name with a private IPv4 written in a label
+    'http://192.168.1.1.example.org/',
+    'http://nip.io/',
+    'http://localtest.me/',
+    'http://anything.localtest.me/',
+    'http://lvh.me/',
+    'http://fritz.box/',
+    'http://fritz.box./',
+    'http://server.localdomain/',
+    'http://nas.home/',
+    'http://wiki.corp/',
+    'http://printer.lan/',
+    'http://[::ffff:0:a00:1]/', // IPv4-translated 10.0.0.1
+    'http://[::ffff:0:10.0.0.1]/',
+    'http://[::ffff:0:8.8.8.8]/', // the whole ::/64 reaches IPv4 or this host
     'file:///etc/passwd',
     'chrome://settings',
     'chrome-extension://abc/popup.html',
@@ -62,7 +81,23 @@ describe('addresses a node never fetches with allowPrivate false', () => {
   });
 
   test('public ranges next to the private ones are allowed', async () => {
-    for (const url of ['http://172.32.0.1/', 'http://11.0.0.1/', 'http://192.169.0.1/', 'https://example.org/', 'https://example.org./', 'http://[2001:db8::1]/', 'http://[2606:4700::1111]/', 'http://[2002:808:808::1]/']) {
+    for (const url of [
+      'http://172.32.0.1/',
+      'http://11.0.0.1/',
+      'http://192.169.0.1/',
+      'https://example.org/',
+      'https://example.org./',
+      'http://[2001:db8::1]/',
+      'http://[2606:4700::1111]/',
+      'http://[2002:808:808::1]/',
+      // Names near the refused ones.
+      'https://home.example.org/',
+      'https://corp.example.org/',
+      'https://nip.io.example.org/',
+      'https://v1-2-3.example.org/',
+      'https://2024-01-02-report.example.org/',
+      'https://en.wikipedia.org/wiki/10.0.0.1',
+    ]) {
       expect(await mayFetch(url, false), url).toBe(true);
     }
   });
@@ -80,6 +115,24 @@ describe('addresses a node never fetches with allowPrivate false', () => {
       throw new Error('settings unreadable');
     };
     expect(await mayFetch(`${server.origin}/article`, throwing)).toBe(false);
+  });
+});
+
+describe('pages the site marks as not for publishing (issue 15)', () => {
+  test.each([
+    ['/private', /Cache-Control: private/],
+    ['/no-store', /Cache-Control: no-store/],
+    ['/noindex-header', /X-Robots-Tag/],
+  ])('%s is refused as the page itself (not a passing failure)', async (path, reason) => {
+    const r = await fetchPublicPage(`http://public.test${path}`, publicly());
+    expect(r.ok).toBe(false);
+    expect(r).not.toHaveProperty('transient');
+    expect(r).not.toHaveProperty('refused');
+    expect((r as { reason: string }).reason).toMatch(reason);
+  });
+
+  test('the same article without those marks is fetched (the control)', async () => {
+    expect((await fetchPublicPage('http://public.test/article', publicly())).ok).toBe(true);
   });
 });
 

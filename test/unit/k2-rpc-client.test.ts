@@ -230,3 +230,41 @@ describe('the K2 RPC client fails with clear typed errors', () => {
     expect(err.message).toContain(dead);
   });
 });
+
+describe('answers an endpoint cannot make the node swallow (issue 15)', () => {
+  const rpcWith = (fetch: typeof globalThis.fetch) => createK2Rpc({ endpoints: ['https://k2.example'], retries: 0, fetch });
+
+  test('an answer past the size cap is cut off unread and counts as malformed', async () => {
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled++;
+        c.enqueue(new Uint8Array(1024 * 1024).fill(0x20));
+      },
+    });
+    const rpc = rpcWith(async () => new Response(endless, { status: 200 }));
+    await expect(rpc.getSlot()).rejects.toThrow(/larger than 33554432 bytes/);
+    expect(pulled).toBeLessThan(40);
+  });
+
+  test("an endpoint's error text and logs are cut to a few hundred characters", async () => {
+    const rpc = rpcWith(async (_i, init) => {
+      const { id } = JSON.parse(String(init!.body)) as { id: number };
+      return new Response(JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32002, message: 'x'.repeat(100_000), data: { logs: Array.from({ length: 1000 }, () => 'y'.repeat(5000)) } } }));
+    });
+    const err = (await rpc.getSlot().catch((e: unknown) => e)) as RpcResponseError;
+    expect(err.message.length).toBeLessThan(600);
+    expect(err.logs.length).toBe(50);
+    expect(err.logs.every((l) => l.length <= 500)).toBe(true);
+  });
+
+  test('redirects are not followed: the node asks the endpoint it was given', async () => {
+    const seen: RequestInit[] = [];
+    const rpc = rpcWith(async (_i, init) => {
+      seen.push(init!);
+      throw new TypeError('redirect mode is error');
+    });
+    await expect(rpc.getSlot()).rejects.toThrow();
+    expect(seen[0]!.redirect).toBe('error');
+  });
+});

@@ -25,6 +25,7 @@ function handlers(log: string[]): Handlers {
     'wallet.importCancel': async () => ({ cancelled: false }),
     'wallet.balances': async () => ({ rpcUrl: 'http://127.0.0.1:8899', balances: [] }),
     'wallet.unlock': async () => ({}) as never,
+    'wallet.changePassword': async () => ({}) as never,
     'wallet.lock': async () => ({}) as never,
     'node.status': async () => ({}) as never,
     'node.join': async () => ({ approvalId: 'x' }),

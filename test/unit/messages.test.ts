@@ -24,6 +24,11 @@ describe('parseRequest', () => {
     [{ type: 'visit', url: 'https://a.org/', title: 5 }, '"title" must be a string'],
     [{ type: 'visit', url: `https://a.org/${'x'.repeat(3000)}`, title: '' }, '"url" is longer than 2048 characters'],
     [{ type: 'sites.add', origin: 'javascript:alert(1)' }, 'only http and https pages can be indexed, not javascript:'],
+    // A wildcard would register the reporter (and ask host access) for many sites at once (issue 15).
+    [{ type: 'sites.add', origin: '*' }, '"*" is not one site\'s host name (no wildcards)'],
+    [{ type: 'sites.add', origin: '*.example.com' }, '"*.example.com" is not one site\'s host name (no wildcards)'],
+    [{ type: 'sites.add', origin: 'https://*.example.com' }, '"*.example.com" is not one site\'s host name (no wildcards)'],
+    [{ type: 'sites.remove', origin: 'http://a*b.example.com:8080' }, '"a*b.example.com" is not one site\'s host name (no wildcards)'],
   ])('refuses %j with a clear error', (raw, message) => {
     expect(() => parseRequest(raw)).toThrow(new MessageValidationError(message));
   });

@@ -18,6 +18,7 @@ import {
 import { cidOf } from '../../src/core/content-address.ts';
 import { sampleRecords } from '../../src/tasks/page-index/audit-sample.ts';
 import { canonicalUrl } from '../../src/tasks/page-index/canonical-url.ts';
+import { parsePageIndexRules } from '../../src/tasks/page-index/task-rules.ts';
 import { normalizeText } from '../../src/tasks/page-index/normalize-text.ts';
 import { buildPageRecord } from '../../src/tasks/page-index/page-record.ts';
 import { encodeBundle as srcEncodeBundle } from '../../src/tasks/page-index/proof-bundle.ts';
@@ -44,15 +45,39 @@ describe('the reference reading of the page-index rules agrees with the extensio
       'ftp://example.com/file',
       'not a url',
     ];
-    for (const u of urls) {
-      let theirs: string | null;
-      try {
-        theirs = canonicalUrl(u);
-      } catch {
-        theirs = null;
+    for (const keep of [[], ['a', 'q'], ['z', 'é', 'Q']]) {
+      for (const u of urls) {
+        let theirs: string | null;
+        try {
+          theirs = canonicalUrl(u, keep);
+        } catch {
+          theirs = null;
+        }
+        expect(canonicalize(u, keep), `${u} keeping ${keep.join()}`).toBe(theirs);
       }
-      expect(canonicalize(u), u).toBe(theirs);
     }
+  });
+
+  test('private links: a query is dropped unless the task keeps it, and both readings agree (issue 15)', () => {
+    const link = 'https://docs.example.org/d/abc?usp=sharing&token=s3cret&page=2&utm_source=mail';
+    expect(canonicalUrl(link)).toBe('https://docs.example.org/d/abc');
+    expect(canonicalize(link)).toBe('https://docs.example.org/d/abc');
+    expect(canonicalUrl(link, ['page'])).toBe('https://docs.example.org/d/abc?page=2');
+    expect(canonicalize(link, ['page'])).toBe('https://docs.example.org/d/abc?page=2');
+    // Names are exact: a task that keeps "page" keeps neither "Page" nor "token".
+    expect(canonicalUrl('https://a.org/?Page=1&page=3&token=x', ['page'])).toBe('https://a.org/?page=3');
+  });
+
+  test('a page that asks not to be indexed yields no record in either reading (issue 15)', () => {
+    const article = `<p>${'An article long enough to count as one, with words and more words. '.repeat(6)}</p>`;
+    for (const meta of ['<meta name="robots" content="noindex">', '<meta name="ROBOTS" content="NOINDEX, follow">', '<meta name="robots" content="none">']) {
+      const html = `<!doctype html><html><head><title>t</title>${meta}</head><body><article>${article}</article></body></html>`;
+      expect(buildPageRecord(html, 'https://a.org/x', 0), meta).toHaveProperty('skip');
+      expect(recordOf(html, 'https://a.org/x', 0), meta).toHaveProperty('notArticle');
+    }
+    const open = `<!doctype html><html><head><title>t</title><meta name="robots" content="index, follow, noarchive"></head><body><article>${article}</article></body></html>`;
+    expect(buildPageRecord(open, 'https://a.org/x', 0)).not.toHaveProperty('skip');
+    expect(recordOf(open, 'https://a.org/x', 0)).not.toHaveProperty('notArticle');
   });
 
   test('normalised text and SimHash', () => {
@@ -110,7 +135,20 @@ describe('section 1: the task declares its origins', () => {
     expect(readPageIndexDeclaration({ pageIndex: { rules: 1, origins: ['https://en.wikipedia.org', 'http://127.0.0.1:8900'] } })).toEqual({
       rules: 1,
       origins: ['https://en.wikipedia.org', 'http://127.0.0.1:8900'],
+      keepParameters: [],
     });
+    expect(readPageIndexDeclaration({ pageIndex: { rules: 1, origins: ['https://a.org'], keepParameters: ['title', 'oldid'] } })).toEqual({
+      rules: 1,
+      origins: ['https://a.org'],
+      keepParameters: ['title', 'oldid'],
+    });
+    const bytes = (doc: unknown) => new TextEncoder().encode(JSON.stringify(doc));
+    expect(parsePageIndexRules(bytes({ pageIndex: { rules: 1, origins: ['https://a.org'], keepParameters: ['title', 'oldid'] } })).keepParameters).toEqual(['title', 'oldid']);
+    expect(parsePageIndexRules(bytes({ pageIndex: { rules: 1, origins: ['https://a.org'] } })).keepParameters).toEqual([]);
+    for (const keep of [['a', 'a'], [''], ['a b'], 'title', [1], Array.from({ length: 33 }, (_, i) => `p${i}`)]) {
+      expect(readPageIndexDeclaration({ pageIndex: { rules: 1, origins: ['https://a.org'], keepParameters: keep } }), JSON.stringify(keep)).toHaveProperty('refused');
+      expect(() => parsePageIndexRules(bytes({ pageIndex: { rules: 1, origins: ['https://a.org'], keepParameters: keep } })), JSON.stringify(keep)).toThrow();
+    }
     for (const bad of [
       {},
       { pageIndex: { rules: 2, origins: ['https://a.org'] } },

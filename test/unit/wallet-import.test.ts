@@ -140,7 +140,7 @@ describe('a recovery phrase import finds the existing account', () => {
     expect(session.data.size).toBe(0);
 
     await wallet.previewImport(MNEMONIC, null);
-    await expect(wallet.confirmImport('password', SOLANA_WALLET_PATH)).rejects.toThrow('this password is too easy to guess');
+    await expect(wallet.confirmImport('Sunshine!2024', SOLANA_WALLET_PATH)).rejects.toThrow('one of the most common passwords');
     expect(await wallet.confirmImport(PASSWORD, SOLANA_WALLET_PATH)).toMatchObject({ mainAddress: SOLANA });
     expect(session.data.has('k2-wallet-pending-import')).toBe(false);
     await expect(wallet.previewImport(MNEMONIC, null)).rejects.toThrow('a wallet already exists');

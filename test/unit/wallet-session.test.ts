@@ -1,10 +1,11 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, test } from 'vitest';
 import { BackupMismatchError, createWalletSession, TryLaterError, type SessionStorage } from '../../src/background/wallet-session.ts';
-import { openNodeDb, putSetting } from '../../src/store/node-db.ts';
+import { getSetting, openNodeDb, putSetting } from '../../src/store/node-db.ts';
 import { deriveNodeKeys, importKeyFile } from '../../src/wallet/keypair.ts';
-import { passwordProblem, passwordStrength } from '../../src/wallet/password-strength.ts';
-import { MIN_ITERATIONS, WrongPasswordError } from '../../src/wallet/vault.ts';
+import { passwordProblem } from '../../src/wallet/password-policy.ts';
+import { passwordStrength } from '../../src/wallet/password-strength.ts';
+import { MIN_ITERATIONS, WrongPasswordError, type VaultV1 } from '../../src/wallet/vault.ts';
 
 // The wallet as the background holds it, with fake-indexeddb and an in-memory stand-in for
 // the browser's session storage (memory only, like the real one).
@@ -179,11 +180,89 @@ describe('the wallet session', () => {
 
   test('weak passwords and a second wallet are refused', async () => {
     const { wallet } = await setup();
-    await expect(wallet.create('short')).rejects.toThrow('use a password of at least 8 characters');
-    await expect(wallet.create('aaaaaaaaaa')).rejects.toThrow('this password is too easy to guess');
-    await expect(wallet.import('password', MNEMONIC)).rejects.toThrow('this password is too easy to guess');
+    await expect(wallet.create('short')).rejects.toThrow('use a password of at least 12 characters');
+    await expect(wallet.create('aaaaaaaaaaaa')).rejects.toThrow('this password is too easy to guess');
+    await expect(wallet.import('password', MNEMONIC)).rejects.toThrow('use a password of at least 12 characters');
+    await expect(wallet.import('Password2024!', MNEMONIC)).rejects.toThrow('one of the most common passwords');
     await wallet.create(PASSWORD);
     await expect(wallet.import(PASSWORD, MNEMONIC)).rejects.toThrow('a wallet already exists');
+  });
+});
+
+describe('common passwords are refused (issue 15)', () => {
+  test.each([
+    'sunshine', // too short, whatever else
+    'Summer2024!', // too short
+    'Summer2024!!', // a common password with digits and symbols around it
+    '2024Sunshine!!',
+    'P@ssw0rd12345',
+    'sunshinesunshine', // said twice
+    'iloveyou12345',
+    'qwertyuiop123',
+    'Football#1234',
+    'solana-wallet',
+    'dragon_dragon_dragon',
+  ])('%s', (pw) => {
+    expect(passwordProblem(pw)).not.toBeNull();
+  });
+
+  test.each(['Tulip-42-river-Lantern', 'correct horse battery', 'Quartz-58-meadow-Violet', 'gravel ferry umbrella'])('%s is accepted', (pw) => {
+    expect(passwordProblem(pw)).toBeNull();
+  });
+});
+
+describe('the vault at unlock and a new password (issue 15)', () => {
+  test('a vault written at a lower cost is re-encrypted at the current one when it is unlocked', async () => {
+    const db = await openNodeDb(`wallet-session-${n++}`);
+    const session = memorySession();
+    const old = createWalletSession(db, session, { iterations: MIN_ITERATIONS });
+    await old.create(PASSWORD);
+    const before = await getSetting<VaultV1 | null>(db, 'vault', null);
+    expect(before!.kdf.iterations).toBe(MIN_ITERATIONS);
+    const raised = createWalletSession(db, session, { iterations: MIN_ITERATIONS + 1000 });
+    await raised.lock();
+    // A wrong password changes nothing.
+    await expect(raised.unlock('not the password at all')).rejects.toThrow(WrongPasswordError);
+    expect(await getSetting(db, 'vault', null)).toEqual(before);
+    await raised.unlock(PASSWORD);
+    const after = await getSetting<VaultV1 | null>(db, 'vault', null);
+    expect(after!.kdf.iterations).toBe(MIN_ITERATIONS + 1000);
+    expect(after!.kdf.salt).not.toBe(before!.kdf.salt);
+    // The same wallet, behind the same password.
+    await raised.lock();
+    expect((await raised.unlock(PASSWORD)).mainAddress).toBe((await old.status()).mainAddress);
+    // A vault at the current cost or above is left alone.
+    await raised.lock();
+    await raised.unlock(PASSWORD);
+    expect(await getSetting(db, 'vault', null)).toEqual(after);
+  });
+
+  test('the password can be changed against the current one; the old one no longer opens the vault', async () => {
+    const { wallet } = await setup();
+    const { status } = await wallet.create(PASSWORD);
+    await expect(wallet.changePassword('not the password at all', 'Tulip-42-river-Lantern')).rejects.toThrow(WrongPasswordError);
+    await expect(wallet.changePassword(PASSWORD, 'Summer2024!!')).rejects.toThrow('one of the most common passwords');
+    await expect(wallet.changePassword(PASSWORD, 'short')).rejects.toThrow('at least 12 characters');
+    const changed = await wallet.changePassword(PASSWORD, 'Tulip-42-river-Lantern');
+    expect(changed.unlocked).toBe(true);
+    await wallet.lock();
+    await expect(wallet.unlock(PASSWORD)).rejects.toThrow(WrongPasswordError);
+    expect((await wallet.unlock('Tulip-42-river-Lantern')).mainAddress).toBe(status.mainAddress);
+    // The secret is the same: its export is the phrase the wallet was made with.
+    expect((await wallet.export('Tulip-42-river-Lantern', 'main-key')).text).toBe((await wallet.export('Tulip-42-river-Lantern', 'main-key')).text);
+  });
+
+  test('two creates at once make one wallet: the second finds the first', async () => {
+    const { wallet } = await setup();
+    const results = await Promise.allSettled([wallet.create(PASSWORD), wallet.create(PASSWORD), wallet.import(PASSWORD, MNEMONIC)]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([
+      expect.stringContaining('a wallet already exists'),
+      expect.stringContaining('a wallet already exists'),
+    ]);
+    const first = results[0] as PromiseFulfilledResult<{ mnemonic: string; status: { mainAddress: string } }>;
+    await wallet.lock();
+    expect((await wallet.unlock(PASSWORD)).mainAddress).toBe(first.value.status.mainAddress);
   });
 });
 

@@ -80,3 +80,30 @@ describe('what was collected', () => {
     expect((await listVisits(db, 0, 10)).total).toBe(0);
   });
 });
+
+describe('visits are pruned, and a deleted one leaves no line in the log in any form (issue 15)', () => {
+  test('a visit older than 30 days, or past the newest 2,000, goes when the next one is recorded', async () => {
+    const { recordVisit, KEEP_VISITS_MS, MAX_VISITS } = await import('../../src/background/visit-store.ts');
+    const db = await openNodeDb(`visits-prune-${Math.random()}`);
+    const now = Date.UTC(2026, 0, 31);
+    await recordVisit(db, { url: 'https://a.org/old', origin: 'https://a.org', title: '', visitedAt: now - KEEP_VISITS_MS - 1 });
+    await recordVisit(db, { url: 'https://a.org/new', origin: 'https://a.org', title: '', visitedAt: now });
+    expect((await db.getAll('visits')).map((v) => v.url)).toEqual(['https://a.org/new']);
+    for (let i = 0; i < MAX_VISITS + 5; i++) await db.put('visits', { url: `https://a.org/${i}`, origin: 'https://a.org', title: '', visitedAt: now + i });
+    await recordVisit(db, { url: 'https://a.org/last', origin: 'https://a.org', title: '', visitedAt: now + MAX_VISITS + 10 });
+    expect(await db.count('visits')).toBe(MAX_VISITS);
+    db.close();
+  });
+
+  test('the log lines that name the page as a record does (no query) or cut short go with it', async () => {
+    const db = await openNodeDb(`visits-log-${Math.random()}`);
+    const long = `https://a.org/${'p'.repeat(250)}?share=s3cret`;
+    await db.put('visits', { url: long, origin: 'https://a.org', title: '', visitedAt: 1 });
+    for (const message of [`visited ${long}`, `indexed ${long.split('?')[0]} (900 characters)`, `could not index ${long.slice(0, 200)}: timed out`, 'an unrelated line']) {
+      await db.add('events', { at: 1, level: 'info', source: 'page-index', message });
+    }
+    await deleteVisit(db, long);
+    expect((await db.getAll('events')).map((e) => e.message)).toEqual(['an unrelated line']);
+    db.close();
+  });
+});

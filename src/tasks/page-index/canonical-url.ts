@@ -1,7 +1,12 @@
-// The URL a record is filed under: the public page, without what identifies the visitor or
-// the campaign that brought them. Both the node and its auditors canonicalise the same way.
+// The URL a record is filed under: the public page, without what identifies the visitor, the
+// campaign that brought them, or a link meant for one person. A query string can carry a
+// private link's secret ("anyone with the link" documents, password-reset and unsubscribe
+// links, session ids), and a record is published in a proof that cannot be taken back, so
+// every query parameter goes except those the task's rules name as selecting content
+// (`keepParameters`, docs/page-index-task.md §1-2). Both the node and its auditors
+// canonicalise the same way.
 
-/** Query parameters that track people rather than select content. */
+/** Query parameters that track people rather than select content: never kept in what is stored locally either. */
 export const TRACKING_PARAMETERS = new Set([
   'fbclid', 'gclid', 'dclid', 'gbraid', 'wbraid', 'msclkid', 'yclid', 'twclid', 'ttclid', 'li_fat_id',
   'mc_cid', 'mc_eid', 'igshid', '_hsenc', '_hsmi', 'mkt_tok', 'ref_src', 'ref_url', 'spm', 'oly_anon_id',
@@ -12,7 +17,7 @@ export class UrlPolicyError extends Error {
   override name = 'UrlPolicyError';
 }
 
-export function canonicalUrl(input: string): string {
+function webUrl(input: string): URL {
   let url: URL;
   try {
     url = new URL(input);
@@ -22,13 +27,35 @@ export function canonicalUrl(input: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UrlPolicyError(`only http and https pages are indexed, not ${url.protocol}`);
   if (url.username || url.password) throw new UrlPolicyError('URLs with credentials are refused');
   url.hash = '';
-  const kept = [...url.searchParams.entries()].filter(([k]) => {
-    const key = k.toLowerCase();
-    return !key.startsWith('utm_') && !TRACKING_PARAMETERS.has(key);
-  });
+  return url;
+}
+
+function withParameters(url: URL, keep: (name: string) => boolean): string {
+  const kept = [...url.searchParams.entries()].filter(([k]) => keep(k));
   kept.sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   url.search = new URLSearchParams(kept).toString();
   return url.href;
+}
+
+/**
+ * The canonical URL of a page under a task's rules: http(s), no credentials, no fragment, and
+ * of the query only the parameters named in `keepParameters` (exact names), sorted by name
+ * then value.
+ */
+export function canonicalUrl(input: string, keepParameters: readonly string[] = []): string {
+  return withParameters(webUrl(input), (name) => keepParameters.includes(name));
+}
+
+/**
+ * A visited page as this node keeps it locally (its visits, log and index queue): tracking
+ * parameters and the fragment removed, the rest kept until a task's rules say which
+ * parameters a record may keep. Never published as it is.
+ */
+export function withoutTracking(input: string): string {
+  return withParameters(webUrl(input), (name) => {
+    const key = name.toLowerCase();
+    return !key.startsWith('utm_') && !TRACKING_PARAMETERS.has(key);
+  });
 }
 
 function ipv4(host: string): number[] | null {
@@ -69,10 +96,11 @@ function ipv6Groups(text: string): number[] | null {
 }
 
 function privateIpv6(g: readonly number[]): boolean {
-  const [a, b, c, d, e, f] = g as [number, number, number, number, number, number, number, number];
-  const zeroPrefix = a === 0 && b === 0 && c === 0 && d === 0 && e === 0;
-  // ::, ::1, IPv4-compatible (::a.b.c.d) and IPv4-mapped (::ffff:a.b.c.d): all reach IPv4 or this host.
-  if (zeroPrefix && (f === 0 || f === 0xffff)) return true;
+  const [a, b, c, d] = g as [number, number, number, number, number, number, number, number];
+  // ::/64 holds no public address, and reaches IPv4 or this host in every form people use:
+  // ::, ::1, IPv4-compatible (::a.b.c.d), IPv4-mapped (::ffff:a.b.c.d), IPv4-translated
+  // (::ffff:0:a.b.c.d, SIIT), and whatever else a parser writes with a zero prefix.
+  if (a === 0 && b === 0 && c === 0 && d === 0) return true;
   if (a === 0x64 && b === 0xff9b) return true; // NAT64: 64:ff9b::/96 and 64:ff9b:1::/48
   if ((a & 0xfe00) === 0xfc00) return true; // unique local
   if ((a & 0xffc0) === 0xfe80 || (a & 0xffc0) === 0xfec0) return true; // link-local, site-local
@@ -83,16 +111,53 @@ function privateIpv6(g: readonly number[]): boolean {
   return false;
 }
 
-/** Names that only mean something on the user's own network. */
-const LOCAL_SUFFIXES = ['.localhost', '.local', '.internal', '.lan', '.home.arpa', '.intranet'];
+/**
+ * Names that only mean something on the user's own network: special-use and never-delegated
+ * suffixes (RFC 6761, RFC 8375, ICANN's name-collision list), and what routers and NAS boxes
+ * answer for on the LAN. No public site lives under them.
+ */
+const LOCAL_SUFFIXES = [
+  '.localhost', '.local', '.localdomain', '.internal', '.intranet', '.lan', '.home', '.home.arpa', '.corp', '.mail', '.private',
+  '.in-addr.arpa', '.ip6.arpa',
+];
+
+/**
+ * Public names whose DNS answers with a private address by design: wildcard-DNS services that
+ * map a name to the IPv4 address written in it (10.0.0.1.nip.io, 10-0-0-1.sslip.io) and names
+ * published to mean this machine (localtest.me, lvh.me), and the names routers intercept
+ * (fritz.box). A name and every name under it.
+ */
+const PRIVATE_NAMES = [
+  'nip.io', 'sslip.io', 'xip.io', 'nip.direct', 'traefik.me', 'localtest.me', 'lvh.me', 'vcap.me', 'lacolhost.com', 'fuf.me',
+  'localho.st', 'localhost.direct', '127.0.0.1.nip.io', 'fritz.box', 'myfritz.box', 'speedport.ip', 'routerlogin.net',
+  'routerlogin.com', 'tplinkwifi.net', 'tplinklogin.net', 'tplinkmodem.net', 'mywifiext.net', 'router.asus.com', 'miwifi.com',
+];
+
+/** A private IPv4 address written into a name: four numeric labels (10.0.0.1.x.io) or one dashed label (10-0-0-1.x.io). */
+function embedsPrivateIpv4(name: string): boolean {
+  const labels = name.split('.');
+  for (let i = 0; i + 4 <= labels.length; i++) {
+    const v4 = ipv4(labels.slice(i, i + 4).join('.'));
+    if (v4 && privateIpv4(v4)) return true;
+  }
+  for (const label of labels) {
+    for (const m of label.matchAll(/(?:^|[^0-9])(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?=$|[^0-9])/g)) {
+      const v4 = ipv4(`${m[1]}.${m[2]}.${m[3]}.${m[4]}`);
+      if (v4 && privateIpv4(v4)) return true;
+    }
+  }
+  return false;
+}
 
 /**
  * Addresses an auditor must never fetch on a peer's say-so: loopback, private ranges,
- * link-local, unspecified, IPv6 forms that reach any of those (mapped, compatible, NAT64,
- * 6to4, Teredo), local-only names (one label, .local, .localhost, trailing dots), and non-web
- * schemes. The WHATWG URL parser has already turned tricks like http://2130706433/ or
- * http://0x7f.1/ into dotted IPv4. A public name that resolves to a private address cannot
- * be seen from here (no DNS before fetch): see SECURITY.md.
+ * link-local, unspecified, IPv6 forms that reach any of those (mapped, compatible, translated,
+ * NAT64, 6to4, Teredo), local-only names (one label, LOCAL_SUFFIXES, trailing dots), public
+ * names that answer with a private address by design (PRIVATE_NAMES, and names that carry a
+ * private IPv4 address in their labels), and non-web schemes. The WHATWG URL parser has
+ * already turned tricks like http://2130706433/ or http://0x7f.1/ into dotted IPv4. Any other
+ * public name whose DNS answer is private cannot be seen from here (no DNS before fetch): see
+ * SECURITY.md.
  */
 export function isPrivateAddress(input: string): boolean {
   let url: URL;
@@ -109,9 +174,11 @@ export function isPrivateAddress(input: string): boolean {
   }
   // "localhost." is localhost: a name with its root dot is the same name.
   const name = host.replace(/\.+$/, '');
-  if (name === '' || name === 'localhost' || LOCAL_SUFFIXES.some((s) => name.endsWith(s))) return true;
+  if (name === '' || name === 'localhost' || LOCAL_SUFFIXES.some((s) => name.endsWith(s) || name === s.slice(1))) return true;
+  if (PRIVATE_NAMES.some((n) => name === n || name.endsWith(`.${n}`))) return true;
   const v4 = ipv4(name);
   if (v4) return privateIpv4(v4);
+  if (embedsPrivateIpv4(name)) return true;
   // A single label ("router", "intranet") is looked up in the user's own search domains.
   return !name.includes('.');
 }

@@ -58,6 +58,23 @@ export async function mayFetch(url: string, policy: PrivateAddressPolicy): Promi
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
+/**
+ * Why the site says this answer is not for publishing, or null (docs/page-index-task.md §2):
+ * `Cache-Control: private` or `no-store` (an answer meant for one person, or not to be kept),
+ * `X-Robots-Tag: noindex` or `none`. Such a page is not indexed, and for an auditor it does
+ * not match (§4): every node reads the same headers.
+ */
+export function notForPublishing(headers: Headers): string | null {
+  const directives = (headers.get('cache-control') ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((d) => d.split('=')[0]!.trim());
+  if (directives.includes('private')) return 'the site marks the page private (Cache-Control: private)';
+  if (directives.includes('no-store')) return 'the site marks the page not to be stored (Cache-Control: no-store)';
+  if (/(^|[\s,:])(noindex|none)($|[\s,])/i.test(headers.get('x-robots-tag') ?? '')) return 'the site asks that the page not be indexed (X-Robots-Tag)';
+  return null;
+}
+
 export async function fetchPublicPage(url: string, options: FetchPageOptions): Promise<FetchResult> {
   const maxBytes = options.maxBytes ?? MAX_PAGE_BYTES;
   if (!(await mayFetch(url, options.allowPrivate))) return { ok: false, reason: 'private or non-web address', refused: true };
@@ -95,6 +112,11 @@ export async function fetchPublicPage(url: string, options: FetchPageOptions): P
     if (type !== 'text/html' && type !== 'application/xhtml+xml') {
       await response.body?.cancel().catch(() => {});
       return { ok: false, reason: `not HTML: ${type || 'no content type'}` };
+    }
+    const privately = notForPublishing(response.headers);
+    if (privately) {
+      await response.body?.cancel().catch(() => {});
+      return { ok: false, reason: privately };
     }
     const declared = Number(response.headers.get('content-length'));
     if (Number.isFinite(declared) && declared > maxBytes) {

@@ -15,6 +15,8 @@ export interface PageIndexDeps {
   taskId: string;
   /** The sites the task covers, from its metadata document: a record elsewhere is invalid. */
   origins: readonly string[];
+  /** The query parameters a record's URL keeps, from the same document (none by default). */
+  keepParameters?: readonly string[];
   records: { forRound(round: number): Promise<PageRecord[]> };
   /** Fetches a page under this node's own rules (a refusal is `refused`: not the page's fault). */
   fetchPage(url: string): Promise<FetchResult>;
@@ -36,7 +38,7 @@ async function refetchMatches(deps: PageIndexDeps, sample: PageRecord[]): Promis
       const page = await deps.fetchPage(record.url);
       if (!page.ok) return { record, ok: false, reason: page.reason, transient: page.transient === true || page.refused === true };
       const started = now();
-      const fresh = buildPageRecord(page.html, record.url, now());
+      const fresh = buildPageRecord(page.html, record.url, now(), deps.keepParameters ?? []);
       deps.spentCpu?.(now() - started);
       if ('skip' in fresh) return { record, ok: false, reason: fresh.skip };
       const cmp = compareRecord(record, fresh);
@@ -92,7 +94,7 @@ export function createPageIndexPlugin(deps: PageIndexDeps): TaskPlugin {
       if (!bytesMatchCid(submission, bytes)) throw new AuditUndecidedError(`the proof store served bytes that do not match ${submission.slice(0, 20)}…`);
       let records: PageRecord[];
       try {
-        records = decodeBundle(bytes, { task: deps.taskId, round, node: submitter }).records;
+        records = decodeBundle(bytes, { task: deps.taskId, round, node: submitter, keepParameters: deps.keepParameters ?? [] }).records;
       } catch (err) {
         if (err instanceof BundleError) return { valid: false, reason: `malformed proof bundle: ${err.message}` };
         throw err;

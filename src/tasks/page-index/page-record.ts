@@ -17,12 +17,13 @@ export interface PageRecord {
   simhash: string;
 }
 
-export function buildPageRecord(html: string, url: string, fetchedAt: number): PageRecord | { skip: string } {
+/** `keepParameters`: the task's, for the record's canonical URL (docs/page-index-task.md §2). */
+export function buildPageRecord(html: string, url: string, fetchedAt: number, keepParameters: readonly string[] = []): PageRecord | { skip: string } {
   const article = extractArticle(html, url);
   if ('skip' in article) return article;
   const text = normalizeText(article.text);
   return {
-    url: canonicalUrl(url),
+    url: canonicalUrl(url, keepParameters),
     fetchedAt,
     title: article.title,
     textLength: text.length,

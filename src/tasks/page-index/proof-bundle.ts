@@ -69,7 +69,8 @@ function check(cond: boolean, message: string): asserts cond {
   if (!cond) throw new BundleError(message);
 }
 
-export function decodeBundle(bytes: Uint8Array, expected: { task: string; round: number; node: string }): ProofBundle {
+/** `keepParameters`: the task's (docs/page-index-task.md §1); a record URL is canonical under them. */
+export function decodeBundle(bytes: Uint8Array, expected: { task: string; round: number; node: string; keepParameters?: readonly string[] }): ProofBundle {
   check(bytes.length <= MAX_BUNDLE_BYTES, `bundle is larger than ${MAX_BUNDLE_BYTES} bytes`);
   let raw: unknown;
   try {
@@ -93,7 +94,7 @@ export function decodeBundle(bytes: Uint8Array, expected: { task: string; round:
     check(typeof x.url === 'string' && x.url.length <= 2048, `record ${i}: bad url`);
     let canonical: string;
     try {
-      canonical = canonicalUrl(x.url);
+      canonical = canonicalUrl(x.url, expected.keepParameters ?? []);
     } catch (err) {
       throw new BundleError(`record ${i}: ${(err as Error).message}`);
     }
