@@ -1,11 +1,12 @@
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { createKeyPairSignerFromPrivateKeyBytes, getBase58Decoder, getBase58Encoder, type KeyPairSigner } from '@solana/kit';
+import { createKeyPairFromPrivateKeyBytes, createKeyPairSignerFromPrivateKeyBytes, getBase58Decoder, getBase58Encoder, type KeyPairSigner } from '@solana/kit';
 import { mnemonicToSeed } from './mnemonic.ts';
 import { MAIN_ACCOUNT_PATH, MAIN_PATHS, STAKING_KEY_PATH, type MainPath } from './account-paths.ts';
 import { derivePath } from './slip10.ts';
 
 // The node's key material. Imports check that a key file's public half belongs to its seed,
-// and no error message ever contains secret bytes.
+// and no error message ever contains secret bytes. Public keys come from WebCrypto's Ed25519
+// (Chrome 137, Firefox 129 and Node have it; the manifest asks for those versions), so no
+// curve arithmetic in JavaScript ships with the background.
 
 export interface Ed25519Secret {
   seed: Uint8Array;
@@ -20,9 +21,11 @@ export class KeyImportError extends Error {
 const b58d = getBase58Decoder();
 const b58e = getBase58Encoder();
 
-export function secretFromSeed(seed: Uint8Array): Ed25519Secret {
+export async function secretFromSeed(seed: Uint8Array): Promise<Ed25519Secret> {
   if (seed.length !== 32) throw new KeyImportError('an ed25519 seed is 32 bytes');
-  const publicKey = ed25519.getPublicKey(seed);
+  // A non-extractable private key: only its public half leaves WebCrypto.
+  const pair = await createKeyPairFromPrivateKeyBytes(seed, false);
+  const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
   return { seed: seed.slice(), publicKey, address: b58d.decode(publicKey) };
 }
 
@@ -35,8 +38,8 @@ export async function deriveNodeKeys(
   const seed = await mnemonicToSeed(mnemonic, passphrase);
   try {
     return {
-      main: secretFromSeed(derivePath(seed, mainPath).key),
-      staking: secretFromSeed(derivePath(seed, STAKING_KEY_PATH).key),
+      main: await secretFromSeed(derivePath(seed, mainPath).key),
+      staking: await secretFromSeed(derivePath(seed, STAKING_KEY_PATH).key),
     };
   } finally {
     wipe(seed);
@@ -48,16 +51,16 @@ export async function deriveAccountCandidates(mnemonic: string): Promise<{ main:
   const seed = await mnemonicToSeed(mnemonic);
   try {
     return {
-      main: MAIN_PATHS.map((path) => ({ path, secret: secretFromSeed(derivePath(seed, path).key) })),
-      staking: secretFromSeed(derivePath(seed, STAKING_KEY_PATH).key),
+      main: await Promise.all(MAIN_PATHS.map(async (path) => ({ path, secret: await secretFromSeed(derivePath(seed, path).key) }))),
+      staking: await secretFromSeed(derivePath(seed, STAKING_KEY_PATH).key),
     };
   } finally {
     wipe(seed);
   }
 }
 
-function fromSecretKey64(bytes: Uint8Array): Ed25519Secret {
-  const secret = secretFromSeed(bytes.subarray(0, 32));
+async function fromSecretKey64(bytes: Uint8Array): Promise<Ed25519Secret> {
+  const secret = await secretFromSeed(bytes.subarray(0, 32));
   const claimed = bytes.subarray(32);
   if (!secret.publicKey.every((b, i) => b === claimed[i])) {
     wipe(secret.seed);
@@ -67,7 +70,7 @@ function fromSecretKey64(bytes: Uint8Array): Ed25519Secret {
 }
 
 /** A Solana CLI key file: a JSON array of the 64 secret-key bytes (seed, then public key). */
-export function importKeyFile(text: string): Ed25519Secret {
+export async function importKeyFile(text: string): Promise<Ed25519Secret> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -83,9 +86,9 @@ export function importKeyFile(text: string): Ed25519Secret {
  * The desktop node's staking key file (`<name>_stakingWallet.json`): a key file like any
  * other, whose errors say which of the two files is wrong.
  */
-export function importStakingKeyFile(text: string): Ed25519Secret {
+export async function importStakingKeyFile(text: string): Promise<Ed25519Secret> {
   try {
-    return importKeyFile(text);
+    return await importKeyFile(text);
   } catch (err) {
     if (err instanceof KeyImportError) throw new KeyImportError(`the staking key file is not usable: ${err.message}`);
     throw err;
@@ -102,7 +105,7 @@ export function exportKeyFile(secret: Ed25519Secret): string {
 }
 
 /** base58 of the 64-byte secret key (as wallets export it), or of a 32-byte seed. */
-export function importBase58SecretKey(text: string): Ed25519Secret {
+export async function importBase58SecretKey(text: string): Promise<Ed25519Secret> {
   let bytes: Uint8Array;
   try {
     bytes = b58e.encode(text.trim()) as Uint8Array;
