@@ -141,6 +141,8 @@ export interface TaskView {
   claimed: string | null;
   timeline: TaskTimeline | null;
   rounds: RoundView[];
+  /** The task's sites the browser has not granted access to: the node cannot audit pages there. */
+  cannotAudit: string[];
 }
 
 /** A task the node stopped working on whose stake may still be on K2, waiting to be withdrawn. */
@@ -180,6 +182,11 @@ export interface ApprovalView {
   balance: string;
   balanceAfter: string;
   accounts: { role: string; address: string }[];
+  /**
+   * A stake: the sites the task covers, whose pages the node will fetch to audit peers. The
+   * popup asks the browser for access to them when the user approves.
+   */
+  sites: string[];
   createdAt: number;
   expiresAt: number;
   /** Binds a decision to exactly what was shown: the answer must carry it back. */
