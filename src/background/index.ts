@@ -17,7 +17,7 @@ import { buildNodeView, forgetBalance } from './node-view.ts';
 import type { SenderKind } from './sender-kind.ts';
 import { networkOf, readSettings, updateSettings } from './settings-store.ts';
 import { addSite, optedInSites, removeSite, syncVisitReporter } from './site-registry.ts';
-import { discoverTasks, taskInfo } from './task-catalog.ts';
+import { addTaskById, discoverTasks, taskInfo } from './task-catalog.ts';
 import { hasOpenPages, listenForUpdatePorts, notifyChanged } from './update-hub.ts';
 import { countVisits, recentVisits, recordVisit, visitKey } from './visit-store.ts';
 import { createWalletSession, PENDING_IMPORT_MS } from './wallet-session.ts';
@@ -352,6 +352,15 @@ const handlers: Handlers = {
     const { db, wallet, runner } = await services();
     const rpcUrl = await getSetting(db, 'rpcUrl', DEFAULT_RPC_URL);
     return discoverTasks(await runner.rpc(), db, rpcUrl, networkOf(rpcUrl), (await wallet.status()).stakingAddress);
+  },
+  async 'tasks.add'(r) {
+    const { db, wallet, runner } = await services();
+    const rpcUrl = await getSetting(db, 'rpcUrl', DEFAULT_RPC_URL);
+    const engine = await runner.engine();
+    const info = await addTaskById(await runner.rpc(), db, rpcUrl, r.taskId, (await wallet.status()).stakingAddress, (state) => engine.taskRules(state));
+    await log(`added task ${info.name} (${r.taskId}) on ${rpcUrl}: it runs page-index`, 'info', 'node');
+    notifyChanged('settings');
+    return info;
   },
   async 'task.info'(r) {
     const { db, wallet, runner } = await services();

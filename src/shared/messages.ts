@@ -204,7 +204,14 @@ export interface LimitsView {
 export interface SettingsView {
   network: NetworkId;
   rpcUrl: string;
-  networks: { id: Exclude<NetworkId, 'custom'>; url: string }[];
+  /**
+   * The networks offered, and where the node can earn on each: `knownTasks` page-index tasks
+   * this release knows there (the devnet's are listed by the devnet itself), `addedTasks` the
+   * ones the user added by id for that endpoint.
+   */
+  networks: { id: Exclude<NetworkId, 'custom'>; url: string; knownTasks: number | 'devnet'; addedTasks: number }[];
+  /** Tasks the user added by id for the configured endpoint. */
+  addedTasks: number;
   devBuild: boolean;
   autoLockMinutes: number;
   paused: boolean;
@@ -301,6 +308,11 @@ export interface RequestMap {
   'node.claim': { request: { type: 'node.claim'; taskId: string }; response: { done: string } };
   'tasks.discover': { request: { type: 'tasks.discover' }; response: TaskInfo[] };
   'task.info': { request: { type: 'task.info'; taskId: string }; response: TaskInfo };
+  /**
+   * A task the release does not know, added by its id on the configured network: it must be
+   * active and declare page-index rules in its metadata; it is then bound to that plugin.
+   */
+  'tasks.add': { request: { type: 'tasks.add'; taskId: string }; response: TaskInfo };
   'approvals.list': { request: { type: 'approvals.list' }; response: ApprovalView[] };
   'approvals.decide': {
     request: { type: 'approvals.decide'; id: string; approve: boolean; digest: string };
@@ -571,6 +583,7 @@ export function parseRequest(raw: unknown): Request {
     case 'node.leave':
     case 'node.claim':
     case 'task.info':
+    case 'tasks.add':
       exactKeys(raw, ['type', 'taskId']);
       return { type, taskId: addressField(raw, 'taskId') };
     case 'approvals.decide': {
