@@ -1,12 +1,13 @@
-import { createKeyPairFromPrivateKeyBytes, createKeyPairSignerFromPrivateKeyBytes, getBase58Decoder, getBase58Encoder, type KeyPairSigner } from '@solana/kit';
+import { createPrivateKeyFromBytes, createSignerFromKeyPair, getBase58Decoder, getBase58Encoder, type KeyPairSigner } from '@solana/kit';
+import { ed25519PublicKey } from './ed25519-public-key.ts';
 import { mnemonicToSeed } from './mnemonic.ts';
 import { MAIN_ACCOUNT_PATH, MAIN_PATHS, STAKING_KEY_PATH, type MainPath } from './account-paths.ts';
 import { derivePath } from './slip10.ts';
 
 // The node's key material. Imports check that a key file's public half belongs to its seed,
-// and no error message ever contains secret bytes. Public keys come from WebCrypto's Ed25519
-// (Chrome 137, Firefox 129 and Node have it; the manifest asks for those versions), so no
-// curve arithmetic in JavaScript ships with the background.
+// and no error message ever contains secret bytes. Keys sign through WebCrypto's Ed25519
+// (Chrome 137, Firefox 129 and Node have it; the manifests ask for those versions); a seed's
+// public key comes from WebCrypto too, except in the Firefox build (ed25519-public-key.ts).
 
 export interface Ed25519Secret {
   seed: Uint8Array;
@@ -23,9 +24,7 @@ const b58e = getBase58Encoder();
 
 export async function secretFromSeed(seed: Uint8Array): Promise<Ed25519Secret> {
   if (seed.length !== 32) throw new KeyImportError('an ed25519 seed is 32 bytes');
-  // A non-extractable private key: only its public half leaves WebCrypto.
-  const pair = await createKeyPairFromPrivateKeyBytes(seed, false);
-  const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
+  const publicKey = await ed25519PublicKey(seed);
   return { seed: seed.slice(), publicKey, address: b58d.decode(publicKey) };
 }
 
@@ -124,9 +123,15 @@ export function exportBase58SecretKey(secret: Ed25519Secret): string {
   return b58d.decode(full);
 }
 
-/** A signer whose WebCrypto private key is non-extractable unless asked otherwise. */
-export function toKitSigner(secret: Ed25519Secret, opts: { extractable?: boolean } = {}): Promise<KeyPairSigner> {
-  return createKeyPairSignerFromPrivateKeyBytes(secret.seed, opts.extractable ?? false);
+/**
+ * A signer whose WebCrypto private key is non-extractable unless asked otherwise. Its public
+ * key is the one the secret carries, imported as it is: @solana/kit's own constructor derives
+ * it by exporting the private key, which Firefox cannot do for an imported key.
+ */
+export async function toKitSigner(secret: Ed25519Secret, opts: { extractable?: boolean } = {}): Promise<KeyPairSigner> {
+  const privateKey = await createPrivateKeyFromBytes(secret.seed, opts.extractable ?? false);
+  const publicKey = await crypto.subtle.importKey('raw', secret.publicKey as Uint8Array<ArrayBuffer>, 'Ed25519', true, ['verify']);
+  return createSignerFromKeyPair({ privateKey, publicKey });
 }
 
 export function wipe(bytes: Uint8Array): void {

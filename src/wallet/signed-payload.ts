@@ -1,4 +1,4 @@
-import { createKeyPairFromPrivateKeyBytes, getBase58Decoder, signBytes } from '@solana/kit';
+import { createPrivateKeyFromBytes, getBase58Decoder, signBytes } from '@solana/kit';
 import { base58ToBytes } from '../k2/base58.ts';
 import { verifyEd25519 } from './ed25519-verify.ts';
 import type { Ed25519Secret } from './keypair.ts';
@@ -14,8 +14,7 @@ const b58d = getBase58Decoder();
 
 export async function signPayload(body: unknown, secret: Ed25519Secret): Promise<string> {
   const message = new TextEncoder().encode(JSON.stringify(body));
-  const { privateKey } = await createKeyPairFromPrivateKeyBytes(secret.seed, false);
-  const signature = await signBytes(privateKey, message);
+  const signature = await signBytes(await createPrivateKeyFromBytes(secret.seed, false), message);
   const out = new Uint8Array(64 + message.length);
   out.set(signature);
   out.set(message, 64);

@@ -34,6 +34,7 @@ import {
   validateMnemonic,
 } from '../../src/wallet/keys.ts';
 import { ed25519Backend } from '../../src/wallet/ed25519-verify.ts';
+import { ed25519PublicKeyByNoble, ed25519PublicKeyByWebCrypto } from '../../src/wallet/ed25519-public-key.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -284,5 +285,27 @@ describe("Koii's signed payloads", () => {
   test('uses WebCrypto to verify where the platform has Ed25519 (Node does)', async () => {
     await openSignedPayload(await signPayload({ round: 1 }, await secretReady), address);
     expect(await ed25519Backend()).toBe('webcrypto');
+  });
+});
+
+describe("a seed's public key, and the signer built on it", () => {
+  test('WebCrypto (Chrome, Node) and @noble/curves (the Firefox build) derive the same public key', async () => {
+    for (let i = 0; i < 16; i++) {
+      const seed = crypto.getRandomValues(new Uint8Array(32));
+      const byWebCrypto = await ed25519PublicKeyByWebCrypto(seed);
+      expect(bs58.encode(byWebCrypto)).toBe(bs58.encode(ed25519PublicKeyByNoble(seed)));
+      expect(bs58.encode(byWebCrypto)).toBe(bs58.encode(nacl.sign.keyPair.fromSeed(seed).publicKey));
+    }
+  });
+
+  test('the signer signs with the seed and names the public key the secret carries, without exporting its private key', async () => {
+    const seed = crypto.getRandomValues(new Uint8Array(32));
+    const secret = await secretFromSeed(seed);
+    const signer = await toKitSigner(secret);
+    expect(signer.address).toBe(secret.address);
+    expect(signer.keyPair.privateKey.extractable).toBe(false);
+    const message = new TextEncoder().encode('round 9');
+    const [sigs] = await signer.signMessages([{ content: message, signatures: {} }]);
+    expect(nacl.sign.detached.verify(message, sigs![signer.address]!, secret.publicKey)).toBe(true);
   });
 });
