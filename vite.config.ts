@@ -24,6 +24,13 @@ export default defineConfig({
     minify: true,
     sourcemap: false,
     modulePreload: { polyfill: false },
+    rolldownOptions: {
+      // No content hashes in file names: an extension ships as a whole, nothing caches its
+      // files by name, and crxjs's placeholder for the content script's file name hashes the
+      // script's absolute path into the background chunk's hash. Without them the same source
+      // builds the same files wherever it is checked out (the source archive's test).
+      output: { entryFileNames: 'assets/[name].js', chunkFileNames: 'assets/[name].js', assetFileNames: 'assets/[name][extname]' },
+    },
   },
   server: { strictPort: true },
 });

@@ -3,7 +3,12 @@
 // `--out-dir=DIR` writes DIR/chrome and DIR/firefox instead (the e2e tests keep both builds).
 // `--target=chrome|firefox` builds one.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { build } from 'vite';
+
+// What ships is a production bundle, whoever runs this: vitest (NODE_ENV=test) runs it for
+// the e2e tests, and Vite and Preact's preset read NODE_ENV: under "test" they emitted JSX's
+// development form, with every component's absolute source path in the popup's code.
+process.env.NODE_ENV = 'production';
+const { build } = await import('vite');
 
 const prod = process.argv.includes('--prod');
 const only = process.argv.find((a) => a.startsWith('--target='))?.slice('--target='.length);
