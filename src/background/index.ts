@@ -439,6 +439,8 @@ async function onAccessChanged(patterns: string[], change: 'granted' | 'removed'
   const covered = tasks.flatMap((t) => (t.rules?.origins ?? []).filter((o) => hosts.has(`${new URL(o).protocol}//${new URL(o).hostname}`)).map((o) => `${o} (${t.name})`));
   if (covered.length > 0) {
     await log(change === 'granted' ? `access granted to ${covered.join(', ')}: audits of pages there can run` : `access removed from ${covered.join(', ')}: cannot audit pages there`, change === 'granted' ? 'info' : 'warn', 'sites');
+    // Audits left undecided for want of it are tried again now, not at the next retry.
+    if (change === 'granted') void (await runnerReady).wake();
   }
   notifyChanged('node');
 }
