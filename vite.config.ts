@@ -8,6 +8,7 @@ import { manifestFor, type Target } from './scripts/manifest-for.ts';
 // development build needs (the local devnet and demo site on 127.0.0.1).
 const target = (process.env.K2_TARGET ?? 'chrome') as Target;
 const dev = process.env.K2_DEV !== '0';
+const outDir = process.env.K2_OUT_DIR ?? 'dist';
 
 export default defineConfig({
   plugins: [preact(), crx({ manifest: manifestFor(target, { dev }), browser: target })],
@@ -17,12 +18,19 @@ export default defineConfig({
     __K2_TARGET__: JSON.stringify(target),
   },
   build: {
-    outDir: `dist/${target}`,
+    outDir: `${outDir}/${target}`,
     emptyOutDir: true,
     target: 'es2022',
     minify: true,
     sourcemap: false,
     modulePreload: { polyfill: false },
+    rolldownOptions: {
+      // No content hashes in file names: an extension ships as a whole, nothing caches its
+      // files by name, and crxjs's placeholder for the content script's file name hashes the
+      // script's absolute path into the background chunk's hash. Without them the same source
+      // builds the same files wherever it is checked out (the source archive's test).
+      output: { entryFileNames: 'assets/[name].js', chunkFileNames: 'assets/[name].js', assetFileNames: 'assets/[name][extname]' },
+    },
   },
   server: { strictPort: true },
 });

@@ -18,6 +18,14 @@ export interface NetworkOptions extends Omit<DevnetOptions, 'tasks'> {
   useCorpus?: boolean;
   /** Also serve devnet/hostile-site.ts, for peers with the hostile-pages fault. */
   hostileSite?: boolean;
+  /**
+   * A public name for the demo site (`site.test`): the task then covers `http://<siteHost>`,
+   * the peers index and audit its pages under that name (reaching them on 127.0.0.1), and a
+   * browser reaches it by a rule that resolves the name here (Chromium's
+   * --host-resolver-rules, a proxy in Firefox). What a store build needs: it never fetches a
+   * private address, so a task site on 127.0.0.1 could not be audited by it at all.
+   */
+  siteHost?: string;
   onEvent?: (source: string, message: string) => void;
   /** The time the devnet and its peers run on: wall time by default, a stepped clock in tests. */
   time?: TimeSource;
@@ -27,6 +35,8 @@ export interface Network {
   time: TimeSource;
   devnet: Devnet;
   demoSite: DemoSite;
+  /** The origin the task covers and the peers' records name: the demo site's, or `http://<siteHost>`. */
+  siteUrl: string;
   hostileSite: HostileSite | null;
   peers: SimulatedPeer[];
   taskId: string;
@@ -47,7 +57,15 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<Networ
   // hostile site is one of them, so that peers' records there are judged by their pages.
   const demoSite = await startDemoSite({ ...(options.demoSitePort !== undefined ? { port: options.demoSitePort } : {}), useCorpus: options.useCorpus ?? true });
   const hostileSite = options.hostileSite ? await startHostileSite() : null;
-  const origins = task.origins ?? [demoSite.url, ...(hostileSite ? [hostileSite.url] : [])];
+  const siteUrl = options.siteHost ? `http://${options.siteHost}` : demoSite.url;
+  const origins = task.origins ?? [siteUrl, ...(hostileSite ? [hostileSite.url] : [])];
+  // Pages of the public name are served by the demo site on this machine.
+  const siteFetch: typeof fetch | undefined = options.siteHost
+    ? (input, init) => {
+        const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+        return fetch(url.origin === siteUrl ? `${demoSite.url}${url.pathname}${url.search}` : url.href, init);
+      }
+    : undefined;
   const devnet = await startDevnet({ ...options, tasks: [{ ...task, origins }], time });
   const taskId = devnet.taskIds[0]!;
   const peers: SimulatedPeer[] = [];
@@ -60,7 +78,8 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<Networ
           devnetUrl: devnet.url,
           ...(options.ipfsApiToken !== undefined ? { ipfsApiToken: options.ipfsApiToken } : {}),
           taskId,
-          demoSiteUrl: demoSite.url,
+          demoSiteUrl: siteUrl,
+          ...(siteFetch ? { fetch: siteFetch } : {}),
           ...(hostileSite ? { hostileSiteUrl: hostileSite.url } : {}),
           pages: demoSite.pages,
           stake: options.peerStake ?? task.minimumStake * 2n,
@@ -79,6 +98,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<Networ
     time,
     devnet,
     demoSite,
+    siteUrl,
     hostileSite,
     peers,
     taskId,

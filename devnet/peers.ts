@@ -59,6 +59,11 @@ export interface PeerOptions {
   pollMs: number;
   /** The network's time: the peer's polls and waits (wall time by default). */
   time?: TimeSource;
+  /**
+   * How the peer fetches pages (the platform's fetch by default): a network whose task site
+   * has a public name (NetworkOptions.siteHost) gives one that reaches it on this machine.
+   */
+  fetch?: typeof fetch;
   /** Page fetch timeout in audits (hostile pages that hang cost this much each). */
   pageTimeoutMs?: number;
   /** Claim rewards as soon as there are any (default), or leave them for a manual claim. */
@@ -126,7 +131,8 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
   // Peers fetch what is on this machine only: a hostile peer's bundle that points at
   // 10.0.0.1 must not make an honest peer send traffic off 127.0.0.1.
   const loopbackOnly = (url: string) => new URL(url).hostname === '127.0.0.1';
-  const fetchPage = (url: string) => fetchPublicPage(url, { allowPrivate: loopbackOnly, timeoutMs: options.pageTimeoutMs ?? 5000 });
+  const fetchPage = (url: string) =>
+    fetchPublicPage(url, { allowPrivate: loopbackOnly, timeoutMs: options.pageTimeoutMs ?? 5000, ...(options.fetch ? { fetch: options.fetch } : {}) });
   // The query parameters the task's records keep: read with its origins, below.
   let keep: readonly string[] = [];
   const honestRecords = {

@@ -1,10 +1,18 @@
 // Builds dist/chrome and dist/firefox from one source. `--prod` drops development
 // host permissions (what the stores get); the default is a development build.
+// `--out-dir=DIR` writes DIR/chrome and DIR/firefox instead (the e2e tests keep both builds).
+// `--target=chrome|firefox` builds one.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { build } from 'vite';
+
+// What ships is a production bundle, whoever runs this: vitest (NODE_ENV=test) runs it for
+// the e2e tests, and Vite and Preact's preset read NODE_ENV: under "test" they emitted JSX's
+// development form, with every component's absolute source path in the popup's code.
+process.env.NODE_ENV = 'production';
+const { build } = await import('vite');
 
 const prod = process.argv.includes('--prod');
 const only = process.argv.find((a) => a.startsWith('--target='))?.slice('--target='.length);
+const outDir = process.argv.find((a) => a.startsWith('--out-dir='))?.slice('--out-dir='.length) ?? 'dist';
 const targets = only ? [only] : ['chrome', 'firefox'];
 
 /**
@@ -26,7 +34,8 @@ function dropContentScriptFromWebAccessible(dir) {
 for (const target of targets) {
   process.env.K2_TARGET = target;
   process.env.K2_DEV = prod ? '0' : '1';
+  process.env.K2_OUT_DIR = outDir;
   await build({ configFile: 'vite.config.ts', logLevel: 'warn' });
-  dropContentScriptFromWebAccessible(`dist/${target}`);
-  console.log(`built dist/${target}${prod ? ' (store build)' : ''}`);
+  dropContentScriptFromWebAccessible(`${outDir}/${target}`);
+  console.log(`built ${outDir}/${target}${prod ? ' (store build)' : ''}`);
 }

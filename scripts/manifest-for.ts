@@ -23,14 +23,18 @@ export function manifestFor(target: Target, { dev }: { dev: boolean }): Manifest
       gecko: {
         id: GECKO_ID,
         strict_min_version: '140.0',
-        // The node reads public web pages the user opted in and sends proofs of them
-        // (hashes, titles, URLs) to the K2 network: that is "websiteContent" leaving the device.
-        data_collection_permissions: { required: ['websiteContent'] },
+        // The node reads public web pages the user opted in and sends proofs of them to the
+        // K2 network and its proof store, where anyone can read them: the titles and text
+        // hashes are "websiteContent"; the URLs of the pages the user visited, with the time
+        // each was fetched, are "browsingActivity". Both leave the device, so both are declared.
+        data_collection_permissions: { required: ['browsingActivity', 'websiteContent'] },
       },
     };
     // Firefox has no unlimitedStorage warning-free path for MV3 event pages; IndexedDB is
     // persistent there without it.
     manifest.permissions = base.permissions.filter((p: string) => p !== 'unlimitedStorage');
+    // Chrome's floor (Ed25519 in WebCrypto); Firefox's is strict_min_version above.
+    delete manifest.minimum_chrome_version;
   }
   return manifest;
 }

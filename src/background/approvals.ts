@@ -35,7 +35,9 @@ const CONFIRM_POLL_MS = 400;
 type Status = 'pending' | 'rejected' | 'expired' | 'signed' | 'sent' | 'confirmed' | 'failed';
 
 type Operation =
-  | { kind: 'stake'; firstStake: boolean; rentRoe: string; stakePot: string }
+  // `sites`: the origins the task covers, which the node will audit pages of (the popup asks
+  // the browser for access to them with the approval).
+  | { kind: 'stake'; firstStake: boolean; rentRoe: string; stakePot: string; sites?: string[] }
   // Withdraw moves the stake into the task's claimable balance; the claim in the same
   // transaction pays that balance (stake and any unclaimed rewards) to the main account.
   | { kind: 'withdraw'; stakePot?: string }
@@ -144,6 +146,7 @@ function view(a: StoredApproval): ApprovalView {
     accounts: a.accounts,
     network: { name: networkOf(a.network.endpoint), endpoint: a.network.endpoint, genesisHash: a.network.genesisHash },
     rent: a.rentRoe === null ? null : formatKoii(BigInt(a.rentRoe)),
+    sites: a.operation.kind === 'stake' ? (a.operation.sites ?? []) : [],
     createdAt: a.createdAt,
     expiresAt: a.expiresAt,
     digest: a.digest,
@@ -176,6 +179,11 @@ export interface ApprovalDeps {
    * called expired (and the user told to ask again) only when it agrees.
    */
   secondRpc?: () => Promise<K2Rpc | null>;
+  /**
+   * The sites a task covers, from its rules; throws when they cannot be read (a stake on
+   * rules the node does not know would lock funds on work it cannot do). None by default.
+   */
+  taskSites?: (state: TaskState) => Promise<string[]>;
 }
 
 export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
@@ -376,6 +384,7 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
       if (!pluginNameForTask(state, await getSetting<Record<string, string>>(db, 'taskBindings', {}))) {
         throw new ApprovalError(`this extension cannot run task ${state.taskName}: no plugin of it does this task's work`);
       }
+      const sites = deps.taskSites ? await deps.taskSites(state) : [];
       const current = state.stakeList.get(keys.staking.address) ?? 0n;
       if (current + amount < state.minimumStakeAmount) {
         throw new ApprovalError(`this task needs a stake of at least ${formatKoii(state.minimumStakeAmount)} KOII`);
@@ -386,7 +395,7 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
       // Bounded by the rent formula: an endpoint's word alone never sets what the user pays.
       const rentBytes = PROTOCOL_CHOICES.stakeRentExemptBytes;
       const rent = firstStake ? boundedRent(await rpc.getMinimumBalanceForRentExemption(rentBytes), rentBytes) : 0n;
-      const operation: Operation = { kind: 'stake', firstStake, rentRoe: String(rent), stakePot: state.stakePotAccount };
+      const operation: Operation = { kind: 'stake', firstStake, rentRoe: String(rent), stakePot: state.stakePotAccount, ...(sites.length > 0 ? { sites } : {}) };
       const fee =
         (await quoteFee(rpc, keys, { operation, taskId, amountRoe: String(amount) })) + (firstStake ? rent + PROTOCOL_CHOICES.stakeExtraLamports : 0n);
       const balance = await rpc.getBalance(keys.main.address);

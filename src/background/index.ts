@@ -8,6 +8,7 @@ import { listenForNotificationClicks, notifyApproval, showBadge } from './badge.
 import { BUILD_TARGET, DEFAULT_RPC_URL } from './build-info.ts';
 import { clearRecords, clearVisits, deleteRecord, deleteVisit, listRecords, listVisits } from './collected-data.ts';
 import { formatKoii } from '../core/amounts.ts';
+import { missingAccess, releaseUnneededAccess } from './host-access.ts';
 import { forgetLeftTask, rememberLeftTask } from './left-tasks.ts';
 import { mayRecordVisit } from './visit-policy.ts';
 import { createMessageRouter, type Handlers } from './message-router.ts';
@@ -16,7 +17,7 @@ import { buildNodeView, forgetBalance } from './node-view.ts';
 import type { SenderKind } from './sender-kind.ts';
 import { networkOf, readSettings, updateSettings } from './settings-store.ts';
 import { addSite, optedInSites, removeSite, syncVisitReporter } from './site-registry.ts';
-import { discoverTasks, taskInfo } from './task-catalog.ts';
+import { addTaskById, discoverTasks, taskInfo } from './task-catalog.ts';
 import { hasOpenPages, listenForUpdatePorts, notifyChanged } from './update-hub.ts';
 import { countVisits, recentVisits, recordVisit, visitKey } from './visit-store.ts';
 import { createWalletSession, PENDING_IMPORT_MS } from './wallet-session.ts';
@@ -41,7 +42,14 @@ const sessionStorage = {
 const walletReady = dbReady.then((db) => createWalletSession(db, sessionStorage, { onIdleLock: () => void onIdleLock() }));
 const runnerReady = Promise.all([dbReady, walletReady]).then(([db, wallet]) => createNodeRunner(db, wallet, notifyChanged));
 const approvalsReady = Promise.all([dbReady, walletReady, runnerReady]).then(([db, wallet, runner]) =>
-  createApprovals(db, { rpc: () => runner.rpc(), secondRpc: () => runner.secondRpc(), keys: () => wallet.keys(), onChange: () => notifyChanged('approvals') }),
+  createApprovals(db, {
+    rpc: () => runner.rpc(),
+    secondRpc: () => runner.secondRpc(),
+    keys: () => wallet.keys(),
+    onChange: () => notifyChanged('approvals'),
+    // A stake names the task's sites: the popup asks the browser for access to them with it.
+    taskSites: async (state) => (await (await runner.engine()).taskRules(state)).origins,
+  }),
 );
 
 async function services() {
@@ -68,6 +76,34 @@ async function refreshBadge(): Promise<void> {
   else await browser.alarms.clear(APPROVALS_ALARM);
 }
 
+/** The K2 endpoint and the proof store: hosts the node keeps whatever the sites and tasks. */
+async function endpoints(db: Awaited<typeof dbReady>): Promise<string[]> {
+  const rpcUrl = await getSetting(db, 'rpcUrl', DEFAULT_RPC_URL);
+  return [rpcUrl, await getSetting(db, 'proofStoreUrl', rpcUrl)];
+}
+
+/** After a join: say at once when the browser has not granted the task's sites. */
+async function reportAuditAccess(taskId: string): Promise<void> {
+  const { db } = await services();
+  const task = await db.get('tasks', taskId);
+  const missing = await missingAccess(task?.rules?.origins ?? []);
+  if (task && missing.length > 0) {
+    await log(`${task.name}: cannot audit: access not granted to ${missing.join(', ')}; peers' pages there stay undecided until you grant it`, 'warn', 'node');
+  }
+}
+
+/**
+ * Stops working on a task and gives back the access its sites were granted for, unless the
+ * user opted a site in for browsing, another joined task covers it, or it is an endpoint.
+ */
+async function leaveTask(taskId: string): Promise<void> {
+  const { db, runner } = await services();
+  const origins = (await db.get('tasks', taskId))?.rules?.origins ?? [];
+  await (await runner.engine()).leaveTask(taskId);
+  const released = await releaseUnneededAccess(db, origins, await optedInSites(db), await endpoints(db));
+  if (released.length > 0) await log(`gave back access to ${released.join(', ')}: no joined task or opted-in site needs it`, 'info', 'sites');
+}
+
 /** What a settled approval changes in the node: a stake joins the task, a withdrawal ends it. */
 async function applySettled(settled: Settled[]): Promise<void> {
   const { db, runner } = await services();
@@ -82,9 +118,10 @@ async function applySettled(settled: Settled[]): Promise<void> {
       if (s.kind === 'stake' && s.taskId) {
         await (await runner.engine()).joinTask(s.taskId);
         await forgetLeftTask(db, s.taskId);
+        await reportAuditAccess(s.taskId);
       }
       if (s.kind === 'withdraw' && s.taskId) {
-        await (await runner.engine()).leaveTask(s.taskId);
+        await leaveTask(s.taskId);
         await forgetLeftTask(db, s.taskId);
       }
     } catch (err) {
@@ -179,7 +216,7 @@ const handlers: Handlers = {
   },
   async 'sites.remove'(request) {
     const { db } = await services();
-    const sites = await removeSite(db, request.origin);
+    const sites = await removeSite(db, request.origin, await endpoints(db));
     await log(`opted out ${request.origin}`, 'info', 'sites');
     notifyChanged('sites');
     return { sites };
@@ -291,6 +328,7 @@ const handlers: Handlers = {
       rpcUrl,
       pendingApprovals: (await approvals.pending()).length,
       onChange: notifyChanged,
+      missingAccess,
     });
   },
   async 'node.join'(r) {
@@ -305,7 +343,7 @@ const handlers: Handlers = {
     const { db, runner } = await services();
     const task = await db.get('tasks', r.taskId);
     if (!task) return { left: 'not joined' };
-    await (await runner.engine()).leaveTask(r.taskId);
+    await leaveTask(r.taskId);
     await rememberLeftTask(db, { taskId: r.taskId, name: task.name, leftAt: Date.now() });
     notifyChanged('node');
     await refreshBadge();
@@ -321,6 +359,15 @@ const handlers: Handlers = {
     const { db, wallet, runner } = await services();
     const rpcUrl = await getSetting(db, 'rpcUrl', DEFAULT_RPC_URL);
     return discoverTasks(await runner.rpc(), db, rpcUrl, networkOf(rpcUrl), (await wallet.status()).stakingAddress);
+  },
+  async 'tasks.add'(r) {
+    const { db, wallet, runner } = await services();
+    const rpcUrl = await getSetting(db, 'rpcUrl', DEFAULT_RPC_URL);
+    const engine = await runner.engine();
+    const info = await addTaskById(await runner.rpc(), db, rpcUrl, r.taskId, (await wallet.status()).stakingAddress, (state) => engine.taskRules(state));
+    await log(`added task ${info.name} (${r.taskId}) on ${rpcUrl}: it runs page-index`, 'info', 'node');
+    notifyChanged('settings');
+    return info;
   },
   async 'task.info'(r) {
     const { db, wallet, runner } = await services();
@@ -400,6 +447,25 @@ const route = createMessageRouter(handlers, browser.runtime.id, ownBaseUrl, coun
 browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSender) => route(raw, sender));
 listenForUpdatePorts(ownBaseUrl);
 listenForNotificationClicks();
+
+// Access granted or taken back, here or in the browser's own settings: the status shows which
+// task sites the node can audit, and the log says when that changed.
+browser.permissions.onAdded.addListener((p) => void onAccessChanged(p.origins ?? [], 'granted'));
+browser.permissions.onRemoved.addListener((p) => void onAccessChanged(p.origins ?? [], 'removed'));
+
+async function onAccessChanged(patterns: string[], change: 'granted' | 'removed'): Promise<void> {
+  if (patterns.length === 0) return;
+  const { db } = await services();
+  const tasks = await db.getAll('tasks');
+  const hosts = new Set(patterns.map((p) => p.replace(/\/\*$/, '')));
+  const covered = tasks.flatMap((t) => (t.rules?.origins ?? []).filter((o) => hosts.has(`${new URL(o).protocol}//${new URL(o).hostname}`)).map((o) => `${o} (${t.name})`));
+  if (covered.length > 0) {
+    await log(change === 'granted' ? `access granted to ${covered.join(', ')}: audits of pages there can run` : `access removed from ${covered.join(', ')}: cannot audit pages there`, change === 'granted' ? 'info' : 'warn', 'sites');
+    // Audits left undecided for want of it are tried again now, not at the next retry.
+    if (change === 'granted') void (await runnerReady).wake();
+  }
+  notifyChanged('node');
+}
 
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === AUTOLOCK_ALARM) void autoLockNow();

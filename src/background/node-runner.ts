@@ -6,9 +6,9 @@ import { createIpfsProofStore } from '../tasks/ipfs/ipfs-proof-store.ts';
 import type { ProofStoreClient } from '../tasks/task-plugin.ts';
 import { readIpfsSettings, resolveIpfsEndpoints } from './ipfs-settings.ts';
 import { isLoopbackUrl } from '../tasks/page-index/canonical-url.ts';
-import { fetchPublicPage } from '../tasks/page-index/fetch-page.ts';
 import { ALARM_MIN_MS } from './browser-quirks/alarm-minimum.ts';
 import { DEFAULT_RPC_URL, IS_DEV_BUILD } from './build-info.ts';
+import { fetchWithHostAccess } from './host-access.ts';
 import type { WalletSession } from './wallet-session.ts';
 
 // Runs the engine on the browser's schedule. A stopped service worker (Chrome) or suspended
@@ -54,7 +54,8 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
   // Which private addresses this build fetches, whatever the page: a development build reaches
   // the devnet's sites on this machine (loopback), never the LAN; a store build none at all.
   // A rule of the build, not of the user's settings, so that this node's verdicts on peers'
-  // pages never depend on what the user opted in (docs/page-index-task.md §4).
+  // pages never depend on what the user opted in (docs/page-index-task.md §4). A host the
+  // browser has not granted is not fetched either (host-access.ts): undecided, not a verdict.
   const privateAddresses = IS_DEV_BUILD ? isLoopbackUrl : false;
 
   // IPFS endpoints and the upload token are read at each use: a change in the settings (or
@@ -84,7 +85,7 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
           rpc,
           keys: () => wallet.keys(),
           proofStore,
-          fetchPage: (page) => fetchPublicPage(page, { allowPrivate: privateAddresses }),
+          fetchPage: (page) => fetchWithHostAccess(page, { allowPrivate: privateAddresses }),
           secondRpc,
           settings: async () => ({ ...DEFAULT_ENGINE_SETTINGS, ...(await getSetting<Partial<EngineSettings>>(db, 'engine', {})) }),
           online: () => (typeof navigator === 'undefined' ? true : navigator.onLine),

@@ -66,7 +66,16 @@ async function timelineOf(db: NodeDb, taskId: string): Promise<TaskTimeline | nu
 
 export async function buildNodeView(
   db: NodeDb,
-  ctx: { wallet: WalletStatus; engineState: string; rpc: K2Rpc; rpcUrl: string; pendingApprovals: number; onChange: (topic: string) => void },
+  ctx: {
+    wallet: WalletStatus;
+    engineState: string;
+    rpc: K2Rpc;
+    rpcUrl: string;
+    pendingApprovals: number;
+    onChange: (topic: string) => void;
+    /** The origins among these whose host the browser has not granted (none, by default). */
+    missingAccess?: (origins: string[]) => Promise<string[]>;
+  },
 ): Promise<NodeView> {
   const { wallet } = ctx;
   const balance = wallet.mainAddress ? await balanceOf(ctx.rpc, ctx.rpcUrl, wallet.mainAddress, () => ctx.onChange('balance')) : null;
@@ -97,6 +106,7 @@ export async function buildNodeView(
       claimed: v?.claimed !== undefined ? formatKoii(BigInt(v.claimed)) : null,
       timeline: await timelineOf(db, task.taskId),
       rounds,
+      cannotAudit: ctx.missingAccess && task.rules ? await ctx.missingAccess(task.rules.origins) : [],
     });
   }
   let state: NodeState;

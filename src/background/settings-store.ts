@@ -4,6 +4,7 @@ import type { NetworkId, SettingsPatch, SettingsView } from '../shared/messages.
 import { getSetting, putSetting, type NodeDb } from '../store/node-db.ts';
 import { DEFAULT_RPC_URL, DEVNET_RPC_URL, IS_DEV_BUILD, MAINNET_RPC_URL, TESTNET_RPC_URL } from './build-info.ts';
 import { defaultGateways, defaultUploadUrl, readIpfsSettings, resolveIpfsEndpoints, writeIpfsSettings } from './ipfs-settings.ts';
+import { addedTasks, addedTasksByEndpoint, KNOWN_TASKS } from './task-catalog.ts';
 import { DEFAULT_AUTOLOCK_MINUTES } from './wallet-session.ts';
 
 // The user's settings as the popup and options page see them. The engine's own settings
@@ -12,16 +13,20 @@ import { DEFAULT_AUTOLOCK_MINUTES } from './wallet-session.ts';
 
 type StoredEngineSettings = Partial<EngineSettings>;
 
-export function networks(): SettingsView['networks'] {
-  const list: SettingsView['networks'] = [
-    { id: 'testnet', url: TESTNET_RPC_URL },
-    { id: 'mainnet', url: MAINNET_RPC_URL },
-  ];
-  return IS_DEV_BUILD ? [{ id: 'devnet', url: DEVNET_RPC_URL }, ...list] : list;
+const NETWORKS: { id: Exclude<NetworkId, 'custom'>; url: string }[] = [
+  ...(IS_DEV_BUILD ? [{ id: 'devnet' as const, url: DEVNET_RPC_URL }] : []),
+  { id: 'testnet', url: TESTNET_RPC_URL },
+  { id: 'mainnet', url: MAINNET_RPC_URL },
+];
+
+/** The networks offered, with where the node can earn on each (tasks known, tasks added). */
+export async function networks(db: NodeDb): Promise<SettingsView['networks']> {
+  const added = await addedTasksByEndpoint(db);
+  return NETWORKS.map((n) => ({ ...n, knownTasks: n.id === 'devnet' ? 'devnet' : KNOWN_TASKS[n.id].length, addedTasks: added[n.url]?.length ?? 0 }));
 }
 
 export function networkOf(rpcUrl: string): NetworkId {
-  return networks().find((n) => n.url === rpcUrl)?.id ?? 'custom';
+  return NETWORKS.find((n) => n.url === rpcUrl)?.id ?? 'custom';
 }
 
 export async function engineSettings(db: NodeDb): Promise<EngineSettings> {
@@ -37,7 +42,8 @@ export async function readSettings(db: NodeDb, running?: NodeEngine): Promise<Se
     network: networkOf(rpcUrl),
     rpcUrl,
     checkRpcUrls: await getSetting<string[]>(db, 'checkRpcUrls', []),
-    networks: networks(),
+    networks: await networks(db),
+    addedTasks: (await addedTasks(db, rpcUrl)).length,
     devBuild: IS_DEV_BUILD,
     autoLockMinutes: await getSetting(db, 'autoLockMinutes', DEFAULT_AUTOLOCK_MINUTES),
     paused: engine.paused,

@@ -1,6 +1,7 @@
 import browser from 'webextension-polyfill';
 import visitReporterFile from '../content/visit-reporter.ts?script&iife';
 import { getSetting, putSetting, type NodeDb } from '../store/node-db.ts';
+import { releaseUnneededAccess } from './host-access.ts';
 
 // A site is indexed only after the user opted it in AND the browser granted its host
 // permission. The visit reporter is registered for exactly those sites, so no script of
@@ -33,13 +34,14 @@ export async function addSite(db: NodeDb, origin: string): Promise<string[]> {
   return next;
 }
 
-export async function removeSite(db: NodeDb, origin: string): Promise<string[]> {
+/** `endpoints`: the K2 endpoint and proof store, whose hosts stay granted whatever the sites. */
+export async function removeSite(db: NodeDb, origin: string, endpoints: readonly string[]): Promise<string[]> {
   const next = (await optedInSites(db)).filter((s) => s !== origin);
   await putSetting(db, SITES_KEY, next);
   await syncVisitReporter(next);
-  // Give the permission back too: the user said no to this site.
-  const stillNeeded = next.some((s) => hostPattern(s) === hostPattern(origin));
-  if (!stillNeeded) await browser.permissions.remove({ origins: [hostPattern(origin)] }).catch(() => false);
+  // Give the permission back too, the user said no to this site: unless another opted-in site
+  // shares its host, or a joined task covers it (the node audits pages there).
+  await releaseUnneededAccess(db, [origin], next, endpoints);
   return next;
 }
 

@@ -1,16 +1,71 @@
 import { formatKoii } from '../core/amounts.ts';
+import type { TaskState } from '../core/task-state.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
 import { decodeTaskStateJson } from '../k2/task-state-decoder.ts';
 import type { NetworkId, TaskInfo } from '../shared/messages.ts';
-import { getSetting, type NodeDb } from '../store/node-db.ts';
+import { getSetting, putSetting, type NodeDb } from '../store/node-db.ts';
 import { pluginNameForTask } from '../tasks/plugin-registry.ts';
 
 // Which tasks a user can join. Task code ships inside the extension, so only tasks that a
 // bundled plugin serves are offered; on the local devnet those are the tasks it runs
-// (its /health lists them). Any task id can also be typed in and is looked up on K2.
+// (its /health lists them). A task this release does not know can be added by its id: it is
+// looked up on K2, its metadata must declare page-index rules, and it is then bound to the
+// page-index plugin (the user's bindings, src/tasks/plugin-registry.ts) and offered for that
+// endpoint from then on.
 
-/** Task ids of the page-index task on the public networks, once it is deployed there. */
-const KNOWN_TASKS: Record<NetworkId, string[]> = { devnet: [], testnet: [], mainnet: [], custom: [] };
+/**
+ * Task ids of the page-index task on the public networks, once it is deployed there. None is
+ * known yet on the testnet or the mainnet: the node earns there only on a task the user adds.
+ */
+export const KNOWN_TASKS: Record<Exclude<NetworkId, 'custom'>, string[]> = { devnet: [], testnet: [], mainnet: [] };
+
+const ADDED_KEY = 'addedTasks';
+
+export class TaskCatalogError extends Error {
+  override name = 'TaskCatalogError';
+}
+
+/** Task ids the user added, per K2 endpoint (a task id means something on one network only). */
+export async function addedTasks(db: NodeDb, rpcUrl: string): Promise<string[]> {
+  return (await getSetting<Record<string, string[]>>(db, ADDED_KEY, {}))[rpcUrl] ?? [];
+}
+
+/** All added task ids by endpoint, for the network picker. */
+export async function addedTasksByEndpoint(db: NodeDb): Promise<Record<string, string[]>> {
+  return getSetting<Record<string, string[]>>(db, ADDED_KEY, {});
+}
+
+/**
+ * Adds a task by its id on the configured endpoint. `readRules` reads its page-index rules
+ * from its metadata (what joining reads; it throws when there are none): a task this
+ * extension cannot work by is refused here, before any stake is offered.
+ */
+export async function addTaskById(
+  rpc: K2Rpc,
+  db: NodeDb,
+  rpcUrl: string,
+  taskId: string,
+  stakingKey: string | null,
+  readRules: (state: TaskState) => Promise<unknown>,
+): Promise<TaskInfo> {
+  let state: TaskState;
+  try {
+    state = decodeTaskStateJson((await rpc.getTaskAccountInfo(taskId, { stake: true })).json, taskId);
+  } catch (err) {
+    throw new TaskCatalogError(`no task ${taskId} could be read on ${rpcUrl}: ${(err as Error).message.slice(0, 200)}`);
+  }
+  if (!state.isActive) throw new TaskCatalogError(`task ${state.taskName} is not active`);
+  if (state.isMigrated) throw new TaskCatalogError(`task ${state.taskName} moved to ${state.migratedTo}`);
+  await readRules(state);
+  const bindings = await getSetting<Record<string, string>>(db, 'taskBindings', {});
+  // Its metadata declares page-index rules: the page-index plugin does its work, whatever its
+  // audit program field names (on K2 that is usually the CID of a runner's executable).
+  if (pluginNameForTask(state, bindings) === null) await putSetting(db, 'taskBindings', { ...bindings, [taskId]: 'page-index' });
+  const all = await addedTasksByEndpoint(db);
+  const list = all[rpcUrl] ?? [];
+  if (!list.includes(taskId)) await putSetting(db, ADDED_KEY, { ...all, [rpcUrl]: [...list, taskId] });
+  return taskInfo(rpc, db, taskId, stakingKey);
+}
 
 const isLocal = (url: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
 
@@ -42,7 +97,8 @@ export async function taskInfo(rpc: K2Rpc, db: NodeDb, taskId: string, stakingKe
 }
 
 export async function discoverTasks(rpc: K2Rpc, db: NodeDb, rpcUrl: string, network: NetworkId, stakingKey: string | null): Promise<TaskInfo[]> {
-  const ids = new Set([...KNOWN_TASKS[network], ...(await devnetTasks(rpcUrl)), ...(await db.getAllKeys('tasks'))]);
+  const known = network === 'custom' ? [] : KNOWN_TASKS[network];
+  const ids = new Set([...known, ...(await devnetTasks(rpcUrl)), ...(await addedTasks(db, rpcUrl)), ...(await db.getAllKeys('tasks'))]);
   const out: TaskInfo[] = [];
   for (const id of ids) {
     try {

@@ -106,9 +106,9 @@ function mainPathOf(secret: Extract<VaultSecret, { kind: 'mnemonic' }>): MainPat
  * optionally the desktop node's staking key file. A key imported without a staking file
  * gets a new staking key.
  */
-function secretToImport(text: string, stakingFile: string | null): VaultSecret {
+async function secretToImport(text: string, stakingFile: string | null): Promise<VaultSecret> {
   const trimmed = text.trim();
-  const staking = stakingFile === null ? null : importStakingKeyFile(stakingFile);
+  const staking = stakingFile === null ? null : await importStakingKeyFile(stakingFile);
   if (/^[a-zA-Z]+(\s+[a-zA-Z]+){11,23}$/.test(trimmed)) {
     const problem = mnemonicProblem(trimmed);
     if (problem) throw new VaultError(problem);
@@ -116,7 +116,7 @@ function secretToImport(text: string, stakingFile: string | null): VaultSecret {
     staking?.seed.fill(0);
     return secret;
   }
-  const main = trimmed.startsWith('[') ? importKeyFile(trimmed) : importBase58SecretKey(trimmed);
+  const main = trimmed.startsWith('[') ? await importKeyFile(trimmed) : await importBase58SecretKey(trimmed);
   if (staking && sameKey(staking, main)) throw new KeyImportError(STAKING_IS_MAIN);
   const stakingSeed = staking?.seed ?? crypto.getRandomValues(new Uint8Array(32));
   const secret: VaultSecret = { kind: 'keyfile', secretKey: [...main.seed, ...main.publicKey], stakingSeed: [...stakingSeed] };
@@ -163,10 +163,10 @@ export function createWalletSession(
       const keys = await deriveNodeKeys(secret.mnemonic, mainPathOf(secret));
       if (!secret.stakingSeed) return keys;
       keys.staking.seed.fill(0);
-      return { main: keys.main, staking: secretFromSeed(Uint8Array.from(secret.stakingSeed)) };
+      return { main: keys.main, staking: await secretFromSeed(Uint8Array.from(secret.stakingSeed)) };
     }
-    const main = importKeyFile(JSON.stringify(secret.secretKey));
-    const staking = secret.stakingSeed ? secretFromSeed(Uint8Array.from(secret.stakingSeed)) : main;
+    const main = await importKeyFile(JSON.stringify(secret.secretKey));
+    const staking = secret.stakingSeed ? await secretFromSeed(Uint8Array.from(secret.stakingSeed)) : main;
     return { main, staking };
   }
 
@@ -175,7 +175,7 @@ export function createWalletSession(
    * staking key file that holds one of the main accounts.
    */
   async function previewOf(secret: VaultSecret, stakingFile: boolean): Promise<ImportPreview> {
-    const stakingFromFile = secret.stakingSeed ? secretFromSeed(Uint8Array.from(secret.stakingSeed)) : null;
+    const stakingFromFile = secret.stakingSeed ? await secretFromSeed(Uint8Array.from(secret.stakingSeed)) : null;
     try {
       if (secret.kind === 'mnemonic') {
         const derived = await deriveAccountCandidates(secret.mnemonic);
@@ -363,7 +363,7 @@ export function createWalletSession(
 
   async function importNow(password: string, text: string, importOpts: { mainPath?: MainPath; stakingFile?: string }): Promise<WalletStatus> {
     if (await getSetting(db, 'vault', null)) throw new VaultError('a wallet already exists');
-    const secret = secretToImport(text, importOpts.stakingFile ?? null);
+    const secret = await secretToImport(text, importOpts.stakingFile ?? null);
     if (secret.kind === 'mnemonic') secret.mainPath = importOpts.mainPath ?? MAIN_ACCOUNT_PATH;
     // The same checks as a preview (a staking key file equal to a main account is refused).
     await previewOf(secret, importOpts.stakingFile !== undefined);
@@ -390,7 +390,7 @@ export function createWalletSession(
     async previewImport(text: string, stakingFile: string | null): Promise<ImportPreview> {
       if (await getSetting(db, 'vault', null)) throw new VaultError('a wallet already exists');
       await session.remove(PENDING_IMPORT);
-      const secret = secretToImport(text, stakingFile);
+      const secret = await secretToImport(text, stakingFile);
       const preview = await previewOf(secret, stakingFile !== null);
       await session.set({ [PENDING_IMPORT]: { secret, expiresAt: now() + PENDING_IMPORT_MS } satisfies PendingImport });
       return preview;
@@ -521,8 +521,8 @@ export function createWalletSession(
       }
       const hexes = `${s.main}:${s.staking}`;
       if (cached?.hexes !== hexes) {
-        const main = await toKitSigner(secretFromSeed(unhex(s.main)));
-        const staking = s.staking === s.main ? main : await toKitSigner(secretFromSeed(unhex(s.staking)));
+        const main = await toKitSigner(await secretFromSeed(unhex(s.main)));
+        const staking = s.staking === s.main ? main : await toKitSigner(await secretFromSeed(unhex(s.staking)));
         cached = { hexes, keys: { main, staking } };
       }
       return cached.keys;

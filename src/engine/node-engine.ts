@@ -766,6 +766,12 @@ export function createNodeEngine(options: EngineOptions) {
 
     /** What round operations spent of the fee budget in the current day. */
     spentToday: () => budget.spentToday(),
+
+    /**
+     * A task's rules (its sites) from its metadata document, as joining reads them: a stake is
+     * offered only on rules the node can read, and its approval names the task's sites.
+     */
+    taskRules: (state: Pick<TaskState, 'taskMetadata' | 'taskName'>) => readRules(state),
   };
   return engine;
 }

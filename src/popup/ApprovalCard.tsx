@@ -1,7 +1,9 @@
+import browser from 'webextension-polyfill';
 import { useEffect, useState } from 'preact/hooks';
 import type { ApprovalView } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { secondsLeft } from './format.ts';
+import { hostPatternOf } from './host-pattern.ts';
 import { errorText } from './use-background.ts';
 
 const TITLES: Record<ApprovalView['kind'], string> = { stake: 'Stake on a task', withdraw: 'Withdraw your stake', transfer: 'Send KOII' };
@@ -19,18 +21,39 @@ export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onD
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
   }, []);
+  // The task's sites the browser has not granted yet: approving asks for them.
+  const [toAsk, setToAsk] = useState<string[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      const missing: string[] = [];
+      for (const site of approval.sites) {
+        if (!(await browser.permissions.contains({ origins: [hostPatternOf(site)] }).catch(() => false))) missing.push(site);
+      }
+      if (live) setToAsk(missing);
+    })();
+    return () => {
+      live = false;
+    };
+  }, [approval.sites]);
   const title = approval.kind === 'stake' && !approval.firstStake ? 'Add stake to a task' : TITLES[approval.kind];
-  const decide = async (approve: boolean) => {
+  const decide = (approve: boolean) => {
+    // The browser's prompt for the task's sites must be asked in the click itself, before
+    // anything is awaited (a prompt needs the user's gesture). The answer goes to the
+    // background at the same time: Firefox may close a toolbar popup while its prompt shows.
+    // Sites already granted resolve without a prompt; a refusal leaves the stake as it is, and
+    // the status then says the node cannot audit there.
+    if (approve && approval.sites.length > 0) {
+      void browser.permissions.request({ origins: [...new Set(approval.sites.map(hostPatternOf))] }).catch(() => false);
+    }
     setBusy(true);
     setError(null);
-    try {
-      await sendRequest<'approvals.decide'>({ type: 'approvals.decide', id: approval.id, approve, digest: approval.digest });
-      onDone?.(approve ? 'approved' : 'rejected');
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
+    void sendRequest<'approvals.decide'>({ type: 'approvals.decide', id: approval.id, approve, digest: approval.digest })
+      .then(
+        () => onDone?.(approve ? 'approved' : 'rejected'),
+        (e: unknown) => setError(errorText(e)),
+      )
+      .finally(() => setBusy(false));
   };
   const headingId = `approval-${approval.id}`;
   return (
@@ -70,6 +93,21 @@ export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onD
           {approval.balance} → <strong data-testid="approval-balance-after">{approval.balanceAfter} KOII</strong>
         </dd>
       </dl>
+      {approval.sites.length > 0 && (
+        <>
+          <h4>Sites the node will audit</h4>
+          <ul class="sites" data-testid="approval-sites">
+            {approval.sites.map((site) => (
+              <li key={site}>{site}</li>
+            ))}
+          </ul>
+          <p class="muted" data-testid="approval-access">
+            {toAsk && toAsk.length > 0
+              ? `Approving also asks your browser for access to ${toAsk.join(', ')}: the node fetches public pages there to check peers' work for this task. It sends no cookies and reads nothing of your own browsing there unless you opt the site in.`
+              : "The node fetches public pages of these sites to check peers' work for this task, without your cookies."}
+          </p>
+        </>
+      )}
       <h4>Accounts involved</h4>
       <ul class="accounts" data-testid="approval-accounts">
         {approval.accounts.map((a) => (

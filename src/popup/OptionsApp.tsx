@@ -140,7 +140,7 @@ export function OptionsApp() {
               <h2 id="settings-heading">Settings</h2>
               <NodeSettings key={JSON.stringify(settings.data)} settings={settings.data} limits />
               <h3>Network</h3>
-              <NetworkPicker key={settings.data.rpcUrl} settings={settings.data} />
+              <NetworkPicker key={settings.data.rpcUrl} settings={settings.data} showAddTask />
               <h3>Proof storage (IPFS)</h3>
               <IpfsSettings key={JSON.stringify(settings.data.ipfs)} settings={settings.data} />
             </section>

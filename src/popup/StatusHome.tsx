@@ -1,3 +1,4 @@
+import browser from 'webextension-polyfill';
 import { useState } from 'preact/hooks';
 import type { LogEvent, NodeState, NodeView, TaskView } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
@@ -6,6 +7,7 @@ import { AuditDetails } from './AuditDetails.tsx';
 import { EarningsChart } from './EarningsChart.tsx';
 import { FaucetButton } from './FaucetButton.tsx';
 import { shortAddress, timeOf } from './format.ts';
+import { hostPatternOf } from './host-pattern.ts';
 import { t } from './i18n.ts';
 import { RoundTimeline } from './RoundTimeline.tsx';
 import { errorText } from './use-background.ts';
@@ -72,6 +74,7 @@ export function TaskCard({ task, children }: { task: TaskView; children?: preact
         {task.name} <code class="addr" title={task.taskId}>{shortAddress(task.taskId)}</code>
       </h3>
       <RoundTimeline task={task} />
+      {task.cannotAudit.length > 0 && <AuditAccess sites={task.cannotAudit} />}
       <dl class="facts compact">
         <dt>Stake</dt>
         <dd data-testid="task-stake">{task.stake} KOII</dd>
@@ -104,6 +107,29 @@ export function TaskCard({ task, children }: { task: TaskView; children?: preact
         </p>
       )}
     </article>
+  );
+}
+
+/** The task's sites the browser has not granted: the node cannot audit there until the user grants them. */
+function AuditAccess({ sites }: { sites: string[] }) {
+  const [message, setMessage] = useState<string | null>(null);
+  const grant = () => {
+    // In the click: the browser's prompt needs the user's gesture.
+    void browser.permissions.request({ origins: [...new Set(sites.map(hostPatternOf))] }).then(
+      (granted) => setMessage(granted ? null : 'The browser did not grant access.'),
+      (e: unknown) => setMessage(errorText(e)),
+    );
+  };
+  return (
+    <div class="notice" role="status" data-testid="audit-access">
+      <p>
+        Cannot audit: access not granted to {sites.join(', ')}. Peers' pages there stay undecided (no vote) until you grant it; the node sends no cookies there.
+      </p>
+      <button type="button" class="secondary" onClick={grant}>
+        Grant access
+      </button>
+      {message && <p class="muted">{message}</p>}
+    </div>
   );
 }
 

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ApprovalView, TaskInfo } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
+import { AddTaskById } from './AddTaskById.tsx';
 import { ApprovalCard } from './ApprovalCard.tsx';
 import { FaucetButton } from './FaucetButton.tsx';
 import { shortAddress } from './format.ts';
@@ -15,7 +16,6 @@ export function TaskPicker({ onJoined, onCancel, cancelLabel = 'Cancel' }: { onJ
   // A new wallet on a test network has nothing to stake: its faucet is offered here.
   const settings = useBackground<'settings.get'>({ type: 'settings.get' });
   const [chosen, setChosen] = useState<string>('');
-  const [typed, setTyped] = useState('');
   const [stake, setStake] = useState('');
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
@@ -24,7 +24,7 @@ export function TaskPicker({ onJoined, onCancel, cancelLabel = 'Cancel' }: { onJ
   const list = tasks.data ?? [];
   const selectedId = chosen || list[0]?.taskId || '';
   const selected: TaskInfo | undefined = list.find((t) => t.taskId === selectedId);
-  const taskId = typed.trim() || selectedId;
+  const taskId = selectedId;
 
   const review = async (e: Event) => {
     e.preventDefault();
@@ -56,67 +56,78 @@ export function TaskPicker({ onJoined, onCancel, cancelLabel = 'Cancel' }: { onJ
   }
 
   return (
-    <form onSubmit={review} class="stack" aria-labelledby="task-heading">
-      <h2 id="task-heading">Choose a task</h2>
-      {tasks.error && (
-        <p role="alert" class="error">
-          {tasks.error}
-        </p>
-      )}
-      {!tasks.data && !tasks.error && <p class="muted">Looking for tasks…</p>}
-      {tasks.data && list.length === 0 && <p class="muted">No known task on this network: enter a task id below.</p>}
-      {list.length > 0 && (
-        <fieldset>
-          <legend>Tasks this extension can run</legend>
-          {list.map((t) => (
-            <label key={t.taskId} class="choice">
-              <input type="radio" name="task" value={t.taskId} checked={t.taskId === selectedId && !typed} onChange={() => (setChosen(t.taskId), setTyped(''))} />
-              <span>
-                <strong>{t.name}</strong> <code class="addr" title={t.taskId}>{shortAddress(t.taskId)}</code>
-                <br />
-                <span class="muted">
-                  minimum stake {t.minimumStake} KOII · {t.bountyPerRound} KOII a round · {t.stakers} node{t.stakers === 1 ? '' : 's'}
-                  {t.myStake !== '0' ? ` · your stake ${t.myStake} KOII` : ''}
-                </span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
-      )}
-      <div class="field">
-        <label for="task-id">Or a task id</label>
-        <input id="task-id" type="text" spellcheck={false} value={typed} onInput={(e) => setTyped((e.target as HTMLInputElement).value)} />
-      </div>
-      <FaucetButton network={settings.data?.network} />
-      <div class="field">
-        <label for="stake-amount">Stake (KOII)</label>
-        <input
-          id="stake-amount"
-          type="text"
-          inputMode="decimal"
-          placeholder={selected?.minimumStake ?? ''}
-          value={stake}
-          onInput={(e) => setStake((e.target as HTMLInputElement).value)}
-        />
-      </div>
-      <p class="muted" data-testid="task-proofs-public">
-        Proofs are public and cannot be unpublished: each one names the pages the node indexed for the task.
-      </p>
-      {message && (
-        <p role="status" class="notice" data-testid="task-message">
-          {message}
-        </p>
-      )}
-      <div class="actions">
-        {onCancel && (
-          <button type="button" class="secondary" onClick={onCancel}>
-            {cancelLabel}
-          </button>
+    <>
+      <form onSubmit={review} class="stack" aria-labelledby="task-heading">
+        <h2 id="task-heading">Choose a task</h2>
+        {tasks.error && (
+          <p role="alert" class="error">
+            {tasks.error}
+          </p>
         )}
-        <button type="submit" class="primary" disabled={busy || !taskId}>
-          Review stake
-        </button>
-      </div>
-    </form>
+        {!tasks.data && !tasks.error && <p class="muted">Looking for tasks…</p>}
+        {tasks.data && list.length === 0 && (
+          <p class="muted" data-testid="no-tasks">
+            No page-index task is known on this network yet, so the node cannot earn here until you add one by its id below.
+          </p>
+        )}
+        {list.length > 0 && (
+          <fieldset>
+            <legend>Tasks this extension can run</legend>
+            {list.map((t) => (
+              <label key={t.taskId} class="choice">
+                <input type="radio" name="task" value={t.taskId} checked={t.taskId === selectedId} onChange={() => setChosen(t.taskId)} />
+                <span>
+                  <strong>{t.name}</strong> <code class="addr" title={t.taskId}>{shortAddress(t.taskId)}</code>
+                  <br />
+                  <span class="muted">
+                    minimum stake {t.minimumStake} KOII · {t.bountyPerRound} KOII a round · {t.stakers} node{t.stakers === 1 ? '' : 's'}
+                    {t.myStake !== '0' ? ` · your stake ${t.myStake} KOII` : ''}
+                  </span>
+                </span>
+              </label>
+            ))}
+          </fieldset>
+        )}
+        <FaucetButton network={settings.data?.network} />
+        <div class="field">
+          <label for="stake-amount">Stake (KOII)</label>
+          <input
+            id="stake-amount"
+            type="text"
+            inputMode="decimal"
+            placeholder={selected?.minimumStake ?? ''}
+            value={stake}
+            onInput={(e) => setStake((e.target as HTMLInputElement).value)}
+          />
+        </div>
+        <p class="muted" data-testid="task-proofs-public">
+          Proofs are public and cannot be unpublished: each one names the pages the node indexed for the task.
+        </p>
+        {message && (
+          <p role="status" class="notice" data-testid="task-message">
+            {message}
+          </p>
+        )}
+        <div class="actions">
+          {onCancel && (
+            <button type="button" class="secondary" onClick={onCancel}>
+              {cancelLabel}
+            </button>
+          )}
+          <button type="submit" class="primary" disabled={busy || !taskId}>
+            Review stake
+          </button>
+        </div>
+      </form>
+      {settings.data && (
+        <AddTaskById
+          endpoint={settings.data.rpcUrl}
+          onAdded={(t) => {
+            tasks.refresh();
+            setChosen(t.taskId);
+          }}
+        />
+      )}
+    </>
   );
 }

@@ -141,6 +141,8 @@ export interface TaskView {
   claimed: string | null;
   timeline: TaskTimeline | null;
   rounds: RoundView[];
+  /** The task's sites the browser has not granted access to: the node cannot audit pages there. */
+  cannotAudit: string[];
 }
 
 /** A task the node stopped working on whose stake may still be on K2, waiting to be withdrawn. */
@@ -184,6 +186,11 @@ export interface ApprovalView {
   network: { name: NetworkId; endpoint: string; genesisHash: string };
   /** For a first stake: the rent that creates the staking account, in KOII (also counted in the fee). */
   rent: string | null;
+  /**
+   * A stake: the sites the task covers, whose pages the node will fetch to audit peers. The
+   * popup asks the browser for access to them when the user approves.
+   */
+  sites: string[];
   createdAt: number;
   expiresAt: number;
   /** Binds a decision to exactly what was shown: the answer must carry it back. */
@@ -203,7 +210,14 @@ export interface SettingsView {
   rpcUrl: string;
   /** More endpoints of the same network: failover, and a second opinion on what drives a vote or a list. */
   checkRpcUrls: string[];
-  networks: { id: Exclude<NetworkId, 'custom'>; url: string }[];
+  /**
+   * The networks offered, and where the node can earn on each: `knownTasks` page-index tasks
+   * this release knows there (the devnet's are listed by the devnet itself), `addedTasks` the
+   * ones the user added by id for that endpoint.
+   */
+  networks: { id: Exclude<NetworkId, 'custom'>; url: string; knownTasks: number | 'devnet'; addedTasks: number }[];
+  /** Tasks the user added by id for the configured endpoint. */
+  addedTasks: number;
   devBuild: boolean;
   autoLockMinutes: number;
   paused: boolean;
@@ -323,6 +337,11 @@ export interface RequestMap {
   'node.claim': { request: { type: 'node.claim'; taskId: string }; response: { done: string } };
   'tasks.discover': { request: { type: 'tasks.discover' }; response: TaskInfo[] };
   'task.info': { request: { type: 'task.info'; taskId: string }; response: TaskInfo };
+  /**
+   * A task the release does not know, added by its id on the configured network: it must be
+   * active and declare page-index rules in its metadata; it is then bound to that plugin.
+   */
+  'tasks.add': { request: { type: 'tasks.add'; taskId: string }; response: TaskInfo };
   'approvals.list': { request: { type: 'approvals.list' }; response: ApprovalView[] };
   'approvals.decide': {
     request: { type: 'approvals.decide'; id: string; approve: boolean; digest: string };
@@ -654,6 +673,7 @@ export function parseRequest(raw: unknown): Request {
     case 'node.leave':
     case 'node.claim':
     case 'task.info':
+    case 'tasks.add':
       exactKeys(raw, ['type', 'taskId']);
       return { type, taskId: addressField(raw, 'taskId') };
     case 'approvals.decide': {

@@ -1,16 +1,16 @@
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
 
-// Ed25519 signature checks through WebCrypto, which Node, Firefox (129 on; we require 142)
-// and Chrome (137 on) have natively, which the node already signs with (through @solana/kit),
-// and which verifies several times faster than JavaScript; @noble/curves only where WebCrypto
-// has no Ed25519 (an older Chrome).
+// Ed25519 signature checks through WebCrypto, which Node, Firefox (129 on; the manifest asks
+// for 140) and Chrome (137 on, the manifest's minimum_chrome_version) have natively, which
+// the node already signs with (through @solana/kit), and which verifies several times faster
+// than JavaScript. A platform without it (a browser older than the manifest allows) gets no
+// verdict from this module, never a guess: the check throws Ed25519UnavailableError.
 //
-// Both sides are held to RFC 8032's strict reading: noble with zip215: false (canonical
-// encodings only, no small-order public key), and before WebCrypto the same two checks on
-// the key, which WebCrypto engines (OpenSSL, BoringSSL) do not make: with the identity as
-// its public key, a signature of zeros verifies for any message. What may still differ is
-// the cofactor in the equation, which only a key's owner can exploit, on their own key.
+// Checks follow RFC 8032's strict reading, as @noble/curves does with zip215: false (the tests
+// compare): before WebCrypto, the key must be a canonical encoding and not a point of small
+// order, which WebCrypto engines (OpenSSL, BoringSSL) do not check: with the identity as its
+// public key, a signature of zeros verifies for any message. What may still differ is the
+// cofactor in the equation, which only a key's owner can exploit, on their own key.
 
 export type Ed25519Verify = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => Promise<boolean>;
 
@@ -61,9 +61,12 @@ async function webCryptoHasEd25519(subtle: SubtleCrypto): Promise<boolean> {
   }
 }
 
-const nobleVerify: Ed25519Verify = async (signature, message, publicKey) => {
-  if (signature.length !== 64 || publicKey.length !== 32) return false;
-  return ed25519.verify(signature, message, publicKey, { zip215: false });
+export class Ed25519UnavailableError extends Error {
+  override name = 'Ed25519UnavailableError';
+}
+
+const unavailable: Ed25519Verify = async () => {
+  throw new Ed25519UnavailableError("this platform's WebCrypto has no working Ed25519: signatures cannot be checked");
 };
 
 function webCryptoVerify(subtle: SubtleCrypto): Ed25519Verify {
@@ -81,19 +84,19 @@ function webCryptoVerify(subtle: SubtleCrypto): Ed25519Verify {
 
 export interface Ed25519Verifier {
   verify: Ed25519Verify;
-  /** Which implementation checks signatures, once the first check has found out. */
-  backend(): Promise<'webcrypto' | 'noble'>;
+  /** Whether signatures can be checked here, once the first check has found out. */
+  backend(): Promise<'webcrypto' | 'none'>;
 }
 
-/** A verifier on `subtle` (none: @noble/curves), which it probes once, at the first check. */
+/** A verifier on `subtle`, which it probes once, at the first check. */
 export function createEd25519Verifier(subtle: SubtleCrypto | undefined): Ed25519Verifier {
-  type Choice = { name: 'webcrypto' | 'noble'; verify: Ed25519Verify };
+  type Choice = { name: 'webcrypto' | 'none'; verify: Ed25519Verify };
   let chosen: Choice | null = null;
   let choosing: Promise<Choice> | null = null;
   const choose = async (): Promise<Choice> => {
     choosing ??= (async () => {
       const native = subtle !== undefined && (await webCryptoHasEd25519(subtle));
-      chosen = native ? { name: 'webcrypto', verify: webCryptoVerify(subtle) } : { name: 'noble', verify: nobleVerify };
+      chosen = native ? { name: 'webcrypto', verify: webCryptoVerify(subtle) } : { name: 'none', verify: unavailable };
       return chosen;
     })();
     return choosing;
@@ -106,6 +109,6 @@ export function createEd25519Verifier(subtle: SubtleCrypto | undefined): Ed25519
 
 const shared = createEd25519Verifier(globalThis.crypto?.subtle);
 
-/** Checks an Ed25519 signature with the platform's WebCrypto when it has Ed25519. */
+/** Checks an Ed25519 signature with the platform's WebCrypto (Ed25519UnavailableError without it). */
 export const verifyEd25519: Ed25519Verify = shared.verify;
 export const ed25519Backend = shared.backend;

@@ -1,11 +1,13 @@
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { createKeyPairSignerFromPrivateKeyBytes, getBase58Decoder, getBase58Encoder, type KeyPairSigner } from '@solana/kit';
+import { createPrivateKeyFromBytes, createSignerFromKeyPair, getBase58Decoder, getBase58Encoder, type KeyPairSigner } from '@solana/kit';
+import { ed25519PublicKey } from './ed25519-public-key.ts';
 import { mnemonicToSeed } from './mnemonic.ts';
 import { MAIN_ACCOUNT_PATH, MAIN_PATHS, STAKING_KEY_PATH, type MainPath } from './account-paths.ts';
 import { derivePath } from './slip10.ts';
 
 // The node's key material. Imports check that a key file's public half belongs to its seed,
-// and no error message ever contains secret bytes.
+// and no error message ever contains secret bytes. Keys sign through WebCrypto's Ed25519
+// (Chrome 137, Firefox 129 and Node have it; the manifests ask for those versions); a seed's
+// public key comes from WebCrypto too, except in the Firefox build (ed25519-public-key.ts).
 
 export interface Ed25519Secret {
   seed: Uint8Array;
@@ -20,9 +22,9 @@ export class KeyImportError extends Error {
 const b58d = getBase58Decoder();
 const b58e = getBase58Encoder();
 
-export function secretFromSeed(seed: Uint8Array): Ed25519Secret {
+export async function secretFromSeed(seed: Uint8Array): Promise<Ed25519Secret> {
   if (seed.length !== 32) throw new KeyImportError('an ed25519 seed is 32 bytes');
-  const publicKey = ed25519.getPublicKey(seed);
+  const publicKey = await ed25519PublicKey(seed);
   return { seed: seed.slice(), publicKey, address: b58d.decode(publicKey) };
 }
 
@@ -35,8 +37,8 @@ export async function deriveNodeKeys(
   const seed = await mnemonicToSeed(mnemonic, passphrase);
   try {
     return {
-      main: secretFromSeed(derivePath(seed, mainPath).key),
-      staking: secretFromSeed(derivePath(seed, STAKING_KEY_PATH).key),
+      main: await secretFromSeed(derivePath(seed, mainPath).key),
+      staking: await secretFromSeed(derivePath(seed, STAKING_KEY_PATH).key),
     };
   } finally {
     wipe(seed);
@@ -48,16 +50,16 @@ export async function deriveAccountCandidates(mnemonic: string): Promise<{ main:
   const seed = await mnemonicToSeed(mnemonic);
   try {
     return {
-      main: MAIN_PATHS.map((path) => ({ path, secret: secretFromSeed(derivePath(seed, path).key) })),
-      staking: secretFromSeed(derivePath(seed, STAKING_KEY_PATH).key),
+      main: await Promise.all(MAIN_PATHS.map(async (path) => ({ path, secret: await secretFromSeed(derivePath(seed, path).key) }))),
+      staking: await secretFromSeed(derivePath(seed, STAKING_KEY_PATH).key),
     };
   } finally {
     wipe(seed);
   }
 }
 
-function fromSecretKey64(bytes: Uint8Array): Ed25519Secret {
-  const secret = secretFromSeed(bytes.subarray(0, 32));
+async function fromSecretKey64(bytes: Uint8Array): Promise<Ed25519Secret> {
+  const secret = await secretFromSeed(bytes.subarray(0, 32));
   const claimed = bytes.subarray(32);
   if (!secret.publicKey.every((b, i) => b === claimed[i])) {
     wipe(secret.seed);
@@ -67,7 +69,7 @@ function fromSecretKey64(bytes: Uint8Array): Ed25519Secret {
 }
 
 /** A Solana CLI key file: a JSON array of the 64 secret-key bytes (seed, then public key). */
-export function importKeyFile(text: string): Ed25519Secret {
+export async function importKeyFile(text: string): Promise<Ed25519Secret> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -83,9 +85,9 @@ export function importKeyFile(text: string): Ed25519Secret {
  * The desktop node's staking key file (`<name>_stakingWallet.json`): a key file like any
  * other, whose errors say which of the two files is wrong.
  */
-export function importStakingKeyFile(text: string): Ed25519Secret {
+export async function importStakingKeyFile(text: string): Promise<Ed25519Secret> {
   try {
-    return importKeyFile(text);
+    return await importKeyFile(text);
   } catch (err) {
     if (err instanceof KeyImportError) throw new KeyImportError(`the staking key file is not usable: ${err.message}`);
     throw err;
@@ -102,7 +104,7 @@ export function exportKeyFile(secret: Ed25519Secret): string {
 }
 
 /** base58 of the 64-byte secret key (as wallets export it), or of a 32-byte seed. */
-export function importBase58SecretKey(text: string): Ed25519Secret {
+export async function importBase58SecretKey(text: string): Promise<Ed25519Secret> {
   let bytes: Uint8Array;
   try {
     bytes = b58e.encode(text.trim()) as Uint8Array;
@@ -121,9 +123,15 @@ export function exportBase58SecretKey(secret: Ed25519Secret): string {
   return b58d.decode(full);
 }
 
-/** A signer whose WebCrypto private key is non-extractable unless asked otherwise. */
-export function toKitSigner(secret: Ed25519Secret, opts: { extractable?: boolean } = {}): Promise<KeyPairSigner> {
-  return createKeyPairSignerFromPrivateKeyBytes(secret.seed, opts.extractable ?? false);
+/**
+ * A signer whose WebCrypto private key is non-extractable unless asked otherwise. Its public
+ * key is the one the secret carries, imported as it is: @solana/kit's own constructor derives
+ * it by exporting the private key, which Firefox cannot do for an imported key.
+ */
+export async function toKitSigner(secret: Ed25519Secret, opts: { extractable?: boolean } = {}): Promise<KeyPairSigner> {
+  const privateKey = await createPrivateKeyFromBytes(secret.seed, opts.extractable ?? false);
+  const publicKey = await crypto.subtle.importKey('raw', secret.publicKey as Uint8Array<ArrayBuffer>, 'Ed25519', true, ['verify']);
+  return createSignerFromKeyPair({ privateKey, publicKey });
 }
 
 export function wipe(bytes: Uint8Array): void {

@@ -1,5 +1,4 @@
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { getBase58Decoder } from '@solana/kit';
+import { createPrivateKeyFromBytes, getBase58Decoder, signBytes } from '@solana/kit';
 import { base58ToBytes } from '../k2/base58.ts';
 import { verifyEd25519 } from './ed25519-verify.ts';
 import type { Ed25519Secret } from './keypair.ts';
@@ -13,9 +12,9 @@ export class SignatureError extends Error {
 
 const b58d = getBase58Decoder();
 
-export function signPayload(body: unknown, secret: Ed25519Secret): string {
+export async function signPayload(body: unknown, secret: Ed25519Secret): Promise<string> {
   const message = new TextEncoder().encode(JSON.stringify(body));
-  const signature = ed25519.sign(message, secret.seed);
+  const signature = await signBytes(await createPrivateKeyFromBytes(secret.seed, false), message);
   const out = new Uint8Array(64 + message.length);
   out.set(signature);
   out.set(message, 64);

@@ -5,6 +5,8 @@ import { chromium, type BrowserContext, type Page, type Worker } from 'playwrigh
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROME_DIST = resolve('dist/chrome');
+/** The store build (`npm run build:store`), which the e2e global setup writes to dist/store. */
+export const CHROME_STORE_DIST = resolve('dist/store/chrome');
 
 export interface ExtensionSession {
   context: BrowserContext;
@@ -21,8 +23,8 @@ export interface ExtensionSession {
   close(): Promise<void>;
 }
 
-/** Launches Debian's Chromium with the built extension in a fresh profile. */
-export async function launchExtension(dist: string = CHROME_DIST): Promise<ExtensionSession> {
+/** Launches Debian's Chromium with the built extension in a fresh profile; `args` are added to its command line. */
+export async function launchExtension(dist: string = CHROME_DIST, opts: { args?: string[] } = {}): Promise<ExtensionSession> {
   const profile = mkdtempSync(join(tmpdir(), 'k2-e2e-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
@@ -38,6 +40,7 @@ export async function launchExtension(dist: string = CHROME_DIST): Promise<Exten
       '--disable-component-update',
       '--disable-sync',
       '--disable-default-apps',
+      ...(opts.args ?? []),
     ],
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
@@ -77,6 +80,32 @@ export async function launchExtension(dist: string = CHROME_DIST): Promise<Exten
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The user grants the extension access to a host in Chromium's own settings (chrome://extensions,
+ * the extension's "Site access", "On specific sites", "Add a site"): what that page calls. The
+ * access is recorded as granted to the extension but not yet active; the extension's own
+ * `permissions.request` for it then resolves without a prompt, which a test cannot answer.
+ */
+export async function grantInBrowserSettings(session: ExtensionSession, hostPattern: string): Promise<void> {
+  const page = await session.context.newPage();
+  try {
+    await page.goto('chrome://extensions');
+    const error = await page.evaluate(
+      ([id, pattern]) =>
+        (globalThis as unknown as { chrome: { developerPrivate: { addHostPermission(id: string, host: string): Promise<void> } } }).chrome.developerPrivate
+          .addHostPermission(id, pattern)
+          .then(
+            () => null,
+            (e: Error) => e.message,
+          ),
+      [session.extensionId, hostPattern] as const,
+    );
+    if (error) throw new Error(`chrome://extensions refused to grant ${hostPattern}: ${error}`);
+  } finally {
+    await page.close();
+  }
 }
 
 /** Every IndexedDB store of the extension's database, read inside its worker, as JSON. */

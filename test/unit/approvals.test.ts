@@ -186,6 +186,31 @@ describe('approvals', () => {
     expect(await a.pending()).toEqual([]);
   });
 
+  test("a stake names the task's sites, bound into its digest; a task whose rules cannot be read is refused before anything is queued", async () => {
+    const withSites = createApprovals(db, { rpc: async () => rpc, keys: async () => keys, now: () => clock, taskSites: async () => ['http://site.test'] });
+    const id = await withSites.requestStake(taskId(), '2');
+    const [view] = await withSites.pending();
+    expect(view).toMatchObject({ id, sites: ['http://site.test'] });
+    // Shown, so bound: a request whose sites were changed in storage is refused.
+    const stored = await getSetting<StoredApproval[]>(db, 'approvals', []);
+    (stored[0]!.operation as { sites?: string[] }).sites = ['https://elsewhere.example'];
+    await putSetting(db, 'approvals', stored);
+    await expect(withSites.decide(id, true, view!.digest)).rejects.toThrow(/different request/);
+    const unreadable = createApprovals(db, {
+      rpc: async () => rpc,
+      keys: async () => keys,
+      now: () => clock,
+      taskSites: async () => {
+        throw new Error('the rules of task approval task could not be read');
+      },
+    });
+    await expect(unreadable.requestStake(taskId(), '2')).rejects.toThrow('the rules of task approval task could not be read');
+    expect((await getSetting<StoredApproval[]>(db, 'approvals', [])).length).toBe(1);
+    // Transfers and withdrawals name no site.
+    await approvals.requestTransfer((await generateKeyPairSigner()).address, '1');
+    expect((await approvals.pending()).find((a) => a.kind === 'transfer')?.sites).toEqual([]);
+  });
+
   test('a request made for one wallet is refused by another', async () => {
     const id = await approvals.requestStake(taskId(), '2');
     const [view] = await approvals.pending();

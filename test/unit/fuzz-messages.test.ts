@@ -35,6 +35,7 @@ const FIELDS = {
   'node.claim': ['taskId'],
   'tasks.discover': [],
   'task.info': ['taskId'],
+  'tasks.add': ['taskId'],
   'approvals.list': [],
   'approvals.decide': ['id', 'approve', 'digest'],
   'settings.get': [],

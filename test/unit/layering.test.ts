@@ -35,3 +35,13 @@ describe('layering', () => {
     });
   }
 });
+
+describe('what ships', () => {
+  test('@noble/curves only where WebCrypto falls short: a public key in the Firefox build (ed25519-public-key.ts)', () => {
+    const importers = files('src').filter((f) => /from ['"]@noble\/curves/.test(readFileSync(f, 'utf8')));
+    expect(importers).toEqual([join('src', 'wallet', 'ed25519-public-key.ts')]);
+    // And the manifest holds the browsers to versions that have Ed25519 in WebCrypto.
+    const manifest = JSON.parse(readFileSync('manifest.json', 'utf8')) as { minimum_chrome_version?: string };
+    expect(Number(manifest.minimum_chrome_version)).toBeGreaterThanOrEqual(137);
+  });
+});

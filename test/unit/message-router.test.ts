@@ -41,6 +41,7 @@ function handlers(log: string[]): Handlers {
     'node.claim': async () => ({ done: 'x' }),
     'tasks.discover': async () => [],
     'task.info': async () => ({}) as never,
+    'tasks.add': async () => ({}) as never,
     'settings.get': async () => ({}) as never,
     'settings.update': async () => ({}) as never,
     'ipfs.setToken': async () => ({ tokenSet: true }),

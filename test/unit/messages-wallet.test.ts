@@ -29,6 +29,7 @@ describe('parseRequest: wallet, approvals, settings, collected data', () => {
     [{ type: 'node.claim', taskId: TASK }],
     [{ type: 'tasks.discover' }],
     [{ type: 'task.info', taskId: TASK }],
+    [{ type: 'tasks.add', taskId: TASK }],
     [{ type: 'approvals.decide', id: '0123456789abcdef01234567', approve: false, digest: DIGEST }],
     [{ type: 'settings.get' }],
     [{ type: 'settings.update', patch: {} }],

@@ -83,7 +83,7 @@ describe('a recovery phrase import finds the existing account', () => {
     expect((await again.keys())?.main.address).toBe(SOLANA);
     expect((await again.keys())?.staking.address).toBe(DERIVED_STAKING);
     // Export hands out the chosen account's key, and the phrase as it was.
-    expect(importKeyFile((await again.export(PASSWORD, 'main-key')).text).address).toBe(SOLANA);
+    expect((await importKeyFile((await again.export(PASSWORD, 'main-key')).text)).address).toBe(SOLANA);
     expect((await again.export(PASSWORD, 'mnemonic')).text).toBe(MNEMONIC);
     // The choice is in the encrypted record; the stored copy beside it is not secret.
     const stored = JSON.stringify(await db.getAll('settings'));

@@ -34,6 +34,7 @@ import {
   validateMnemonic,
 } from '../../src/wallet/keys.ts';
 import { ed25519Backend } from '../../src/wallet/ed25519-verify.ts';
+import { ed25519PublicKeyByNoble, ed25519PublicKeyByWebCrypto } from '../../src/wallet/ed25519-public-key.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -129,7 +130,7 @@ describe('node keys agree with independent libraries', () => {
   });
 
   test('the kit signer is not extractable by default', async () => {
-    const s = await toKitSigner(secretFromSeed(new Uint8Array(32).fill(7)));
+    const s = await toKitSigner(await secretFromSeed(new Uint8Array(32).fill(7)));
     expect(s.keyPair.privateKey.extractable).toBe(false);
   });
 });
@@ -195,17 +196,17 @@ describe("the main account's two derivation paths", () => {
 });
 
 describe('key files and base58 secret keys', () => {
-  test('a Solana CLI key file round-trips and matches web3.js', () => {
+  test('a Solana CLI key file round-trips and matches web3.js', async () => {
     const kp = Keypair.generate();
-    const secret = importKeyFile(JSON.stringify([...kp.secretKey]));
+    const secret = await importKeyFile(JSON.stringify([...kp.secretKey]));
     expect(secret.address).toBe(kp.publicKey.toBase58());
     expect(JSON.parse(exportKeyFile(secret))).toEqual([...kp.secretKey]);
-    const again = importBase58SecretKey(exportBase58SecretKey(secret));
+    const again = await importBase58SecretKey(exportBase58SecretKey(secret));
     expect(again.address).toBe(kp.publicKey.toBase58());
-    expect(importBase58SecretKey(bs58.encode(kp.secretKey.slice(0, 32))).address).toBe(kp.publicKey.toBase58());
+    expect((await importBase58SecretKey(bs58.encode(kp.secretKey.slice(0, 32)))).address).toBe(kp.publicKey.toBase58());
   });
 
-  test('bad key files are refused, and the errors never contain the secret', () => {
+  test('bad key files are refused, and the errors never contain the secret', async () => {
     const kp = Keypair.generate();
     const bytes = [...kp.secretKey];
     const mismatched = [...bytes.slice(0, 32), ...Keypair.generate().publicKey.toBytes()];
@@ -220,7 +221,7 @@ describe('key files and base58 secret keys', () => {
     for (const text of attempts) {
       let error: unknown;
       try {
-        importKeyFile(text);
+        await importKeyFile(text);
       } catch (e) {
         error = e;
       }
@@ -229,19 +230,19 @@ describe('key files and base58 secret keys', () => {
       expect(message).not.toContain(bytes.slice(0, 8).join(','));
       expect(message).not.toContain(bs58.encode(kp.secretKey));
     }
-    expect(() => importStakingKeyFile(JSON.stringify(mismatched))).toThrow(
+    await expect(importStakingKeyFile(JSON.stringify(mismatched))).rejects.toThrow(
       new KeyImportError('the staking key file is not usable: the key file is inconsistent: its public key does not belong to its secret'),
     );
-    expect(() => importStakingKeyFile('[1,2,3]')).toThrow(new KeyImportError('the staking key file is not usable: a key file is a JSON array of 64 numbers'));
-    expect(importStakingKeyFile(JSON.stringify(bytes)).address).toBe(kp.publicKey.toBase58());
-    expect(() => importBase58SecretKey('0OIl')).toThrow(KeyImportError);
-    expect(() => importBase58SecretKey(bs58.encode(new Uint8Array(40)))).toThrow(/64 bytes/);
+    await expect(importStakingKeyFile('[1,2,3]')).rejects.toThrow(new KeyImportError('the staking key file is not usable: a key file is a JSON array of 64 numbers'));
+    expect((await importStakingKeyFile(JSON.stringify(bytes))).address).toBe(kp.publicKey.toBase58());
+    await expect(importBase58SecretKey('0OIl')).rejects.toThrow(KeyImportError);
+    await expect(importBase58SecretKey(bs58.encode(new Uint8Array(40)))).rejects.toThrow(/64 bytes/);
   });
 
-  test('any 64-byte array whose halves disagree is refused (property)', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), (bytes) => {
-        expect(() => importKeyFile(JSON.stringify([...bytes]))).toThrow(KeyImportError);
+  test('any 64-byte array whose halves disagree is refused (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 64, maxLength: 64 }), async (bytes) => {
+        await expect(importKeyFile(JSON.stringify([...bytes]))).rejects.toThrow(KeyImportError);
       }),
       { numRuns: 50 },
     );
@@ -250,27 +251,29 @@ describe('key files and base58 secret keys', () => {
 
 describe("Koii's signed payloads", () => {
   const kp = nacl.sign.keyPair();
-  const secret = secretFromSeed(kp.secretKey.slice(0, 32));
+  const secretReady = secretFromSeed(kp.secretKey.slice(0, 32));
   const address = bs58.encode(kp.publicKey);
 
   test('round-trip and interop with nacl.sign', async () => {
+    const secret = await secretReady;
     const body = { round: 3, cid: 'bafkrei' };
-    expect(await openSignedPayload(signPayload(body, secret), address)).toEqual(body);
+    expect(await openSignedPayload(await signPayload(body, secret), address)).toEqual(body);
     const theirs = bs58.encode(nacl.sign(new TextEncoder().encode(JSON.stringify(body)), kp.secretKey));
     expect(await openSignedPayload(theirs, address)).toEqual(body);
-    const opened = nacl.sign.open(bs58.decode(signPayload(body, secret)), kp.publicKey);
+    const opened = nacl.sign.open(bs58.decode(await signPayload(body, secret)), kp.publicKey);
     expect(JSON.parse(new TextDecoder().decode(opened!))).toEqual(body);
   });
 
   test('tampering is detected', async () => {
-    const signed = bs58.decode(signPayload({ round: 3 }, secret));
+    const secret = await secretReady;
+    const signed = bs58.decode(await signPayload({ round: 3 }, secret));
     signed[signed.length - 2] = signed[signed.length - 2]! ^ 1;
     await expect(openSignedPayload(bs58.encode(signed), address)).rejects.toThrow(SignatureError);
-    await expect(openSignedPayload(signPayload({ a: 1 }, secret), bs58.encode(nacl.sign.keyPair().publicKey))).rejects.toThrow(/does not verify/);
+    await expect(openSignedPayload(await signPayload({ a: 1 }, secret), bs58.encode(nacl.sign.keyPair().publicKey))).rejects.toThrow(/does not verify/);
   });
 
   test('bad input gets a clear error', async () => {
-    const signed = signPayload({ round: 3 }, secret);
+    const signed = await signPayload({ round: 3 }, await secretReady);
     await expect(openSignedPayload(`${signed.slice(0, 10)}0${signed.slice(11)}`, address)).rejects.toThrow(new SignatureError('not base58'));
     await expect(openSignedPayload(signed, `${address.slice(0, -1)}l`)).rejects.toThrow(new SignatureError('not base58'));
     await expect(openSignedPayload(bs58.encode(new Uint8Array(63).fill(7)), address)).rejects.toThrow(new SignatureError('malformed signed payload'));
@@ -280,7 +283,29 @@ describe("Koii's signed payloads", () => {
   });
 
   test('uses WebCrypto to verify where the platform has Ed25519 (Node does)', async () => {
-    await openSignedPayload(signPayload({ round: 1 }, secret), address);
+    await openSignedPayload(await signPayload({ round: 1 }, await secretReady), address);
     expect(await ed25519Backend()).toBe('webcrypto');
+  });
+});
+
+describe("a seed's public key, and the signer built on it", () => {
+  test('WebCrypto (Chrome, Node) and @noble/curves (the Firefox build) derive the same public key', async () => {
+    for (let i = 0; i < 16; i++) {
+      const seed = crypto.getRandomValues(new Uint8Array(32));
+      const byWebCrypto = await ed25519PublicKeyByWebCrypto(seed);
+      expect(bs58.encode(byWebCrypto)).toBe(bs58.encode(ed25519PublicKeyByNoble(seed)));
+      expect(bs58.encode(byWebCrypto)).toBe(bs58.encode(nacl.sign.keyPair.fromSeed(seed).publicKey));
+    }
+  });
+
+  test('the signer signs with the seed and names the public key the secret carries, without exporting its private key', async () => {
+    const seed = crypto.getRandomValues(new Uint8Array(32));
+    const secret = await secretFromSeed(seed);
+    const signer = await toKitSigner(secret);
+    expect(signer.address).toBe(secret.address);
+    expect(signer.keyPair.privateKey.extractable).toBe(false);
+    const message = new TextEncoder().encode('round 9');
+    const [sigs] = await signer.signMessages([{ content: message, signatures: {} }]);
+    expect(nacl.sign.detached.verify(message, sigs![signer.address]!, secret.publicKey)).toBe(true);
   });
 });

@@ -82,8 +82,8 @@ describe('the wallet session', () => {
     expect((await wallet.status()).retryInMs).toBe(0);
     expect((await wallet.export(PASSWORD, 'mnemonic')).text).toBe(MNEMONIC);
     const expected = await deriveNodeKeys(MNEMONIC);
-    expect(importKeyFile((await wallet.export(PASSWORD, 'main-key')).text).address).toBe(expected.main.address);
-    expect(importKeyFile((await wallet.export(PASSWORD, 'staking-key')).text).address).toBe(expected.staking.address);
+    expect((await importKeyFile((await wallet.export(PASSWORD, 'main-key')).text)).address).toBe(expected.main.address);
+    expect((await importKeyFile((await wallet.export(PASSWORD, 'staking-key')).text)).address).toBe(expected.staking.address);
     expect(status.mainAddress).toBe(expected.main.address);
   });
 

@@ -1,0 +1,49 @@
+import { useState } from 'preact/hooks';
+import type { TaskInfo } from '../shared/messages.ts';
+import { sendRequest } from '../shared/send-request.ts';
+import { errorText } from './use-background.ts';
+
+/**
+ * A page-index task this release does not know, added by its id on the configured network:
+ * the background looks it up on K2, checks that its metadata declares page-index rules, and
+ * binds it to the page-index plugin. Nothing is staked here.
+ */
+export function AddTaskById({ endpoint, onAdded }: { endpoint: string; onAdded?: (task: TaskInfo) => void }) {
+  const [taskId, setTaskId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const add = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setMessage(null);
+    try {
+      const task = await sendRequest<'tasks.add'>({ type: 'tasks.add', taskId: taskId.trim() });
+      setTaskId('');
+      setMessage(`Added ${task.name}: minimum stake ${task.minimumStake} KOII, ${task.bountyPerRound} KOII a round.`);
+      onAdded?.(task);
+    } catch (err) {
+      setMessage(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={add} class="stack" data-testid="add-task">
+      <div class="field">
+        <label for="add-task-id">Add a page-index task by its id</label>
+        <input id="add-task-id" type="text" spellcheck={false} autocomplete="off" value={taskId} onInput={(e) => setTaskId((e.target as HTMLInputElement).value)} />
+        <p class="muted">On {endpoint}. Its metadata must declare the sites it covers (see the README: deploying the page-index task).</p>
+      </div>
+      {message && (
+        <p role="status" class="muted" data-testid="add-task-message">
+          {message}
+        </p>
+      )}
+      <div class="actions">
+        <button type="submit" class="secondary" disabled={busy || !taskId.trim()}>
+          Add task
+        </button>
+      </div>
+    </form>
+  );
+}
