@@ -3,6 +3,7 @@ import { READ_ONLY_REQUESTS, type NodeStatus, type Request } from '../shared/mes
 import { appendEvent, recentEvents } from '../store/event-log.ts';
 import { DB_VERSION, getSetting, openNodeDb } from '../store/node-db.ts';
 import { readBalances } from './account-balances.ts';
+import { packagedCommonPasswords } from './common-password-list.ts';
 import { createApprovals, type Settled } from './approvals.ts';
 import { listenForNotificationClicks, notifyApproval, showBadge } from './badge.ts';
 import { BUILD_TARGET, DEFAULT_RPC_URL } from './build-info.ts';
@@ -39,7 +40,7 @@ const sessionStorage = {
   remove: (key: string) => browser.storage.session.remove(key),
 };
 
-const walletReady = dbReady.then((db) => createWalletSession(db, sessionStorage, { onIdleLock: () => void onIdleLock() }));
+const walletReady = dbReady.then((db) => createWalletSession(db, sessionStorage, { commonPasswords: packagedCommonPasswords, onIdleLock: () => void onIdleLock() }));
 const runnerReady = Promise.all([dbReady, walletReady]).then(([db, wallet]) => createNodeRunner(db, wallet, notifyChanged));
 const approvalsReady = Promise.all([dbReady, walletReady, runnerReady]).then(([db, wallet, runner]) =>
   createApprovals(db, {

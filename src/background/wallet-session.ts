@@ -142,7 +142,14 @@ function drawChallenge(words: number): number[] {
 export function createWalletSession(
   db: NodeDb,
   session: SessionStorage,
-  opts: { iterations?: number; now?: () => number; /** Called once when an idle session is ended, whoever noticed it. */ onIdleLock?: () => void } = {},
+  opts: {
+    /** The common passwords refused as wallet passwords (the background reads the package's list). */
+    commonPasswords: () => Promise<ReadonlySet<string>>;
+    iterations?: number;
+    now?: () => number;
+    /** Called once when an idle session is ended, whoever noticed it. */
+    onIdleLock?: () => void;
+  },
 ) {
   const now = opts.now ?? Date.now;
   /** The key-derivation cost of a vault written now; an older, cheaper vault is re-encrypted at unlock. */
@@ -265,7 +272,7 @@ export function createWalletSession(
   }
 
   async function store(secret: VaultSecret, password: string): Promise<void> {
-    const problem = passwordProblem(password);
+    const problem = passwordProblem(password, await opts.commonPasswords());
     if (problem) throw new VaultError(problem);
     await putSetting(db, 'vault', await encryptVault(secret, password, iterations));
     await putSetting(db, 'walletKind', secret.kind);
@@ -499,7 +506,7 @@ export function createWalletSession(
      */
     changePassword: (password: string, newPassword: string): Promise<WalletStatus> =>
       serially(async () => {
-        const problem = passwordProblem(newPassword);
+        const problem = passwordProblem(newPassword, await opts.commonPasswords());
         if (problem) throw new VaultError(problem);
         if (newPassword === password) throw new VaultError('the new password is the current one');
         const secret = await checkPasswordNow(password);

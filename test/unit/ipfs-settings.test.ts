@@ -6,6 +6,7 @@ import { createWalletSession, type SessionStorage } from '../../src/background/w
 import { parseRequest } from '../../src/shared/messages.ts';
 import { getSetting, openNodeDb } from '../../src/store/node-db.ts';
 import { decryptVault, MIN_ITERATIONS, WrongPasswordError } from '../../src/wallet/vault.ts';
+import { commonPasswords } from './helpers/common-passwords.ts';
 
 // Where proofs go and come from, as the user sets it: gateways in order and the upload
 // service follow the K2 endpoint until chosen; the upload token lives in the vault.
@@ -73,7 +74,7 @@ describe('the upload token', () => {
   async function setup() {
     const db = await openNodeDb(`ipfs-token-${n++}`);
     const session = memorySession();
-    const make = () => createWalletSession(db, session, { iterations: MIN_ITERATIONS });
+    const make = () => createWalletSession(db, session, { commonPasswords, iterations: MIN_ITERATIONS });
     const wallet = make();
     await wallet.import(PASSWORD, MNEMONIC);
     return { db, session, wallet, make };

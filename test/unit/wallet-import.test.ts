@@ -7,6 +7,7 @@ import { openNodeDb, putSetting } from '../../src/store/node-db.ts';
 import { KOII_DESKTOP_PATH, SOLANA_WALLET_PATH } from '../../src/wallet/account-paths.ts';
 import { deriveNodeKeys, exportKeyFile, importKeyFile, KeyImportError } from '../../src/wallet/keypair.ts';
 import { encryptVault, MIN_ITERATIONS, VaultError } from '../../src/wallet/vault.ts';
+import { commonPasswords } from './helpers/common-passwords.ts';
 
 // Importing an existing wallet: a phrase's two candidate main accounts, the one the user
 // picks kept in the encrypted wallet record (through lock, unlock and restarts), and the
@@ -37,7 +38,7 @@ async function setup() {
   const db = await openNodeDb(`wallet-import-${n++}`);
   const session = memorySession();
   const clock = { t: 1_000_000 };
-  const make = () => createWalletSession(db, session, { iterations: MIN_ITERATIONS, now: () => clock.t });
+  const make = () => createWalletSession(db, session, { commonPasswords, iterations: MIN_ITERATIONS, now: () => clock.t });
   return { db, session, clock, wallet: make(), make };
 }
 

@@ -3,9 +3,10 @@ import { describe, expect, test } from 'vitest';
 import { BackupMismatchError, createWalletSession, TryLaterError, type SessionStorage } from '../../src/background/wallet-session.ts';
 import { getSetting, openNodeDb, putSetting } from '../../src/store/node-db.ts';
 import { deriveNodeKeys, importKeyFile } from '../../src/wallet/keypair.ts';
-import { passwordProblem } from '../../src/wallet/password-policy.ts';
+import { parseCommonPasswords, passwordProblem } from '../../src/wallet/password-policy.ts';
 import { passwordStrength } from '../../src/wallet/password-strength.ts';
 import { MIN_ITERATIONS, WrongPasswordError, type VaultV1 } from '../../src/wallet/vault.ts';
+import { COMMON_PASSWORDS, commonPasswords } from './helpers/common-passwords.ts';
 
 // The wallet as the background holds it, with fake-indexeddb and an in-memory stand-in for
 // the browser's session storage (memory only, like the real one).
@@ -32,7 +33,7 @@ async function setup() {
   const db = await openNodeDb(`wallet-session-${n++}`);
   const session = memorySession();
   const clock = { t: 1_000_000 };
-  const make = () => createWalletSession(db, session, { iterations: MIN_ITERATIONS, now: () => clock.t });
+  const make = () => createWalletSession(db, session, { commonPasswords, iterations: MIN_ITERATIONS, now: () => clock.t });
   return { db, session, clock, wallet: make(), make };
 }
 
@@ -163,7 +164,7 @@ describe('the wallet session', () => {
     const db = await openNodeDb(`wallet-session-${n++}`);
     const clock = { t: 1_000_000 };
     const locks: number[] = [];
-    const wallet = createWalletSession(db, memorySession(), { iterations: MIN_ITERATIONS, now: () => clock.t, onIdleLock: () => locks.push(clock.t) });
+    const wallet = createWalletSession(db, memorySession(), { commonPasswords, iterations: MIN_ITERATIONS, now: () => clock.t, onIdleLock: () => locks.push(clock.t) });
     await wallet.import(PASSWORD, MNEMONIC);
     await putSetting(db, 'autoLockMinutes', 1);
     clock.t += 60_001;
@@ -190,6 +191,25 @@ describe('the wallet session', () => {
 });
 
 describe('common passwords are refused (issue 15)', () => {
+  test("the package's list: every word of the generator, comments skipped", () => {
+    expect(COMMON_PASSWORDS.size).toBe(8255);
+    for (const w of ['sunshine', 'password', 'koii', 'iloveyou']) expect(COMMON_PASSWORDS.has(w)).toBe(true);
+    expect([...COMMON_PASSWORDS].some((w) => w.startsWith('#'))).toBe(false);
+    expect(parseCommonPasswords('# a comment\r\nsunshine\r\n\ndragon\n')).toEqual(new Set(['sunshine', 'dragon']));
+  });
+
+  test('without the list no password is accepted: a wallet is not created, nothing is stored', async () => {
+    const db = await openNodeDb(`wallet-session-${n++}`);
+    const wallet = createWalletSession(db, memorySession(), {
+      iterations: MIN_ITERATIONS,
+      commonPasswords: async () => {
+        throw new Error('the common-password list of the package cannot be read (404)');
+      },
+    });
+    await expect(wallet.create(PASSWORD)).rejects.toThrow('the common-password list of the package cannot be read (404)');
+    expect(await wallet.status()).toMatchObject({ exists: false });
+  });
+
   test.each([
     'sunshine', // too short, whatever else
     'Summer2024!', // too short
@@ -203,11 +223,11 @@ describe('common passwords are refused (issue 15)', () => {
     'solana-wallet',
     'dragon_dragon_dragon',
   ])('%s', (pw) => {
-    expect(passwordProblem(pw)).not.toBeNull();
+    expect(passwordProblem(pw, COMMON_PASSWORDS)).not.toBeNull();
   });
 
   test.each(['Tulip-42-river-Lantern', 'correct horse battery', 'Quartz-58-meadow-Violet', 'gravel ferry umbrella'])('%s is accepted', (pw) => {
-    expect(passwordProblem(pw)).toBeNull();
+    expect(passwordProblem(pw, COMMON_PASSWORDS)).toBeNull();
   });
 });
 
@@ -215,11 +235,11 @@ describe('the vault at unlock and a new password (issue 15)', () => {
   test('a vault written at a lower cost is re-encrypted at the current one when it is unlocked', async () => {
     const db = await openNodeDb(`wallet-session-${n++}`);
     const session = memorySession();
-    const old = createWalletSession(db, session, { iterations: MIN_ITERATIONS });
+    const old = createWalletSession(db, session, { commonPasswords, iterations: MIN_ITERATIONS });
     await old.create(PASSWORD);
     const before = await getSetting<VaultV1 | null>(db, 'vault', null);
     expect(before!.kdf.iterations).toBe(MIN_ITERATIONS);
-    const raised = createWalletSession(db, session, { iterations: MIN_ITERATIONS + 1000 });
+    const raised = createWalletSession(db, session, { commonPasswords, iterations: MIN_ITERATIONS + 1000 });
     await raised.lock();
     // A wrong password changes nothing.
     await expect(raised.unlock('not the password at all')).rejects.toThrow(WrongPasswordError);
@@ -275,6 +295,6 @@ describe('password strength', () => {
     expect(passwordStrength('Tulip-42-river').score).toBeGreaterThanOrEqual(3);
     expect(passwordStrength('correct horse battery staple').score).toBe(4);
     expect(passwordStrength('Tulip-42-river').bits).toBeGreaterThan(passwordStrength('tulipriver').bits);
-    expect(passwordProblem('Tulip-42-river')).toBeNull();
+    expect(passwordProblem('Tulip-42-river', COMMON_PASSWORDS)).toBeNull();
   });
 });
