@@ -1,3 +1,4 @@
+import { readCapped } from '../core/read-capped.ts';
 import { base64ToBytes } from './base64.ts';
 import { parseAccountJsonText } from './task-state-decoder.ts';
 import {
@@ -102,30 +103,8 @@ export const MAX_RPC_ANSWER_BYTES = 32 * 1024 * 1024;
 
 /** The body as text, or null as soon as it passes `max` bytes (the rest is never read). */
 async function cappedText(response: Response, max: number): Promise<string | null> {
-  if (!response.body) {
-    const text = await response.text();
-    return text.length > max ? null : text;
-  }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
-  }
-  return new TextDecoder().decode(bytes);
+  const bytes = await readCapped(response, max);
+  return bytes === null ? null : new TextDecoder().decode(bytes);
 }
 
 const accountInfo: Validator<AccountInfo> = (raw, path) => {

@@ -1,5 +1,6 @@
 import { cidOf } from '../../core/content-address.ts';
 import { ProofUnavailableError } from '../task-plugin.ts';
+import { readCapped } from '../../core/read-capped.ts';
 
 // Uploads through the IPFS API that hosted services and every Kubo node offer: the Kubo RPC's
 // `POST /api/v0/add` (docs.ipfs.tech/reference/kubo/rpc, "add"), one file part in a
@@ -104,22 +105,9 @@ export function createKuboUploader(service: UploadService, opts: KuboUploaderOpt
     }
     let text: string;
     try {
-      const reader = res.body?.getReader();
-      const parts: Uint8Array[] = [];
-      let size = 0;
-      for (;;) {
-        if (!reader) break;
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.length;
-        if (size > MAX_ANSWER_BYTES) {
-          await reader.cancel().catch(() => {});
-          throw new Error('answer too long');
-        }
-        parts.push(value);
-      }
-      const decoder = new TextDecoder();
-      text = parts.map((p) => decoder.decode(p, { stream: true })).join('') + decoder.decode();
+      const bytes = await readCapped(res, MAX_ANSWER_BYTES);
+      if (bytes === null) throw new Error('answer too long');
+      text = new TextDecoder().decode(bytes);
     } catch (err) {
       throw new UploadUnavailableError(`IPFS upload service ${host} gave no answer: ${(err as Error).message}`);
     }

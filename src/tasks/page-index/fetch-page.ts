@@ -1,4 +1,4 @@
-import { readCapped } from '../read-capped.ts';
+import { readCapped } from '../../core/read-capped.ts';
 import { isPrivateAddress } from './canonical-url.ts';
 
 // The node fetches the public version of a page itself: no cookies, no credentials, no
