@@ -2,11 +2,12 @@ import 'fake-indexeddb/auto';
 import { describe, expect, test } from 'vitest';
 import { PUBLIC_GATEWAYS } from '../../src/background/ipfs-settings.ts';
 import { readSettings, updateSettings } from '../../src/background/settings-store.ts';
-import { createWalletSession, type SessionStorage } from '../../src/background/wallet-session.ts';
+import { createWalletSession } from '../../src/background/wallet-session.ts';
 import { parseRequest } from '../../src/shared/messages.ts';
 import { getSetting, openNodeDb } from '../../src/store/node-db.ts';
 import { decryptVault, MIN_ITERATIONS, WrongPasswordError } from '../../src/wallet/vault.ts';
 import { commonPasswords } from './helpers/common-passwords.ts';
+import { memorySession } from './helpers/memory-session.ts';
 
 // Where proofs go and come from, as the user sets it: gateways in order and the upload
 // service follow the K2 endpoint until chosen; the upload token lives in the vault.
@@ -14,20 +15,6 @@ import { commonPasswords } from './helpers/common-passwords.ts';
 let n = 0;
 const PASSWORD = 'correct horse battery';
 const MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
-
-function memorySession(): SessionStorage & { data: Map<string, unknown> } {
-  const data = new Map<string, unknown>();
-  return {
-    data,
-    get: async (key) => (data.has(key) ? { [key]: structuredClone(data.get(key)) } : {}),
-    set: async (items) => {
-      for (const [k, v] of Object.entries(items)) data.set(k, structuredClone(v));
-    },
-    remove: async (key) => {
-      data.delete(key);
-    },
-  };
-}
 
 describe('IPFS settings', () => {
   test('a devnet on this machine is its own gateway and upload service; other networks read from the public gateways and upload nowhere', async () => {

@@ -2,12 +2,13 @@ import 'fake-indexeddb/auto';
 import { Keypair } from '@solana/web3.js';
 import { describe, expect, test } from 'vitest';
 import { readBalances } from '../../src/background/account-balances.ts';
-import { createWalletSession, PENDING_IMPORT_MS, type SessionStorage } from '../../src/background/wallet-session.ts';
+import { createWalletSession, PENDING_IMPORT_MS } from '../../src/background/wallet-session.ts';
 import { openNodeDb, putSetting } from '../../src/store/node-db.ts';
 import { KOII_DESKTOP_PATH, SOLANA_WALLET_PATH } from '../../src/wallet/account-paths.ts';
 import { deriveNodeKeys, exportKeyFile, importKeyFile, KeyImportError } from '../../src/wallet/keypair.ts';
 import { encryptVault, MIN_ITERATIONS, VaultError } from '../../src/wallet/vault.ts';
 import { commonPasswords } from './helpers/common-passwords.ts';
+import { memorySession } from './helpers/memory-session.ts';
 
 // Importing an existing wallet: a phrase's two candidate main accounts, the one the user
 // picks kept in the encrypted wallet record (through lock, unlock and restarts), and the
@@ -19,20 +20,6 @@ const DESKTOP = 'GjJyeC1r2RgkuoCWMyPYkCWSGSGLcz266EaAkLA27AhL';
 const SOLANA = 'HAgk14JpMQLgt6rVgv7cBQFJWFto5Dqxi472uT3DKpqk';
 const DERIVED_STAKING = 'HpEZS3ojHQPGjxJQe9vbLFsfaJ44ooTDuPEeD3LwZtxz';
 let n = 0;
-
-function memorySession(): SessionStorage & { data: Map<string, unknown> } {
-  const data = new Map<string, unknown>();
-  return {
-    data,
-    get: async (key) => (data.has(key) ? { [key]: structuredClone(data.get(key)) } : {}),
-    set: async (items) => {
-      for (const [k, v] of Object.entries(items)) data.set(k, structuredClone(v));
-    },
-    remove: async (key) => {
-      data.delete(key);
-    },
-  };
-}
 
 async function setup() {
   const db = await openNodeDb(`wallet-import-${n++}`);

@@ -1,12 +1,13 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, test } from 'vitest';
-import { BackupMismatchError, createWalletSession, TryLaterError, type SessionStorage } from '../../src/background/wallet-session.ts';
+import { BackupMismatchError, createWalletSession, TryLaterError } from '../../src/background/wallet-session.ts';
 import { getSetting, openNodeDb, putSetting } from '../../src/store/node-db.ts';
 import { deriveNodeKeys, importKeyFile } from '../../src/wallet/keypair.ts';
 import { parseCommonPasswords, passwordProblem } from '../../src/wallet/password-policy.ts';
 import { passwordStrength } from '../../src/wallet/password-strength.ts';
 import { MIN_ITERATIONS, WrongPasswordError, type VaultV1 } from '../../src/wallet/vault.ts';
 import { COMMON_PASSWORDS, commonPasswords } from './helpers/common-passwords.ts';
+import { memorySession } from './helpers/memory-session.ts';
 
 // The wallet as the background holds it, with fake-indexeddb and an in-memory stand-in for
 // the browser's session storage (memory only, like the real one).
@@ -14,20 +15,6 @@ import { COMMON_PASSWORDS, commonPasswords } from './helpers/common-passwords.ts
 const PASSWORD = 'correct horse battery';
 const MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 let n = 0;
-
-function memorySession(): SessionStorage & { data: Map<string, unknown> } {
-  const data = new Map<string, unknown>();
-  return {
-    data,
-    get: async (key) => (data.has(key) ? { [key]: structuredClone(data.get(key)) } : {}),
-    set: async (items) => {
-      for (const [k, v] of Object.entries(items)) data.set(k, structuredClone(v));
-    },
-    remove: async (key) => {
-      data.delete(key);
-    },
-  };
-}
 
 async function setup() {
   const db = await openNodeDb(`wallet-session-${n++}`);

@@ -1,6 +1,7 @@
 import type { CID } from 'multiformats/cid';
 import { blockMatchesCid, CidError, CODEC, parseContentCid } from '../../core/content-address.ts';
 import { ProofRejectedError, ProofUnavailableError } from '../task-plugin.ts';
+import { joinChunks } from '../../core/read-capped.ts';
 import { CarError, carHeaderEnd, carSections, CarTruncatedError } from './car-reader.ts';
 import { assembleFile, declaredFileSize, FileTooLargeError, MissingBlockError, NotAFileError } from './unixfs-file.ts';
 
@@ -105,15 +106,7 @@ export function createGatewayReader(gateways: readonly string[], opts: GatewayRe
   async function readBody(res: Response, maxBytes: number, signal: AbortSignal, onChunk?: (all: Uint8Array) => boolean): Promise<Uint8Array> {
     const chunks: Uint8Array[] = [];
     let size = 0;
-    const join = () => {
-      const out = new Uint8Array(size);
-      let o = 0;
-      for (const c of chunks) {
-        out.set(c, o);
-        o += c.length;
-      }
-      return out;
-    };
+    const join = () => joinChunks(chunks, size);
     const reader = res.body?.getReader();
     if (!reader) return new Uint8Array(await res.arrayBuffer());
     let watching = onChunk !== undefined;
