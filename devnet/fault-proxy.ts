@@ -74,7 +74,7 @@ export interface FaultProxy {
 }
 
 /** Methods whose answers a lagging node serves from its past. */
-const READS = new Set(['getTaskAccountInfo', 'getAccountInfo', 'getBalance', 'getLatestBlockhash', 'getSignatureStatuses', 'getTaskSubmissionInfo', 'getTaskDistributionInfo', 'getMyTaskStakeInfo']);
+const READS = new Set(['getTaskAccountInfo', 'getAccountInfo', 'getBalance', 'getLatestBlockhash', 'getSignatureStatuses', 'getTaskSubmissionInfo', 'getTaskDistributionInfo', 'getMyTaskStakeInfo', 'getMyTaskSubmissionRoundInfo']);
 const SLOT_READS = new Set(['getSlot', 'getBlockHeight']);
 
 /** mulberry32: small, seeded, good enough to pick faults. */
@@ -222,48 +222,67 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
   }
 
+  type Call = { method?: unknown; params?: unknown; id?: unknown };
+  type Answer = { status: number; type: string; body: Buffer };
+
+  /** One call as a node `slots` behind the chain answers it: reads from the past, the rest live. */
+  async function lagged(req: IncomingMessage, call: Call, slots: number): Promise<Answer> {
+    const method = typeof call.method === 'string' ? call.method : '';
+    const body = Buffer.from(JSON.stringify(call));
+    const behind = Math.max(0, options.slot() - slots);
+    if (SLOT_READS.has(method)) {
+      count('lag');
+      return { status: 200, type: 'application/json', body: Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: call.id ?? null, result: behind })) };
+    }
+    if (!READS.has(method)) return forward(req, body);
+    const key = `${method}:${JSON.stringify(call.params)}`;
+    record(key, await forward(req, body));
+    if (watched.size < 16 || watched.has(key)) watched.set(key, { body, askedAt: Date.now() });
+    const list = history.get(key)!;
+    // The newest answer a node `slots` behind would have; the oldest one we have otherwise.
+    const stale = [...list].reverse().find((h) => h.slot <= behind) ?? list[0]!;
+    if (stale !== list[list.length - 1]) count('lag');
+    // Same request id as this call: only the content is from the past.
+    try {
+      const parsed = JSON.parse(stale.body.toString('utf8')) as Record<string, unknown>;
+      return { ...stale, body: Buffer.from(JSON.stringify({ ...parsed, id: call.id ?? null })) };
+    } catch {
+      return stale; // not JSON: as it was
+    }
+  }
+
   async function handleRpc(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     const mode = state.rpc;
     if (mode.kind === 'drop' && random() < mode.rate) return fail(pick(mode.kinds), req, res, body);
-    if (mode.kind === 'lag') {
-      let call: { method?: unknown; params?: unknown; id?: unknown } = {};
-      try {
-        call = JSON.parse(body.toString('utf8')) as typeof call;
-      } catch {
-        // forwarded as is
+    let parsed: unknown = null;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      // forwarded as is
+    }
+    if (mode.kind === 'lag' && parsed !== null && typeof parsed === 'object') {
+      if (!Array.isArray(parsed)) {
+        const a = await lagged(req, parsed as Call, mode.slots);
+        return reply(res, a.status, a.type, a.body);
       }
-      const method = typeof call.method === 'string' ? call.method : '';
-      const behind = Math.max(0, options.slot() - mode.slots);
-      if (SLOT_READS.has(method)) {
-        count('lag');
-        return reply(res, 200, 'application/json', JSON.stringify({ jsonrpc: '2.0', id: call.id ?? null, result: behind }));
-      }
-      if (READS.has(method)) {
-        const key = `${method}:${JSON.stringify(call.params)}`;
-        record(key, await forward(req, body));
-        if (watched.size < 16 || watched.has(key)) watched.set(key, { body, askedAt: Date.now() });
-        const list = history.get(key)!;
-        // The newest answer a node `slots` behind would have; the oldest one we have otherwise.
-        const stale = [...list].reverse().find((h) => h.slot <= behind) ?? list[0]!;
-        if (stale !== list[list.length - 1]) count('lag');
-        // Same request id as this call: only the content is from the past.
-        let out = stale.body;
-        try {
-          const parsed = JSON.parse(stale.body.toString('utf8')) as Record<string, unknown>;
-          out = Buffer.from(JSON.stringify({ ...parsed, id: call.id ?? null }));
-        } catch {
-          // not JSON: as it was
-        }
-        return reply(res, stale.status, stale.type, out);
-      }
+      // A batch lags call by call: each answered as the lagging node would answer it alone.
+      const answers = await Promise.all((parsed as Call[]).map((c) => lagged(req, c, mode.slots)));
+      return reply(res, 200, 'application/json', `[${answers.map((a) => a.body.toString('utf8')).join(',')}]`);
     }
     // Reads are remembered in every mode, so lag switched on later has a past to serve.
     const up = await forward(req, body);
+    const calls: Call[] = Array.isArray(parsed) ? (parsed as Call[]) : parsed !== null && typeof parsed === 'object' ? [parsed as Call] : [];
+    let answers: unknown[] = [];
     try {
-      const call = JSON.parse(body.toString('utf8')) as { method?: unknown; params?: unknown };
-      if (typeof call.method === 'string' && READS.has(call.method)) record(`${call.method}:${JSON.stringify(call.params)}`, up);
+      const json = JSON.parse(up.body.toString('utf8')) as unknown;
+      answers = Array.isArray(json) ? json : [json];
     } catch {
-      // not a JSON-RPC call
+      // not a JSON-RPC answer: nothing to remember
+    }
+    for (const call of calls) {
+      if (typeof call?.method !== 'string' || !READS.has(call.method)) continue;
+      const answer = answers.find((a) => (a as Call | null)?.id === call.id);
+      if (answer !== undefined) record(`${call.method}:${JSON.stringify(call.params)}`, { status: up.status, type: up.type, body: Buffer.from(JSON.stringify(answer)) });
     }
     return reply(res, up.status, up.type, up.body);
   }

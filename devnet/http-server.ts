@@ -119,6 +119,24 @@ export async function startDevnetHttp(options: DevnetHttpOptions): Promise<Devne
   };
 }
 
+/** One JSON-RPC request object's answer, as an object (errors included). */
+async function answerOne(request: unknown, options: DevnetHttpOptions): Promise<Record<string, unknown>> {
+  const error = (id: unknown, code: number, message: string, data?: unknown) => ({ jsonrpc: '2.0', id: id ?? null, error: data === undefined ? { code, message } : { code, message, data } });
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) return error(null, INVALID_REQUEST, 'Invalid request');
+  const { id, method, params, jsonrpc } = request as Record<string, unknown>;
+  if (jsonrpc !== '2.0' || typeof method !== 'string' || (params !== undefined && !Array.isArray(params))) return error(id, INVALID_REQUEST, 'Invalid request');
+  options.onRpc?.(method);
+  try {
+    return { jsonrpc: '2.0', id: id ?? null, result: await options.rpc(method, (params as unknown[] | undefined) ?? []) };
+  } catch (err) {
+    if (err instanceof DevnetRpcError) return error(id, err.code, err.message, err.data);
+    return error(id, INTERNAL_ERROR, err instanceof Error ? err.message : 'internal error');
+  }
+}
+
+/** Batches of at most this many requests, as Solana's RPC limits them. */
+const MAX_BATCH = 100;
+
 async function handleRpc(body: Buffer, res: ServerResponse, options: DevnetHttpOptions): Promise<void> {
   let request: unknown;
   try {
@@ -126,18 +144,12 @@ async function handleRpc(body: Buffer, res: ServerResponse, options: DevnetHttpO
   } catch {
     return send(res, 200, rpcError(null, PARSE_ERROR, 'Parse error'));
   }
-  if (Array.isArray(request)) return send(res, 200, rpcError(null, INVALID_REQUEST, 'batch requests are not supported'));
-  if (typeof request !== 'object' || request === null) return send(res, 200, rpcError(null, INVALID_REQUEST, 'Invalid request'));
-  const { id, method, params, jsonrpc } = request as Record<string, unknown>;
-  if (jsonrpc !== '2.0' || typeof method !== 'string' || (params !== undefined && !Array.isArray(params))) {
-    return send(res, 200, rpcError(id, INVALID_REQUEST, 'Invalid request'));
+  if (Array.isArray(request)) {
+    // JSON-RPC 2.0 batch, as Solana's server answers it: one answer per request, in order.
+    if (request.length === 0 || request.length > MAX_BATCH) return send(res, 200, rpcError(null, INVALID_REQUEST, 'Invalid request'));
+    const answers: unknown[] = [];
+    for (const item of request) answers.push(await answerOne(item, options));
+    return send(res, 200, toJson(answers));
   }
-  options.onRpc?.(method);
-  try {
-    const result = await options.rpc(method, (params as unknown[] | undefined) ?? []);
-    send(res, 200, toJson({ jsonrpc: '2.0', id: id ?? null, result }));
-  } catch (err) {
-    if (err instanceof DevnetRpcError) return send(res, 200, rpcError(id, err.code, err.message, err.data));
-    send(res, 200, rpcError(id, INTERNAL_ERROR, err instanceof Error ? err.message : 'internal error'));
-  }
+  send(res, 200, toJson(await answerOne(request, options)));
 }

@@ -60,11 +60,22 @@ function wrap<T>(ctx: RpcContext, value: T) {
 }
 
 /** The task's JSON exactly as its account holds it. */
+// A task state of megabytes is parsed once per write, not once per read: every write puts
+// new bytes in the account, so the bytes themselves are the cache's key.
+const parsedStates = new WeakMap<Uint8Array, JsonObject>();
+
+/** The task's state as JSON; the caller may replace its top-level fields (a copy), not edit below. */
 function taskRaw(ctx: RpcContext, taskId: string): JsonObject {
   if (!ctx.isTask(taskId)) throw new DevnetRpcError(-32602, `Invalid param: not a task account ${taskId}`);
-  const json = parseJson(accountText(ctx.ledger.get(taskId)!.data));
-  if (!isJsonObject(json)) throw new DevnetRpcError(INTERNAL_ERROR, 'task account does not hold a task state');
-  return json;
+  const data = ctx.ledger.get(taskId)!.data;
+  let json = parsedStates.get(data);
+  if (!json) {
+    const parsed = parseJson(accountText(data));
+    if (!isJsonObject(parsed)) throw new DevnetRpcError(INTERNAL_ERROR, 'task account does not hold a task state');
+    json = parsed;
+    parsedStates.set(data, json);
+  }
+  return Object.assign(jsonObject(), json);
 }
 
 /** K2's task methods answer like getAccountInfo, with the data being JSON text. */

@@ -1,5 +1,5 @@
 import type { TransactionSigner } from '@solana/kit';
-import { buildDistributionList } from '../core/distribution.ts';
+import { buildDistributionList, submissionVerdicts } from '../core/distribution.ts';
 import { nextWakeSlot, planSteps, type PlannedStep } from '../core/lifecycle.ts';
 import { auditWindowOf, DEFAULT_SLOT_MS, measureSlotMs, msUntilSlot, nextWindowStart, phaseAt, roundOfSlot } from '../core/rounds.ts';
 import type { TaskState, TaskTiming } from '../core/task-state.ts';
@@ -21,6 +21,7 @@ import { createFeeBudget, FeeBudgetExceededError } from './fee-budget.ts';
 import { createRecordBook, type ProofLanded } from './record-book.ts';
 import { createUsageMeter } from './usage-meter.ts';
 import { createJournal, createOutbox, OutOfFundsError, StepFailedError } from './outbox.ts';
+import { createRoundReader, type RoundReader, type SlotHint } from './round-reader.ts';
 import { settledOnChain } from './settled-on-chain.ts';
 import { outcomeSoFar, PartialAuditError, runStep, type StepOutcome } from './step-runner.ts';
 
@@ -133,6 +134,19 @@ export const FAILED_FETCH_BYTES = 64 * 1024;
 /** Round summaries (the status view's history and earnings chart) outlive the rest this many times. */
 const ROUND_HISTORY_FACTOR = 4;
 
+/**
+ * The keys a list of the planned steps slashes: a list sent or checked needs their stakes
+ * (-0.7 × stake), which the by-round reads do not carry.
+ */
+function slashedInLists(state: TaskState, steps: readonly PlannedStep[]): string[] {
+  const keys: string[] = [];
+  for (const step of steps) {
+    if (step.kind !== 'submit-distribution' && step.kind !== 'audit-distribution') continue;
+    for (const [key, verdict] of submissionVerdicts(state, step.round)) if (verdict === 'slashed') keys.push(key);
+  }
+  return keys;
+}
+
 export function createNodeEngine(options: EngineOptions) {
   const { db, rpc } = options;
   const engineClock = options.clock ?? wallClock;
@@ -178,6 +192,39 @@ export function createNodeEngine(options: EngineOptions) {
     }
     return p;
   }
+
+  // Per task, what the node reads of K2 each wake (src/engine/round-reader.ts), with the
+  // rounds that can no longer change kept between wakes.
+  const readers = new Map<string, { me: string; reader: RoundReader }>();
+  function readerFor(taskId: string, me: string): RoundReader {
+    let r = readers.get(taskId);
+    if (!r || r.me !== me) {
+      r = { me, reader: createRoundReader(rpc, taskId, me) };
+      readers.set(taskId, r);
+    }
+    return r.reader;
+  }
+  /**
+   * The slot the node's clock says it is for a task, give or take a quarter second (a timer
+   * fires late, K2's slots run a little fast or slow); null before its first read.
+   */
+  async function estimatedSlot(taskId: string): Promise<SlotHint | null> {
+    const clock = await clockFor(taskId);
+    return clock ? { slot: clock.slot + Math.floor((now() - clock.at) / clock.slotMs), slack: Math.max(2, Math.ceil(250 / clock.slotMs)) } : null;
+  }
+  async function readTask(taskId: string, me: string, opts: { balances?: boolean } = {}) {
+    const hint = await estimatedSlot(taskId);
+    const timing = await getSetting<TaskTiming | null>(db, `timing:${taskId}`, null);
+    // A wake in a submission window sends the node's proof: its blockhash comes in the same batch.
+    const sending =
+      hint !== null && timing !== null && [hint.slot - hint.slack, hint.slot + hint.slack].some((at) => at >= timing.startingSlot && phaseAt(timing, at).phase === 'submission');
+    const read = await readerFor(taskId, me).read(hint, { ...opts, blockhash: sending });
+    if (read.blockhash) lastBlockhash = { slot: read.slot, value: read.blockhash };
+    return read;
+  }
+  // A blockhash stays valid for 150 slots: one read serves the wakes of the next 60.
+  const BLOCKHASH_REUSE_SLOTS = 60;
+  let lastBlockhash: { slot: number; value: { blockhash: string; lastValidBlockHeight: bigint } } | null = null;
 
   const book = createRecordBook(db, now);
   const meter = createUsageMeter(db, now);
@@ -360,34 +407,50 @@ export function createNodeEngine(options: EngineOptions) {
     const outbox = createOutbox(db, rpc, task.taskId, hooks);
     const journal = createJournal(db, task.taskId, hooks);
     const plugin = pluginFor(task);
-    // One blockhash serves every transaction of this wake (it stays valid for 150 slots).
+    // One blockhash serves every transaction of this wake, and of the wakes that follow
+    // within BLOCKHASH_REUSE_SLOTS (it stays valid for 150 slots).
+    const startedAt = now();
+    const slotNow = () => (clock ? clock.slot + Math.floor((now() - startedAt) / clock.slotMs) : null);
     let blockhash: Promise<{ blockhash: string; lastValidBlockHeight: bigint }> | null = null;
-    // A failed read is not kept: the next step asks again instead of failing with it.
-    const recentBlockhash = () =>
-      (blockhash ??= rpc.getLatestBlockhash().catch((err: unknown) => {
-        blockhash = null;
-        throw err;
-      }));
-    // The second endpoint's read of this task, once per wake and only if a step needs it.
+    const recentBlockhash = () => {
+      const at = slotNow();
+      const kept = lastBlockhash;
+      if (kept && at !== null && at >= kept.slot && at - kept.slot < BLOCKHASH_REUSE_SLOTS) return Promise.resolve(kept.value);
+      // A failed read is not kept: the next step asks again instead of failing with it.
+      return (blockhash ??= rpc.getLatestBlockhash().then(
+        (value) => {
+          if (at !== null) lastBlockhash = { slot: at, value };
+          return value;
+        },
+        (err: unknown) => {
+          blockhash = null;
+          throw err;
+        },
+      ));
+    };
+    // The second endpoint's read of this task (the same rounds, by the same methods), once
+    // per wake and only if a step needs it.
     const secondRpc = options.secondRpc?.() ?? null;
     let secondRead: Promise<TaskState> | null = null;
     const second = secondRpc
       ? {
           rpc: secondRpc,
           state: () =>
-            (secondRead ??= secondRpc
-              .getTaskAccountInfo(task.taskId, { submission: true, distribution: true, balance: true, stake: true })
-              .then((raw) => decodeTaskStateJson(raw.json, task.taskId))
-              .catch((err: unknown) => {
-                secondRead = null;
-                throw err;
-              })),
+            (secondRead ??= (async () => {
+              const reader = createRoundReader(secondRpc, task.taskId, me);
+              const at = slotNow();
+              const read = await reader.read(at === null ? null : { slot: at, slack: 2 });
+              await reader.addStakes(read.state, slashedInLists(read.state, steps));
+              return read.state;
+            })().catch((err: unknown) => {
+              secondRead = null;
+              throw err;
+            })),
         }
       : null;
     let retrySoon = false;
     let issue: TaskIssue = null;
     const errors: Error[] = [];
-    const startedAt = now();
     for (const step of steps) {
       const key = `step:${stepKey(step)}`;
       await journal.record(key, step.round, { status: 'started', at: now() });
@@ -426,6 +489,7 @@ export function createNodeEngine(options: EngineOptions) {
         );
         await journal.record(key, step.round, { status: 'done', summary: outcome.summary, at: now() });
         if (step.kind === 'claim') {
+          readers.get(task.taskId)?.reader.balanceChanged();
           // Claimed so far on this task, for the status view (the chain keeps no such total);
           // counted once per claim, however often the step is asked again.
           await journal.remember(`counted:${stepKey(step)}`, step.round, async () => {
@@ -479,21 +543,15 @@ export function createNodeEngine(options: EngineOptions) {
     }
   }
 
-  async function readTask(taskId: string) {
-    // One read per wake: the answer's context carries the slot it was read at.
-    const raw = await rpc.getTaskAccountInfo(taskId, { submission: true, distribution: true, balance: true, stake: true });
-    return { slot: raw.slot, state: decodeTaskStateJson(raw.json, taskId) };
-  }
-
   async function wakeTask(task: JoinedTask, keys: NodeKeys, cfg: EngineSettings): Promise<{ ms: number; issue: TaskIssue }> {
-    const { slot, state } = await readTask(task.taskId);
+    const me = keys.staking.address;
+    const { slot, state } = await readTask(task.taskId, me);
     if (!task.rules) {
       // Joined before tasks declared their sites: their rules are read once, then kept.
       task.rules = await readRules(state);
       await db.put('tasks', task);
     }
     const clock = await updateClock(task.taskId, slot);
-    const me = keys.staking.address;
     const { round, phase } = phaseAt(state, slot);
 
     // Transactions an earlier wake (or life) left unsettled are looked up once a round, in one
@@ -508,6 +566,7 @@ export function createNodeEngine(options: EngineOptions) {
     const withWork = new Set<number>();
     for (const r of [round - 1, round]) if (await book.hasWorkFor(task.taskId, r, landedFor(task.taskId))) withWork.add(r);
     const steps = planSteps(state, slot, me, { hasWorkFor: (r) => withWork.has(r), autoClaimThreshold: cfg.autoClaimThreshold });
+    await readerFor(task.taskId, me).addStakes(state, slashedInLists(state, steps));
     const { retrySoon, issue } = await runSteps(task, keys, state, steps, { slot, slotMs: clock.slotMs });
     await recordEarnings(task, state, me, round - ROUND_HISTORY_FACTOR * cfg.keepRounds);
     const where = phaseAt(state, slot);
@@ -730,7 +789,7 @@ export function createNodeEngine(options: EngineOptions) {
       if (!task) throw new JoinError('the node has not joined this task');
       const keys = await options.keys();
       if (!keys) throw new JoinError('unlock the wallet first');
-      const { slot, state } = await readTask(taskId);
+      const { slot, state } = await readTask(taskId, keys.staking.address, { balances: true });
       const amount = state.availableBalances.get(keys.staking.address) ?? 0n;
       if (amount === 0n) return { claimed: 0n };
       const { errors } = await runSteps(task, keys, state, [{ kind: 'claim', amount, round: phaseAt(state, slot).round }]);
@@ -760,6 +819,7 @@ export function createNodeEngine(options: EngineOptions) {
       for (const key of [`view:${taskId}`, `timing:${taskId}`, `clock:${taskId}`, `reconciled:${taskId}`]) await tx.objectStore('settings').delete(key);
       await tx.done;
       plugins.delete(taskId);
+      readers.delete(taskId);
       await log('info', 'node', `left task ${task.name} (${taskId})`);
       options.onChange?.('node');
     },

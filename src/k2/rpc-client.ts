@@ -68,6 +68,11 @@ export interface K2Rpc {
   /** The endpoint that answered the last call that succeeded (the first one before any). */
   lastEndpoint(): string;
   call<T>(method: string, params: unknown[], validate: Validator<T>): Promise<T>;
+  /**
+   * The requests in one POST where the endpoint takes batches (one at a time where it does
+   * not), each settled on its own; a transport failure or malformed answer fails them all.
+   */
+  batch<T extends readonly unknown[]>(requests: { readonly [K in keyof T]: RpcRequest<T[K]> }): Promise<{ -readonly [K in keyof T]: Settled<T[K]> }>;
   getSlot(): Promise<number>;
   getBlockHeight(): Promise<number>;
   getVersion(): Promise<{ solanaCore: string }>;
@@ -82,16 +87,30 @@ export interface K2Rpc {
   getSignatureStatuses(signatures: string[]): Promise<(SignatureStatus | null)[]>;
   getRecentPerformanceSamples(limit: number): Promise<PerformanceSample[]>;
   requestAirdrop(address: string, roe: bigint): Promise<string>;
-  getTaskAccountInfo(
-    taskId: string,
-    flags?: { submission?: boolean; distribution?: boolean; balance?: boolean; stake?: boolean },
-  ): Promise<{ slot: number; json: unknown }>;
+  getTaskAccountInfo(taskId: string, flags?: TaskMapFlags): Promise<{ slot: number; json: unknown }>;
   getTaskSubmissionInfo(taskId: string, round: number): Promise<{ slot: number; json: unknown }>;
   getTaskDistributionInfo(taskId: string, round: number): Promise<{ slot: number; json: unknown }>;
   /** null when the key has no stake on the task. */
   getMyTaskStakeInfo(taskId: string, address: string): Promise<bigint | null>;
   /** What K2 charges for a compiled message (base64), or null when its blockhash is unknown. */
   getFeeForMessage(base64Message: string): Promise<bigint | null>;
+}
+
+/** A request the client can send alone or in a batch: its method, params and answer's shape. */
+export interface RpcRequest<T> {
+  method: string;
+  params: unknown[];
+  validate: Validator<T>;
+  /** An error answer that stands for a value (K2's "No stake available on this task": null). */
+  fromError?: (error: RpcResponseError) => T | undefined;
+}
+
+/** One request's outcome in a batch: its value, or the error object K2 answered it with. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: RpcResponseError };
+
+/** An endpoint (or a gateway in front of it) that answers batches with one error object. */
+class BatchRefusedError extends Error {
+  override name = 'BatchRefusedError';
 }
 
 const MAX_RETRY_AFTER_MS = 30_000;
@@ -166,6 +185,65 @@ const signatureStatus: Validator<SignatureStatus> = (raw, path) => {
   };
 };
 
+const value =
+  <T>(inner: Validator<T>): Validator<T> =>
+  (raw, path) =>
+    contextValue(inner)(raw, path).value;
+
+/** The answer's value with the slot K2 read it at (its context). */
+const withSlot =
+  <T>(inner: Validator<T>): Validator<{ slot: number; value: T }> =>
+  (raw, path) =>
+    contextValue(inner)(raw, path);
+
+export type TaskMapFlags = { submission?: boolean; distribution?: boolean; balance?: boolean; stake?: boolean };
+
+/**
+ * The requests a wake may batch. Koii's parameter shapes (k2-web3.js, namespace-wrapper): the
+ * task id (and a key), then an options object with the encoding, the commitment, the round.
+ */
+export const k2Requests = {
+  getTaskAccountInfo: (taskId: string, flags: TaskMapFlags = {}): RpcRequest<{ slot: number; json: unknown }> => ({
+    method: 'getTaskAccountInfo',
+    params: [taskId, { encoding: 'base64', commitment: 'confirmed', submission: false, distribution: false, balance: false, stake: false, ...flags }],
+    validate: taskJson,
+  }),
+  getTaskSubmissionInfo: (taskId: string, round: number): RpcRequest<{ slot: number; json: unknown }> => ({
+    method: 'getTaskSubmissionInfo',
+    params: [taskId, { encoding: 'base64', commitment: 'confirmed', round }],
+    validate: taskJson,
+  }),
+  getTaskDistributionInfo: (taskId: string, round: number): RpcRequest<{ slot: number; json: unknown }> => ({
+    method: 'getTaskDistributionInfo',
+    params: [taskId, { encoding: 'base64', commitment: 'confirmed', round }],
+    validate: taskJson,
+  }),
+  /** The key's stake, null when it has none (K2 answers that with an error). */
+  getMyTaskStakeInfo: (taskId: string, address: string): RpcRequest<bigint | null> => ({
+    method: 'getMyTaskStakeInfo',
+    params: [taskId, address, { commitment: 'confirmed' }],
+    validate: value((raw, path) => u64(object(raw, path).data, `${path}.data`)),
+    fromError: (err) => (err.message.includes('No stake available on this task') ? null : undefined),
+  }),
+  /** Whether the key submitted in the round (the entry's JSON), null when it did not. */
+  getMyTaskSubmissionRoundInfo: (taskId: string, address: string, round: number): RpcRequest<{ slot: number; value: unknown }> => ({
+    method: 'getMyTaskSubmissionRoundInfo',
+    params: [taskId, address, { commitment: 'confirmed', round }],
+    validate: withSlot((raw, path) => (raw === null ? null : object(raw, path).data ?? null)),
+  }),
+  getLatestBlockhash: (): RpcRequest<{ blockhash: string; lastValidBlockHeight: bigint }> => ({
+    method: 'getLatestBlockhash',
+    params: [{ commitment: 'confirmed' }],
+    validate: value((raw, path) => {
+      const o = object(raw, path);
+      return {
+        blockhash: base58Address(o.blockhash, `${path}.blockhash`),
+        lastValidBlockHeight: u64(o.lastValidBlockHeight, `${path}.lastValidBlockHeight`),
+      };
+    }),
+  }),
+};
+
 export function createK2Rpc(options: K2RpcOptions): K2Rpc {
   if (options.endpoints.length === 0) throw new Error('at least one K2 endpoint is needed');
   const endpoints = [...options.endpoints];
@@ -179,9 +257,9 @@ export function createK2Rpc(options: K2RpcOptions): K2Rpc {
   let preferred = 0;
   let nextId = 1;
 
-  async function once<T>(endpoint: string, method: string, params: unknown[], validate: Validator<T>): Promise<T> {
-    const id = nextId++;
-    options.onRequest?.(method, endpoint);
+  /** One POST of a JSON-RPC body; the parsed answer, or a transport/malformed error. */
+  async function post(endpoint: string, label: string, payload: unknown): Promise<{ body: unknown; response: Response }> {
+    options.onRequest?.(label, endpoint);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     let text: string | null;
@@ -190,7 +268,7 @@ export function createK2Rpc(options: K2RpcOptions): K2Rpc {
       response = await doFetch(endpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id, method, params }),
+        body: JSON.stringify(payload),
         signal: controller.signal,
         credentials: 'omit',
         cache: 'no-store',
@@ -209,52 +287,123 @@ export function createK2Rpc(options: K2RpcOptions): K2Rpc {
       const retryAfterMs = Number.isFinite(after) && after > 0 ? Math.min(after * 1000, MAX_RETRY_AFTER_MS) : undefined;
       throw new RpcTransportError(`HTTP ${response.status}`, endpoint, true, response.status, retryAfterMs);
     }
-    if (text === null) throw new RpcMalformedError(method, 'body', `larger than ${MAX_RPC_ANSWER_BYTES} bytes`, endpoint);
-    let body: unknown;
+    if (text === null) throw new RpcMalformedError(label, 'body', `larger than ${MAX_RPC_ANSWER_BYTES} bytes`, endpoint);
     try {
-      body = JSON.parse(text);
+      return { body: JSON.parse(text), response };
     } catch {
-      throw new RpcMalformedError(method, 'body', response.ok ? 'not valid JSON (truncated?)' : `HTTP ${response.status}`, endpoint);
+      throw new RpcMalformedError(label, 'body', response.ok ? 'not valid JSON (truncated?)' : `HTTP ${response.status}`, endpoint);
     }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RpcMalformedError(method, 'body', 'not a JSON-RPC response', endpoint);
-    const envelope = body as Record<string, unknown>;
-    if (envelope.id !== id) throw new RpcMalformedError(method, 'id', `expected ${id}, got ${JSON.stringify(envelope.id)}`, endpoint);
+  }
+
+  /** A JSON-RPC response envelope's result, validated; its error object thrown as RpcResponseError. */
+  function settle<T>(envelope: Record<string, unknown>, request: RpcRequest<T>, endpoint: string, response: Response): T {
+    const { method } = request;
     if (envelope.error !== undefined) {
       const e = envelope.error as Record<string, unknown>;
       if (typeof e !== 'object' || e === null || typeof e.code !== 'number' || typeof e.message !== 'string') {
         throw new RpcMalformedError(method, 'error', 'not a JSON-RPC error object', endpoint);
       }
-      throw new RpcResponseError(method, e.code, e.message, e.data);
+      const error = new RpcResponseError(method, e.code, e.message, e.data);
+      const meant = request.fromError?.(error);
+      if (meant !== undefined) return meant;
+      throw error;
     }
     if (!('result' in envelope)) throw new RpcMalformedError(method, 'result', 'missing', endpoint);
     if (!response.ok) throw new RpcTransportError(`HTTP ${response.status}`, endpoint, false, response.status);
-    return run(method, validate, envelope.result, endpoint);
+    return run(method, request.validate, envelope.result, endpoint);
   }
 
-  async function call<T>(method: string, params: unknown[], validate: Validator<T>): Promise<T> {
+  async function once<T>(endpoint: string, request: RpcRequest<T>): Promise<T> {
+    const id = nextId++;
+    const { method, params } = request;
+    const { body, response } = await post(endpoint, method, { jsonrpc: '2.0', id, method, params });
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RpcMalformedError(method, 'body', 'not a JSON-RPC response', endpoint);
+    const envelope = body as Record<string, unknown>;
+    if (envelope.id !== id) throw new RpcMalformedError(method, 'id', `expected ${id}, got ${JSON.stringify(envelope.id)}`, endpoint);
+    return settle(envelope, request, endpoint, response);
+  }
+
+  /**
+   * Several requests in one POST (JSON-RPC 2.0 batch, which Solana's RPC server answers): the
+   * answers are matched by id, in any order. A malformed item fails the whole attempt, as a
+   * malformed single answer does; an error object fails only its own request.
+   */
+  async function onceBatch(endpoint: string, requests: readonly RpcRequest<unknown>[]): Promise<Settled<unknown>[]> {
+    const ids = requests.map(() => nextId++);
+    const label = `batch(${requests.map((r) => r.method).join(',')})`;
+    const { body, response } = await post(
+      endpoint,
+      label,
+      requests.map((r, i) => ({ jsonrpc: '2.0', id: ids[i], method: r.method, params: r.params })),
+    );
+    if (!Array.isArray(body)) {
+      // An endpoint (or a gateway before it) that takes no batches answers one error object.
+      const e = (body as { error?: { message?: unknown } } | null)?.error;
+      if (e && typeof e === 'object') throw new BatchRefusedError(typeof e.message === 'string' ? e.message.slice(0, 200) : 'batch refused');
+      throw new RpcMalformedError(label, 'body', 'not a JSON-RPC batch response', endpoint);
+    }
+    const byId = new Map<unknown, Record<string, unknown>>();
+    for (const item of body) if (typeof item === 'object' && item !== null && !Array.isArray(item)) byId.set((item as { id?: unknown }).id, item as Record<string, unknown>);
+    return requests.map((request, i) => {
+      const envelope = byId.get(ids[i]);
+      if (!envelope) throw new RpcMalformedError(request.method, 'id', `no answer with id ${ids[i]} in the batch`, endpoint);
+      try {
+        return { ok: true, value: settle(envelope, request, endpoint, response) };
+      } catch (err) {
+        if (err instanceof RpcResponseError) return { ok: false, error: err };
+        throw err;
+      }
+    });
+  }
+
+  /** Runs `attempt` on the preferred endpoint, retrying (with backoff) on the next ones. */
+  async function withRetries<T>(label: string, attempt: (endpoint: string) => Promise<T>): Promise<T> {
     const failures: { endpoint: string; error: Error }[] = [];
     let index = preferred;
-    for (let attempt = 0; attempt <= retries; attempt++) {
+    for (let tried = 0; tried <= retries; tried++) {
       const endpoint = endpoints[index % endpoints.length]!;
       try {
-        const result = await once(endpoint, method, params, validate);
+        const result = await attempt(endpoint);
         preferred = index % endpoints.length;
         return result;
       } catch (err) {
         if (!isRetryable(err)) throw err;
         failures.push({ endpoint, error: err as Error });
-        if (attempt === retries) break;
+        if (tried === retries) break;
         index++;
-        const ceiling = Math.min(max, base * 2 ** attempt);
+        const ceiling = Math.min(max, base * 2 ** tried);
         const jittered = Math.floor(random() * ceiling);
         const hinted = err instanceof RpcTransportError ? err.retryAfterMs : undefined;
         await sleep(Math.max(jittered, hinted ?? 0));
       }
     }
-    throw new RpcAllEndpointsFailedError(method, failures);
+    throw new RpcAllEndpointsFailedError(label, failures);
   }
 
-  const value = <T>(inner: Validator<T>): Validator<T> => (raw, path) => contextValue(inner)(raw, path).value;
+  const request = <T>(r: RpcRequest<T>): Promise<T> => withRetries(r.method, (endpoint) => once(endpoint, r));
+  // Endpoints that refused a batch once are asked one request at a time from then on.
+  const noBatches = new Set<string>();
+
+  async function batch(requests: readonly RpcRequest<unknown>[]): Promise<Settled<unknown>[]> {
+    const one = (r: RpcRequest<unknown>): Promise<Settled<unknown>> =>
+      request(r).then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => {
+          if (error instanceof RpcResponseError) return { ok: false as const, error };
+          throw error;
+        },
+      );
+    if (requests.length <= 1 || noBatches.has(endpoints[preferred]!)) return Promise.all(requests.map(one));
+    try {
+      return await withRetries(`batch(${requests.map((r) => r.method).join(',')})`, (endpoint) => onceBatch(endpoint, requests));
+    } catch (err) {
+      if (!(err instanceof BatchRefusedError)) throw err;
+      noBatches.add(endpoints[preferred]!);
+      return Promise.all(requests.map(one));
+    }
+  }
+
+  const call = <T>(method: string, params: unknown[], validate: Validator<T>): Promise<T> => request({ method, params, validate });
 
   return {
     endpoints,
@@ -268,18 +417,7 @@ export function createK2Rpc(options: K2RpcOptions): K2Rpc {
     getBalance: (address) => call('getBalance', [address, { commitment: 'confirmed' }], value(u64)),
     getAccountInfo: (address) =>
       call('getAccountInfo', [address, { encoding: 'base64', commitment: 'confirmed' }], value(nullable(accountInfo))),
-    getLatestBlockhash: () =>
-      call(
-        'getLatestBlockhash',
-        [{ commitment: 'confirmed' }],
-        value((raw, path) => {
-          const o = object(raw, path);
-          return {
-            blockhash: base58Address(o.blockhash, `${path}.blockhash`),
-            lastValidBlockHeight: u64(o.lastValidBlockHeight, `${path}.lastValidBlockHeight`),
-          };
-        }),
-      ),
+    getLatestBlockhash: () => request(k2Requests.getLatestBlockhash()),
     getMinimumBalanceForRentExemption: (size) => call('getMinimumBalanceForRentExemption', [size], u64),
     sendTransaction: (tx, opts = {}) =>
       call(
@@ -325,23 +463,10 @@ export function createK2Rpc(options: K2RpcOptions): K2Rpc {
       ),
     getFeeForMessage: (message) => call('getFeeForMessage', [message, { commitment: 'confirmed' }], value(nullable(u64))),
     requestAirdrop: (address, roe) => call('requestAirdrop', [address, Number(roe)], string),
-    getTaskAccountInfo: (taskId, flags = {}) =>
-      call(
-        'getTaskAccountInfo',
-        [taskId, { encoding: 'base64', commitment: 'confirmed', submission: false, distribution: false, balance: false, stake: false, ...flags }],
-        taskJson,
-      ),
-    // Koii's parameter shapes (k2-web3.js, namespace-wrapper): an options object with the
-    // encoding, the commitment and the round.
-    getTaskSubmissionInfo: (taskId, round) => call('getTaskSubmissionInfo', [taskId, { encoding: 'base64', commitment: 'confirmed', round }], taskJson),
-    getTaskDistributionInfo: (taskId, round) => call('getTaskDistributionInfo', [taskId, { encoding: 'base64', commitment: 'confirmed', round }], taskJson),
-    getMyTaskStakeInfo: async (taskId, address) => {
-      try {
-        return await call('getMyTaskStakeInfo', [taskId, address, { commitment: 'confirmed' }], value((raw, path) => u64(object(raw, path).data, `${path}.data`)));
-      } catch (err) {
-        if (err instanceof RpcResponseError && err.message.includes('No stake available on this task')) return null;
-        throw err;
-      }
-    },
+    getTaskAccountInfo: (taskId, flags = {}) => request(k2Requests.getTaskAccountInfo(taskId, flags)),
+    getTaskSubmissionInfo: (taskId, round) => request(k2Requests.getTaskSubmissionInfo(taskId, round)),
+    getTaskDistributionInfo: (taskId, round) => request(k2Requests.getTaskDistributionInfo(taskId, round)),
+    getMyTaskStakeInfo: (taskId, address) => request(k2Requests.getMyTaskStakeInfo(taskId, address)),
+    batch: batch as K2Rpc['batch'],
   };
 }

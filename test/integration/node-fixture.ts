@@ -23,8 +23,10 @@ export interface SentLog {
 /** A fetch that records every request the node makes, and its transactions by step. */
 export function recordingFetch(log: SentLog): typeof fetch {
   return async (input, init) => {
-    const body = JSON.parse(String(init?.body)) as { method: string; params: unknown[] };
-    log.requests.push(body.method);
+    const parsed = JSON.parse(String(init?.body)) as { method: string; params: unknown[] } | Array<{ method: string; params: unknown[] }>;
+    // One entry per request: a batch is one, named by the methods it carries.
+    log.requests.push(Array.isArray(parsed) ? `batch(${parsed.map((c) => c.method).join(',')})` : parsed.method);
+    const body = Array.isArray(parsed) ? parsed[0]! : parsed;
     if (body.method === 'sendTransaction') {
       const tx = parseWireTransaction(new Uint8Array(Buffer.from(body.params[0] as string, 'base64')));
       for (const ix of tx.instructions) {
