@@ -10,6 +10,8 @@ import { startNetwork } from '../../devnet/network.ts';
 import { startBenchNode } from '../lib/devnet-node.ts';
 import { fmt, row, type Figure } from '../lib/row.ts';
 import { installVirtualClock } from '../lib/virtual-clock.ts';
+import { crowdKeys, crowdRound, demoRecords, editTask, stakeCrowd } from '../lib/crowd.ts';
+import { cidOf } from '../../src/core/content-address.ts';
 
 // What the node keeps in IndexedDB as rounds go by: the real engine, alone on a devnet task
 // (it submits, is selected for every distribution list, pays out and claims each round),
@@ -21,6 +23,9 @@ import { installVirtualClock } from '../lib/virtual-clock.ts';
 const ID = 'idb-size';
 const ROUNDS = 1000;
 const SAMPLES = [100, 250, 500, 750, 1000];
+/** The second run: a task with this many other staked nodes (their writes take a second a round). */
+const CROWD = 10_000;
+const CROWD_SAMPLES = [20, 40, 60];
 const TASK = {
   name: 'bench storage',
   // Two-minute rounds on one-second slots: two visits a round stay inside the engine's
@@ -93,11 +98,15 @@ function per100(wakeMs: Array<{ done: number; ms: number }>): Record<string, num
 
 const total = (s: Record<string, { bytes: number }>) => Object.values(s).reduce((a, b) => a + b.bytes, 0);
 
-export const idbSize: Figure = {
-  id: ID,
-  title: 'IndexedDB size over 1,000 rounds of the engine (virtual clock)',
-  async run() {
-    const clock = installVirtualClock();
+interface StorageRun {
+  /** Staked nodes written into the task's state besides the node (bench/lib/crowd.ts). */
+  crowd: number;
+  /** Rounds after joining at which the database is measured; the last ends the run. */
+  samples: number[];
+}
+
+async function drive(run: StorageRun) {
+  const clock = installVirtualClock();
     const net = await startNetwork({ slotMs: 1000, task: TASK, peers: [], useCorpus: false }).catch((err: unknown) => {
       clock.restore();
       throw err;
@@ -106,6 +115,8 @@ export const idbSize: Figure = {
       // 1,000 rounds pass in half an hour of virtual time: the day's fee budget (sized for
       // real rounds of minutes) would stop the distribution lists after a few dozen, and this
       // figure is about storage, so the budget is lifted here.
+      const keys = crowdKeys(run.crowd);
+      if (run.crowd > 0) editTask(net.devnet, net.taskId, (st) => stakeCrowd(st, keys));
       const node = await startBenchNode(net, {
         dbName: `bench-idb-${process.pid}-${Math.round(performance.now())}`,
         onRequest: () => {},
@@ -115,6 +126,10 @@ export const idbSize: Figure = {
       const s0 = decodeTaskStateAccount(net.devnet.ledger.get(net.taskId)!.data, net.taskId);
       const joined = Math.max(0, phaseAt(s0, net.devnet.clock.slot()).round);
       const samples: Record<number, Record<string, { entries: number; bytes: number }>> = {};
+      const records = run.crowd > 0 ? await demoRecords(net.demoSite.url, net.demoSite.pages) : [];
+      const filler = cidOf(new TextEncoder().encode('a bundle no auditor is asked to read'));
+      let crowdAt = -1;
+      const last = run.samples[run.samples.length - 1]!;
       const pages = net.demoSite.pages;
       let lastVisitRound = -2;
       let page = 0;
@@ -127,9 +142,14 @@ export const idbSize: Figure = {
       for (;;) {
         const { round, slotInRound } = phaseAt(s0, net.devnet.clock.slot());
         const done = round - joined;
-        if (SAMPLES.includes(done) && !samples[done] && slotInRound >= 3) samples[done] = await storeBytes(node.db);
-        if (done >= ROUNDS && samples[ROUNDS]) break;
-        if (round !== lastTrim && round % 10 === 0) {
+        if (run.samples.includes(done) && !samples[done] && slotInRound >= 3) samples[done] = await storeBytes(node.db);
+        if (done >= last && samples[last]) break;
+        // The crowd's proofs of the round before, early in the submission window.
+        if (run.crowd > 0 && round !== crowdAt && round >= 1 && slotInRound >= 1) {
+          crowdAt = round;
+          await crowdRound(net.devnet, net.taskId, keys, round - 1, node.staking.address, records, filler);
+        }
+        if (run.crowd === 0 && round !== lastTrim && round % 10 === 0) {
           lastTrim = round;
           trimHistory(net.devnet, net.taskId, round, node.staking.address, tally);
         }
@@ -150,6 +170,22 @@ export const idbSize: Figure = {
       tallyRounds(state, node.staking.address, tally);
       const submitted = tally.submitted.size;
       const paid = tally.paid.size;
+      return { samples, wakes, visitsRecorded, submitted, paid, wakeMs };
+    } finally {
+      clock.restore();
+      await net.stop();
+    }
+}
+
+export const idbSize: Figure = {
+  id: ID,
+  title: `IndexedDB size over 1,000 rounds of the engine (virtual clock), and with ${CROWD.toLocaleString('en-US')} staked peers`,
+  async run() {
+      const { samples, wakes, visitsRecorded, submitted, paid, wakeMs } = await drive({ crowd: 0, samples: SAMPLES });
+      const crowd = await drive({ crowd: CROWD, samples: CROWD_SAMPLES });
+      const crowdKb = (n: number) => total(crowd.samples[n]!) / 1024;
+      const crowdLast = CROWD_SAMPLES[CROWD_SAMPLES.length - 1]!;
+      const crowdFlat = (crowdKb(crowdLast) - crowdKb(CROWD_SAMPLES[1]!)) / crowdKb(CROWD_SAMPLES[1]!);
       const kb = (n: number) => total(samples[n]!) / 1024;
       const flat = (kb(1000) - kb(500)) / kb(500);
       const perStore = Object.entries(samples[1000]!)
@@ -170,12 +206,20 @@ export const idbSize: Figure = {
               `Stores at 1,000 (entries): ${perStore}. Driven: the engine alone on a devnet task on a virtual clock (${wakes} wakes, ${visitsRecorded} pages indexed, ` +
               `submitted in ${submitted} rounds, ${paid} payouts; the devnet's task state trimmed to its last ${HISTORY_ROUNDS} rounds between wakes); not driven: the background's visits store (one entry per distinct URL visited) and wallet records`,
           }),
+          row(ID, {
+            name: `IndexedDB size after ${crowdLast} rounds with ${CROWD.toLocaleString('en-US')} staked peers`,
+            value: Math.round(crowdKb(crowdLast) * 10) / 10,
+            unit: 'KB',
+            display: `${fmt(crowdKb(crowdLast))} KB`,
+            budget: 'flat in rounds (within 5 %), the peers not stored',
+            pass: crowdFlat <= 0.05,
+            note:
+              `${CROWD_SAMPLES.map((n) => `round ${n}: ${fmt(crowdKb(n))} KB`).join(', ')}; the same engine on a task where ${CROWD.toLocaleString('en-US')} other staked nodes submit every round ` +
+              `(bench/lib/crowd.ts; it audits five of them a round, and is rarely the node selected for a list): what it keeps per round is its own work and verdicts, not the peers; ` +
+              `${crowd.wakes} wakes, ${crowd.visitsRecorded} pages indexed, submitted in ${crowd.submitted} rounds`,
+          }),
         ],
-        details: { samples, wakes, visitsRecorded, submitted, paid, realMsPerWakeBy100Rounds: per100(wakeMs) },
+        details: { samples, wakes, visitsRecorded, submitted, paid, realMsPerWakeBy100Rounds: per100(wakeMs), crowd: { samples: crowd.samples, wakes: crowd.wakes, submitted: crowd.submitted } },
       };
-    } finally {
-      clock.restore();
-      await net.stop();
-    }
   },
 };

@@ -10,6 +10,8 @@ import { attachToServiceWorker, censusGrowth, type HeapCensus, type HeapSample }
 import { ensureBuild } from '../lib/build.ts';
 import { REPO_ROOT } from '../lib/paths.ts';
 import { fmt, row, skipped, type Figure } from '../lib/row.ts';
+import { crowdKeys, crowdRound, demoRecords, editTask, stakeCrowd } from '../lib/crowd.ts';
+import { cidOf } from '../../src/core/content-address.ts';
 
 // The background's memory while it works: the development build in real Chromium runs the
 // node against the devnet on 127.0.0.1:8899 (its default endpoint) with two simulated peers
@@ -32,6 +34,10 @@ const TASK = {
   startDelay: 20,
 };
 const ROUNDS = 100;
+/** The second run: a task with this many other staked nodes, on slower slots (the crowd's writes take time). */
+const CROWD = 10_000;
+const CROWD_SLOT_MS = 150;
+const CROWD_SAMPLES = [5, 10, 20];
 const SAMPLES = [10, 25, 50, 75, 100];
 const MB = 1024 * 1024;
 const NAME = `background JS heap after ${ROUNDS} rounds, Chromium`;
@@ -47,25 +53,27 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-export const workerMemory: Figure = {
-  id: ID,
-  title: `background memory over ${ROUNDS} rounds in real Chromium`,
-  browser: true,
-  async run() {
-    const missing = chromiumMissing();
-    if (missing) return { rows: [skipped(ID, NAME, BUDGET, missing)] };
-    if (!(await portFree(DEVNET_PORT))) return { rows: [skipped(ID, NAME, BUDGET, `port ${DEVNET_PORT} is in use (another devnet or npm start?); the development build talks to 127.0.0.1:${DEVNET_PORT}`)] };
-    ensureBuild('dev');
-    let net: Network | null = null;
-    let ext: ExtensionSession | null = null;
-    try {
+interface HeapRun {
+  /** Staked nodes written into the task's state besides the node (bench/lib/crowd.ts). */
+  crowd: number;
+  slotMs: number;
+  /** Rounds after joining at which the heap is sampled; the last ends the run. */
+  samples: number[];
+}
+
+async function measure(run: HeapRun) {
+  let net: Network | null = null;
+  let ext: ExtensionSession | null = null;
+  try {
       net = await startNetwork({
         port: DEVNET_PORT,
-        slotMs: SLOT_MS,
+        slotMs: run.slotMs,
         task: TASK,
-        peers: [{ name: 'alice' }, { name: 'mallory', fault: 'bad-proof' }],
+        peers: run.crowd > 0 ? [] : [{ name: 'alice' }, { name: 'mallory', fault: 'bad-proof' }],
         useCorpus: true,
       });
+      const keys = crowdKeys(run.crowd);
+      if (run.crowd > 0) editTask(net.devnet, net.taskId, (st) => stakeCrowd(st, keys));
       ext = await launchExtension(join(REPO_ROOT, 'dist/chrome'));
       const control = await ext.openPopup();
       const wallet = await createWallet(control, 'bench password, not a secret');
@@ -93,36 +101,65 @@ export const workerMemory: Figure = {
       let roundsBrowsed = 0;
       const censuses = new Map<number, HeapCensus>();
       const t0 = performance.now();
-      const giveUpSlot = roundStartSlot(s0, first + ROUNDS + 2);
-      while (!samples[ROUNDS] && net.devnet.clock.slot() < giveUpSlot) {
+      const rounds = run.samples[run.samples.length - 1]!;
+      const giveUpSlot = roundStartSlot(s0, first + rounds + 2);
+      const records = run.crowd > 0 ? await demoRecords(net.demoSite.url, net.demoSite.pages) : [];
+      const filler = cidOf(new TextEncoder().encode('a bundle no auditor is asked to read'));
+      let crowdAt = -1;
+      while (!samples[rounds] && net.devnet.clock.slot() < giveUpSlot) {
         const { round, slotInRound } = phaseAt(s0, net.devnet.clock.slot());
+        // The crowd's proofs of the round before, early in the submission window.
+        if (run.crowd > 0 && round !== crowdAt && round >= 1 && slotInRound >= 1) {
+          crowdAt = round;
+          await crowdRound(net.devnet, net.taskId, keys, round - 1, wallet.stakingAddress, records, filler);
+        }
         if (round !== lastRound && round >= first - 1 && slotInRound >= 3) {
           lastRound = round;
           const done = round - first;
-          const due = SAMPLES.find((n) => done >= n && !samples[n]);
+          const due = run.samples.find((n) => done >= n && !samples[n]);
           if (due !== undefined) samples[due] = { ...(await heap.sample()), atRound: done };
           // What the heap holds at 50 and 100, to say what grew (the snapshot also collects).
-          if (due === 50 || due === ROUNDS) censuses.set(due, await heap.census());
+          if (run.crowd === 0 && (due === 50 || due === ROUNDS)) censuses.set(due, await heap.census());
           // The visit is reported at document idle; the load event is not waited for.
-          if (done < ROUNDS) await tab.goto(`${net.demoSite.url}${pages[page++ % pages.length]}`, { waitUntil: 'domcontentloaded' }).catch(() => undefined);
+          if (done < rounds) await tab.goto(`${net.demoSite.url}${pages[page++ % pages.length]}`, { waitUntil: 'domcontentloaded' }).catch(() => undefined);
           roundsBrowsed++;
         }
-        await new Promise((r) => setTimeout(r, SLOT_MS));
+        await new Promise((r) => setTimeout(r, run.slotMs));
       }
       const seconds = (performance.now() - t0) / 1000;
-      if (!samples[ROUNDS]) throw new Error(`no heap sample at round ${ROUNDS}: ${JSON.stringify(Object.keys(samples))}`);
+      if (!samples[rounds]) throw new Error(`no heap sample at round ${rounds}: ${JSON.stringify(Object.keys(samples))}`);
       await control.goto(ext.popupUrl);
       const restarted = (await backgroundStartedAt(control)) !== startedAt;
       await heap.detach();
 
       const state = decodeTaskStateAccount(net.devnet.ledger.get(net.taskId)!.data, net.taskId);
-      const submitted = Array.from({ length: ROUNDS }, (_, i) => first + i).filter((r) => state.submissions.get(r)?.has(wallet.stakingAddress)).length;
+      const submitted = Array.from({ length: rounds }, (_, i) => first + i).filter((r) => state.submissions.get(r)?.has(wallet.stakingAddress)).length;
       const votes = [...state.submissionsAuditTrigger.values()].flatMap((m) => [...m.values()].flatMap((t) => t.votes)).filter((v) => v.voter === wallet.stakingAddress).length;
+      return { samples, before, submitted, votes, restarted, seconds, first, roundsBrowsed, censuses, pages: net.demoSite.pages.length, rounds };
+  } finally {
+    await ext?.close();
+    await net?.stop();
+  }
+}
+
+export const workerMemory: Figure = {
+  id: ID,
+  title: `background memory over ${ROUNDS} rounds in real Chromium, and with ${CROWD.toLocaleString('en-US')} staked peers`,
+  browser: true,
+  async run() {
+    const missing = chromiumMissing();
+    if (missing) return { rows: [skipped(ID, NAME, BUDGET, missing)] };
+    if (!(await portFree(DEVNET_PORT))) return { rows: [skipped(ID, NAME, BUDGET, `port ${DEVNET_PORT} is in use (another devnet or npm start?); the development build talks to 127.0.0.1:${DEVNET_PORT}`)] };
+    ensureBuild('dev');
+    const { samples, before, submitted, votes, restarted, seconds, first, roundsBrowsed, censuses, pages } = await measure({ crowd: 0, slotMs: SLOT_MS, samples: SAMPLES });
+    const crowd = await measure({ crowd: CROWD, slotMs: CROWD_SLOT_MS, samples: CROWD_SAMPLES });
+    const crowdAt = (n: number) => crowd.samples[n]!.usedBytes / MB;
+    const crowdLast = CROWD_SAMPLES[CROWD_SAMPLES.length - 1]!;
       const at = (n: number) => samples[n]!.usedBytes / MB;
       const growth = (at(100) - at(50)) / at(50);
       const grew = censuses.has(50) && censuses.has(ROUNDS) ? censusGrowth(censuses.get(50)!, censuses.get(ROUNDS)!) : [];
       const driven =
-        `${ROUNDS} rounds of ${TASK.roundTime} × ${SLOT_MS}-ms slots (${fmt(seconds, 0)} s), heap sampled at rounds ${SAMPLES.map((n) => samples[n]?.atRound ?? '?').join(', ')}, 3 nodes (1 faulty), a page of the demo site's ${net.demoSite.pages.length} browsed once a round; ` +
+        `${ROUNDS} rounds of ${TASK.roundTime} × ${SLOT_MS}-ms slots (${fmt(seconds, 0)} s), heap sampled at rounds ${SAMPLES.map((n) => samples[n]?.atRound ?? '?').join(', ')}, 3 nodes (1 faulty), a page of the demo site's ${pages} browsed once a round; ` +
         `the node submitted in ${submitted} of ${ROUNDS} rounds and cast ${votes} audit votes; the worker ${restarted ? 'WAS RESTARTED during the run (the figure is then not one heap)' : 'ran throughout, never restarted'}`;
       return {
         rows: [
@@ -146,12 +183,20 @@ export const workerMemory: Figure = {
               `largest growth between heap snapshots at rounds 50 and 100: ${grew.slice(0, 5).map((g) => `${g.what} ${g.count >= 0 ? '+' : ''}${g.count} (${g.bytes >= 0 ? '+' : ''}${fmt(g.bytes / 1024, 0)} KB)`).join(', ')}; ` +
               `Blink heap and ArrayBuffers besides the JS heap at round 100: ${fmt(samples[100]!.embedderBytes / MB, 2)} MB and ${fmt(samples[100]!.backingStorageBytes / MB, 2)} MB`,
           }),
+          row(ID, {
+            name: `background JS heap with ${CROWD.toLocaleString('en-US')} staked peers, Chromium`,
+            value: Math.round(crowdAt(crowdLast) * 100) / 100,
+            unit: 'MB',
+            display: `${fmt(crowdAt(crowdLast), 2)} MB`,
+            budget: BUDGET,
+            pass: !crowd.restarted && crowdAt(crowdLast) <= 30,
+            note:
+              `the same, on a task where ${CROWD.toLocaleString('en-US')} other staked nodes submit every round (bench/lib/crowd.ts; the node audits five of them a round): ` +
+              `${CROWD_SAMPLES.map((n) => `round ${n}: ${fmt(crowdAt(n), 2)}`).join(', ')} MB (${fmt(crowd.before.usedBytes / MB, 2)} MB before); ${TASK.roundTime} × ${CROWD_SLOT_MS}-ms slots (${fmt(crowd.seconds, 0)} s); ` +
+              `the node submitted in ${crowd.submitted} of ${crowd.rounds} rounds and cast ${crowd.votes} votes; the worker ${crowd.restarted ? 'WAS RESTARTED' : 'ran throughout'}`,
+          }),
         ],
-        details: { samples, before, submitted, votes, restarted, seconds, first, roundsBrowsed, growth50to100: grew },
+        details: { samples, before, submitted, votes, restarted, seconds, first, roundsBrowsed, growth50to100: grew, crowd: { samples: crowd.samples, seconds: crowd.seconds, submitted: crowd.submitted } },
       };
-    } finally {
-      await ext?.close();
-      await net?.stop();
-    }
   },
 };

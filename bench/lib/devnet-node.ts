@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { generateKeyPairSigner, type KeyPairSigner } from '@solana/kit';
-import { clockAt } from '../../src/engine/engine-clock.ts';
+import { clockAt, type EngineClock } from '../../src/engine/engine-clock.ts';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type EngineSettings, type NodeEngine } from '../../src/engine/node-engine.ts';
 import { createK2Rpc, type K2Rpc } from '../../src/k2/rpc-client.ts';
 import { openNodeDb, type NodeDb } from '../../src/store/node-db.ts';
@@ -22,6 +22,8 @@ export interface RecordedRequest {
   method: string;
   /** Bytes of the answer's body. */
   bytes: number;
+  /** JSON-RPC calls the request carried: more than one in a batch. */
+  calls: number;
 }
 
 export interface BenchNode {
@@ -38,6 +40,8 @@ export async function startBenchNode(
     dbName: string;
     onRequest: (r: RecordedRequest) => void;
     now?: () => number;
+    /** The engine's clock: the network's (stepped) time, when the figure drives one. */
+    clock?: EngineClock;
     settings?: Partial<EngineSettings>;
     /** Told of each proof upload and read the engine made: its size, time and outcome. */
     onProof?: (p: { op: 'upload' | 'fetch'; bytes: number; ms: number; ok: boolean }) => void;
@@ -47,10 +51,12 @@ export async function startBenchNode(
     (kind: RequestKind): typeof fetch =>
     async (input, init) => {
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      const method = kind === 'k2' ? (JSON.parse(String(init?.body)) as { method: string }).method : `${init?.method ?? 'GET'} ${new URL(url).pathname.replace(/\/ipfs\/.+/, '/ipfs/<cid>')}`;
+      const rpcBody = kind === 'k2' ? (JSON.parse(String(init?.body)) as { method: string } | Array<{ method: string }>) : null;
+      const calls = Array.isArray(rpcBody) ? rpcBody.map((c) => c.method) : rpcBody ? [rpcBody.method] : [];
+      const method = rpcBody ? (Array.isArray(rpcBody) ? `batch(${calls.join(',')})` : rpcBody.method) : `${init?.method ?? 'GET'} ${new URL(url).pathname.replace(/\/ipfs\/.+/, '/ipfs/<cid>')}`;
       const res = await fetch(input, init);
       const body = new Uint8Array(await res.arrayBuffer());
-      opts.onRequest({ kind, method, bytes: body.length });
+      opts.onRequest({ kind, method, bytes: body.length, calls: Math.max(1, calls.length) });
       const copy = new Response(res.status === 204 ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers });
       Object.defineProperty(copy, 'url', { value: res.url || url });
       return copy;
@@ -72,7 +78,7 @@ export async function startBenchNode(
     proofStore: timedProofStore(createIpfsProofStore(singleNodeEndpoints(net.devnet.url), { reader: { fetch: record('proof-store') }, uploader: { fetch: record('proof-store') } }), opts.onProof),
     fetchPage: (url) => fetchPublicPage(url, { allowPrivate: true, timeoutMs: 10_000, fetch: pageFetch }),
     settings: async () => ({ ...DEFAULT_ENGINE_SETTINGS, ...opts.settings }),
-    ...(opts.now ? { clock: clockAt(opts.now) } : {}),
+    ...(opts.clock ? { clock: opts.clock } : opts.now ? { clock: clockAt(opts.now) } : {}),
   });
   await engine.joinTask(net.taskId);
   return { db, main, staking, rpc, engine };
