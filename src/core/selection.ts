@@ -1,3 +1,4 @@
+import { JsonBytes } from './json-bytes.ts';
 import { Sha256Stream } from './sha256-stream.ts';
 import type { Address, Submission, TaskState } from './task-state.ts';
 
@@ -17,52 +18,18 @@ import type { Address, Submission, TaskState } from './task-state.ts';
 //      (isPreviousFailed), namespace-wrapper's loop as written: a key is picked only when its
 //      score lands between the two best seen before it.
 
-// One hasher for every call: selection is synchronous, so no two calls share it at once.
-const hasher = new Sha256Stream();
+// Two hashers for every call (selection is synchronous, so no two calls share them at once):
+// one streams JSON.stringify(values), the other hashes each candidate's {key: value}.
+const valuesHasher = new Sha256Stream();
+const keyHasher = new Sha256Stream();
 
 /** A submission object as JSON.stringify writes it: K2's own text when the decoder kept it. */
 export function submissionJson(s: Submission): string {
   return s.json ?? JSON.stringify({ submission_value: s.submissionValue, slot: s.slot });
 }
 
-/** Whether JSON.stringify(text) is text between quotes (nothing to escape). */
-function quotesOnly(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
-  }
-  return true;
-}
-
-/** Writes JSON.stringify(text) (a base58 key, a CID: quotes only, as a rule). */
-function writeJsonString(h: Sha256Stream, text: string): void {
-  if (!quotesOnly(text)) {
-    h.writeString(JSON.stringify(text));
-    return;
-  }
-  h.writeByte(0x22);
-  h.writeString(text);
-  h.writeByte(0x22);
-}
-
-/**
- * Writes submissionJson(s): K2's text when kept, else the object's two fields as
- * JSON.stringify would write them, without making that string.
- */
-function writeSubmissionJson(h: Sha256Stream, s: Submission): void {
-  if (s.json !== undefined) {
-    h.writeString(s.json);
-    return;
-  }
-  h.writeString('{"submission_value":');
-  writeJsonString(h, s.submissionValue);
-  h.writeString(',"slot":');
-  h.writeString(Number.isFinite(s.slot) ? String(s.slot) : 'null');
-  h.writeByte(0x7d); // }
-}
-
-/** Step 1 and 2: the candidates, in submissions[round]'s order. */
-function candidateKeys(state: TaskState, round: number, submissions: ReadonlyMap<Address, Submission>): Address[] {
+/** Steps 1 and 2: the candidates and their submissions, in submissions[round]'s order. */
+function candidates(state: TaskState, round: number, submissions: ReadonlyMap<Address, Submission>): { keys: Address[]; values: Submission[] } {
   const earlier: Array<ReadonlyMap<Address, Submission>> = [];
   let gap = false;
   for (const r of [round - 1, round - 2]) {
@@ -72,16 +39,29 @@ function candidateKeys(state: TaskState, round: number, submissions: ReadonlyMap
     else gap = true;
   }
   let keys: Address[] = [];
+  let values: Submission[] = [];
   if (!gap) {
     const [m1, m2] = earlier;
-    for (const k of submissions.keys()) if ((!m1 || m1.has(k)) && (!m2 || m2.has(k))) keys.push(k);
+    for (const [k, v] of submissions) {
+      if ((!m1 || m1.has(k)) && (!m2 || m2.has(k))) {
+        keys.push(k);
+        values.push(v);
+      }
+    }
   }
-  if (keys.length === 0) keys = [...submissions.keys()];
+  if (keys.length === 0) {
+    keys = [...submissions.keys()];
+    values = [...submissions.values()];
+  }
   if (state.distributionsAuditRecord.get(round) === 'PayoutFailed') {
     const listed = state.distributionRewardsSubmission.get(round);
-    if (listed) keys = keys.filter((k) => !listed.has(k));
+    if (listed) {
+      const kept = keys.map((k) => !listed.has(k));
+      keys = keys.filter((_, i) => kept[i]);
+      values = values.filter((_, i) => kept[i]);
+    }
   }
-  return keys;
+  return { keys, values };
 }
 
 interface Ranking {
@@ -89,30 +69,42 @@ interface Ranking {
   scores: Int32Array;
 }
 
-/** Step 3: every candidate's score, the texts hashed as they are written (no JSON built). */
+/** Bytes of values encoded before they are handed to the values' hasher in one run. */
+const CHUNK_BYTES = 1 << 16;
+
+/**
+ * Step 3: every candidate's score, in one pass over the candidates. Each value's JSON is
+ * encoded once, into a chunk that the values' hasher reads in runs of whole words, and while
+ * it is there, the candidate's `{"key":value}` is hashed from it. The scores wait for the
+ * values' digest; nothing grows with the number of submitters but the keys and the sums.
+ */
 function rank(state: TaskState, round: number): Ranking {
   const submissions = state.submissions.get(round);
   if (!submissions || submissions.size === 0) return { keys: [], scores: new Int32Array(0) };
-  const keys = candidateKeys(state, round, submissions);
-  const values = keys.map((k) => submissions.get(k)!);
-  const h = hasher.reset();
-  h.writeByte(0x5b); // [
-  for (let i = 0; i < values.length; i++) {
-    if (i > 0) h.writeByte(0x2c); // ,
-    writeSubmissionJson(h, values[i]!);
-  }
-  h.writeByte(0x5d); // ]
-  const digest = h.finish().hexCharCodeSum();
-  const scores = new Int32Array(keys.length);
+  const { keys, values } = candidates(state, round, submissions);
+  const chunk = new JsonBytes(CHUNK_BYTES + 1024);
+  const prefix = new JsonBytes(128);
+  const sums = new Int32Array(keys.length);
+  valuesHasher.reset().writeByte(0x5b); // [
   for (let i = 0; i < keys.length; i++) {
-    h.reset().writeByte(0x7b); // {
-    writeJsonString(h, keys[i]!);
-    h.writeByte(0x3a); // :
-    writeSubmissionJson(h, values[i]!);
-    h.writeByte(0x7d); // }
-    scores[i] = Math.abs(digest - h.finish().hexCharCodeSum());
+    if (chunk.length >= CHUNK_BYTES) {
+      valuesHasher.writeBytes(chunk.bytes, 0, chunk.length);
+      chunk.length = 0;
+    }
+    if (i > 0) chunk.byte(0x2c); // ,
+    const start = chunk.length;
+    chunk.submission(values[i]!);
+    prefix.length = 0;
+    prefix.byte(0x7b); // {
+    prefix.jsonString(keys[i]!);
+    prefix.byte(0x3a); // :
+    keyHasher.reset().writeBytes(prefix.bytes, 0, prefix.length).writeBytes(chunk.bytes, start, chunk.length).writeByte(0x7d); // }
+    sums[i] = keyHasher.finish().hexCharCodeSum();
   }
-  return { keys, scores };
+  valuesHasher.writeBytes(chunk.bytes, 0, chunk.length).writeByte(0x5d); // ]
+  const digest = valuesHasher.finish().hexCharCodeSum();
+  for (let i = 0; i < sums.length; i++) sums[i] = Math.abs(digest - sums[i]!);
+  return { keys, scores: sums };
 }
 
 /** The candidates and their scores, in namespace-wrapper's order. */

@@ -47,18 +47,22 @@ export class Sha256Stream {
   }
 
   reset(): this {
-    this.h.set(IV);
+    const h = this.h;
+    // Element by element: for eight words, cheaper than a call to TypedArray.prototype.set.
+    for (let i = 0; i < 8; i++) h[i] = IV[i]!;
     this.fill = 0;
     this.word = 0;
     this.blocks = 0;
     return this;
   }
 
-  writeBytes(bytes: Uint8Array): this {
+  /** Writes bytes[start..end): four at a time once the block is word-aligned (from a reset, at once). */
+  writeBytes(bytes: Uint8Array, start = 0, end = bytes.length): this {
     const w = this.w;
     let fill = this.fill;
     let word = this.word;
-    for (let i = 0; i < bytes.length; i++) {
+    let i = start;
+    for (; i < end && (fill & 3) !== 0; i++) {
       word = (word << 8) | bytes[i]!;
       if ((++fill & 3) === 0) {
         w[(fill >> 2) - 1] = word;
@@ -68,6 +72,16 @@ export class Sha256Stream {
         }
       }
     }
+    for (; i + 4 <= end; i += 4) {
+      w[fill >> 2] = (bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!;
+      fill += 4;
+      if (fill === 64) {
+        this.compress();
+        fill = 0;
+      }
+    }
+    // Fewer than four left, from a word boundary: they cannot complete a word.
+    for (; i < end; i++, fill++) word = (word << 8) | bytes[i]!;
     this.fill = fill;
     this.word = word;
     return this;
@@ -139,14 +153,15 @@ export class Sha256Stream {
     const bits = (this.blocks * 64 + this.fill) * 8;
     this.writeByte(0x80);
     while ((this.fill & 3) !== 0) this.writeByte(0);
+    const w = this.w;
     if (this.fill > 56) {
-      this.w.fill(0, this.fill >> 2, 16);
+      for (let i = this.fill >> 2; i < 16; i++) w[i] = 0;
       this.compress();
       this.fill = 0;
     }
-    this.w.fill(0, this.fill >> 2, 14);
-    this.w[14] = Math.floor(bits / 0x100000000);
-    this.w[15] = bits | 0;
+    for (let i = this.fill >> 2; i < 14; i++) w[i] = 0;
+    w[14] = Math.floor(bits / 0x100000000);
+    w[15] = bits | 0;
     this.compress();
     this.fill = 0;
     return this;
@@ -196,19 +211,34 @@ export class Sha256Stream {
     let F = h[5]!;
     let G = h[6]!;
     let H = h[7]!;
-    for (let i = 0; i < 64; i++) {
-      const s1 = ((E >>> 6) | (E << 26)) ^ ((E >>> 11) | (E << 21)) ^ ((E >>> 25) | (E << 7));
-      const t1 = (H + s1 + ((E & F) ^ (~E & G)) + K[i]! + w[i]!) | 0;
-      const s0 = ((A >>> 2) | (A << 30)) ^ ((A >>> 13) | (A << 19)) ^ ((A >>> 22) | (A << 10));
-      const t2 = (s0 + ((A & B) ^ (A & C) ^ (B & C))) | 0;
-      H = G;
-      G = F;
-      F = E;
-      E = (D + t1) | 0;
-      D = C;
-      C = B;
-      B = A;
-      A = (t1 + t2) | 0;
+    // Eight rounds per turn, the letters renamed instead of shifted (a round's t1 lands in
+    // the letter that was h and in d's successor).
+    for (let i = 0; i < 64; i += 8) {
+      let t1: number;
+      t1 = (H + (((E >>> 6) | (E << 26)) ^ ((E >>> 11) | (E << 21)) ^ ((E >>> 25) | (E << 7))) + (G ^ (E & (F ^ G))) + K[i + 0]! + w[i + 0]!) | 0;
+      D = (D + t1) | 0;
+      H = (t1 + (((A >>> 2) | (A << 30)) ^ ((A >>> 13) | (A << 19)) ^ ((A >>> 22) | (A << 10))) + ((A & B) | (C & (A | B)))) | 0;
+      t1 = (G + (((D >>> 6) | (D << 26)) ^ ((D >>> 11) | (D << 21)) ^ ((D >>> 25) | (D << 7))) + (F ^ (D & (E ^ F))) + K[i + 1]! + w[i + 1]!) | 0;
+      C = (C + t1) | 0;
+      G = (t1 + (((H >>> 2) | (H << 30)) ^ ((H >>> 13) | (H << 19)) ^ ((H >>> 22) | (H << 10))) + ((H & A) | (B & (H | A)))) | 0;
+      t1 = (F + (((C >>> 6) | (C << 26)) ^ ((C >>> 11) | (C << 21)) ^ ((C >>> 25) | (C << 7))) + (E ^ (C & (D ^ E))) + K[i + 2]! + w[i + 2]!) | 0;
+      B = (B + t1) | 0;
+      F = (t1 + (((G >>> 2) | (G << 30)) ^ ((G >>> 13) | (G << 19)) ^ ((G >>> 22) | (G << 10))) + ((G & H) | (A & (G | H)))) | 0;
+      t1 = (E + (((B >>> 6) | (B << 26)) ^ ((B >>> 11) | (B << 21)) ^ ((B >>> 25) | (B << 7))) + (D ^ (B & (C ^ D))) + K[i + 3]! + w[i + 3]!) | 0;
+      A = (A + t1) | 0;
+      E = (t1 + (((F >>> 2) | (F << 30)) ^ ((F >>> 13) | (F << 19)) ^ ((F >>> 22) | (F << 10))) + ((F & G) | (H & (F | G)))) | 0;
+      t1 = (D + (((A >>> 6) | (A << 26)) ^ ((A >>> 11) | (A << 21)) ^ ((A >>> 25) | (A << 7))) + (C ^ (A & (B ^ C))) + K[i + 4]! + w[i + 4]!) | 0;
+      H = (H + t1) | 0;
+      D = (t1 + (((E >>> 2) | (E << 30)) ^ ((E >>> 13) | (E << 19)) ^ ((E >>> 22) | (E << 10))) + ((E & F) | (G & (E | F)))) | 0;
+      t1 = (C + (((H >>> 6) | (H << 26)) ^ ((H >>> 11) | (H << 21)) ^ ((H >>> 25) | (H << 7))) + (B ^ (H & (A ^ B))) + K[i + 5]! + w[i + 5]!) | 0;
+      G = (G + t1) | 0;
+      C = (t1 + (((D >>> 2) | (D << 30)) ^ ((D >>> 13) | (D << 19)) ^ ((D >>> 22) | (D << 10))) + ((D & E) | (F & (D | E)))) | 0;
+      t1 = (B + (((G >>> 6) | (G << 26)) ^ ((G >>> 11) | (G << 21)) ^ ((G >>> 25) | (G << 7))) + (A ^ (G & (H ^ A))) + K[i + 6]! + w[i + 6]!) | 0;
+      F = (F + t1) | 0;
+      B = (t1 + (((C >>> 2) | (C << 30)) ^ ((C >>> 13) | (C << 19)) ^ ((C >>> 22) | (C << 10))) + ((C & D) | (E & (C | D)))) | 0;
+      t1 = (A + (((F >>> 6) | (F << 26)) ^ ((F >>> 11) | (F << 21)) ^ ((F >>> 25) | (F << 7))) + (H ^ (F & (G ^ H))) + K[i + 7]! + w[i + 7]!) | 0;
+      E = (E + t1) | 0;
+      A = (t1 + (((B >>> 2) | (B << 30)) ^ ((B >>> 13) | (B << 19)) ^ ((B >>> 22) | (B << 10))) + ((B & C) | (D & (B | C)))) | 0;
     }
     h[0] = (h[0]! + A) | 0;
     h[1] = (h[1]! + B) | 0;
