@@ -1,11 +1,12 @@
-// SHA-256 (FIPS 180-4) for hashing many short texts in a row, as distribution-node selection
-// does: one digest per submitter of a round, each message one or two 64-byte blocks. A general
-// hasher's per-message costs (a hash object, its checks, an output buffer, a hex string) weigh
-// more than the compression itself at that size, so this one owns every buffer once and is
-// reset between messages: nothing is allocated per message. Text is written as UTF-8 straight
-// into the block (JSON text is mostly ASCII), so no encoded copy of a message is ever made.
-// Synchronous on purpose (WebCrypto's digest is async and per-call heavy), and free of browser
-// and Node APIs: it runs in the extension's background and in Node alike.
+// SHA-256 (FIPS 180-4) for hashing many short messages in a row, as distribution-node
+// selection does: one digest per submitter of a round, each message two or three 64-byte
+// blocks. A general hasher's per-message costs (a hash object, its checks, an output buffer, a
+// hex string) weigh more than the compression itself at that size, so this one owns every
+// buffer once and is reset between messages: nothing is allocated per message. Bytes go
+// straight into the message schedule (four at a time from a word boundary), text as UTF-8
+// without an encoded copy. Synchronous on purpose (WebCrypto's digest is async and per-call
+// heavy), and free of browser and Node APIs: it runs in the extension's background and in
+// Node alike.
 
 // The first 32 bits of the fractional parts of the cube roots of the first 64 primes.
 const K = new Int32Array([
