@@ -19,7 +19,7 @@ import { median, medianRatio, round, timeMs } from '../lib/stats.ts';
 
 const ID = 'distribution';
 const SIZES = [1_000, 10_000, 100_000] as const;
-const REPS: Record<number, number> = { 1_000: 41, 10_000: 15, 100_000: 7 };
+const REPS: Record<number, number> = { 1_000: 41, 10_000: 21, 100_000: 7 };
 /** The node's build + check + selection against Koii's selection alone, at these sizes. */
 const RATIO_BUDGET = 0.5;
 const ROUND = 50;

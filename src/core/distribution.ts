@@ -110,9 +110,14 @@ export function checkDistributionList(state: TaskState, round: number, list: Dis
   let undecided: string | null = null;
   let total = 0;
   let paidSubmitters = 0;
+  // Lists are written in the order of the round's submissions (this builder's and
+  // task-template's alike), so the submitters are walked alongside: an entry whose key is the
+  // next submitter needs no lookup in a map of the whole round.
+  const submitters = rule.submissions.keys();
   for (const [key, amount] of list) {
     if (amount > 0) total += amount;
-    if (!rule.submissions.has(key)) {
+    const next = submitters.next();
+    if (next.value !== key && !rule.submissions.has(key)) {
       reasons.push(`pays ${key}, which made no submission in round ${round}`);
       continue;
     }

@@ -82,7 +82,7 @@ function rank(state: TaskState, round: number): Ranking {
   const submissions = state.submissions.get(round);
   if (!submissions || submissions.size === 0) return { keys: [], scores: new Int32Array(0) };
   const { keys, values } = candidates(state, round, submissions);
-  const chunk = new JsonBytes(CHUNK_BYTES + 1024);
+  const chunk = new JsonBytes(Math.min(CHUNK_BYTES, keys.length * 128) + 1024);
   const prefix = new JsonBytes(128);
   const sums = new Int32Array(keys.length);
   valuesHasher.reset().writeByte(0x5b); // [
