@@ -69,7 +69,10 @@ function amountOf(state: TaskState, rule: RoundRule, key: Address): number {
 export function buildDistributionList(state: TaskState, round: number): DistributionList {
   const rule = roundRule(state, round);
   const list: DistributionList = new Map();
-  for (const key of rule.submissions.keys()) list.set(key, amountOf(state, rule, key));
+  for (const key of rule.submissions.keys()) list.set(key, rule.share);
+  // Then the few with an audit trigger, in place (a Map keeps a key where it was first set):
+  // cheaper than asking the triggers about every submitter.
+  if (rule.triggers) for (const key of rule.triggers.keys()) if (list.has(key)) list.set(key, amountOf(state, rule, key));
   return list;
 }
 
