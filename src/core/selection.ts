@@ -76,7 +76,8 @@ const CHUNK_BYTES = 1 << 16;
  * Step 3: every candidate's score, in one pass over the candidates. Each value's JSON is
  * encoded once, into a chunk that the values' hasher reads in runs of whole words, and while
  * it is there, the candidate's `{"key":value}` is hashed from it. The scores wait for the
- * values' digest; nothing grows with the number of submitters but the keys and the sums.
+ * values' digest. What grows with the round is only the candidates' lists and their sums:
+ * no JSON text of the whole round is ever held.
  */
 function rank(state: TaskState, round: number): Ranking {
   const submissions = state.submissions.get(round);
