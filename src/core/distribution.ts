@@ -1,4 +1,4 @@
-import type { Address, AuditTrigger, DistributionList, TaskState } from './task-state.ts';
+import type { Address, AuditTrigger, DistributionList, Submission, TaskState } from './task-state.ts';
 
 // Koii's default distribution list, as task-template builds it (docs/page-index-task.md §5):
 //   - a submission with no audit trigger is approved;
@@ -36,17 +36,43 @@ export function slashOf(stake: bigint | number): number {
   return -(Number(stake) * 0.7);
 }
 
-export function buildDistributionList(state: TaskState, round: number): DistributionList {
-  const verdicts = submissionVerdicts(state, round);
-  let approved = 0;
-  for (const v of verdicts.values()) if (v === 'valid') approved++;
+/**
+ * What the list's rule needs of a round, read once: most submitters have no audit trigger and
+ * are paid the share, so only the triggered ones are looked at to count the approved (the
+ * builder and the checker then never hold a verdict per submitter).
+ */
+interface RoundRule {
+  submissions: ReadonlyMap<Address, Submission>;
+  triggers: ReadonlyMap<Address, AuditTrigger> | undefined;
+  share: number;
+}
+
+const NO_SUBMISSIONS: ReadonlyMap<Address, Submission> = new Map();
+
+function roundRule(state: TaskState, round: number): RoundRule {
+  const submissions = state.submissions.get(round) ?? NO_SUBMISSIONS;
+  const triggers = state.submissionsAuditTrigger.get(round);
+  let approved = submissions.size;
+  if (triggers) for (const [key, trigger] of triggers) if (auditScore(trigger) <= 0 && submissions.has(key)) approved--;
   const share = approved > 0 ? Math.floor(Number(state.bountyAmountPerRound) / approved) : 0;
+  return { submissions, triggers, share };
+}
+
+/** The amount the list owes `key`, a submitter of the round. */
+function amountOf(state: TaskState, rule: RoundRule, key: Address): number {
+  const trigger = rule.triggers?.get(key);
+  if (!trigger) return rule.share;
+  const score = auditScore(trigger);
+  return score < 0 ? slashOf(state.stakeList.get(key) ?? 0n) : score === 0 ? 0 : rule.share;
+}
+
+export function buildDistributionList(state: TaskState, round: number): DistributionList {
+  const rule = roundRule(state, round);
   const list: DistributionList = new Map();
-  for (const [key, verdict] of verdicts) {
-    if (verdict === 'valid') list.set(key, share);
-    else if (verdict === 'zero') list.set(key, 0);
-    else list.set(key, slashOf(state.stakeList.get(key) ?? 0n));
-  }
+  for (const key of rule.submissions.keys()) list.set(key, rule.share);
+  // Then the few with an audit trigger, in place (a Map keeps a key where it was first set):
+  // cheaper than asking the triggers about every submitter.
+  if (rule.triggers) for (const key of rule.triggers.keys()) if (list.has(key)) list.set(key, amountOf(state, rule, key));
   return list;
 }
 
@@ -81,17 +107,25 @@ function possibleStakes(now: bigint, earlier: readonly number[]): bigint[] {
 
 /** Regenerates the list from the task state and says what differs, entry by entry. */
 export function checkDistributionList(state: TaskState, round: number, list: DistributionList, earlier: EarlierSlashes = NO_EARLIER_SLASHES): ListCheck {
-  const expected = buildDistributionList(state, round);
+  // The list is compared with the rule entry by entry, without building the expected list.
+  const rule = roundRule(state, round);
   const reasons: string[] = [];
   let undecided: string | null = null;
   let total = 0;
+  let paidSubmitters = 0;
+  // Lists are written in the order of the round's submissions (this builder's and
+  // task-template's alike), so the submitters are walked alongside: an entry whose key is the
+  // next submitter needs no lookup in a map of the whole round.
+  const submitters = rule.submissions.keys();
   for (const [key, amount] of list) {
     if (amount > 0) total += amount;
-    const want = expected.get(key);
-    if (want === undefined) {
+    const next = submitters.next();
+    if (next.value !== key && !rule.submissions.has(key)) {
       reasons.push(`pays ${key}, which made no submission in round ${round}`);
       continue;
     }
+    paidSubmitters++;
+    const want = amountOf(state, rule, key);
     if (amount === want) continue;
     if (want < 0) {
       if (!(amount < 0)) {
@@ -108,7 +142,8 @@ export function checkDistributionList(state: TaskState, round: number, list: Dis
     } else if (amount > want) reasons.push(`overpays ${key}: ${amount} instead of ${want}`);
     else reasons.push(`underpays ${key}: ${amount} instead of ${want}`);
   }
-  for (const key of expected.keys()) if (!list.has(key)) reasons.push(`leaves out ${key}`);
+  // A list's keys are distinct: as many submitters paid as submitted means nobody left out.
+  if (paidSubmitters < rule.submissions.size) for (const key of rule.submissions.keys()) if (!list.has(key)) reasons.push(`leaves out ${key}`);
   if (total > Number(state.bountyAmountPerRound)) reasons.push(`pays ${total} in all, more than the round's bounty of ${state.bountyAmountPerRound}`);
   if (reasons.length > 0) return { ok: false, reasons: reasons.slice(0, 20) };
   return undecided ? { ok: 'undecided', reason: undecided } : { ok: true };

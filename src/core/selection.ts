@@ -1,5 +1,5 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { JsonBytes } from './json-bytes.ts';
+import { Sha256Stream } from './sha256-stream.ts';
 import type { Address, Submission, TaskState } from './task-state.ts';
 
 // Which node submits a round's distribution list: exactly as Koii's namespace-wrapper computes
@@ -18,105 +18,105 @@ import type { Address, Submission, TaskState } from './task-state.ts';
 //      (isPreviousFailed), namespace-wrapper's loop as written: a key is picked only when its
 //      score lands between the two best seen before it.
 
-// Σ charcodes of a digest's lowercase hex, from the digest's bytes: a byte's two hex digits
-// summed once, in a table.
-const HEX_CHAR_SUM = new Uint16Array(256);
-for (let b = 0; b < 256; b++) HEX_CHAR_SUM[b] = hexCode(b >> 4) + hexCode(b & 15);
-
-function hexCode(nibble: number): number {
-  return nibble < 10 ? 48 + nibble : 87 + nibble; // '0'–'9', 'a'–'f'
-}
-
-/**
- * Σcharcodes(sha256hex(bytes)) for many short inputs: one SHA-256 object is reset from an
- * empty one (as @noble/hashes' own HMAC does) and writes into one output buffer, instead of
- * allocating both for each of thousands of keys.
- */
-class HexDigestCharSum {
-  private readonly empty = sha256.create();
-  private readonly work = sha256.create();
-  private readonly out = new Uint8Array(32);
-
-  of(bytes: Uint8Array): number {
-    this.empty._cloneInto(this.work);
-    this.work.update(bytes).digestInto(this.out);
-    let sum = 0;
-    for (let i = 0; i < 32; i++) sum += HEX_CHAR_SUM[this.out[i]!]!;
-    return sum;
-  }
-}
+// Two hashers for every call (selection is synchronous, so no two calls share them at once):
+// one streams JSON.stringify(values), the other hashes each candidate's {key: value}.
+const valuesHasher = new Sha256Stream();
+const keyHasher = new Sha256Stream();
 
 /** A submission object as JSON.stringify writes it: K2's own text when the decoder kept it. */
 export function submissionJson(s: Submission): string {
   return s.json ?? JSON.stringify({ submission_value: s.submissionValue, slot: s.slot });
 }
 
-const encoder = new TextEncoder();
-
-/** Writes ASCII text into `buf` at `at`; -1 when it is not ASCII (the caller encodes instead). */
-function writeAscii(buf: Uint8Array, at: number, text: string): number {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 0x7f) return -1;
-    buf[at++] = c;
+/** Steps 1 and 2: the candidates and their submissions, in submissions[round]'s order. */
+function candidates(state: TaskState, round: number, submissions: ReadonlyMap<Address, Submission>): { keys: Address[]; values: Submission[] } {
+  const earlier: Array<ReadonlyMap<Address, Submission>> = [];
+  let gap = false;
+  for (const r of [round - 1, round - 2]) {
+    if (r < 0) continue;
+    const m = state.submissions.get(r);
+    if (m) earlier.push(m);
+    else gap = true;
   }
-  return at;
-}
-
-/** UTF-8 of JSON.stringify(values): the objects' texts between brackets, comma-separated. */
-function valuesJsonBytes(texts: readonly string[]): Uint8Array {
-  let size = 2;
-  for (const t of texts) size += t.length + 1;
-  const buf = new Uint8Array(size);
-  let at = 0;
-  buf[at++] = 0x5b; // [
-  for (let i = 0; i < texts.length && at >= 0; i++) {
-    if (i > 0) buf[at++] = 0x2c; // ,
-    at = writeAscii(buf, at, texts[i]!);
-  }
-  if (at < 0) return encoder.encode(`[${texts.join(',')}]`);
-  buf[at++] = 0x5d; // ]
-  return buf.subarray(0, at);
-}
-
-/** UTF-8 of JSON.stringify({[key]: value}) for a base58 key, in a buffer reused from key to key. */
-class KeyedValueJsonBytes {
-  private buf = new Uint8Array(512);
-
-  of(key: string, valueText: string): Uint8Array {
-    const size = key.length + valueText.length + 5;
-    if (size > this.buf.length) this.buf = new Uint8Array(size * 2);
-    const buf = this.buf;
-    buf[0] = 0x7b; // {
-    buf[1] = 0x22; // "
-    let at = writeAscii(buf, 2, key); // base58: nothing to escape
-    if (at >= 0) {
-      buf[at++] = 0x22;
-      buf[at++] = 0x3a; // :
-      at = writeAscii(buf, at, valueText);
+  // Sized for the whole round, then cut: at 100k submitters, arrays grown by push cost a
+  // third of this pass in copies.
+  let keys: Address[] = new Array<Address>(submissions.size);
+  let values: Submission[] = new Array<Submission>(submissions.size);
+  let count = 0;
+  if (!gap) {
+    const [m1, m2] = earlier;
+    for (const [k, v] of submissions) {
+      if ((!m1 || m1.has(k)) && (!m2 || m2.has(k))) {
+        keys[count] = k;
+        values[count++] = v;
+      }
     }
-    if (at < 0) return utf8ToBytes(`{${JSON.stringify(key)}:${valueText}}`);
-    buf[at++] = 0x7d; // }
-    return buf.subarray(0, at);
   }
+  keys.length = count;
+  values.length = count;
+  if (keys.length === 0) {
+    keys = [...submissions.keys()];
+    values = [...submissions.values()];
+  }
+  if (state.distributionsAuditRecord.get(round) === 'PayoutFailed') {
+    const listed = state.distributionRewardsSubmission.get(round);
+    if (listed) {
+      const kept = keys.map((k) => !listed.has(k));
+      keys = keys.filter((_, i) => kept[i]);
+      values = values.filter((_, i) => kept[i]);
+    }
+  }
+  return { keys, values };
+}
+
+interface Ranking {
+  keys: Address[];
+  scores: Int32Array;
+}
+
+/** Bytes of values encoded before they are handed to the values' hasher in one run. */
+const CHUNK_BYTES = 1 << 16;
+
+/**
+ * Step 3: every candidate's score, in one pass over the candidates. Each value's JSON is
+ * encoded once, into a chunk that the values' hasher reads in runs of whole words, and while
+ * it is there, the candidate's `{"key":value}` is hashed from it. The scores wait for the
+ * values' digest. What grows with the round is only the candidates' lists and their sums:
+ * no JSON text of the whole round is ever held.
+ */
+function rank(state: TaskState, round: number): Ranking {
+  const submissions = state.submissions.get(round);
+  if (!submissions || submissions.size === 0) return { keys: [], scores: new Int32Array(0) };
+  const { keys, values } = candidates(state, round, submissions);
+  const chunk = new JsonBytes(Math.min(CHUNK_BYTES, keys.length * 128) + 1024);
+  const prefix = new JsonBytes(128);
+  const sums = new Int32Array(keys.length);
+  valuesHasher.reset().writeByte(0x5b); // [
+  for (let i = 0; i < keys.length; i++) {
+    if (chunk.length >= CHUNK_BYTES) {
+      valuesHasher.writeBytes(chunk.bytes, 0, chunk.length);
+      chunk.length = 0;
+    }
+    if (i > 0) chunk.byte(0x2c); // ,
+    const start = chunk.length;
+    chunk.submission(values[i]!);
+    prefix.length = 0;
+    prefix.byte(0x7b); // {
+    prefix.jsonString(keys[i]!);
+    prefix.byte(0x3a); // :
+    keyHasher.reset().writeBytes(prefix.bytes, 0, prefix.length).writeBytes(chunk.bytes, start, chunk.length).writeByte(0x7d); // }
+    sums[i] = keyHasher.finish().hexCharCodeSum();
+  }
+  valuesHasher.writeBytes(chunk.bytes, 0, chunk.length).writeByte(0x5d); // ]
+  const digest = valuesHasher.finish().hexCharCodeSum();
+  for (let i = 0; i < sums.length; i++) sums[i] = Math.abs(digest - sums[i]!);
+  return { keys, scores: sums };
 }
 
 /** The candidates and their scores, in namespace-wrapper's order. */
 export function distributionScores(state: TaskState, round: number): Array<{ key: Address; score: number }> {
-  const submissions = state.submissions.get(round);
-  if (!submissions || submissions.size === 0) return [];
-  const earlier = [round - 1, round - 2].filter((r) => r >= 0).map((r) => state.submissions.get(r));
-  let keys = [...submissions.keys()].filter((k) => earlier.every((m) => m?.has(k) ?? false));
-  if (keys.length === 0) keys = [...submissions.keys()];
-  if (state.distributionsAuditRecord.get(round) === 'PayoutFailed') {
-    const listed = state.distributionRewardsSubmission.get(round);
-    if (listed) keys = keys.filter((k) => !listed.has(k));
-  }
-  const texts = keys.map((k) => submissionJson(submissions.get(k)!));
-  const hash = new HexDigestCharSum();
-  const digest = hash.of(valuesJsonBytes(texts));
-  const json = new KeyedValueJsonBytes();
-  return keys.map((key, i) => ({ key, score: Math.abs(digest - hash.of(json.of(key, texts[i]!))) }));
+  const { keys, scores } = rank(state, round);
+  return keys.map((key, i) => ({ key, score: scores[i]! }));
 }
 
 /**
@@ -124,14 +124,14 @@ export function distributionScores(state: TaskState, round: number): Array<{ key
  * payout of it. Null when it selects nobody.
  */
 export function selectDistributionNode(state: TaskState, round: number, isPreviousFailed = false): Address | null {
-  const scored = distributionScores(state, round);
+  const { keys, scores } = rank(state, round);
   let selected: Address | null = null;
   if (!isPreviousFailed) {
     let best = 0;
-    for (const { key, score } of scored) {
-      if (score > best) {
-        best = score;
-        selected = key;
+    for (let i = 0; i < keys.length; i++) {
+      if (scores[i]! > best) {
+        best = scores[i]!;
+        selected = keys[i]!;
       }
     }
     return selected;
@@ -140,13 +140,14 @@ export function selectDistributionNode(state: TaskState, round: number, isPrevio
   // picking its key; a key is picked only when its score falls between the two best so far.
   let highest = Number.NEGATIVE_INFINITY;
   let second = Number.NEGATIVE_INFINITY;
-  for (const { key, score } of scored) {
+  for (let i = 0; i < keys.length; i++) {
+    const score = scores[i]!;
     if (score > highest) {
       second = highest;
       highest = score;
     } else if (score > second) {
       second = score;
-      selected = key;
+      selected = keys[i]!;
     }
   }
   return selected;

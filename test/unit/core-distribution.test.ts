@@ -70,6 +70,18 @@ describe("Koii's default distribution list", () => {
     expect((checkDistributionList(s, 1, greedy) as { reasons: string[] }).reasons).toContain("pays 2500 in all, more than the round's bounty of 1000");
   });
 
+  test('the check judges entries, not their order: a list in another order than the submissions is judged the same', () => {
+    const s = withSubmissions(taskStateFixture(), 1, [A, B, C]);
+    s.submissionsAuditTrigger.set(1, new Map([[C, trigger([[A, false]])]]));
+    const good = buildDistributionList(s, 1);
+    const reversed = new Map([...good].reverse());
+    expect(checkDistributionList(s, 1, reversed)).toEqual({ ok: true });
+    // Out of order and wrong: the stranger first, then C's slash forgotten, and B left out.
+    const bad = new Map<string, number>([[D, 5], [C, 0], [A, good.get(A)!]]);
+    const reasons = (checkDistributionList(s, 1, bad) as { reasons: string[] }).reasons;
+    expect(reasons).toEqual([`pays ${D}, which made no submission in round 1`, `omits the slashing of ${C}`, `leaves out ${B}`]);
+  });
+
   test('JSON form: numbers as task-template writes them (a fractional slash too), strict parsing of hostile input', () => {
     const list = new Map([[A, 10], [B, -864197523.6999999]]);
     const json = serializeDistributionList(list);
