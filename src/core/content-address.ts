@@ -41,6 +41,11 @@ export function bytesMatchCid(cidText: string, bytes: Uint8Array): boolean {
   return blockMatchesCid(parseCid(cidText), bytes);
 }
 
+/** `bytesMatchCid` with the platform's native SHA-256: see `blockMatchesCidAsync`. */
+export async function bytesMatchCidAsync(cidText: string, bytes: Uint8Array): Promise<boolean> {
+  return blockMatchesCidAsync(parseCid(cidText), bytes);
+}
+
 const DAG_PB = 0x70;
 export const CODEC = { raw: RAW_CODEC, dagPb: DAG_PB } as const;
 
@@ -65,8 +70,35 @@ export function parseContentCid(text: string): CID {
 /** True when `bytes` are the block `cid` names: their SHA-256 is its digest (any codec). */
 export function blockMatchesCid(cid: CID, bytes: Uint8Array): boolean {
   if (cid.multihash.code !== SHA2_256) return false;
-  const actual = sha256(bytes);
-  const expected = cid.multihash.digest;
+  return sameDigest(sha256(bytes), cid.multihash.digest);
+}
+
+/**
+ * `blockMatchesCid` with WebCrypto's SHA-256 (browsers, workers and Node alike): native code,
+ * about ten times faster than the JavaScript hasher on a 256-KiB proof bundle, which an
+ * auditor hashes for every peer it audits. Where there is no WebCrypto, the JavaScript one.
+ */
+export async function blockMatchesCidAsync(cid: CID, bytes: Uint8Array): Promise<boolean> {
+  if (cid.multihash.code !== SHA2_256) return false;
+  const name = cid.toString();
+  if (matched.get(bytes) === name) return true;
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) return blockMatchesCid(cid, bytes);
+  const ok = sameDigest(new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)), cid.multihash.digest);
+  if (ok) matched.set(bytes, name);
+  return ok;
+}
+
+/**
+ * Byte arrays this module has found to be the block a CID names (by identity, not content).
+ * The gateway reader checks a bundle against its CID and the audit checks again whatever its
+ * store client gave it (a client that skips the check must not get a proof judged): when
+ * both hold the very same array, the second check is an answer from memory, not a second
+ * hash. Nothing in the node writes into a block it read; the memo holds no array alive.
+ */
+const matched = new WeakMap<Uint8Array, string>();
+
+function sameDigest(actual: Uint8Array, expected: Uint8Array): boolean {
   if (actual.length !== expected.length) return false;
   let diff = 0;
   for (let i = 0; i < actual.length; i++) diff |= actual[i]! ^ expected[i]!;

@@ -26,6 +26,8 @@ export async function readCapped(response: Response, maxBytes: number): Promise<
 
 /** The chunks one after another; `size` is their total length. */
 export function joinChunks(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  // One chunk (a body from memory, or a small answer) is already the whole: no copy.
+  if (chunks.length === 1 && chunks[0]!.length === size) return chunks[0]!;
   const out = new Uint8Array(size);
   let o = 0;
   for (const c of chunks) {

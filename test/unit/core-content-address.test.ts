@@ -4,7 +4,7 @@ import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 as mfSha256 } from 'multiformats/hashes/sha2';
 import { describe, expect, test } from 'vitest';
-import { bytesMatchCid, cidOf, CidError, parseCid } from '../../src/core/content-address.ts';
+import { bytesMatchCid, bytesMatchCidAsync, cidOf, CidError, parseCid } from '../../src/core/content-address.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -31,6 +31,22 @@ describe('content addresses', () => {
         expect(bytesMatchCid(cid, b)).toBe(same);
       }),
     );
+  });
+
+  test('the WebCrypto check agrees with the JavaScript one, also when it answers a second time from memory', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), fc.uint8Array({ maxLength: 2048 }), async (a, b) => {
+        const cid = cidOf(a);
+        for (let pass = 0; pass < 2; pass++) {
+          expect(await bytesMatchCidAsync(cid, a)).toBe(true);
+          expect(await bytesMatchCidAsync(cid, b)).toBe(bytesMatchCid(cid, b));
+        }
+        // What matched one CID does not match another from memory.
+        expect(await bytesMatchCidAsync(cidOf(b), a)).toBe(bytesMatchCid(cidOf(b), a));
+      }),
+      { numRuns: 200 },
+    );
+    await expect(bytesMatchCidAsync('not-a-cid', utf8('x'))).rejects.toThrow(CidError);
   });
 
   test.each([

@@ -1,5 +1,5 @@
 import type { CID } from 'multiformats/cid';
-import { blockMatchesCid, CidError, CODEC, parseContentCid } from '../../core/content-address.ts';
+import { blockMatchesCid, blockMatchesCidAsync, CidError, CODEC, parseContentCid } from '../../core/content-address.ts';
 import { ProofRejectedError, ProofUnavailableError } from '../task-plugin.ts';
 import { joinChunks } from '../../core/read-capped.ts';
 import { CarError, carHeaderEnd, carSections, CarTruncatedError } from './car-reader.ts';
@@ -132,7 +132,7 @@ export function createGatewayReader(gateways: readonly string[], opts: GatewayRe
     const res = await request(`${base}/ipfs/${cid.toString()}?format=raw`, RAW_ACCEPT, signal);
     // A declared length is not trusted either way: only bytes actually served count.
     const bytes = await readBody(res, Math.max(maxBytes, MAX_VERIFIABLE_BYTES), signal);
-    if (!blockMatchesCid(cid, bytes)) throw new Failed(bytes[0] === 0x3c ? 'answered with an HTML page' : 'served bytes that do not match the CID');
+    if (!(await blockMatchesCidAsync(cid, bytes))) throw new Failed(bytes[0] === 0x3c ? 'answered with an HTML page' : 'served bytes that do not match the CID');
     if (bytes.length > maxBytes) throw new ProofRejectedError(`too large: ${bytes.length} bytes, over the ${maxBytes}-byte cap`);
     return bytes;
   }

@@ -85,7 +85,10 @@ export function extractArticle(html: string, url: string): Extraction {
   }
   let article: { title?: string | null; textContent?: string | null; lang?: string | null } | null;
   try {
-    article = new Readability(document, { charThreshold: MIN_ARTICLE_CHARS }).parse();
+    // `serializer`: Readability writes the article out as HTML for `content`, which a record
+    // does not use (only the title and the text). Serialising it cost ~2 % of extraction;
+    // nothing else Readability returns depends on it.
+    article = new Readability(document, { charThreshold: MIN_ARTICLE_CHARS, serializer: () => '' }).parse();
   } catch {
     return { skip: 'not an article (extraction failed)' };
   }

@@ -1,11 +1,11 @@
-import { bytesMatchCid, parseCid } from '../../core/content-address.ts';
+import { bytesMatchCidAsync, parseCid } from '../../core/content-address.ts';
 import { buildDistributionList, checkDistributionList } from '../../core/distribution.ts';
 import { AuditUndecidedError, ProofRejectedError, type AuditVerdict, type PluginContext, type TaskPlugin } from '../task-plugin.ts';
 import { compareRecord, sampleRecords } from './audit-sample.ts';
 import type { FetchResult } from './fetch-page.ts';
 import { buildPageRecord, type PageRecord } from './page-record.ts';
 import { BundleError, decodeBundle, encodeBundle, fitRecords, MAX_BUNDLE_BYTES } from './proof-bundle.ts';
-import { coveredByTask } from './task-rules.ts';
+import { canonicalCoveredByTask, coveredByTask } from './task-rules.ts';
 
 // page-index, as a Koii task: the work is indexing public pages the user visited on opted-in
 // sites; the submission is the CID of the round's proof bundle; the audit re-fetches a
@@ -91,7 +91,7 @@ export function createPageIndexPlugin(deps: PageIndexDeps): TaskPlugin {
         if (err instanceof ProofRejectedError) return { valid: false, reason: `proof bundle rejected: ${err.message}` };
         throw new AuditUndecidedError(`proof bundle of ${submitter} unavailable: ${(err as Error).message}`);
       }
-      if (!bytesMatchCid(submission, bytes)) throw new AuditUndecidedError(`the proof store served bytes that do not match ${submission.slice(0, 20)}…`);
+      if (!(await bytesMatchCidAsync(submission, bytes))) throw new AuditUndecidedError(`the proof store served bytes that do not match ${submission.slice(0, 20)}…`);
       let records: PageRecord[];
       try {
         records = decodeBundle(bytes, { task: deps.taskId, round, node: submitter, keepParameters: deps.keepParameters ?? [] }).records;
@@ -100,7 +100,8 @@ export function createPageIndexPlugin(deps: PageIndexDeps): TaskPlugin {
         throw err;
       }
       if (records.length === 0) return { valid: false, reason: 'empty proof bundle' };
-      const outside = records.find((r) => !coveredByTask(r.url, deps.origins));
+      // decodeBundle let only canonical URLs through.
+      const outside = records.find((r) => !canonicalCoveredByTask(r.url, deps.origins));
       if (outside) return { valid: false, reason: `a record outside the task's sites: ${outside.url.slice(0, 100)}` };
       const checked = await refetchMatches(deps, sampleRecords(records, { round, submitter, size: sampleSize }));
       if (deps.online && !deps.online()) throw new AuditUndecidedError('the browser went offline during the audit');
