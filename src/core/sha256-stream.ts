@@ -179,6 +179,11 @@ export class Sha256Stream {
     return sum;
   }
 
+  /** The finished digest's first 4 bytes, big-endian, unsigned. */
+  firstWord(): number {
+    return this.h[0]! >>> 0;
+  }
+
   /** The finished digest's 32 bytes. */
   digest(): Uint8Array {
     const out = new Uint8Array(32);

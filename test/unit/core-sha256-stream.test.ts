@@ -60,4 +60,14 @@ describe('Sha256Stream', () => {
     expect(byBytes).toBe(hexSum(text));
     expect(byPieces).toBe(hexSum(text));
   });
+
+  test("firstWord is the digest's first 4 bytes, big-endian (the auditor's sample keys)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 120 }), (seed, text) => {
+        const want = Buffer.concat([Buffer.from(seed), Buffer.from(text, 'utf8')]);
+        expect(hasher.reset().writeBytes(seed).writeString(text).finish().firstWord()).toBe(native(want).readUInt32BE(0));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
