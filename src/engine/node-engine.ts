@@ -25,8 +25,8 @@ import { createRoundReader, type RoundReader, type SlotHint } from './round-read
 import { settledOnChain } from './settled-on-chain.ts';
 import { outcomeSoFar, PartialAuditError, runStep, type StepOutcome } from './step-runner.ts';
 
-// The node: on each wake, for each joined task, one slot read and one task-state read; the
-// outbox settles what an earlier life left in flight; the planner says what is due; each
+// The node: on each wake, for each joined task, one batched read of the rounds it needs
+// (src/engine/round-reader.ts: the slot comes with it); the outbox settles what an earlier life left in flight; the planner says what is due; each
 // step runs through the journal and the outbox; the next wake is the next window edge.
 // Work (indexing visited pages) is fed in between wakes by recordVisit.
 

@@ -40,6 +40,12 @@ export async function launchExtension(dist: string = CHROME_DIST, opts: { args?:
       '--disable-component-update',
       '--disable-sync',
       '--disable-default-apps',
+      // Chromium 142+ asks the user before a page reaches a local address (Local Network
+      // Access). The store build has no host permission, and its tests type the devnet on
+      // 127.0.0.1 in as "another endpoint" where a user would name a public one: no one is
+      // there to answer the prompt, so the check is off in the tests (the development build
+      // holds a host permission for 127.0.0.1 and is not asked).
+      '--disable-features=LocalNetworkAccessChecks',
       ...(opts.args ?? []),
     ],
   });

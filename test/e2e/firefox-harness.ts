@@ -9,9 +9,9 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 // load it waits for is not reported for a page in the extension's process. So the harness sends
 // WebDriver BiDi's own `browsingContext.navigate` with `wait: "none"` on the tab's context and
 // then waits in the page for the popup's ready mark; from there puppeteer drives the page as any
-// other (clicks are trusted input, so permissions.request sees a user gesture). Newer Firefox
-// releases were seen to refuse this navigation ("not allowed in this context"); then a
-// chrome-context script under --remote-allow-system-access would have to open the tab.
+// other (clicks are trusted input, so permissions.request sees a user gesture). Firefox 153 ESR
+// refuses that navigation ("not allowed in this context") unless the browser is started with
+// --remote-allow-system-access, which the harness passes.
 //
 // Permission prompts: Mozilla's own test pref `extensions.webextOptionalPermissionPrompts`
 // = false makes permissions.request() grant what it asks without a doorhanger: the extension's
@@ -40,6 +40,9 @@ export async function launchFirefoxExtension(dist: string = FIREFOX_STORE_DIST, 
     browser: 'firefox',
     executablePath: FIREFOX_PATH,
     headless: true,
+    // Firefox 153 ESR refuses a BiDi navigation of a tab to a moz-extension:// page unless the
+    // remote agent may reach privileged contexts; 140 ESR ignores the flag.
+    args: ['--remote-allow-system-access'],
     extraPrefsFirefox: {
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: UUID }),
       'extensions.webextOptionalPermissionPrompts': false,

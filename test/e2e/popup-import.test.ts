@@ -68,6 +68,9 @@ describe('importing a wallet, and exporting it again', () => {
     // An imported key is backed up already: straight on to the network.
     await popup.getByRole('heading', { name: 'Choose the K2 network' }).waitFor({ timeout: 30_000 });
     await popup.getByRole('button', { name: 'Continue' }).click();
+    // The sites step has a Continue of its own: it is clicked once the step is there, not the
+    // network step's while the choice is still being saved.
+    await popup.getByText('Choose the sites the node may index').waitFor({ timeout: 30_000 });
     await popup.getByRole('button', { name: 'Continue' }).click();
     await popup.getByRole('button', { name: 'Skip for now' }).click();
     await popup.getByTestId('node-state').waitFor({ timeout: 20_000 });

@@ -137,6 +137,8 @@ describe('the store build in Chromium', () => {
     await popup.getByLabel(/Another endpoint/).check();
     await popup.getByLabel('Endpoint URL').fill(net.devnet.url);
     await popup.getByRole('button', { name: 'Continue' }).click();
+    // The sites step's own Continue, once it is there (not the network step's again).
+    await popup.getByText('Choose the sites the node may index').waitFor({ timeout: 30_000 });
     await popup.getByRole('button', { name: 'Continue' }).click(); // no site opted in: the node only audits
 
     const wallet = await ask<{ mainAddress: string; stakingAddress: string }>(popup, { type: 'wallet.status' });

@@ -80,6 +80,8 @@ describe('importing a phrase finds the account that holds the funds', () => {
 
     await popup.getByRole('heading', { name: 'Choose the K2 network' }).waitFor({ timeout: 30_000 });
     await popup.getByRole('button', { name: 'Continue' }).click();
+    // The sites step's own Continue, once it is there (not the network step's again).
+    await popup.getByText('Choose the sites the node may index').waitFor({ timeout: 30_000 });
     await popup.getByRole('button', { name: 'Continue' }).click();
     await popup.getByRole('button', { name: 'Skip for now' }).click();
     await nodeStateShown(popup, 20_000);
