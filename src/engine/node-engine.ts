@@ -26,8 +26,9 @@ import { settledOnChain } from './settled-on-chain.ts';
 import { outcomeSoFar, PartialAuditError, runStep, type StepOutcome } from './step-runner.ts';
 
 // The node: on each wake, for each joined task, one batched read of the rounds it needs
-// (src/engine/round-reader.ts: the slot comes with it); the outbox settles what an earlier life left in flight; the planner says what is due; each
-// step runs through the journal and the outbox; the next wake is the next window edge.
+// (src/engine/round-reader.ts; the slot comes with it); the outbox settles what an earlier
+// life left in flight; the planner says what is due; each step runs through the journal and
+// the outbox; the next wake is the next window edge.
 // Work (indexing visited pages) is fed in between wakes by recordVisit.
 
 export interface EngineSettings {
