@@ -205,13 +205,15 @@ export function createNodeEngine(options: EngineOptions) {
     }
     return r.reader;
   }
+  /** The slot now, by a clock sample: its slot plus the slots elapsed since it was taken. */
+  const slotByClock = (clock: ClockSample) => clock.slot + Math.floor((now() - clock.at) / clock.slotMs);
   /**
    * The slot the node's clock says it is for a task, give or take a quarter second (a timer
    * fires late, K2's slots run a little fast or slow); null before its first read.
    */
   async function estimatedSlot(taskId: string): Promise<SlotHint | null> {
     const clock = await clockFor(taskId);
-    return clock ? { slot: clock.slot + Math.floor((now() - clock.at) / clock.slotMs), slack: Math.max(2, Math.ceil(250 / clock.slotMs)) } : null;
+    return clock ? { slot: slotByClock(clock), slack: Math.max(2, Math.ceil(250 / clock.slotMs)) } : null;
   }
   async function readTask(taskId: string, me: string, opts: { balances?: boolean } = {}) {
     const hint = await estimatedSlot(taskId);
@@ -235,7 +237,7 @@ export function createNodeEngine(options: EngineOptions) {
     const clock = await clockFor(taskId);
     const timing = await getSetting<TaskTiming | null>(db, `timing:${taskId}`, null);
     if (!clock || !timing) return -1;
-    return roundOfSlot(timing, clock.slot + Math.floor((now() - clock.at) / clock.slotMs));
+    return roundOfSlot(timing, slotByClock(clock));
   }
 
   /**
@@ -248,7 +250,7 @@ export function createNodeEngine(options: EngineOptions) {
     const clock = await clockFor(taskId);
     const timing = await getSetting<TaskTiming | null>(db, `timing:${taskId}`, null);
     if (!clock || !timing) return Number.POSITIVE_INFINITY;
-    const slot = clock.slot + Math.floor((now() - clock.at) / clock.slotMs);
+    const slot = slotByClock(clock);
     if (slot >= timing.startingSlot && phaseAt(timing, slot).phase !== 'idle') return retryDelayMs(clock.slotMs, 1);
     return msUntilSlot(slot, nextWindowStart(timing, slot).slot, clock.slotMs) + MIN_WAKE_MS;
   }
