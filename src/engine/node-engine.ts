@@ -21,7 +21,7 @@ import { createFeeBudget, FeeBudgetExceededError } from './fee-budget.ts';
 import { createRecordBook, type ProofLanded } from './record-book.ts';
 import { createUsageMeter } from './usage-meter.ts';
 import { createJournal, createOutbox, OutOfFundsError, StepFailedError } from './outbox.ts';
-import { createRoundReader, type RoundReader, type SlotHint } from './round-reader.ts';
+import { createRoundReader, RoundsMovedOnError, type RoundReader, type SlotHint } from './round-reader.ts';
 import { settledOnChain } from './settled-on-chain.ts';
 import { outcomeSoFar, PartialAuditError, runStep, type StepOutcome } from './step-runner.ts';
 
@@ -668,7 +668,7 @@ export function createNodeEngine(options: EngineOptions) {
           // Backing off, but not through a window: after a long outage the node must be there
           // when the next window opens, and keep trying while it is open.
           next = Math.min(next, retryDelayMs((await clockFor(task.taskId))?.slotMs ?? DEFAULT_SLOT_MS, failures + 1), await retryCapMs(task.taskId));
-          const what = err instanceof TaskStateDecodeError ? 'K2 sent a task state the node cannot read' : 'could not reach K2';
+          const what = err instanceof TaskStateDecodeError ? 'K2 sent a task state the node cannot read' : err instanceof RoundsMovedOnError ? 'reading K2 again soon' : 'could not reach K2';
           await log('error', task.name, `${what}: ${(err as Error).message.slice(0, 300)}`);
         }
       }

@@ -23,6 +23,16 @@ const SUBMISSION_FIELDS = ['submissions', 'submissions_audit_trigger'] as const;
 const DISTRIBUTION_FIELDS = ['distribution_rewards_submission', 'distributions_audit_trigger', 'distributions_audit_record'] as const;
 /** Before the first read tells: as many retries as Koii's tasks commonly allow. */
 const DEFAULT_ALLOWED_FAILED = 3;
+/** Reads of a wake that may each end in a later round than they asked for. */
+const MAX_MISSES = 3;
+
+/** The task's rounds moved on faster than they could be read: the wake is tried again soon. */
+export class RoundsMovedOnError extends Error {
+  override name = 'RoundsMovedOnError';
+  constructor(slot: number, reads: number) {
+    super(`the task's rounds moved on while they were read (${reads} reads, the last at slot ${slot})`);
+  }
+}
 
 export interface WakeRead {
   slot: number;
@@ -168,8 +178,10 @@ export function createRoundReader(rpc: K2Rpc, taskId: string, me: Address) {
     const want = union(roundsToRead(timing, Math.max(0, hint.slot - hint.slack), allowedFailed), roundsToRead(timing, hint.slot + hint.slack, allowedFailed));
     let fetched = await fetchRounds(want, withBalances, extra);
     let plan = roundsToRead(timing, fetched.slot, allowedFailed);
-    if (!covers(fetched, plan)) {
-      // The guess missed: the rounds of the slot K2 read at, once more.
+    // The guess missed: the rounds of the slot K2 read at, once more. On a slow machine or
+    // endpoint the chain can pass a round's edge again while that read is under way.
+    for (let missed = 1; !covers(fetched, plan); missed++) {
+      if (missed > MAX_MISSES) throw new RoundsMovedOnError(fetched.slot, missed);
       fetched = await fetchRounds(plan, withBalances, extra);
       plan = roundsToRead(timing, fetched.slot, allowedFailed);
     }

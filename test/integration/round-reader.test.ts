@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { nextWakeSlot, planSteps } from '../../src/core/lifecycle.ts';
 import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
 import type { TaskState } from '../../src/core/task-state.ts';
-import { createRoundReader, roundsToRead } from '../../src/engine/round-reader.ts';
+import { createRoundReader, roundsToRead, RoundsMovedOnError } from '../../src/engine/round-reader.ts';
 import { createK2Rpc, type K2Rpc } from '../../src/k2/rpc-client.ts';
 import { decodeTaskStateJson } from '../../src/k2/task-state-decoder.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
@@ -85,5 +85,33 @@ describe('what a wake reads by the round plans as the whole state does', () => {
     const plan = roundsToRead(timing, net.devnet.clock.slot(), timing.allowedFailedDistributions);
     expect(Number(calls[0]!.slice(6))).toBeLessThan(first);
     expect(Number(calls[0]!.slice(6))).toBeLessThanOrEqual(2 + 1 + plan.distributions.length);
+  });
+  test('a read that ends in a later round than it asked for reads again, and says so when the rounds keep moving', async () => {
+    const me = net.peers[0]!.staking.address;
+    const timing = taskState(net.devnet);
+    // The chain passes a round's edge while each of the next `moves` batches is under way,
+    // as on a loaded machine: the answer's slot is past the rounds that batch asked for.
+    let moves = 0;
+    const slow: K2Rpc = {
+      ...rpc,
+      batch: (async (requests: Parameters<K2Rpc['batch']>[0]) => {
+        if (moves > 0) {
+          moves--;
+          await waitForSlot(net.devnet, roundStartSlot(timing, phaseAt(timing, net.devnet.clock.slot()).round + 1) + TASK.submissionWindow + 1);
+        }
+        return rpc.batch(requests);
+      }) as K2Rpc['batch'],
+    };
+    const reader = createRoundReader(slow, net.taskId, me);
+    await reader.read(null);
+    moves = 2;
+    const read = await reader.read({ slot: net.devnet.clock.slot(), slack: 0 }, { balances: true });
+    const all = decodeTaskStateJson((await rpc.getTaskAccountInfo(net.taskId, { submission: true, distribution: true, balance: true, stake: true })).json, net.taskId);
+    expect(moves).toBe(0);
+    expect(read.slot).toBe(net.devnet.clock.slot());
+    expect(planSteps(read.state, read.slot, me, OPTIONS)).toEqual(planSteps(all, read.slot, me, OPTIONS));
+    // Past three reads the wake gives up with an error the engine retries on, not a crash.
+    moves = 10;
+    await expect(reader.read({ slot: net.devnet.clock.slot(), slack: 0 })).rejects.toBeInstanceOf(RoundsMovedOnError);
   });
 });
