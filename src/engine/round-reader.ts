@@ -177,12 +177,14 @@ export function createRoundReader(rpc: K2Rpc, taskId: string, me: Address) {
     // The node's guess of the slot can be off by a little either way: the rounds of both ends.
     const want = union(roundsToRead(timing, Math.max(0, hint.slot - hint.slack), allowedFailed), roundsToRead(timing, hint.slot + hint.slack, allowedFailed));
     let fetched = await fetchRounds(want, withBalances, extra);
+    keepFinalSubmissions(timing, fetched);
     let plan = roundsToRead(timing, fetched.slot, allowedFailed);
     // The guess missed: the rounds of the slot K2 read at, once more. On a slow machine or
     // endpoint the chain can pass a round's edge again while that read is under way.
     for (let missed = 1; !covers(fetched, plan); missed++) {
       if (missed > MAX_MISSES) throw new RoundsMovedOnError(fetched.slot, missed);
       fetched = await fetchRounds(plan, withBalances, extra);
+      keepFinalSubmissions(timing, fetched);
       plan = roundsToRead(timing, fetched.slot, allowedFailed);
     }
     return { slot: fetched.slot, json: assemble(fetched, plan), extras: fetched.extras, plan, withBalances };
@@ -227,16 +229,23 @@ export function createRoundReader(rpc: K2Rpc, taskId: string, me: Address) {
     },
   };
 
-  /** Keeps the rounds that can no longer change; forgets those no wake will ask for again. */
+  /**
+   * Keeps the submissions of rounds that can no longer change, as soon as they are read: a
+   * read that missed its rounds does not read them again (with thousands of submitters, a
+   * round's are the bulk of a read).
+   */
   // The kept copy is the answer as K2 gave it, not the decoded form: the next wake merges it
   // into its own JSON and decodes the whole once, with the same checks.
-  function remember(json: Json, state: TaskState, slot: number, plan: RoundPlan): void {
-    for (const r of plan.submissions) {
+  function keepFinalSubmissions(timing: TaskTiming, f: Fetched): void {
+    for (const [r, entry] of f.submissions) {
       // Submissions close with round r+1's submission window and votes with its audit
       // window: from round r+2 on, nothing of round r changes.
-      if (finalSubmissions.has(r) || slot < roundStartSlot(state, r + 2)) continue;
-      finalSubmissions.set(r, pickRound(json, SUBMISSION_FIELDS, r));
+      if (f.slot >= roundStartSlot(timing, r + 2)) finalSubmissions.set(r, entry);
     }
+  }
+
+  /** Keeps the distributions that can no longer change; forgets rounds no wake will ask for again. */
+  function remember(json: Json, state: TaskState, slot: number, plan: RoundPlan): void {
     for (const r of plan.distributions) {
       // Paid is final. So is a round past its last attempt, and one whose first list window
       // (round r+2) closed with no list: only a failed payout opens another (lifecycle.ts).
