@@ -15,9 +15,18 @@ interface AxeViolation {
   nodes: { target: unknown[] }[];
 }
 
+/**
+ * The screen in both colour schemes, `<name>.png` (light) and `<name>-dark.png`: the body
+ * only, so a popup opened in a tab is shown at its own width (scripts/readme-screens.mjs
+ * puts some of them in the README).
+ */
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.locator('body').screenshot({ path: `${SHOTS}/${name}${colorScheme === 'dark' ? '-dark' : ''}.png`, animations: 'disabled' });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 /** axe-core in the page (through the debugger, which the page's CSP does not govern), both colour schemes. */
