@@ -7,6 +7,7 @@ import { createK2Rpc } from '../../src/k2/rpc-client.ts';
 import { buildTransaction } from '../../src/k2/transaction.ts';
 import { openNodeDb } from '../../src/store/node-db.ts';
 import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
+import { createSteppedTime, type SteppedTime } from '../../devnet/stepped-time.ts';
 
 // K2 answering "Blockhash not found" (an endpoint behind the one that gave the blockhash, or
 // a blockhash that just expired) is not a verdict on the step: before, the outbox marked the
@@ -14,10 +15,14 @@ import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
 // re-sent as is while it could still land, and is rebuilt only once it cannot.
 
 let devnet: Devnet;
+// The chain's time moves only when the test moves it: "while its blockhash could still be
+// valid" must not end because the machine was busy for a few of its 10-ms slots.
+let time: SteppedTime;
 let payer: KeyPairSigner;
 let payee: KeyPairSigner;
 beforeAll(async () => {
-  devnet = await startDevnet({ slotMs: 10 });
+  time = createSteppedTime();
+  devnet = await startDevnet({ slotMs: 10, time });
   payer = await generateKeyPairSigner();
   payee = await generateKeyPairSigner();
   devnet.ledger.mint(payer.address, 10_000_000_000n);
@@ -43,7 +48,9 @@ describe('a transaction K2 does not take for its blockhash', () => {
     await expect(outbox.sendOnce('pay', 1, pay(await rpc.getLatestBlockhash()))).rejects.toBeInstanceOf(SendNotTakenError);
     expect((await db.get('outbox', ['task', 'pay']))?.signature).toBe(entry!.signature);
 
-    while (devnet.clock.slot() <= Number(unknown.lastValidBlockHeight)) await new Promise((r) => setTimeout(r, 20));
+    const expired = Number(unknown.lastValidBlockHeight) + 1;
+    void time.sleep(devnet.clock.msUntil(expired));
+    await time.runUntil(() => devnet.clock.slot() >= expired);
     await outbox.sendOnce('pay', 1, async () => pay(await rpc.getLatestBlockhash())());
     const landed = await db.get('outbox', ['task', 'pay']);
     expect(landed?.status).toBe('sent');
