@@ -101,12 +101,17 @@ console.log(`Extension:  ${popupUrl}`);
 
 let browsing: Browsing | null = null;
 let reporter: NodeReporter | null = null;
+let stopRequested = false;
 const stop = async (code = 0) => {
-  if (stopping) return;
-  stopping = true;
+  if (stopRequested) return;
+  stopRequested = true;
   if (demo) {
-    console.log(`\n${summaryTable(reporter?.tally() ?? NOTHING_YET)}`);
+    // One last look at the node first (its lines still print), then nothing but the summary.
+    const tally = (await reporter?.tally()) ?? NOTHING_YET;
+    stopping = true;
+    console.log(`\n${summaryTable(tally)}`);
   }
+  stopping = true;
   // The browser first: a page the demo waits on (a visit, a status request) then gives up.
   const loops = Promise.all([browsing?.stop(), reporter?.stop()]);
   await context.close().catch(() => {});
@@ -147,7 +152,7 @@ if (!demo) {
     say(`browsing the demo site in a tab, a page every ${BROWSE_PACE_MS / 1000} s or so, as a person reading it`);
     browsing = browseAtHumanPace(context, { siteUrl: net.demoSite.url, pages: net.demoSite.pages, paceMs: BROWSE_PACE_MS });
   } catch (err) {
-    if (!stopping) {
+    if (!stopRequested) {
       console.error(`The demo could not drive the popup: ${(err as Error).message}`);
       await stop(1);
     }

@@ -17,7 +17,8 @@ import { askBackground } from './popup-driver.ts';
 // adds what only the chain knows: who wrote a round's distribution list and whether it paid.
 
 export interface NodeReporter {
-  tally(): DemoTally;
+  /** The figures of the summary, after one last look at the node's status (a claim just made). */
+  tally(): Promise<DemoTally>;
   stop(): Promise<void>;
 }
 
@@ -32,8 +33,11 @@ export interface ReporterOptions {
   pollMs?: number;
 }
 
-/** Log lines the round summaries below say better (and would otherwise say twice). */
-const SAID_BY_ROUNDS = [/^submitted round \d+:/, /^round \d+: judged /, /^voted (valid|invalid) on /, /\bundecided: /, /distribution list of round \d+ by /];
+/**
+ * Log lines the round summaries below say better (and would otherwise say twice), and each
+ * page's "visited", which its "indexed" (or "skipped") line follows.
+ */
+const SAID_OTHERWISE = [/^submitted round \d+:/, /^round \d+: judged /, /^voted (valid|invalid) on /, /\bundecided: /, /distribution list of round \d+ by /, /^visited /];
 
 interface Seen {
   submission?: string;
@@ -149,7 +153,7 @@ export function reportYourNode(o: ReporterOptions): NodeReporter {
     for (const e of events) {
       if ((e.id ?? 0) <= lastEventId) continue;
       lastEventId = e.id ?? lastEventId;
-      if (SAID_BY_ROUNDS.some((re) => re.test(e.message))) continue;
+      if (SAID_OTHERWISE.some((re) => re.test(e.message))) continue;
       say(e.level === 'info' ? e.message : `${e.level}: ${e.message}`);
     }
     const task = view.tasks.find((t) => t.taskId === net.taskId);
@@ -168,7 +172,8 @@ export function reportYourNode(o: ReporterOptions): NodeReporter {
   })();
 
   return {
-    tally(): DemoTally {
+    async tally(): Promise<DemoTally> {
+      await Promise.race([poll().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
       const state = taskStateOf(net);
       const all = [...seen.values()];
       const lists = all.flatMap((s) => [...s.lists.values()]).filter((k) => k.endsWith(':true'));
