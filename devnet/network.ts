@@ -9,7 +9,8 @@ import { startPeer, type PeerFault, type SimulatedPeer } from './peers.ts';
 
 export interface NetworkOptions extends Omit<DevnetOptions, 'tasks'> {
   task?: DevnetTaskConfig;
-  peers?: { name: string; fault?: PeerFault }[];
+  peers?: { name: string; fault?: PeerFault; stake?: bigint }[];
+  /** Each peer's stake unless it names its own: twice the task's minimum by default. */
   peerStake?: bigint;
   peerPollMs?: number;
   peerPageTimeoutMs?: number;
@@ -69,7 +70,8 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<Networ
   const devnet = await startDevnet({ ...options, tasks: [{ ...task, origins }], time });
   const taskId = devnet.taskIds[0]!;
   const peers: SimulatedPeer[] = [];
-  for (const p of options.peers ?? DEFAULT_PEERS) {
+  const peerList: NonNullable<NetworkOptions['peers']> = options.peers ?? DEFAULT_PEERS;
+  for (const p of peerList) {
     peers.push(
       await startPeer(
         {
@@ -82,7 +84,7 @@ export async function startNetwork(options: NetworkOptions = {}): Promise<Networ
           ...(siteFetch ? { fetch: siteFetch } : {}),
           ...(hostileSite ? { hostileSiteUrl: hostileSite.url } : {}),
           pages: demoSite.pages,
-          stake: options.peerStake ?? task.minimumStake * 2n,
+          stake: p.stake ?? options.peerStake ?? task.minimumStake * 2n,
           time,
           pollMs: options.peerPollMs ?? Math.max(20, (options.slotMs ?? 400) * 2),
           ...(options.peerPageTimeoutMs !== undefined ? { pageTimeoutMs: options.peerPageTimeoutMs } : {}),
