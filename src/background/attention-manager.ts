@@ -27,6 +27,7 @@ export interface AttentionDeps {
 
 const SESSION_KEY = 'k2-attention-session';
 const BALANCE_TTL_MS = 30_000;
+const BALANCE_WAIT_MS = 2000;
 const COALESCE_MS = 200;
 export const NOTIFICATION_PREFIX = 'k2-attention-';
 
@@ -45,11 +46,24 @@ export function createAttentionManager(deps: AttentionDeps) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let chain: Promise<unknown> = Promise.resolve();
 
-  async function mainBalance(address: string): Promise<bigint | null> {
-    if (balance?.address === address && now() - balance.at < BALANCE_TTL_MS) return balance.value;
-    const value = await (await deps.rpc()).getBalance(address).catch(() => null);
-    balance = { address, at: now(), value };
-    return value;
+  /**
+   * The main account's balance, read at most every BALANCE_TTL_MS. A slow or unreachable
+   * endpoint never holds the badge up: past BALANCE_WAIT_MS the last value known is used, and
+   * the answer, when it comes, is kept for the next refresh. With `read` false, only what is known.
+   */
+  async function mainBalance(address: string, read: boolean): Promise<bigint | null> {
+    const known = balance?.address === address ? balance : null;
+    if (!read || (known && now() - known.at < BALANCE_TTL_MS)) return known?.value ?? null;
+    balance = { address, at: now(), value: known?.value ?? null };
+    const answer = (async () => (await deps.rpc()).getBalance(address))().then(
+      (value) => {
+        if (balance?.address === address) balance.value = value;
+        return value;
+      },
+      () => null,
+    );
+    const quick = await Promise.race([answer, new Promise<'slow'>((r) => setTimeout(() => r('slow'), BALANCE_WAIT_MS))]);
+    return quick === 'slow' ? (known?.value ?? null) : quick;
   }
 
   async function sessionMark(wallet: WalletStatus): Promise<SessionMark> {
@@ -76,7 +90,7 @@ export function createAttentionManager(deps: AttentionDeps) {
     return n;
   }
 
-  async function gather() {
+  async function gather({ readBalance }: { readBalance: boolean }) {
     const { db } = deps;
     const wallet = await deps.wallet();
     const tasks = await db.getAll('tasks');
@@ -84,7 +98,8 @@ export function createAttentionManager(deps: AttentionDeps) {
     const paused = (await engineSettings(db)).paused;
     const engineState = deps.engineState();
     const working = wallet.exists && tasks.length > 0 && !paused;
-    const funds = working && wallet.mainAddress ? lowFunds(await mainBalance(wallet.mainAddress), engineState) : false;
+    // Funds matter to a node that can sign: a locked wallet is its own reason.
+    const funds = working && wallet.unlocked && wallet.mainAddress ? lowFunds(await mainBalance(wallet.mainAddress, readBalance), engineState) : false;
     const incidents = await keptIncidents(db, taskIds);
     const mark = await sessionMark(wallet);
     const attention = attentionOf({
@@ -129,7 +144,7 @@ export function createAttentionManager(deps: AttentionDeps) {
   }
 
   async function refreshNow(): Promise<Attention> {
-    const g = await gather();
+    const g = await gather({ readBalance: true });
     await applyBadge(badgeOf(g.attention, t)).catch(() => undefined);
     const names = new Map(g.tasks.map((task) => [task.taskId, task.name]));
     await notify(occurrencesOf({ incidents: g.incidents, taskNames: names, lowFunds: g.funds, lockedSinceSession: g.lockedSinceSession, formatKoii }));
@@ -156,7 +171,8 @@ export function createAttentionManager(deps: AttentionDeps) {
     },
     /** What the popup's warning shows. */
     async view(): Promise<AttentionView> {
-      const g = await gather();
+      // The popup asks as it opens: it does not wait for K2 (the badge's refresh reads the balance).
+      const g = await gather({ readBalance: false });
       const names = new Map(g.tasks.map((task) => [task.taskId, task.name]));
       return { state: g.attention.state, reasons: g.attention.reasons, incidents: g.incidents.filter((i) => !i.dismissed).map((i) => incidentView(i, names)) };
     },
