@@ -472,11 +472,13 @@ const handlers: Handlers = {
 const route = createMessageRouter(handlers, browser.runtime.id, ownBaseUrl, countActivity);
 browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSender) => route(raw, sender));
 listenForUpdatePorts(ownBaseUrl);
-listenForNotificationClicks();
-// Notifications are an optional permission: their clicks are listened for once it is granted.
-let attentionClicks = false;
+// Notifications are an optional permission: their clicks are listened for once it is granted
+// (at start, or when the user turns notifications on).
+let notificationClicks = false;
 function listenForClicksOnce(): void {
-  attentionClicks ||= listenForAttentionClicks(POPUP_PATH);
+  if (notificationClicks || !listenForAttentionClicks(POPUP_PATH)) return;
+  listenForNotificationClicks();
+  notificationClicks = true;
 }
 listenForClicksOnce();
 

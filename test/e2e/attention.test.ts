@@ -106,6 +106,16 @@ describe('the toolbar badge and the warning state in Chromium', () => {
     await badgeBecomes({ text: '', title: 'K2 Light Node: running' });
   });
 
+  test('notifications are off until the user turns them on: installing granted no such permission', async () => {
+    expect(await (await ext.currentWorker()).evaluate(() => chrome.permissions.contains({ permissions: ['notifications'] }))).toBe(false);
+    expect((await ask<{ notifications: boolean }>(popup, { type: 'settings.get' })).notifications).toBe(false);
+    await popup.reload();
+    await popup.getByRole('button', { name: 'Settings' }).click();
+    const toggle = popup.getByTestId('notifications-toggle');
+    await toggle.waitFor();
+    expect(await toggle.isChecked()).toBe(false);
+  });
+
   test('a locked wallet needs attention: "!" in amber, restored by a restarted worker', async () => {
     await ask(popup, { type: 'wallet.lock' });
     await badgeBecomes({ text: '!', color: [166, 75, 0, 255], title: 'K2 Light Node: locked, unlock the wallet to keep working' });
@@ -167,6 +177,7 @@ describe('the toolbar badge and the warning state in Chromium', () => {
 
 declare const chrome: {
   runtime: { sendMessage(m: unknown): Promise<unknown> };
+  permissions: { contains(p: { permissions: string[] }): Promise<boolean> };
   action: {
     getBadgeText(d: object): Promise<string>;
     getBadgeBackgroundColor(d: object): Promise<number[]>;
