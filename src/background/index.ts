@@ -72,6 +72,9 @@ onChanged((topic) =>
     a.schedule();
   }),
 );
+// At every start of the background, at once: a browser restart forgot the badge, and the
+// start's own work (approvals in flight, the endpoint's greeting) may take a while.
+void attentionReady.then((a) => a.schedule());
 
 async function services() {
   const [db, wallet, runner, approvals] = await Promise.all([dbReady, walletReady, runnerReady, approvalsReady]);

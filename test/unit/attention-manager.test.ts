@@ -147,6 +147,16 @@ describe('the attention manager on a fake browser', () => {
     expect(badge.text).toBe('!');
   });
 
+  test('a step K2 refused in the current rounds asks for attention; one of older rounds does not', async () => {
+    const db = await joinedDb();
+    await putSetting(db, `view:${TASK}`, { round: 12 });
+    await db.put('journal', { taskId: TASK, key: 'step:submit:5', round: 5, value: { status: 'refused', reason: 'x' }, at: 1 });
+    expect((await manager(db).refresh()).state).toBe('running');
+    await db.put('journal', { taskId: TASK, key: 'step:submit:11', round: 11, value: { status: 'refused', reason: 'x' }, at: 2 });
+    expect(await manager(db).refresh()).toMatchObject({ state: 'attention', reasons: ['refused'] });
+    expect(badge.title).toBe('K2 Light Node: K2 refused a round operation, see the activity');
+  });
+
   test('an endpoint that never answers the balance does not hold the badge up', async () => {
     const db = await joinedDb();
     const rpc = { getBalance: () => new Promise<bigint>(() => undefined) } as unknown as K2Rpc;
