@@ -28,7 +28,8 @@ export interface AttentionDeps {
 const SESSION_KEY = 'k2-attention-session';
 const BALANCE_TTL_MS = 30_000;
 const BALANCE_WAIT_MS = 2000;
-const COALESCE_MS = 200;
+/** Changes come in bursts (a wake logs several lines): one refresh for each burst. */
+const COALESCE_MS = 500;
 export const NOTIFICATION_PREFIX = 'k2-attention-';
 
 interface SessionMark {
@@ -45,6 +46,7 @@ export function createAttentionManager(deps: AttentionDeps) {
   let applied = '';
   let timer: ReturnType<typeof setTimeout> | undefined;
   let chain: Promise<unknown> = Promise.resolve();
+  let last: Attention | null = null;
 
   /**
    * The main account's balance, read at most every BALANCE_TTL_MS. A slow or unreachable
@@ -148,6 +150,7 @@ export function createAttentionManager(deps: AttentionDeps) {
     await applyBadge(badgeOf(g.attention, t)).catch(() => undefined);
     const names = new Map(g.tasks.map((task) => [task.taskId, task.name]));
     await notify(occurrencesOf({ incidents: g.incidents, taskNames: names, lowFunds: g.funds, lockedSinceSession: g.lockedSinceSession, formatKoii }));
+    last = g.attention;
     return g.attention;
   }
 
@@ -169,12 +172,16 @@ export function createAttentionManager(deps: AttentionDeps) {
     forgetBalance(): void {
       balance = null;
     },
-    /** What the popup's warning shows. */
+    /**
+     * What the popup's warning shows: the incidents as kept now, and the state of the latest
+     * refresh. Asked at every change while a popup is open, so it reads only what it shows.
+     */
     async view(): Promise<AttentionView> {
-      // The popup asks as it opens: it does not wait for K2 (the badge's refresh reads the balance).
-      const g = await gather({ readBalance: false });
-      const names = new Map(g.tasks.map((task) => [task.taskId, task.name]));
-      return { state: g.attention.state, reasons: g.attention.reasons, incidents: g.incidents.filter((i) => !i.dismissed).map((i) => incidentView(i, names)) };
+      const tasks = await deps.db.getAll('tasks');
+      const names = new Map(tasks.map((task) => [task.taskId, task.name]));
+      const incidents = await keptIncidents(deps.db, tasks.map((task) => task.taskId));
+      const a = last ?? (await this.refresh());
+      return { state: a.state, reasons: a.reasons, incidents: incidents.filter((i) => !i.dismissed).map((i) => incidentView(i, names)) };
     },
   };
 }

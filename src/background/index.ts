@@ -65,13 +65,16 @@ const attentionReady = Promise.all([dbReady, walletReady, runnerReady, approvals
     session: sessionStorage,
   }),
 );
-// The badge follows every change the background announces; money that moved is read again.
-onChanged((topic) =>
+// The badge follows the changes the background announces that can change it (not the log's
+// lines, visits or records, which come many a second); money that moved is read again.
+const ATTENTION_TOPICS = new Set(['node', 'node-state', 'wallet', 'balance', 'approvals', 'settings', 'incidents']);
+onChanged((topic) => {
+  if (!ATTENTION_TOPICS.has(topic)) return;
   void attentionReady.then((a) => {
     if (topic === 'wallet' || topic === 'balance' || topic === 'approvals') a.forgetBalance();
     a.schedule();
-  }),
-);
+  });
+});
 // At every start of the background, at once: a browser restart forgot the badge, and the
 // start's own work (approvals in flight, the endpoint's greeting) may take a while.
 void attentionReady.then((a) => a.schedule());
