@@ -26,6 +26,7 @@ export interface AttentionDeps {
 }
 
 const SESSION_KEY = 'k2-attention-session';
+const BALANCE_KEY = 'k2-attention-balance';
 const BALANCE_TTL_MS = 30_000;
 const BALANCE_WAIT_MS = 2000;
 /** Changes come in bursts (a wake logs several lines): one refresh for each burst. */
@@ -46,7 +47,6 @@ export function createAttentionManager(deps: AttentionDeps) {
   let applied = '';
   let timer: ReturnType<typeof setTimeout> | undefined;
   let chain: Promise<unknown> = Promise.resolve();
-  let last: Attention | null = null;
 
   /**
    * The main account's balance, read at most every BALANCE_TTL_MS. A slow or unreachable
@@ -54,12 +54,21 @@ export function createAttentionManager(deps: AttentionDeps) {
    * the answer, when it comes, is kept for the next refresh. With `read` false, only what is known.
    */
   async function mainBalance(address: string, read: boolean): Promise<bigint | null> {
+    // A restarted worker uses the last read of this browser session (a worker can be stopped
+    // every few seconds: one more K2 request at each start would add up).
+    if (!balance) {
+      const kept = (await deps.session.get(BALANCE_KEY))[BALANCE_KEY] as { address: string; at: number; value: string | null } | undefined;
+      if (kept) balance = { address: kept.address, at: kept.at, value: kept.value === null ? null : BigInt(kept.value) };
+    }
     const known = balance?.address === address ? balance : null;
     if (!read || (known && now() - known.at < BALANCE_TTL_MS)) return known?.value ?? null;
     balance = { address, at: now(), value: known?.value ?? null };
     const answer = (async () => (await deps.rpc()).getBalance(address))().then(
       (value) => {
-        if (balance?.address === address) balance.value = value;
+        if (balance?.address === address) {
+          balance.value = value;
+          void deps.session.set({ [BALANCE_KEY]: { address, at: balance.at, value: value.toString() } }).catch(() => undefined);
+        }
         return value;
       },
       () => null,
@@ -150,7 +159,6 @@ export function createAttentionManager(deps: AttentionDeps) {
     await applyBadge(badgeOf(g.attention, t)).catch(() => undefined);
     const names = new Map(g.tasks.map((task) => [task.taskId, task.name]));
     await notify(occurrencesOf({ incidents: g.incidents, taskNames: names, lowFunds: g.funds, lockedSinceSession: g.lockedSinceSession, formatKoii }));
-    last = g.attention;
     return g.attention;
   }
 
@@ -170,18 +178,14 @@ export function createAttentionManager(deps: AttentionDeps) {
     },
     /** The money may have moved: the next refresh reads the balance again. */
     forgetBalance(): void {
-      balance = null;
+      balance = { address: '', at: 0, value: null };
     },
-    /**
-     * What the popup's warning shows: the incidents as kept now, and the state of the latest
-     * refresh. Asked at every change while a popup is open, so it reads only what it shows.
-     */
+    /** What the popup's warning shows. Asked at every change while a popup is open: it reads only that. */
     async view(): Promise<AttentionView> {
       const tasks = await deps.db.getAll('tasks');
       const names = new Map(tasks.map((task) => [task.taskId, task.name]));
       const incidents = await keptIncidents(deps.db, tasks.map((task) => task.taskId));
-      const a = last ?? (await this.refresh());
-      return { state: a.state, reasons: a.reasons, incidents: incidents.filter((i) => !i.dismissed).map((i) => incidentView(i, names)) };
+      return { incidents: incidents.filter((i) => !i.dismissed).map((i) => incidentView(i, names)) };
     },
   };
 }

@@ -181,10 +181,8 @@ export interface IncidentView {
   seenAt: number;
 }
 
-/** Whether the node needs the user (src/background/attention.ts), and the incidents not dismissed. */
+/** The incidents of this node the user has not dismissed (the badge shows the rest: src/background/attention.ts). */
 export interface AttentionView {
-  state: 'idle' | 'running' | 'paused' | 'attention';
-  reasons: string[];
   incidents: IncidentView[];
 }
 

