@@ -5,7 +5,9 @@ import { DB_VERSION, getSetting, openNodeDb } from '../store/node-db.ts';
 import { readBalances } from './account-balances.ts';
 import { packagedCommonPasswords } from './common-password-list.ts';
 import { createApprovals, type Settled } from './approvals.ts';
-import { listenForNotificationClicks, notifyApproval, showBadge } from './badge.ts';
+import { createAttentionManager, listenForAttentionClicks } from './attention-manager.ts';
+import { listenForNotificationClicks, notifyApproval, POPUP_PATH } from './badge.ts';
+import { dismissIncident } from '../engine/own-incidents.ts';
 import { BUILD_TARGET, DEFAULT_RPC_URL } from './build-info.ts';
 import { clearRecords, clearVisits, deleteRecord, deleteVisit, listRecords, listVisits } from './collected-data.ts';
 import { formatKoii } from '../core/amounts.ts';
@@ -19,7 +21,7 @@ import type { SenderKind } from './sender-kind.ts';
 import { networkOf, readSettings, updateSettings } from './settings-store.ts';
 import { addSite, optedInSites, removeSite, syncVisitReporter } from './site-registry.ts';
 import { addTaskById, discoverTasks, taskInfo } from './task-catalog.ts';
-import { hasOpenPages, listenForUpdatePorts, notifyChanged } from './update-hub.ts';
+import { hasOpenPages, listenForUpdatePorts, notifyChanged, onChanged } from './update-hub.ts';
 import { countVisits, recentVisits, recordVisit, visitKey } from './visit-store.ts';
 import { createWalletSession, PENDING_IMPORT_MS } from './wallet-session.ts';
 import { MAIN_PATH_NAMES } from '../wallet/account-paths.ts';
@@ -53,6 +55,30 @@ const approvalsReady = Promise.all([dbReady, walletReady, runnerReady]).then(([d
   }),
 );
 
+const attentionReady = Promise.all([dbReady, walletReady, runnerReady, approvalsReady]).then(([db, wallet, runner, approvals]) =>
+  createAttentionManager({
+    db,
+    wallet: () => wallet.status(),
+    pendingApprovals: async () => (await approvals.pending()).length,
+    engineState: () => runner.last().state,
+    rpc: () => runner.rpc(),
+    session: sessionStorage,
+  }),
+);
+// The badge follows the changes the background announces that can change it (not the log's
+// lines, visits or records, which come many a second); money that moved is read again.
+const ATTENTION_TOPICS = new Set(['node', 'node-state', 'wallet', 'balance', 'approvals', 'settings', 'incidents']);
+onChanged((topic) => {
+  if (!ATTENTION_TOPICS.has(topic)) return;
+  void attentionReady.then((a) => {
+    if (topic === 'wallet' || topic === 'balance' || topic === 'approvals') a.forgetBalance();
+    a.schedule();
+  });
+});
+// At every start of the background, at once: a browser restart forgot the badge, and the
+// start's own work (approvals in flight, the endpoint's greeting) may take a while.
+void attentionReady.then((a) => a.schedule());
+
 async function services() {
   const [db, wallet, runner, approvals] = await Promise.all([dbReady, walletReady, runnerReady, approvalsReady]);
   return { db, wallet, runner, approvals };
@@ -66,11 +92,9 @@ async function log(message: string, level: 'info' | 'warn' | 'error' = 'info', s
 }
 
 async function refreshBadge(): Promise<void> {
-  const { db, wallet, approvals } = await services();
+  const { approvals } = await services();
   const pending = await approvals.pending();
-  const status = await wallet.status();
-  const tasks = await db.count('tasks');
-  await showBadge(pending.length, status.exists && !status.unlocked && tasks > 0).catch(() => undefined);
+  await (await attentionReady).refresh().catch((err: unknown) => console.error('K2 badge refresh failed', err));
   // The count must drop when a request expires unanswered, not at the next unrelated change.
   const nextExpiry = Math.min(...pending.map((a) => a.expiresAt));
   if (Number.isFinite(nextExpiry)) await browser.alarms.create(APPROVALS_ALARM, { when: nextExpiry + 250 });
@@ -332,6 +356,12 @@ const handlers: Handlers = {
       missingAccess,
     });
   },
+  'node.attention': async () => (await attentionReady).view(),
+  async 'attention.dismiss'(r) {
+    const dismissed = await dismissIncident(await dbReady, r.taskId, r.round);
+    notifyChanged('incidents');
+    return { dismissed };
+  },
   async 'node.join'(r) {
     const id = await (await approvalsReady).requestStake(r.taskId, r.stake);
     return requestedApproval(id, `Approve a stake of ${r.stake} KOII?`);
@@ -412,6 +442,7 @@ const handlers: Handlers = {
       if (expired > 0) await log(`${expired} request${expired === 1 ? '' : 's'} waiting for approval expired: the network changed`, 'warn');
       await refreshBadge();
     }
+    if (r.patch.notifications) listenForClicksOnce();
     if (r.patch.paused !== undefined || r.patch.rpcUrl !== undefined || r.patch.checkRpcUrls !== undefined) void runner.wake();
     notifyChanged('settings');
     return readSettings(db, await runner.engine());
@@ -447,7 +478,15 @@ const handlers: Handlers = {
 const route = createMessageRouter(handlers, browser.runtime.id, ownBaseUrl, countActivity);
 browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSender) => route(raw, sender));
 listenForUpdatePorts(ownBaseUrl);
-listenForNotificationClicks();
+// Notifications are an optional permission: their clicks are listened for once it is granted
+// (at start, or when the user turns notifications on).
+let notificationClicks = false;
+function listenForClicksOnce(): void {
+  if (notificationClicks || !listenForAttentionClicks(POPUP_PATH)) return;
+  listenForNotificationClicks();
+  notificationClicks = true;
+}
+listenForClicksOnce();
 
 // Access granted or taken back, here or in the browser's own settings: the status shows which
 // task sites the node can audit, and the log says when that changed.

@@ -106,6 +106,7 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
     // One wake at a time: an alarm and a timer may fire together.
     if (running) return running;
     running = (async () => {
+      const previous = last.state;
       try {
         const { engine: e } = await current();
         last = await e.wake();
@@ -114,6 +115,8 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
         console.error('K2 node wake failed', err);
       }
       schedule(last.nextWakeMs);
+      // The wake's outcome (running, out of funds, …) is known only now: the badge follows it.
+      if (last.state !== previous) onChange('node-state');
       return last;
     })().finally(() => {
       running = null;

@@ -6,6 +6,7 @@ import { DEFAULT_RPC_URL, DEVNET_RPC_URL, IS_DEV_BUILD, MAINNET_RPC_URL, TESTNET
 import { defaultGateways, defaultUploadUrl, readIpfsSettings, resolveIpfsEndpoints, writeIpfsSettings } from './ipfs-settings.ts';
 import { addedTasks, addedTasksByEndpoint, KNOWN_TASKS } from './task-catalog.ts';
 import { DEFAULT_AUTOLOCK_MINUTES } from './wallet-session.ts';
+import { NOTIFICATIONS_SETTING } from './notifier.ts';
 
 // The user's settings as the popup and options page see them. The engine's own settings
 // live under 'engine' as a partial EngineSettings (bigint ROE inside); here they cross
@@ -53,6 +54,7 @@ export async function readSettings(db: NodeDb, running?: NodeEngine): Promise<Se
     limits: { ...engine.limits },
     onboarded: await getSetting(db, 'onboarded', false),
     ipfs: await ipfsView(db, rpcUrl),
+    notifications: await getSetting(db, NOTIFICATIONS_SETTING, false),
   };
 }
 
@@ -86,6 +88,10 @@ export async function updateSettings(db: NodeDb, patch: SettingsPatch): Promise<
     changed.push(patch.autoLockMinutes === 0 ? 'auto-lock only when the browser closes' : `auto-lock after ${patch.autoLockMinutes} min`);
   }
   if (patch.onboarded !== undefined) await putSetting(db, 'onboarded', patch.onboarded);
+  if (patch.notifications !== undefined) {
+    await putSetting(db, NOTIFICATIONS_SETTING, patch.notifications);
+    changed.push(patch.notifications ? 'notifications on' : 'notifications off');
+  }
   if (patch.ipfsGateways !== undefined) {
     await writeIpfsSettings(db, { gateways: patch.ipfsGateways });
     changed.push(patch.ipfsGateways === null ? "IPFS gateways: the network's default" : `IPFS gateways: ${patch.ipfsGateways.join(', ')}`);

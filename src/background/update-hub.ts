@@ -16,7 +16,15 @@ export function listenForUpdatePorts(ownBaseUrl: string): void {
   });
 }
 
+const changeListeners = new Set<(topic: string) => void>();
+
+/** Parts of the background that follow the node's changes too (the toolbar badge). */
+export function onChanged(listener: (topic: string) => void): void {
+  changeListeners.add(listener);
+}
+
 export function notifyChanged(topic: string): void {
+  for (const listener of changeListeners) listener(topic);
   for (const port of ports) {
     try {
       port.postMessage({ type: 'changed', topic });

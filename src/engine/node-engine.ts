@@ -22,6 +22,7 @@ import { createRecordBook, type ProofLanded } from './record-book.ts';
 import { createUsageMeter } from './usage-meter.ts';
 import { createJournal, createOutbox, OutOfFundsError, StepFailedError } from './outbox.ts';
 import { createRoundReader, RoundsMovedOnError, type RoundReader, type SlotHint } from './round-reader.ts';
+import { recordIncidents } from './own-incidents.ts';
 import { settledOnChain } from './settled-on-chain.ts';
 import { outcomeSoFar, PartialAuditError, runStep, type StepOutcome } from './step-runner.ts';
 
@@ -549,6 +550,7 @@ export function createNodeEngine(options: EngineOptions) {
   async function wakeTask(task: JoinedTask, keys: NodeKeys, cfg: EngineSettings): Promise<{ ms: number; issue: TaskIssue }> {
     const me = keys.staking.address;
     const { slot, state } = await readTask(task.taskId, me);
+    if (await recordIncidents(db, state, me, task.taskId, now())) options.onChange?.('incidents');
     if (!task.rules) {
       // Joined before tasks declared their sites: their rules are read once, then kept.
       task.rules = await readRules(state);

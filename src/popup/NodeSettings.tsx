@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { AUTO_LOCK_CHOICES, LIMIT_RANGES, type SettingsPatch, type SettingsView } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { errorText } from './use-background.ts';
+import { NotificationsToggle } from './NotificationsToggle.tsx';
 
 const lockText = (m: number) => (m === 0 ? 'Only when the browser closes' : m < 60 ? `After ${m} min idle` : `After ${m / 60} h idle`);
 
@@ -40,6 +41,7 @@ export function NodeSettings({ settings, limits = false }: { settings: SettingsV
         <input type="checkbox" checked={settings.paused} onChange={(e) => void save({ paused: (e.target as HTMLInputElement).checked })} />
         <span>Pause the node (no indexing, nothing signed)</span>
       </label>
+      <NotificationsToggle enabled={settings.notifications} save={save} />
       <div class="field">
         <label for="auto-lock">Lock the wallet</label>
         <select id="auto-lock" value={String(settings.autoLockMinutes)} onChange={(e) => void save({ autoLockMinutes: Number((e.target as HTMLSelectElement).value) })}>

@@ -8,6 +8,7 @@ import { EarningsChart } from './EarningsChart.tsx';
 import { FaucetButton } from './FaucetButton.tsx';
 import { shortAddress, timeOf } from './format.ts';
 import { hostPatternOf } from './host-pattern.ts';
+import { NodeWarning } from './NodeWarning.tsx';
 import { t } from './i18n.ts';
 import { RoundTimeline } from './RoundTimeline.tsx';
 import { errorText } from './use-background.ts';
@@ -153,6 +154,7 @@ export function StatusHome({ view, onJoin, onApprovals }: { view: NodeView; onJo
   const togglePause = () => void sendRequest<'settings.update'>({ type: 'settings.update', patch: { paused: view.state !== 'paused' } });
   return (
     <>
+      <NodeWarning />
       <StateBanner view={view} onPauseToggle={togglePause} />
       {view.pendingApprovals > 0 && (
         <p class="notice" role="status">

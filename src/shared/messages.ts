@@ -167,6 +167,25 @@ export interface NodeView {
   events: LogEvent[];
 }
 
+/** An audit raised against this node's submission of a round, and what it cost (own-incidents.ts). */
+export interface IncidentView {
+  taskId: string;
+  taskName: string;
+  round: number;
+  status: 'audited' | 'slash-pending' | 'slashed' | 'cleared';
+  triggeredBy: string;
+  votesInvalid: number;
+  votesValid: number;
+  /** KOII taken (or to be taken) from the stake; null while the votes are not against the node. */
+  slashed: string | null;
+  seenAt: number;
+}
+
+/** The incidents of this node the user has not dismissed (the badge shows the rest: src/background/attention.ts). */
+export interface AttentionView {
+  incidents: IncidentView[];
+}
+
 export type ApprovalKind = 'stake' | 'withdraw' | 'transfer';
 
 export interface ApprovalView {
@@ -230,6 +249,8 @@ export interface SettingsView {
   limits: LimitsView;
   onboarded: boolean;
   ipfs: IpfsSettingsView;
+  /** Browser notifications of a slash, low funds and a wallet locked after a restart (opt-in). */
+  notifications: boolean;
 }
 
 /** Where proofs are read from and uploaded to (the token itself never leaves the background). */
@@ -260,6 +281,7 @@ export interface SettingsPatch {
   ipfsGateways?: string[] | null;
   /** The upload service's base URL; null: the network's default. */
   ipfsUploadUrl?: string | null;
+  notifications?: boolean;
 }
 
 export interface TaskInfo {
@@ -335,6 +357,9 @@ export interface RequestMap {
   'node.withdraw': { request: { type: 'node.withdraw'; taskId: string }; response: { approvalId: string } };
   'node.leave': { request: { type: 'node.leave'; taskId: string }; response: { left: string } };
   'node.claim': { request: { type: 'node.claim'; taskId: string }; response: { done: string } };
+  'node.attention': { request: { type: 'node.attention' }; response: AttentionView };
+  /** The user saw the warning of an incident: the status view and the badge stop showing it. */
+  'attention.dismiss': { request: { type: 'attention.dismiss'; taskId: string; round: number }; response: { dismissed: boolean } };
   'tasks.discover': { request: { type: 'tasks.discover' }; response: TaskInfo[] };
   'task.info': { request: { type: 'task.info'; taskId: string }; response: TaskInfo };
   /**
@@ -365,6 +390,7 @@ export const READ_ONLY_REQUESTS: ReadonlySet<RequestType> = new Set<RequestType>
   'wallet.status',
   'wallet.balances',
   'node.status',
+  'node.attention',
   'approvals.list',
   'settings.get',
   'records.list',
@@ -527,7 +553,7 @@ export const LIMIT_RANGES: Record<keyof LimitsView, [number, number]> = {
 
 function parseSettingsPatch(raw: unknown): SettingsPatch {
   if (!isRecord(raw)) throw new MessageValidationError('"patch" must be an object');
-  exactKeys(raw, ['rpcUrl', 'checkRpcUrls', 'autoLockMinutes', 'paused', 'autoClaim', 'feeBudgetPerDay', 'limits', 'onboarded', 'ipfsGateways', 'ipfsUploadUrl']);
+  exactKeys(raw, ['rpcUrl', 'checkRpcUrls', 'autoLockMinutes', 'paused', 'autoClaim', 'feeBudgetPerDay', 'limits', 'onboarded', 'ipfsGateways', 'ipfsUploadUrl', 'notifications']);
   const patch: SettingsPatch = {};
   if ('ipfsGateways' in raw) {
     const list = raw.ipfsGateways;
@@ -561,6 +587,7 @@ function parseSettingsPatch(raw: unknown): SettingsPatch {
   }
   if ('paused' in raw) patch.paused = boolField(raw, 'paused');
   if ('onboarded' in raw) patch.onboarded = boolField(raw, 'onboarded');
+  if ('notifications' in raw) patch.notifications = boolField(raw, 'notifications');
   if ('autoClaim' in raw) patch.autoClaim = raw.autoClaim === null ? null : koiiField(raw, 'autoClaim');
   if ('feeBudgetPerDay' in raw) patch.feeBudgetPerDay = koiiField(raw, 'feeBudgetPerDay');
   if ('limits' in raw) {
@@ -605,6 +632,7 @@ export function parseRequest(raw: unknown): Request {
     case 'wallet.activity':
     case 'wallet.faucet':
     case 'node.status':
+    case 'node.attention':
     case 'approvals.list':
     case 'settings.get':
     case 'tasks.discover':
@@ -676,6 +704,9 @@ export function parseRequest(raw: unknown): Request {
     case 'tasks.add':
       exactKeys(raw, ['type', 'taskId']);
       return { type, taskId: addressField(raw, 'taskId') };
+    case 'attention.dismiss':
+      exactKeys(raw, ['type', 'taskId', 'round']);
+      return { type, taskId: addressField(raw, 'taskId'), round: intField(raw, 'round', 0, Number.MAX_SAFE_INTEGER) };
     case 'approvals.decide': {
       exactKeys(raw, ['type', 'id', 'approve', 'digest']);
       const id = stringField(raw, 'id', 64);

@@ -90,7 +90,9 @@ describe('the store build in Chromium', () => {
     const manifest = JSON.parse(readFileSync(`${CHROME_STORE_DIST}/manifest.json`, 'utf8')) as Record<string, unknown>;
     expect(manifest.manifest_version).toBe(3);
     expect(manifest.minimum_chrome_version).toBe('137');
-    expect(manifest.permissions).toEqual(['storage', 'alarms', 'scripting', 'notifications', 'unlimitedStorage']);
+    expect(manifest.permissions).toEqual(['storage', 'alarms', 'scripting', 'unlimitedStorage']);
+    // Notifications are asked for when the user turns them on, not at install.
+    expect(manifest.optional_permissions).toEqual(['notifications']);
     expect(manifest.host_permissions).toBeUndefined();
     expect(manifest.optional_host_permissions).toEqual(['http://*/*', 'https://*/*']);
     expect(manifest.content_scripts).toBeUndefined();
@@ -104,7 +106,8 @@ describe('the store build in Chromium', () => {
     const firefox = JSON.parse(readFileSync(`${CHROME_STORE_DIST}/../firefox/manifest.json`, 'utf8')) as Record<string, any>;
     expect(firefox.host_permissions).toBeUndefined();
     expect(firefox.optional_host_permissions).toEqual(['http://*/*', 'https://*/*']);
-    expect(firefox.permissions).toEqual(['storage', 'alarms', 'scripting', 'notifications']);
+    expect(firefox.permissions).toEqual(['storage', 'alarms', 'scripting']);
+    expect(firefox.optional_permissions).toEqual(['notifications']);
     expect(firefox.web_accessible_resources).toBeUndefined();
     expect(firefox.minimum_chrome_version).toBeUndefined();
     expect(firefox.background).toEqual({ scripts: ['service-worker-loader.js'], type: 'module' });

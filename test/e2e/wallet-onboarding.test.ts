@@ -265,7 +265,8 @@ describe('a new user in the popup, against the devnet', () => {
     // No input from here on: reads (the status refreshing) do not count as activity.
     await popup.getByTestId('unlock').waitFor({ timeout: 100_000 });
     expect(Date.now() - since).toBeGreaterThan(50_000);
-    expect(await badge()).toBe('off');
+    // Locked with a task to work on: the badge asks for attention (src/background/attention.ts).
+    await expect.poll(badge).toBe('!');
     await screen(popup, '13-auto-locked');
   }, 150_000);
 

@@ -51,6 +51,8 @@ function handlers(log: string[]): Handlers {
     'visits.list': async () => ({ total: 0, items: [] }),
     'visits.delete': async () => ({ total: 0 }),
     'visits.clear': async () => ({ total: 0 }),
+    'node.attention': async () => ({ incidents: [] }),
+    'attention.dismiss': async () => ({ dismissed: false }),
   };
 }
 
