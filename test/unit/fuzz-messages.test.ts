@@ -47,6 +47,8 @@ const FIELDS = {
   'visits.list': ['offset', 'limit'],
   'visits.delete': ['url'],
   'visits.clear': [],
+  'ledger.get': [],
+  'ledger.csv': [],
 } satisfies Record<Request['type'], string[]>;
 const TYPES = Object.keys(FIELDS) as Request['type'][];
 

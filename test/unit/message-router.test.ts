@@ -51,6 +51,8 @@ function handlers(log: string[]): Handlers {
     'visits.list': async () => ({ total: 0, items: [] }),
     'visits.delete': async () => ({ total: 0 }),
     'visits.clear': async () => ({ total: 0 }),
+    'ledger.get': async () => ({ tasks: [] }),
+    'ledger.csv': async () => ({ filename: 'k2-earnings.csv', csv: '' }),
   };
 }
 
