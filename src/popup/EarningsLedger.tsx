@@ -12,7 +12,17 @@ import './earnings-ledger.css';
 // alternative), totals for the life of the wallet, and the whole ledger as a CSV download.
 
 const koii = (roe: string) => t('ledgerKoii', formatKoii(BigInt(roe)));
-const dateOf = (at: number) => new Date(at).toLocaleString();
+/** Short date over short time: the table fits the popup's width. */
+function DateCell({ at }: { at: number }) {
+  const d = new Date(at);
+  return (
+    <time dateTime={d.toISOString()}>
+      {d.toLocaleDateString(undefined, { dateStyle: 'short' })}
+      <br />
+      {d.toLocaleTimeString(undefined, { timeStyle: 'short' })}
+    </time>
+  );
+}
 
 export function EarningsLedger() {
   const ledger = useBackground<'ledger.get'>({ type: 'ledger.get' });
@@ -194,7 +204,9 @@ function LedgerTable({ task }: { task: LedgerTaskView }) {
         {[...task.rounds].reverse().map((r) => (
           <tr key={r.round} data-round={r.round}>
             <th scope="row">{r.round}</th>
-            <td>{dateOf(r.at)}</td>
+            <td>
+              <DateCell at={r.at} />
+            </td>
             <td>{r.paid ? formatKoii(BigInt(r.reward)) : t('ledgerNotPaid')}</td>
             <td>{formatKoii(BigInt(r.slash))}</td>
             <td>{formatKoii(BigInt(r.fees))}</td>
