@@ -133,7 +133,7 @@ const SLOT_MEASURE_EVERY_MS = 60 * 60_000;
 const MAX_INDEX_ATTEMPTS = 3;
 /** What a failed page fetch counts against the round's byte budget: a request's worth. */
 export const FAILED_FETCH_BYTES = 64 * 1024;
-/** Round summaries (the status view's history and earnings chart) outlive the rest this many times. */
+/** Round summaries (the status view's history) outlive the rest this many times; the earnings ledger is never pruned. */
 const ROUND_HISTORY_FACTOR = 4;
 
 /**
