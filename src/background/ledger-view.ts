@@ -18,8 +18,21 @@ async function taskNames(db: NodeDb): Promise<(taskId: string) => string> {
   return (taskId) => names.get(taskId) ?? taskId;
 }
 
+/**
+ * The ledger by round, folded again only when it changed: it holds every round of the
+ * wallet's life, and the popup asks at each change of the node. Every change the rounds show
+ * changes how many lines there are or how many fees are pending (a line is added, a pending
+ * fee paid or dropped), so those two counts tell.
+ */
+let folded: { db: NodeDb; key: string; rounds: EarningsRound[] } | null = null;
+
 async function allRounds(db: NodeDb): Promise<EarningsRound[]> {
-  return earningsRounds(await db.getAll('ledger'));
+  const tx = db.transaction('ledger');
+  const key = `${await tx.store.count()}:${await tx.store.index('pending').count()}`;
+  if (folded?.db === db && folded.key === key) return folded.rounds;
+  const rounds = earningsRounds(await tx.store.getAll());
+  folded = { db, key, rounds };
+  return rounds;
 }
 
 function roundView(r: EarningsRound): LedgerRoundView {
