@@ -53,9 +53,24 @@ export interface ReceivedTransaction {
   executed: boolean;
 }
 
+/**
+ * A Payout the devnet ran, with the list it read, as the list's account held it then (a
+ * staking account that holds lists is overwritten by its next one): what an explorer shows.
+ */
+export interface PaidList {
+  signature: string;
+  slot: number;
+  taskId: string;
+  round: number;
+  account: string;
+  list: Map<string, number | bigint>;
+}
+
 export class Ledger {
   readonly accounts = new Map<string, Account>();
   readonly processed = new Map<string, ProcessedTransaction>();
+  /** Every Payout executed, in order, with the list it read (tests compare a node's earnings with it). */
+  readonly payouts: PaidList[] = [];
   /** Every validly signed transaction sent, by signature, in order of first arrival. */
   readonly received = new Map<string, ReceivedTransaction>();
   private readonly blockhashes = new Map<string, number>();

@@ -1,6 +1,8 @@
 import { createPublicKey, verify as verifySignature } from 'node:crypto';
 import { addressBytes, base58Encode } from './chain/base58.ts';
-import { decodeSystemInstruction, InstructionError } from './chain/task-instructions.ts';
+import { listBytesOf, parseDistributionList, readDistributionDoc } from './chain/distribution-data.ts';
+import { TASK_PROGRAM_ID } from './chain/program-ids.ts';
+import { decodeSystemInstruction, decodeTaskInstruction, InstructionError } from './chain/task-instructions.ts';
 import { feeFor, MAX_ACCOUNT_BYTES, SYSTEM_PROGRAM, type Account, type Ledger } from './ledger.ts';
 import { DevnetRpcError, INVALID_PARAMS, SIGNATURE_VERIFICATION_FAILED, TRANSACTION_FAILED } from './rpc-error.ts';
 import { parseWireTransaction, WireFormatError, type WireInstruction, type WireTransaction } from './wire-transaction.ts';
@@ -198,8 +200,26 @@ export function executeTransaction(
   if (mode === 'simulate') return { id: tx.id, logs: log };
   accounts.commit();
   ledger.processed.set(tx.id, { slot, err: null, signers: tx.signers, instructions });
+  notePayouts(ledger, tx.id, slot, instructions);
   ledger.received.get(tx.id)!.executed = true;
   return { id: tx.id, logs: log };
+}
+
+/** Keeps the list each executed Payout read (ledger.payouts), from the accounts as committed. */
+function notePayouts(ledger: Ledger, signature: string, slot: number, instructions: { programId: string; accounts: string[]; data: Uint8Array }[]): void {
+  for (const ix of instructions) {
+    if (ix.programId !== TASK_PROGRAM_ID) continue;
+    try {
+      const decoded = decodeTaskInstruction(ix.data);
+      if (decoded.kind !== 'Payout') continue;
+      const [taskId, , account] = ix.accounts;
+      const held = account === undefined ? undefined : ledger.get(account);
+      const bytes = held && taskId ? listBytesOf(readDistributionDoc(held.data), decoded.round, taskId) : undefined;
+      if (bytes && taskId && account) ledger.payouts.push({ signature, slot, taskId, round: decoded.round, account, list: parseDistributionList(bytes) });
+    } catch {
+      // A list the program could not read failed its payout: there is no paid list to keep.
+    }
+  }
 }
 
 /** Solana's System program: the two instructions a node sends. */

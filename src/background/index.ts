@@ -13,6 +13,7 @@ import { clearRecords, clearVisits, deleteRecord, deleteVisit, listRecords, list
 import { formatKoii } from '../core/amounts.ts';
 import { missingAccess, releaseUnneededAccess } from './host-access.ts';
 import { forgetLeftTask, rememberLeftTask } from './left-tasks.ts';
+import { buildLedgerCsv, buildLedgerView } from './ledger-view.ts';
 import { mayRecordVisit } from './visit-policy.ts';
 import { createMessageRouter, type Handlers } from './message-router.ts';
 import { createNodeRunner } from './node-runner.ts';
@@ -473,6 +474,8 @@ const handlers: Handlers = {
     notifyChanged('visits');
     return { total };
   },
+  'ledger.get': async () => buildLedgerView(await dbReady),
+  'ledger.csv': async () => buildLedgerCsv(await dbReady),
 };
 
 const route = createMessageRouter(handlers, browser.runtime.id, ownBaseUrl, countActivity);

@@ -6,7 +6,7 @@ import type { TaskState, TaskTiming } from '../core/task-state.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
 import { decodeTaskStateJson, TaskStateDecodeError } from '../k2/task-state-decoder.ts';
 import { createFeeSchedule } from '../k2/fees.ts';
-import { feePayerCost } from '../k2/transaction.ts';
+import { feePayerCost, transactionSignature } from '../k2/transaction.ts';
 import { appendEvent } from '../store/event-log.ts';
 import { emptyRoundSummary, getSetting, putSetting, type JoinedTask, type NodeDb, type RoundSummary } from '../store/node-db.ts';
 import { canonicalUrl } from '../tasks/page-index/canonical-url.ts';
@@ -16,6 +16,7 @@ import { buildPageRecord } from '../tasks/page-index/page-record.ts';
 import { createPlugin, pluginNameForTask } from '../tasks/plugin-registry.ts';
 import type { ProofStoreClient, TaskPlugin } from '../tasks/task-plugin.ts';
 import { describeRoundAudit, recordListAudit, recordSubmissionsAudit, undecidedLine, voteLine } from './audit-record.ts';
+import { createEarningsLedger } from './earnings-ledger.ts';
 import { wallClock, type EngineClock } from './engine-clock.ts';
 import { createFeeBudget, FeeBudgetExceededError } from './fee-budget.ts';
 import { createRecordBook, type ProofLanded } from './record-book.ts';
@@ -133,7 +134,7 @@ const SLOT_MEASURE_EVERY_MS = 60 * 60_000;
 const MAX_INDEX_ATTEMPTS = 3;
 /** What a failed page fetch counts against the round's byte budget: a request's worth. */
 export const FAILED_FETCH_BYTES = 64 * 1024;
-/** Round summaries (the status view's history and earnings chart) outlive the rest this many times. */
+/** Round summaries (the status view's history) outlive the rest this many times; the earnings ledger is never pruned. */
 const ROUND_HISTORY_FACTOR = 4;
 
 /**
@@ -231,6 +232,7 @@ export function createNodeEngine(options: EngineOptions) {
   let lastBlockhash: { slot: number; value: { blockhash: string; lastValidBlockHeight: bigint } } | null = null;
 
   const book = createRecordBook(db, now);
+  const ledger = createEarningsLedger(db, now, rpc);
   const meter = createUsageMeter(db, now);
 
   /** The round the node's clock says it is now, for the first task that has one; -1 before. */
@@ -484,7 +486,11 @@ export function createNodeEngine(options: EngineOptions) {
             sendOnce: (k, build) =>
               outbox.sendOnce(k, step.round, async () => {
                 const tx = await build();
-                await budget.charge(feePayerCost(tx, await fees.feeOf(tx)));
+                const networkFee = await fees.feeOf(tx);
+                const cost = feePayerCost(tx, networkFee);
+                await budget.charge(cost);
+                // In the ledger before the outbox stores it: a fee is never paid unrecorded.
+                await ledger.feeSigned({ taskId: task.taskId, round: step.round, signature: transactionSignature(tx), outboxKey: k, roe: cost, networkFee });
                 return tx;
               }),
           },
@@ -497,6 +503,7 @@ export function createNodeEngine(options: EngineOptions) {
           // Claimed so far on this task, for the status view (the chain keeps no such total);
           // counted once per claim, however often the step is asked again.
           await journal.remember(`counted:${stepKey(step)}`, step.round, async () => {
+            await ledger.claimed(task.taskId, step.round, stepKey(step), step.amount);
             const claimedKey = `claimed:${task.taskId}`;
             await putSetting(db, claimedKey, (await getSetting<bigint>(db, claimedKey, 0n)) + step.amount);
             return true;
@@ -573,6 +580,9 @@ export function createNodeEngine(options: EngineOptions) {
     const steps = planSteps(state, slot, me, { hasWorkFor: (r) => withWork.has(r), autoClaimThreshold: cfg.autoClaimThreshold });
     await readerFor(task.taskId, me).addStakes(state, slashedInLists(state, steps));
     const { retrySoon, issue } = await runSteps(task, keys, state, steps, { slot, slotMs: clock.slotMs });
+    // The ledger first: it outlives the summaries, and its fees settle before the outbox is pruned.
+    const settledFees = await ledger.settleFees(task.taskId);
+    if (settledFees > 0 || (await ledger.recordPayouts(state, me)).length > 0) options.onChange?.('ledger');
     await recordEarnings(task, state, me, round - ROUND_HISTORY_FACTOR * cfg.keepRounds);
     const where = phaseAt(state, slot);
     await putSetting(db, `view:${task.taskId}`, {

@@ -78,6 +78,11 @@ export function createOutbox(db: NodeDb, rpc: K2Rpc, taskId: string, hooks: Outb
           await put({ ...entry, status: 'confirmed' });
           return;
         }
+        // Landed with an error: it ran (and its fee was paid), but did nothing.
+        if (status) {
+          await put({ ...entry, status: 'failed', error: err.message, landed: true });
+          throw new StepFailedError(entry.key, err.message, err.logs);
+        }
         if (OUT_OF_FUNDS.test(err.message)) {
           await db.delete('outbox', [taskId, entry.key]);
           throw new OutOfFundsError(entry.key, err.message, err.logs);
@@ -102,7 +107,7 @@ export function createOutbox(db: NodeDb, rpc: K2Rpc, taskId: string, hooks: Outb
         if (existing.status === 'failed') throw new StepFailedError(key, existing.error ?? 'failed earlier');
         const [status] = await rpc.getSignatureStatuses([existing.signature]);
         if (isLanded(status)) {
-          await put({ ...existing, status: status.err ? 'failed' : 'confirmed', ...(status.err ? { error: JSON.stringify(status.err) } : {}) });
+          await put({ ...existing, status: status.err ? 'failed' : 'confirmed', ...(status.err ? { error: JSON.stringify(status.err), landed: true } : {}) });
           return;
         }
         const height = await rpc.getBlockHeight();
@@ -156,7 +161,7 @@ export function createOutbox(db: NodeDb, rpc: K2Rpc, taskId: string, hooks: Outb
         for (const [j, entry] of batch.entries()) {
           const status = statuses[j];
           if (status) {
-            await put({ ...entry, status: status.err ? 'failed' : 'confirmed' });
+            await put({ ...entry, status: status.err ? 'failed' : 'confirmed', ...(status.err ? { landed: true } : {}) });
             settled++;
           } else unseen.push(entry);
         }

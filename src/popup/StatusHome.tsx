@@ -4,7 +4,7 @@ import type { LogEvent, NodeState, NodeView, TaskView } from '../shared/messages
 import { sendRequest } from '../shared/send-request.ts';
 import { auditLine, hasAudit } from './audit-line.ts';
 import { AuditDetails } from './AuditDetails.tsx';
-import { EarningsChart } from './EarningsChart.tsx';
+import { EarningsLedger } from './EarningsLedger.tsx';
 import { FaucetButton } from './FaucetButton.tsx';
 import { shortAddress, timeOf } from './format.ts';
 import { hostPatternOf } from './host-pattern.ts';
@@ -93,7 +93,6 @@ export function TaskCard({ task, children }: { task: TaskView; children?: preact
         <dd data-testid="last-audit">{lastAudit ? auditLine(lastAudit, t) : t('auditNone')}</dd>
       </dl>
       <AuditDetails rounds={task.rounds} />
-      <EarningsChart rounds={task.rounds} />
       <div class="actions">
         {task.claimable !== '0' && (
           <button type="button" class="secondary" onClick={claim}>
@@ -174,6 +173,7 @@ export function StatusHome({ view, onJoin, onApprovals }: { view: NodeView; onJo
           {view.tasks.length === 0 ? 'Join a task' : 'Join another task or add stake'}
         </button>
       </section>
+      <EarningsLedger />
       <ActivityLog events={view.events} />
     </>
   );

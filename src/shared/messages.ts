@@ -312,6 +312,34 @@ export interface Page<T> {
   items: T[];
 }
 
+/** One round of a task in the earnings ledger: amounts in ROE, as decimal integer text. */
+export interface LedgerRoundView {
+  round: number;
+  /** When the round's first line was written (ms since the epoch). */
+  at: number;
+  reward: string;
+  slash: string;
+  fees: string;
+  net: string;
+  claimed: string;
+  /** Its payout is in (reward or slash); otherwise only fees are known so far. */
+  paid: boolean;
+}
+
+/** A task's earnings for the life of the wallet: its latest rounds, and totals over all of them. */
+export interface LedgerTaskView {
+  taskId: string;
+  name: string;
+  rounds: LedgerRoundView[];
+  /** Rounds in the ledger in all (the view holds the latest of them). */
+  roundCount: number;
+  totals: { reward: string; slash: string; fees: string; net: string; claimed: string };
+}
+
+export interface LedgerView {
+  tasks: LedgerTaskView[];
+}
+
 export type ExportWhat = 'mnemonic' | 'main-key' | 'staking-key';
 
 /** Requests and the type each one answers with. */
@@ -382,6 +410,10 @@ export interface RequestMap {
   'visits.list': { request: { type: 'visits.list'; offset: number; limit: number }; response: Page<Visit> };
   'visits.delete': { request: { type: 'visits.delete'; url: string }; response: { total: number } };
   'visits.clear': { request: { type: 'visits.clear' }; response: { total: number } };
+  /** The earnings ledger: per task, its latest rounds and its totals. */
+  'ledger.get': { request: { type: 'ledger.get' }; response: LedgerView };
+  /** The whole earnings ledger as CSV, to download. */
+  'ledger.csv': { request: { type: 'ledger.csv' }; response: { filename: string; csv: string } };
 }
 
 /** Requests that only read: they do not count as the user being active (auto-lock). */
@@ -397,6 +429,8 @@ export const READ_ONLY_REQUESTS: ReadonlySet<RequestType> = new Set<RequestType>
   'visits.list',
   'tasks.discover',
   'task.info',
+  'ledger.get',
+  'ledger.csv',
 ]);
 
 export type RequestType = keyof RequestMap;
@@ -638,6 +672,8 @@ export function parseRequest(raw: unknown): Request {
     case 'tasks.discover':
     case 'records.clear':
     case 'visits.clear':
+    case 'ledger.get':
+    case 'ledger.csv':
       exactKeys(raw, ['type']);
       return { type };
     case 'wallet.create':

@@ -49,6 +49,8 @@ export interface OutboxEntry {
   lastValidBlockHeight: bigint;
   status: 'signed' | 'sent' | 'confirmed' | 'failed';
   error?: string;
+  /** A failed transaction that K2 ran (its fee paid): not one refused before it ran. */
+  landed?: true;
   createdAt: number;
   updatedAt: number;
 }
@@ -121,6 +123,29 @@ export interface PendingPage {
   attempts: number;
 }
 
+/**
+ * One line of the earnings ledger (src/engine/earnings-ledger.ts): kept for the life of the
+ * wallet, never pruned with the rounds. Its key says what it counts once: a round's reward or
+ * slash (`ref` empty), a transaction's fee (`ref` its signature), a claim (`ref` its step).
+ */
+export interface LedgerEntry {
+  taskId: string;
+  round: number;
+  kind: 'reward' | 'slash' | 'fee' | 'claim';
+  ref: string;
+  /** ROE, positive: what was earned, lost, paid or claimed. */
+  roe: bigint;
+  at: number;
+  /**
+   * The task id while a fee's transaction may still not land (indexed, so the few pending are
+   * found without reading the whole ledger); absent once it is paid.
+   */
+  pending?: string;
+  /** A pending fee's step in the outbox, and the network fee alone (what a failed transaction costs). */
+  outboxKey?: string;
+  networkFee?: bigint;
+}
+
 export interface NodeDbSchema extends DBSchema {
   events: { key: number; value: LogEvent; indexes: { at: number } };
   visits: { key: string; value: Visit; indexes: { visitedAt: number } };
@@ -131,6 +156,7 @@ export interface NodeDbSchema extends DBSchema {
   outbox: { key: [string, string]; value: OutboxEntry; indexes: { byStatus: string; byRound: [string, number] } };
   rounds: { key: [string, number]; value: RoundSummary };
   indexQueue: { key: string; value: PendingPage; indexes: { queuedAt: number } };
+  ledger: { key: [string, number, string, string]; value: LedgerEntry; indexes: { pending: string } };
 }
 
 export type NodeDb = IDBPDatabase<NodeDbSchema>;
@@ -167,6 +193,11 @@ const MIGRATIONS: Array<(db: NodeDb, tx: UpgradeTx) => void> = [
         cursor = await cursor.continue();
       }
     })();
+  },
+  // v5: the earnings ledger (reward, slash, fees and claims per task and round), kept for the
+  // life of the wallet: round summaries are pruned with the rounds, the ledger never.
+  (db) => {
+    db.createObjectStore('ledger', { keyPath: ['taskId', 'round', 'kind', 'ref'] }).createIndex('pending', 'pending');
   },
 ];
 

@@ -3,6 +3,7 @@ import { roundStartSlot } from '../../src/core/rounds.ts';
 import { decodeBundle } from '../../src/tasks/page-index/proof-bundle.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
 import { engineTask, taskState, testTime } from './devnet-fixture.ts';
+import { ledgerVsChain } from './ledger-vs-chain.ts';
 import { driveNode, SimulatedCrash, startTestNode, type TestNode } from './node-fixture.ts';
 
 // The engine is killed at every step boundary in turn — after a journal write, after a
@@ -72,5 +73,13 @@ describe('a node killed at every step boundary', () => {
         }
       }
     }
+  });
+
+  test('its earnings ledger counted each paid round once, at the paid list, and each fee once, at what the devnet charged', async () => {
+    // A last life without crashes: its wake records what was paid since the last one.
+    await node.restart().wake();
+    const { differences, rewardsCompared } = ledgerVsChain(net, node, await node.db.getAll('ledger'));
+    expect(differences).toEqual([]);
+    expect(rewardsCompared).toBeGreaterThanOrEqual(ROUNDS - 3);
   });
 });

@@ -49,6 +49,8 @@ const FIELDS = {
   'visits.clear': [],
   'node.attention': [],
   'attention.dismiss': ['taskId', 'round'],
+  'ledger.get': [],
+  'ledger.csv': [],
 } satisfies Record<Request['type'], string[]>;
 const TYPES = Object.keys(FIELDS) as Request['type'][];
 

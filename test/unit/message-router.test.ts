@@ -53,6 +53,8 @@ function handlers(log: string[]): Handlers {
     'visits.clear': async () => ({ total: 0 }),
     'node.attention': async () => ({ incidents: [] }),
     'attention.dismiss': async () => ({ dismissed: false }),
+    'ledger.get': async () => ({ tasks: [] }),
+    'ledger.csv': async () => ({ filename: 'k2-earnings.csv', csv: '' }),
   };
 }
 
