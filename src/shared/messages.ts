@@ -334,7 +334,8 @@ export interface RequestMap {
   'node.join': { request: { type: 'node.join'; taskId: string; stake: string }; response: { approvalId: string } };
   'node.withdraw': { request: { type: 'node.withdraw'; taskId: string }; response: { approvalId: string } };
   'node.leave': { request: { type: 'node.leave'; taskId: string }; response: { left: string } };
-  'node.claim': { request: { type: 'node.claim'; taskId: string }; response: { done: string } };
+  /** `claimed`: the KOII claimed ("0" when nothing was claimable), for the popup's own words. */
+  'node.claim': { request: { type: 'node.claim'; taskId: string }; response: { done: string; claimed?: string } };
   'tasks.discover': { request: { type: 'tasks.discover' }; response: TaskInfo[] };
   'task.info': { request: { type: 'task.info'; taskId: string }; response: TaskInfo };
   /**
