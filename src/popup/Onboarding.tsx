@@ -9,6 +9,7 @@ import { NetworkPicker } from './NetworkPicker.tsx';
 import { newPasswordProblem } from './password-problem.ts';
 import { PasswordField } from './PasswordField.tsx';
 import { SitesEditor } from './SitesEditor.tsx';
+import { ELEMENT, TextWith } from './TextWith.tsx';
 import { TaskPicker } from './TaskPicker.tsx';
 import { UnlockView } from './UnlockView.tsx';
 import { errorText, useBackground } from './use-background.ts';
@@ -144,8 +145,9 @@ function ImportSecret({ onPreview, onBack }: { onPreview: (preview: ImportPrevie
           onChange={async (e) => setStakingKey(await fileText(e))}
         />
         <span id="import-staking-help" class="muted">
-          {t('importStakingHelpBefore')} <code>{DESKTOP_STAKING_FILE}</code>
-          {t('importStakingHelpAfter')}
+          <TextWith text={t('importStakingHelp', ELEMENT)}>
+            <code>{DESKTOP_STAKING_FILE}</code>
+          </TextWith>
         </span>
       </div>
       {error && (
@@ -294,9 +296,9 @@ export function Onboarding({ wallet }: { wallet: WalletStatus }) {
             }}
           >
             <p class="muted">
-              {t('createWalletPathBefore')}
-              <code>{MAIN_ACCOUNT_PATH}</code>
-              {t('createWalletPathAfter')}
+              <TextWith text={t('createWalletPath', ELEMENT)}>
+                <code>{MAIN_ACCOUNT_PATH}</code>
+              </TextWith>
             </p>
           </NewPassword>
           <button type="button" class="link" onClick={() => setWalletStep('welcome')}>

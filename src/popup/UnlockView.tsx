@@ -4,6 +4,7 @@ import { sendRequest } from '../shared/send-request.ts';
 import { shortAddress } from './format.ts';
 import { t } from './i18n.ts';
 import { PasswordField } from './PasswordField.tsx';
+import { ELEMENT, TextWith } from './TextWith.tsx';
 import { errorText } from './use-background.ts';
 
 export function UnlockView({ wallet }: { wallet: WalletStatus }) {
@@ -40,8 +41,9 @@ export function UnlockView({ wallet }: { wallet: WalletStatus }) {
         {wallet.mainAddress && (
           <>
             {' '}
-            {t('mainAccount')} <code title={wallet.mainAddress}>{shortAddress(wallet.mainAddress)}</code>
-            {t('sentenceEnd')}
+            <TextWith text={t('unlockMainAccount', ELEMENT)}>
+              <code title={wallet.mainAddress}>{shortAddress(wallet.mainAddress)}</code>
+            </TextWith>
           </>
         )}
       </p>

@@ -85,3 +85,13 @@ describe('explorer links', () => {
     expect(explorerUrl({ network: 'devnet', rpcUrl: 'http://127.0.0.1:8899' }, 'account', '../../etc')).toBeNull();
   });
 });
+
+describe('an element inside a sentence from _locales', () => {
+  test('the whole sentence is one key; the element takes its placeholder\'s place', async () => {
+    const { ELEMENT, TextWith } = await import('../../src/popup/TextWith.tsx');
+    const text = t('createWalletPath', ELEMENT);
+    expect(text).toBe(`Its main account is derived as Koii's desktop node does (${ELEMENT}), so the desktop node opens the same account from the phrase.`);
+    const parts = (TextWith({ text, children: 'PATH' }) as { props: { children: unknown[] } }).props.children;
+    expect(parts).toEqual(["Its main account is derived as Koii's desktop node does (", 'PATH', '), so the desktop node opens the same account from the phrase.']);
+  });
+});
