@@ -3,6 +3,7 @@ import { base58Decode, base58Encode } from './chain/base58.ts';
 import { TASK_PROGRAM_ID } from './chain/program-ids.ts';
 import { taskStateJson, type TaskState } from './chain/task-state.ts';
 import { createSlotClock, wallTime, type SlotClock, type TimeSource } from './clock.ts';
+import { explorerPage } from './explorer-http.ts';
 import { startDevnetHttp, type DevnetHttp, type DevnetHttpOptions } from './http-server.ts';
 import { Ledger, rentExemptMinimum, SYSTEM_PROGRAM } from './ledger.ts';
 import { createProofStore, type ProofStore } from './proof-store.ts';
@@ -209,6 +210,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     rpc,
     proofStore,
     health: () => ({ slot: clock.slot(), tasks: taskIds }),
+    explorer: (pathname) => explorerPage(ledger, pathname),
     onRpc: (m) => {
       rpcLog.push(m);
       if (rpcLog.length > 100_000) rpcLog.splice(0, 50_000);

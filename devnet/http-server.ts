@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EXPLORER_HEADERS, type ExplorerPage } from './explorer-http.ts';
 import { handleIpfs, IPFS_ADD_PATH } from './ipfs-http.ts';
 import { MAX_OBJECT_BYTES, ProofStoreError, type ProofStore } from './proof-store.ts';
 import { DevnetRpcError, INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR } from './rpc-error.ts';
@@ -18,6 +19,8 @@ export interface DevnetHttpOptions {
   health: () => unknown;
   /** Called for every JSON-RPC request (tests count requests per round with it). */
   onRpc?: (method: string) => void;
+  /** The read-only explorer's page for a GET path (explorer-http.ts), or null when the path is not its. */
+  explorer?: (pathname: string) => ExplorerPage | null;
   /** Test hook: lets a test make the server misbehave for a request. */
   intercept?: (req: IncomingMessage, res: ServerResponse, body: Buffer) => boolean;
 }
@@ -93,6 +96,8 @@ export async function startDevnetHttp(options: DevnetHttpOptions): Promise<Devne
       if (options.intercept?.(req, res, body)) return;
 
       if (req.method === 'GET' && url.pathname === '/health') return send(res, 200, toJson(options.health()));
+      const explorer = req.method === 'GET' ? options.explorer?.(url.pathname) : null;
+      if (explorer) return send(res, explorer.status, explorer.html, 'text/html; charset=utf-8', EXPLORER_HEADERS);
       const ipfs = { store: options.proofStore, ...(options.ipfsApiToken !== undefined ? { apiToken: options.ipfsApiToken } : {}) };
       if (await handleIpfs(req, url, body, (status, b, type, headers) => send(res, status, b, type, headers), ipfs)) return;
       if (url.pathname === '/' && req.method === 'POST') return await handleRpc(body, res, options);

@@ -385,7 +385,7 @@ const handlers: Handlers = {
     const { runner } = await services();
     const { claimed } = await (await runner.engine()).claimNow(r.taskId);
     notifyChanged('node');
-    return { done: claimed === 0n ? 'nothing to claim yet' : `claimed ${formatKoii(claimed)} KOII` };
+    return { done: claimed === 0n ? 'nothing to claim yet' : `claimed ${formatKoii(claimed)} KOII`, claimed: formatKoii(claimed) };
   },
   async 'tasks.discover'() {
     const { db, wallet, runner } = await services();

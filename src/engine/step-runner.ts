@@ -1,5 +1,6 @@
 import { createKeyPairSignerFromPrivateKeyBytes, type Instruction, type KeyPairSigner, type TransactionSigner } from '@solana/kit';
 import { DistributionListError, parseDistributionList, serializeDistributionList, type EarlierSlashes } from '../core/distribution.ts';
+import { koiiText } from '../core/koii-text.ts';
 import { hasVoted, type PlannedStep } from '../core/lifecycle.ts';
 import type { Address, DistributionList, TaskState } from '../core/task-state.ts';
 import {
@@ -451,7 +452,7 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
       await deps.sendOnce(`claim:${step.round}:${step.amount}`, () =>
         tx(deps, [claimRewardInstruction({ taskState: deps.taskId, claimer: deps.staking, stakePot: deps.stakePot, beneficiary: deps.main.address })]),
       );
-      return { kind: step.kind, summary: `claimed ${step.amount} ROE` };
+      return { kind: step.kind, summary: `claimed ${koiiText(step.amount)}` };
     }
   }
 }

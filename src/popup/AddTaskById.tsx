@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { TaskInfo } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
+import { koiiAmount } from './format.ts';
+import { t } from './i18n.ts';
 import { errorText } from './use-background.ts';
 
 /**
@@ -19,7 +21,7 @@ export function AddTaskById({ endpoint, onAdded }: { endpoint: string; onAdded?:
     try {
       const task = await sendRequest<'tasks.add'>({ type: 'tasks.add', taskId: taskId.trim() });
       setTaskId('');
-      setMessage(`Added ${task.name}: minimum stake ${task.minimumStake} KOII, ${task.bountyPerRound} KOII a round.`);
+      setMessage(t('taskAdded', task.name, koiiAmount(task.minimumStake, t), koiiAmount(task.bountyPerRound, t)));
       onAdded?.(task);
     } catch (err) {
       setMessage(errorText(err));
@@ -30,9 +32,9 @@ export function AddTaskById({ endpoint, onAdded }: { endpoint: string; onAdded?:
   return (
     <form onSubmit={add} class="stack" data-testid="add-task">
       <div class="field">
-        <label for="add-task-id">Add a page-index task by its id</label>
+        <label for="add-task-id">{t('addTaskLabel')}</label>
         <input id="add-task-id" type="text" spellcheck={false} autocomplete="off" value={taskId} onInput={(e) => setTaskId((e.target as HTMLInputElement).value)} />
-        <p class="muted">On {endpoint}. Its metadata must declare the sites it covers (see the README: deploying the page-index task).</p>
+        <p class="muted">{t('addTaskHelp', endpoint)}</p>
       </div>
       {message && (
         <p role="status" class="muted" data-testid="add-task-message">
@@ -41,7 +43,7 @@ export function AddTaskById({ endpoint, onAdded }: { endpoint: string; onAdded?:
       )}
       <div class="actions">
         <button type="submit" class="secondary" disabled={busy || !taskId.trim()}>
-          Add task
+          {t('addTask')}
         </button>
       </div>
     </form>

@@ -2,18 +2,22 @@ import browser from 'webextension-polyfill';
 import { useEffect, useState } from 'preact/hooks';
 import type { ApprovalView } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
-import { secondsLeft } from './format.ts';
+import { Koii } from './Amount.tsx';
+import { CopyButton } from './CopyButton.tsx';
+import { koiiAmount, secondsLeft } from './format.ts';
 import { hostPatternOf } from './host-pattern.ts';
+import type { SentTransaction } from './SentTransaction.tsx';
+import { t } from './i18n.ts';
 import { errorText } from './use-background.ts';
 
-const TITLES: Record<ApprovalView['kind'], string> = { stake: 'Stake on a task', withdraw: 'Withdraw your stake', transfer: 'Send KOII' };
-const NETWORK_NAMES: Record<ApprovalView['network']['name'], string> = { devnet: 'Local devnet', testnet: 'K2 testnet', mainnet: 'K2 mainnet', custom: 'Custom endpoint' };
+const TITLES: Record<ApprovalView['kind'], string> = { stake: 'approvalTitleStake', withdraw: 'approvalTitleWithdraw', transfer: 'approvalTitleTransfer' };
+const NETWORK_NAMES: Record<ApprovalView['network']['name'], string> = { devnet: 'approvalNetworkDevnet', testnet: 'approvalNetworkTestnet', mainnet: 'approvalNetworkMainnet', custom: 'approvalNetworkCustom' };
 
 /**
  * One request waiting for the user: everything it does, shown plainly. The answer carries
  * the request's digest back, so it applies to exactly what is on screen.
  */
-export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onDone?: (outcome: 'approved' | 'rejected') => void }) {
+export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onDone?: (outcome: 'approved' | 'rejected', sent?: SentTransaction) => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
@@ -36,7 +40,7 @@ export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onD
       live = false;
     };
   }, [approval.sites]);
-  const title = approval.kind === 'stake' && !approval.firstStake ? 'Add stake to a task' : TITLES[approval.kind];
+  const title = approval.kind === 'stake' && !approval.firstStake ? t('approvalTitleAddStake') : t(TITLES[approval.kind]);
   const decide = (approve: boolean) => {
     // The browser's prompt for the task's sites must be asked in the click itself, before
     // anything is awaited (a prompt needs the user's gesture). The answer goes to the
@@ -50,7 +54,11 @@ export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onD
     setError(null);
     void sendRequest<'approvals.decide'>({ type: 'approvals.decide', id: approval.id, approve, digest: approval.digest })
       .then(
-        () => onDone?.(approve ? 'approved' : 'rejected'),
+        (out) =>
+          onDone?.(
+            approve ? 'approved' : 'rejected',
+            out.signature ? { signature: out.signature, where: { network: approval.network.name, rpcUrl: approval.network.endpoint } } : undefined,
+          ),
         (e: unknown) => setError(errorText(e)),
       )
       .finally(() => setBusy(false));
@@ -60,65 +68,73 @@ export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onD
     <article class="card approval" aria-labelledby={headingId} data-testid="approval">
       <h3 id={headingId}>{title}</h3>
       <dl class="facts">
-        <dt>Network</dt>
+        <dt>{t('networkHeading')}</dt>
         <dd data-testid="approval-network">
-          <strong>{NETWORK_NAMES[approval.network.name]}</strong> <code class="addr">{approval.network.endpoint}</code>
-          <span class="muted"> chain {approval.network.genesisHash.slice(0, 8)}…</span>
+          <strong>{t(NETWORK_NAMES[approval.network.name])}</strong> <code class="addr">{approval.network.endpoint}</code>
+          <span class="muted" title={approval.network.genesisHash}>
+            {' '}
+            {t('approvalChain', `${approval.network.genesisHash.slice(0, 8)}…`)}
+          </span>
         </dd>
         {approval.taskName !== null && (
           <>
-            <dt>Task</dt>
+            <dt>{t('approvalTask')}</dt>
             <dd>
               <strong data-testid="approval-task">{approval.taskName}</strong>
               <code class="addr">{approval.taskId}</code>
             </dd>
           </>
         )}
-        <dt>{approval.kind === 'withdraw' ? 'Returned to your main account' : 'Amount'}</dt>
-        <dd data-testid="approval-amount">{approval.amount} KOII</dd>
+        <dt>{approval.kind === 'withdraw' ? t('approvalReturned') : t('approvalAmount')}</dt>
+        <dd data-testid="approval-amount">
+          <Koii amount={approval.amount} />
+        </dd>
         {approval.kind === 'withdraw' && (
           <dd class="muted" data-testid="approval-withdraw-steps">
-            K2 first moves the stake into this task's claimable balance, then a claim in the same transaction pays that balance (with any rewards not yet claimed) to your main account.
+            {t('approvalWithdrawSteps')}
           </dd>
         )}
-        <dt>Fee{approval.rent !== null ? ' and account rent' : ''}</dt>
-        <dd data-testid="approval-fee">{approval.fee} KOII</dd>
+        <dt>{approval.rent !== null ? t('approvalFeeAndRent') : t('approvalFee')}</dt>
+        <dd data-testid="approval-fee">
+          <Koii amount={approval.fee} />
+        </dd>
         {approval.rent !== null && (
           <dd class="muted" data-testid="approval-rent">
-            of which {approval.rent} KOII is rent: it creates your staking account on K2 and stays in it.
+            {t('approvalRent', koiiAmount(approval.rent, t))}
           </dd>
         )}
-        <dt>Main account balance</dt>
+        <dt>{t('approvalBalance')}</dt>
         <dd>
-          {approval.balance} → <strong data-testid="approval-balance-after">{approval.balanceAfter} KOII</strong>
+          <Koii amount={approval.balance} /> →{' '}
+          <strong data-testid="approval-balance-after">
+            <Koii amount={approval.balanceAfter} />
+          </strong>
         </dd>
       </dl>
       {approval.sites.length > 0 && (
         <>
-          <h4>Sites the node will audit</h4>
+          <h4>{t('approvalSitesHeading')}</h4>
           <ul class="sites" data-testid="approval-sites">
             {approval.sites.map((site) => (
               <li key={site}>{site}</li>
             ))}
           </ul>
           <p class="muted" data-testid="approval-access">
-            {toAsk && toAsk.length > 0
-              ? `Approving also asks your browser for access to ${toAsk.join(', ')}: the node fetches public pages there to check peers' work for this task. It sends no cookies and reads nothing of your own browsing there unless you opt the site in.`
-              : "The node fetches public pages of these sites to check peers' work for this task, without your cookies."}
+            {toAsk && toAsk.length > 0 ? t('approvalAccessAsk', toAsk.join(', ')) : t('approvalAccessHave')}
           </p>
         </>
       )}
-      <h4>Accounts involved</h4>
+      <h4>{t('approvalAccountsHeading')}</h4>
       <ul class="accounts" data-testid="approval-accounts">
         {approval.accounts.map((a) => (
           <li key={a.role}>
             <span class="muted">{a.role}</span>
-            <code class="addr">{a.address}</code>
+            <code class="addr">{a.address}</code> <CopyButton text={a.address} what={a.role} />
           </li>
         ))}
       </ul>
       <p class="muted">
-        Expires in <span>{secondsLeft(approval.expiresAt, now)}</span>. Nothing is sent unless you approve.
+        {t('approvalExpires', secondsLeft(approval.expiresAt, now, t))}
       </p>
       {error && (
         <p role="alert" class="error">
@@ -127,18 +143,18 @@ export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onD
       )}
       <div class="actions">
         <button type="button" class="secondary" disabled={busy} onClick={() => decide(false)}>
-          Reject
+          {t('reject')}
         </button>
         <button type="button" class="primary" disabled={busy} onClick={() => decide(true)}>
-          {busy ? 'Sending…' : 'Approve'}
+          {busy ? t('sending') : t('approve')}
         </button>
       </div>
     </article>
   );
 }
 
-export function ApprovalsList({ approvals, onDone }: { approvals: ApprovalView[]; onDone?: (outcome: 'approved' | 'rejected') => void }) {
-  if (approvals.length === 0) return <p class="muted">Nothing waits for your approval.</p>;
+export function ApprovalsList({ approvals, onDone }: { approvals: ApprovalView[]; onDone?: (outcome: 'approved' | 'rejected', sent?: SentTransaction) => void }) {
+  if (approvals.length === 0) return <p class="muted">{t('noApprovals')}</p>;
   return (
     <>
       {approvals.map((a) => (

@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
 import { sendRequest } from '../shared/send-request.ts';
-import { shortAddress, timeOf } from './format.ts';
+import { When } from './Amount.tsx';
+import { shortAddress } from './format.ts';
+import { t } from './i18n.ts';
 import { errorText, useBackground } from './use-background.ts';
 
 // "What was collected": every page record the node holds and every visit it was told of,
@@ -24,20 +26,20 @@ function RecordsTable() {
   return (
     <section aria-labelledby="records-heading">
       <h3 id="records-heading">
-        Page records <span data-testid="record-count">{data?.total ?? 0}</span>
+        {t('recordsHeading')} <span data-testid="record-count">{data?.total ?? 0}</span>
       </h3>
-      <p class="muted">What the node extracted from public pages and may submit as proof of work.</p>
-      {data && data.total === 0 && <p class="muted">No page records.</p>}
+      <p class="muted">{t('recordsIntro')}</p>
+      {data && data.total === 0 && <p class="muted">{t('noRecords')}</p>}
       {data && data.items.length > 0 && (
         <table class="data" data-testid="records">
-          <caption class="sr-only">Page records, newest first</caption>
+          <caption class="sr-only">{t('recordsCaption')}</caption>
           <thead>
             <tr>
-              <th scope="col">Page</th>
-              <th scope="col">Task, round</th>
-              <th scope="col">Fetched</th>
+              <th scope="col">{t('recordsPage')}</th>
+              <th scope="col">{t('recordsTaskRound')}</th>
+              <th scope="col">{t('recordsFetched')}</th>
               <th scope="col">
-                <span class="sr-only">Actions</span>
+                <span class="sr-only">{t('actions')}</span>
               </th>
             </tr>
           </thead>
@@ -47,20 +49,23 @@ function RecordsTable() {
                 <td>
                   <span class="title">{r.title || r.url}</span>
                   <br />
-                  <span class="muted url">{r.url}</span> <span class="muted">({r.textLength} characters)</span>
+                  <span class="muted url">{r.url}</span> <span class="muted">{t('recordCharacters', r.textLength.toLocaleString())}</span>
                 </td>
                 <td>
-                  <code title={r.taskId}>{shortAddress(r.taskId)}</code>, {r.round}
+                  <code title={r.taskId}>{shortAddress(r.taskId)}</code>
+                  {t('recordRoundAfterTask', String(r.round))}
                 </td>
-                <td>{timeOf(r.fetchedAt)}</td>
+                <td>
+                  <When at={r.fetchedAt} />
+                </td>
                 <td>
                   <button
                     type="button"
                     class="link"
-                    aria-label={`Delete the record of ${r.url} (round ${r.round})`}
-                    onClick={() => run(sendRequest<'records.delete'>({ type: 'records.delete', taskId: r.taskId, round: r.round, url: r.url }), `Deleted the record of ${r.url}.`)}
+                    aria-label={t('deleteRecordLabel', r.url, String(r.round))}
+                    onClick={() => run(sendRequest<'records.delete'>({ type: 'records.delete', taskId: r.taskId, round: r.round, url: r.url }), t('recordDeleted', r.url))}
                   >
-                    Delete
+                    {t('delete')}
                   </button>
                 </td>
               </tr>
@@ -71,12 +76,12 @@ function RecordsTable() {
       <div class="actions">
         {data && data.total > data.items.length && (
           <button type="button" class="secondary" onClick={() => setLimit(limit + PAGE)}>
-            Show more
+            {t('showMore')}
           </button>
         )}
         {data && data.total > 0 && (
-          <button type="button" class="danger" onClick={() => confirm('Delete every page record?') && run(sendRequest<'records.clear'>({ type: 'records.clear' }), 'Every page record was deleted.')}>
-            Delete all records
+          <button type="button" class="danger" onClick={() => confirm(t('confirmDeleteRecords')) && run(sendRequest<'records.clear'>({ type: 'records.clear' }), t('recordsCleared'))}>
+            {t('deleteAllRecords')}
           </button>
         )}
       </div>
@@ -105,19 +110,21 @@ function VisitsList() {
   return (
     <section aria-labelledby="visits-heading">
       <h3 id="visits-heading">
-        Visits <span data-testid="visit-count">{data?.total ?? 0}</span>
+        {t('visitsHeading')} <span data-testid="visit-count">{data?.total ?? 0}</span>
       </h3>
-      <p class="muted">Pages you visited on opted-in sites (URL and title only).</p>
+      <p class="muted">{t('visitsIntro')}</p>
       <ul class="visits" data-testid="visits">
-        {data && data.total === 0 && <li class="muted">No visits recorded yet.</li>}
+        {data && data.total === 0 && <li class="muted">{t('noVisits')}</li>}
         {data?.items.map((v) => (
           <li key={v.url}>
             <span class="title" title={v.url}>
               {v.title || v.url}
             </span>
-            <span class="muted">{timeOf(v.visitedAt)}</span>
-            <button type="button" class="link" aria-label={`Delete the visit of ${v.url}`} onClick={() => run(sendRequest<'visits.delete'>({ type: 'visits.delete', url: v.url }), `Deleted the visit of ${v.url}.`)}>
-              Delete
+            <span class="muted">
+              <When at={v.visitedAt} />
+            </span>
+            <button type="button" class="link" aria-label={t('deleteVisitLabel', v.url)} onClick={() => run(sendRequest<'visits.delete'>({ type: 'visits.delete', url: v.url }), t('visitDeleted', v.url))}>
+              {t('delete')}
             </button>
           </li>
         ))}
@@ -125,12 +132,12 @@ function VisitsList() {
       <div class="actions">
         {data && data.total > data.items.length && (
           <button type="button" class="secondary" onClick={() => setLimit(limit + PAGE)}>
-            Show more
+            {t('showMore')}
           </button>
         )}
         {data && data.total > 0 && (
-          <button type="button" class="danger" onClick={() => confirm('Delete every visit?') && run(sendRequest<'visits.clear'>({ type: 'visits.clear' }), 'Every visit was deleted.')}>
-            Delete all visits
+          <button type="button" class="danger" onClick={() => confirm(t('confirmDeleteVisits')) && run(sendRequest<'visits.clear'>({ type: 'visits.clear' }), t('visitsCleared'))}>
+            {t('deleteAllVisits')}
           </button>
         )}
       </div>
@@ -146,7 +153,7 @@ function VisitsList() {
 export function CollectedData() {
   return (
     <section aria-labelledby="collected-heading" class="card">
-      <h2 id="collected-heading">What was collected</h2>
+      <h2 id="collected-heading">{t('collectedHeading')}</h2>
       <RecordsTable />
       <VisitsList />
     </section>

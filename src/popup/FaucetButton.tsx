@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { NetworkId } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
+import { groupedKoii } from './format.ts';
+import { t } from './i18n.ts';
 import { errorText } from './use-background.ts';
 
 /** Test KOII for the main account, where the network has a faucet (the devnet, the testnet). */
@@ -12,7 +14,7 @@ export function FaucetButton({ network }: { network: NetworkId | undefined }) {
     setBusy(true);
     try {
       const { received } = await sendRequest<'wallet.faucet'>({ type: 'wallet.faucet' });
-      setMessage(`Received ${received} test KOII.`);
+      setMessage(t('faucetReceived', groupedKoii(received)));
     } catch (e) {
       setMessage(errorText(e));
     } finally {
@@ -22,7 +24,7 @@ export function FaucetButton({ network }: { network: NetworkId | undefined }) {
   return (
     <p class="faucet">
       <button type="button" class="secondary" onClick={ask} disabled={busy}>
-        Get test KOII
+        {t('getTestKoii')}
       </button>
       {message && (
         <span role="status" class="muted" data-testid="faucet-message">

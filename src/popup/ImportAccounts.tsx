@@ -1,8 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ImportPreview } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
-import { MAIN_PATH_NAMES, preselectMainPath, type MainPath } from '../wallet/account-paths.ts';
-import { shortAddress } from './format.ts';
+import { preselectMainPath, type MainPath } from '../wallet/account-paths.ts';
+import { CopyButton } from './CopyButton.tsx';
+import { koiiAmount, shortAddress } from './format.ts';
+import { t } from './i18n.ts';
+import { mainPathName } from './main-path-name.ts';
 
 // What an import holds, as the background described it (addresses only), with each main
 // account's balance on the configured endpoint: for a recovery phrase, one candidate per
@@ -11,35 +14,18 @@ import { shortAddress } from './format.ts';
 /** undefined: still asking; null: the read failed. */
 type Balance = string | null | undefined;
 
+/** Where the staking key comes from, as _locales keys. */
 const STAKING_SOURCE: Record<ImportPreview['stakingSource'], string> = {
-  phrase: 'derived from your recovery phrase',
-  file: 'from your staking key file',
-  new: 'a new key, made for this wallet',
+  phrase: 'stakingFromPhrase',
+  file: 'stakingFromFile',
+  new: 'stakingNew',
 };
 
 function balanceText(b: Balance): string {
-  return b === undefined ? 'checking balance…' : b === null ? 'balance unknown' : `${b} KOII`;
+  return b === undefined ? t('checkingBalance') : b === null ? t('balanceUnknown') : koiiAmount(b, t);
 }
 
 const hasFunds = (b: Balance) => typeof b === 'string' && Number(b) > 0;
-
-function CopyButton({ address, what }: { address: string; what: string }) {
-  const [done, setDone] = useState<string | null>(null);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(address);
-      setDone('Copied');
-    } catch {
-      setDone('Copy failed');
-    }
-    setTimeout(() => setDone(null), 1500);
-  };
-  return (
-    <button type="button" class="link copy" aria-label={`Copy the ${what} address`} onClick={() => void copy()}>
-      {done ?? 'Copy'}
-    </button>
-  );
-}
 
 function Address({ address }: { address: string }) {
   return (
@@ -82,17 +68,17 @@ export function ImportAccounts({
 
   const source = (
     <p class="muted" data-testid="balances-source">
-      {rpcUrl ? `Balances on ${rpcUrl}.` : 'Reading balances…'}
+      {rpcUrl ? t('balancesOn', rpcUrl) : t('readingBalances')}
     </p>
   );
   const staking = (
     <dl class="facts">
-      <dt>Staking key</dt>
+      <dt>{t('stakingKey')}</dt>
       <dd>
-        <Address address={preview.stakingAddress} /> <CopyButton address={preview.stakingAddress} what="staking key" />
+        <Address address={preview.stakingAddress} /> <CopyButton text={preview.stakingAddress} what={t('stakingKeyNoun')} />
         <span class="muted" data-testid="import-staking" data-address={preview.stakingAddress}>
           {' '}
-          {STAKING_SOURCE[preview.stakingSource]}
+          {t(STAKING_SOURCE[preview.stakingSource])}
         </span>
       </dd>
     </dl>
@@ -103,9 +89,9 @@ export function ImportAccounts({
     return (
       <div class="stack">
         <dl class="facts">
-          <dt>Main account</dt>
+          <dt>{t('mainAccount')}</dt>
           <dd>
-            <Address address={main.address} /> <CopyButton address={main.address} what="main account" />
+            <Address address={main.address} /> <CopyButton text={main.address} what={t('mainAccountNoun')} />
             <span class="muted" data-testid="balance-0">
               {' '}
               {balanceText(balances[0])}
@@ -121,13 +107,13 @@ export function ImportAccounts({
   return (
     <div class="stack">
       <fieldset class="candidates" aria-describedby="candidates-help">
-        <legend>Main account</legend>
+        <legend>{t('mainAccount')}</legend>
         <p id="candidates-help" class="muted">
-          Wallets derive a phrase's main account in two ways. Pick the one you use; the one that holds KOII comes selected.
+          {t('candidatesHelp')}
         </p>
         {preview.candidates.map((c, i) => {
           const path = c.path!;
-          const name = MAIN_PATH_NAMES[path];
+          const name = mainPathName(path);
           return (
             <div class="candidate" key={path} data-testid={`candidate-${i}`} data-address={c.address}>
               <label class="choice">
@@ -141,7 +127,7 @@ export function ImportAccounts({
                   </span>
                 </span>
               </label>
-              <CopyButton address={c.address} what={`${name} account`} />
+              <CopyButton text={c.address} what={t('candidateAddressNoun', name)} />
             </div>
           );
         })}

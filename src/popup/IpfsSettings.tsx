@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { MAX_IPFS_GATEWAYS, parseServiceUrl, type SettingsView } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { hostPatternOf } from './host-pattern.ts';
+import { t } from './i18n.ts';
 import { PasswordField } from './PasswordField.tsx';
 import { errorText } from './use-background.ts';
 
@@ -33,13 +34,13 @@ export function IpfsSettings({ settings }: { settings: SettingsView }) {
     let uploadUrl: string | null;
     try {
       list = gateways.split(/\s+/).filter(Boolean).map((g) => parseServiceUrl(g, 'IPFS gateway'));
-      if (list.length === 0 || list.length > MAX_IPFS_GATEWAYS) throw new Error(`list 1 to ${MAX_IPFS_GATEWAYS} gateways, one a line`);
+      if (list.length === 0 || list.length > MAX_IPFS_GATEWAYS) throw new Error(t('gatewaysCount', String(MAX_IPFS_GATEWAYS)));
       uploadUrl = upload.trim() === '' ? null : parseServiceUrl(upload, 'IPFS upload service');
     } catch (err) {
       return say(errorText(err), true);
     }
     // Asked in the click's user gesture, before any other await.
-    if (!(await allowHosts([...list, ...(uploadUrl ? [uploadUrl] : [])]))) return say('The browser did not grant access to those hosts: nothing was changed.', true);
+    if (!(await allowHosts([...list, ...(uploadUrl ? [uploadUrl] : [])]))) return say(t('hostsNotGranted'), true);
     try {
       const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
       await sendRequest<'settings.update'>({
@@ -49,7 +50,7 @@ export function IpfsSettings({ settings }: { settings: SettingsView }) {
           ipfsUploadUrl: ipfs.uploadDefault && uploadUrl === ipfs.defaultUploadUrl ? null : uploadUrl,
         },
       });
-      say('Saved.');
+      say(t('saved'));
     } catch (err) {
       say(errorText(err), true);
     }
@@ -58,7 +59,7 @@ export function IpfsSettings({ settings }: { settings: SettingsView }) {
   const reset = async () => {
     try {
       await sendRequest<'settings.update'>({ type: 'settings.update', patch: { ipfsGateways: null, ipfsUploadUrl: null } });
-      say("Back to the network's defaults.");
+      say(t('ipfsDefaultsRestored'));
     } catch (err) {
       say(errorText(err), true);
     }
@@ -70,35 +71,35 @@ export function IpfsSettings({ settings }: { settings: SettingsView }) {
       const { tokenSet } = await sendRequest<'ipfs.setToken'>({ type: 'ipfs.setToken', password, token: remove ? null : token });
       setToken('');
       setPassword('');
-      say(tokenSet ? 'Token saved in the wallet (encrypted).' : 'Token removed.');
+      say(tokenSet ? t('tokenSaved') : t('tokenRemoved'));
     } catch (err) {
       say(errorText(err), true);
     }
   };
 
   return (
-    <div class="stack" aria-label="Proof storage">
+    <div class="stack" aria-label={t('proofStorage')}>
       <form onSubmit={save} class="stack">
         <div class="field">
-          <label for="ipfs-gateways">IPFS gateways, asked in this order (one a line)</label>
+          <label for="ipfs-gateways">{t('gatewaysLabel')}</label>
           <textarea id="ipfs-gateways" rows={4} value={gateways} onInput={(e) => setGateways((e.target as HTMLTextAreaElement).value)} />
           <span class="muted">
-            Peers' proofs are read from these and checked against their CID here: a gateway is trusted with nothing.
-            {ipfs.gatewaysDefault && ' The network\'s default.'}
+            {t('gatewaysHelp')}
+            {ipfs.gatewaysDefault && ` ${t('networkDefault')}`}
           </span>
         </div>
         <div class="field">
-          <label for="ipfs-upload">Upload service (Kubo RPC API, e.g. https://rpc.example.com)</label>
-          <input id="ipfs-upload" type="url" placeholder="none: this node cannot submit proofs" value={upload} onInput={(e) => setUpload((e.target as HTMLInputElement).value)} />
-          <span class="muted">{ipfs.uploadUrl ? `This node's proofs go to ${ipfs.uploadUrl}.` : 'No upload service: this node cannot submit proofs until one is set.'}</span>
+          <label for="ipfs-upload">{t('uploadLabel')}</label>
+          <input id="ipfs-upload" type="url" placeholder={t('uploadPlaceholder')} value={upload} onInput={(e) => setUpload((e.target as HTMLInputElement).value)} />
+          <span class="muted">{ipfs.uploadUrl ? t('uploadTo', ipfs.uploadUrl) : t('noUpload')}</span>
         </div>
         <div class="actions">
           <button type="submit" class="primary">
-            Save proof storage
+            {t('saveProofStorage')}
           </button>
           {!(ipfs.gatewaysDefault && ipfs.uploadDefault) && (
             <button type="button" class="secondary" onClick={() => void reset()}>
-              Use the network's defaults
+              {t('useNetworkDefaults')}
             </button>
           )}
         </div>
@@ -111,18 +112,18 @@ export function IpfsSettings({ settings }: { settings: SettingsView }) {
         }}
       >
         <div class="field">
-          <label for="ipfs-token">Upload token {ipfs.tokenSet ? '(one is set)' : '(none set)'}</label>
+          <label for="ipfs-token">{ipfs.tokenSet ? t('tokenLabelSet') : t('tokenLabelNone')}</label>
           <input id="ipfs-token" type="password" autocomplete="off" value={token} onInput={(e) => setToken((e.target as HTMLInputElement).value)} />
-          <span class="muted">Sent as a Bearer token (or as given, when it starts with "Basic "); kept encrypted in the wallet.</span>
+          <span class="muted">{t('tokenHelp')}</span>
         </div>
-        <PasswordField id="ipfs-token-password" label="Wallet password" value={password} onInput={setPassword} />
+        <PasswordField id="ipfs-token-password" label={t('walletPassword')} value={password} onInput={setPassword} />
         <div class="actions">
           <button type="submit" class="primary" disabled={token.trim() === '' || password === ''}>
-            Save token
+            {t('saveToken')}
           </button>
           {ipfs.tokenSet && (
             <button type="button" class="secondary" disabled={password === ''} onClick={() => void saveToken(true)}>
-              Remove token
+              {t('removeToken')}
             </button>
           )}
         </div>

@@ -1,10 +1,15 @@
 import { useState } from 'preact/hooks';
 import { AUTO_LOCK_CHOICES, LIMIT_RANGES, type SettingsPatch, type SettingsView } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
+import { koiiAmount } from './format.ts';
+import { t } from './i18n.ts';
 import { errorText } from './use-background.ts';
 import { NotificationsToggle } from './NotificationsToggle.tsx';
 
-const lockText = (m: number) => (m === 0 ? 'Only when the browser closes' : m < 60 ? `After ${m} min idle` : `After ${m / 60} h idle`);
+const lockText = (m: number) => (m === 0 ? t('lockOnClose') : m < 60 ? t('lockAfterMinutes', String(m)) : t('lockAfterHours', String(m / 60)));
+
+/** The work limits' labels, as _locales keys. */
+const LIMIT_LABELS = { pagesPerHour: 'limitPagesPerHour', bytesPerRound: 'limitBytesPerRound', cpuMsPerRound: 'limitCpuPerRound' } as const;
 
 /** Pause, auto-lock, auto-claim and the fee budget; with `limits`, the work limits too (options page). */
 export function NodeSettings({ settings, limits = false }: { settings: SettingsView; limits?: boolean }) {
@@ -14,7 +19,7 @@ export function NodeSettings({ settings, limits = false }: { settings: SettingsV
   const [checks, setChecks] = useState(settings.checkRpcUrls.join('\n'));
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
 
-  const save = async (patch: SettingsPatch, done = 'Saved.') => {
+  const save = async (patch: SettingsPatch, done = t('saved')) => {
     try {
       await sendRequest<'settings.update'>({ type: 'settings.update', patch });
       setMessage({ text: done, error: false });
@@ -36,14 +41,14 @@ export function NodeSettings({ settings, limits = false }: { settings: SettingsV
   };
 
   return (
-    <form onSubmit={submit} class="stack settings" aria-label="Node settings">
+    <form onSubmit={submit} class="stack settings" aria-label={t('nodeSettings')}>
       <label class="choice">
         <input type="checkbox" checked={settings.paused} onChange={(e) => void save({ paused: (e.target as HTMLInputElement).checked })} />
-        <span>Pause the node (no indexing, nothing signed)</span>
+        <span>{t('pauseNode')}</span>
       </label>
       <NotificationsToggle enabled={settings.notifications} save={save} />
       <div class="field">
-        <label for="auto-lock">Lock the wallet</label>
+        <label for="auto-lock">{t('lockTheWallet')}</label>
         <select id="auto-lock" value={String(settings.autoLockMinutes)} onChange={(e) => void save({ autoLockMinutes: Number((e.target as HTMLSelectElement).value) })}>
           {AUTO_LOCK_CHOICES.map((m) => (
             <option key={m} value={String(m)}>
@@ -51,24 +56,24 @@ export function NodeSettings({ settings, limits = false }: { settings: SettingsV
             </option>
           ))}
         </select>
-        <span class="muted">A locked wallet stops the node until you unlock it.</span>
+        <span class="muted">{t('lockedStops')}</span>
       </div>
       <div class="field">
-        <label for="fee-budget">Fee budget for round operations (KOII a day)</label>
+        <label for="fee-budget">{t('feeBudgetLabel')}</label>
         <input id="fee-budget" type="text" inputMode="decimal" value={feeBudget} onInput={(e) => setFeeBudget((e.target as HTMLInputElement).value)} />
         <span class="muted">
-          Submissions, audits and claims are signed without asking, up to this much in fees a day.
-          {settings.feeSpentToday !== null && <> Spent today: {settings.feeSpentToday} KOII.</>}
+          {t('feeBudgetHelp')}
+          {settings.feeSpentToday !== null && ` ${t('feeSpentToday', koiiAmount(settings.feeSpentToday, t))}`}
         </span>
       </div>
       <div class="field">
-        <label for="auto-claim">Claim rewards automatically from (KOII; empty = only by hand)</label>
+        <label for="auto-claim">{t('autoClaimLabel')}</label>
         <input id="auto-claim" type="text" inputMode="decimal" value={autoClaim} onInput={(e) => setAutoClaim((e.target as HTMLInputElement).value)} />
       </div>
       {limits &&
         (Object.keys(LIMIT_RANGES) as (keyof typeof LIMIT_RANGES)[]).map((key) => (
           <div class="field" key={key}>
-            <label for={`limit-${key}`}>{{ pagesPerHour: 'Pages indexed per hour at most', bytesPerRound: 'Bytes fetched per round at most', cpuMsPerRound: 'CPU time per round at most (ms)' }[key]}</label>
+            <label for={`limit-${key}`}>{t(LIMIT_LABELS[key])}</label>
             <input
               id={`limit-${key}`}
               type="number"
@@ -81,9 +86,9 @@ export function NodeSettings({ settings, limits = false }: { settings: SettingsV
         ))}
       {limits && (
         <div class="field">
-          <label for="check-endpoints">More K2 endpoints of this network (one a line, at most 3)</label>
+          <label for="check-endpoints">{t('checkEndpointsLabel')}</label>
           <textarea id="check-endpoints" rows={2} spellcheck={false} value={checks} onInput={(e) => setChecks((e.target as HTMLTextAreaElement).value)} />
-          <span class="muted">Used when the first one fails, and asked again before every vote and distribution list: when they disagree, the node does nothing and says so in the log.</span>
+          <span class="muted">{t('checkEndpointsHelp')}</span>
         </div>
       )}
       {message && (
@@ -93,7 +98,7 @@ export function NodeSettings({ settings, limits = false }: { settings: SettingsV
       )}
       <div class="actions">
         <button type="submit" class="primary">
-          Save settings
+          {t('saveSettings')}
         </button>
       </div>
     </form>

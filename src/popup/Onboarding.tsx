@@ -2,11 +2,14 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ImportPreview, WalletStatus } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { KOII_DESKTOP_PATH, MAIN_ACCOUNT_PATH, type MainPath } from '../wallet/account-paths.ts';
-import { MIN_PASSWORD_LENGTH, passwordShapeProblem } from '../wallet/password-strength.ts';
+import { MIN_PASSWORD_LENGTH } from '../wallet/password-strength.ts';
+import { t } from './i18n.ts';
 import { ImportAccounts } from './ImportAccounts.tsx';
 import { NetworkPicker } from './NetworkPicker.tsx';
+import { newPasswordProblem } from './password-problem.ts';
 import { PasswordField } from './PasswordField.tsx';
 import { SitesEditor } from './SitesEditor.tsx';
+import { ELEMENT, TextWith } from './TextWith.tsx';
 import { TaskPicker } from './TaskPicker.tsx';
 import { UnlockView } from './UnlockView.tsx';
 import { errorText, useBackground } from './use-background.ts';
@@ -35,9 +38,9 @@ type SetupStep = 'network' | 'sites' | 'task';
 const SETUP: SetupStep[] = ['network', 'sites', 'task'];
 
 function Steps({ at }: { at: number }) {
-  const names = ['Wallet', 'Backup', 'Network', 'Sites', 'Task'];
+  const names = [t('stepWallet'), t('stepBackup'), t('stepNetwork'), t('stepSites'), t('stepTask')];
   return (
-    <ol class="steps" aria-label={`Step ${at + 1} of ${names.length}`}>
+    <ol class="steps" aria-label={t('stepOf', String(at + 1), String(names.length))}>
       {names.map((n, i) => (
         <li key={n} class={i === at ? 'now' : i < at ? 'done' : ''} aria-current={i === at ? 'step' : undefined}>
           {n}
@@ -54,7 +57,7 @@ function NewPassword({ onSubmit, submitLabel, children }: { onSubmit: (password:
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
     e.preventDefault();
-    const problem = passwordShapeProblem(password) ?? (password !== again ? 'the two passwords differ' : null);
+    const problem = newPasswordProblem(password, again, t);
     if (problem) {
       setError(problem);
       return;
@@ -71,9 +74,9 @@ function NewPassword({ onSubmit, submitLabel, children }: { onSubmit: (password:
   return (
     <form onSubmit={submit} class="stack">
       {children}
-      <PasswordField id="new-password" label={`Password (at least ${MIN_PASSWORD_LENGTH} characters)`} value={password} onInput={setPassword} meter autocomplete="new-password" />
-      <PasswordField id="new-password-again" label="Password again" value={again} onInput={setAgain} autocomplete="new-password" />
-      <p class="muted">It encrypts your keys on this device. It cannot be recovered: your recovery phrase can.</p>
+      <PasswordField id="new-password" label={t('newPasswordLabel', String(MIN_PASSWORD_LENGTH))} value={password} onInput={setPassword} meter autocomplete="new-password" />
+      <PasswordField id="new-password-again" label={t('passwordAgainLabel')} value={again} onInput={setAgain} autocomplete="new-password" />
+      <p class="muted">{t('passwordExplain')}</p>
       {error && (
         <p role="alert" class="error">
           {error}
@@ -81,7 +84,7 @@ function NewPassword({ onSubmit, submitLabel, children }: { onSubmit: (password:
       )}
       <div class="actions">
         <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Encrypting…' : submitLabel}
+          {busy ? t('encrypting') : submitLabel}
         </button>
       </div>
     </form>
@@ -89,6 +92,8 @@ function NewPassword({ onSubmit, submitLabel, children }: { onSubmit: (password:
 }
 
 const MAX_FILE_TEXT = 4096;
+/** The file name Koii's desktop node gives a staking key: a name, not words to translate. */
+const DESKTOP_STAKING_FILE = '<name>_stakingWallet.json';
 
 async function fileText(e: Event): Promise<string | null> {
   const file = (e.target as HTMLInputElement).files?.[0];
@@ -104,7 +109,7 @@ function ImportSecret({ onPreview, onBack }: { onPreview: (preview: ImportPrevie
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!value.trim()) {
-      setError('enter your recovery phrase, or choose a key file');
+      setError(t('importNeedsSecret'));
       return;
     }
     setBusy(true);
@@ -123,15 +128,15 @@ function ImportSecret({ onPreview, onBack }: { onPreview: (preview: ImportPrevie
   return (
     <form onSubmit={submit} class="stack">
       <div class="field">
-        <label for="import-secret">Recovery phrase, or secret key (base58 or key file contents)</label>
+        <label for="import-secret">{t('importSecretLabel')}</label>
         <textarea id="import-secret" rows={3} spellcheck={false} autocomplete="off" value={value} onInput={(e) => setValue((e.target as HTMLTextAreaElement).value)} />
       </div>
       <div class="field">
-        <label for="import-file">Or a key file (JSON)</label>
+        <label for="import-file">{t('importFileLabel')}</label>
         <input id="import-file" type="file" accept=".json,application/json" onChange={async (e) => setValue((await fileText(e)) ?? value)} />
       </div>
       <div class="field">
-        <label for="import-staking-file">Staking key file (optional)</label>
+        <label for="import-staking-file">{t('importStakingFileLabel')}</label>
         <input
           id="import-staking-file"
           type="file"
@@ -140,7 +145,9 @@ function ImportSecret({ onPreview, onBack }: { onPreview: (preview: ImportPrevie
           onChange={async (e) => setStakingKey(await fileText(e))}
         />
         <span id="import-staking-help" class="muted">
-          Koii's desktop node keeps it as <code>&lt;name&gt;_stakingWallet.json</code>. Without it, the staking key is derived from the phrase (a key file gets a new one).
+          <TextWith text={t('importStakingHelp', ELEMENT)}>
+            <code>{DESKTOP_STAKING_FILE}</code>
+          </TextWith>
         </span>
       </div>
       {error && (
@@ -150,10 +157,10 @@ function ImportSecret({ onPreview, onBack }: { onPreview: (preview: ImportPrevie
       )}
       <div class="actions">
         <button type="button" class="secondary" onClick={onBack}>
-          Back
+          {t('back')}
         </button>
         <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Checking…' : 'Continue'}
+          {busy ? t('checking') : t('continue')}
         </button>
       </div>
     </form>
@@ -164,22 +171,22 @@ function ShowPhrase({ mnemonic, onNext }: { mnemonic: string; onNext: () => void
   const [saved, setSaved] = useState(false);
   return (
     <section class="stack" aria-labelledby="phrase-heading">
-      <h2 id="phrase-heading">Your recovery phrase</h2>
-      <p>Write these words down, in order, and keep them offline. They are shown once; anyone who has them controls your KOII.</p>
+      <h2 id="phrase-heading">{t('phraseHeading')}</h2>
+      <p>{t('phraseExplain')}</p>
       <ol class="phrase" data-testid="mnemonic">
         {mnemonic.split(' ').map((w, i) => (
           <li key={i}>
-            <span class="muted">{i + 1}.</span> <span class="word">{w}</span>
+            <span class="muted">{t('phraseWordNumber', String(i + 1))}</span> <span class="word">{w}</span>
           </li>
         ))}
       </ol>
       <label class="choice">
         <input type="checkbox" checked={saved} onChange={(e) => setSaved((e.target as HTMLInputElement).checked)} />
-        <span>I wrote my recovery phrase down</span>
+        <span>{t('phraseWritten')}</span>
       </label>
       <div class="actions">
         <button type="button" class="primary" disabled={!saved} onClick={onNext}>
-          Continue
+          {t('continue')}
         </button>
       </div>
     </section>
@@ -199,11 +206,11 @@ function ConfirmPhrase({ challenge, onShowAgain }: { challenge: number[]; onShow
   };
   return (
     <form onSubmit={submit} class="stack" aria-labelledby="confirm-heading">
-      <h2 id="confirm-heading">Confirm your recovery phrase</h2>
-      <p>Type these words from your written copy.</p>
+      <h2 id="confirm-heading">{t('confirmPhraseHeading')}</h2>
+      <p>{t('confirmPhraseExplain')}</p>
       {challenge.map((p, i) => (
         <div class="field" key={p}>
-          <label for={`word-${p}`}>Word #{p}</label>
+          <label for={`word-${p}`}>{t('wordNumber', String(p))}</label>
           <input
             id={`word-${p}`}
             type="text"
@@ -221,10 +228,10 @@ function ConfirmPhrase({ challenge, onShowAgain }: { challenge: number[]; onShow
       )}
       <div class="actions">
         <button type="button" class="secondary" onClick={onShowAgain}>
-          Show the phrase again
+          {t('showPhraseAgain')}
         </button>
         <button type="submit" class="primary">
-          Confirm
+          {t('confirm')}
         </button>
       </div>
     </form>
@@ -245,9 +252,9 @@ function RevealPhrase({ onShown }: { onShown: (mnemonic: string) => void }) {
   };
   return (
     <form onSubmit={submit} class="stack" aria-labelledby="reveal-heading">
-      <h2 id="reveal-heading">Back up your recovery phrase</h2>
-      <p>Enter your password to see the phrase again, then confirm it.</p>
-      <PasswordField id="reveal-password" label="Password" value={password} onInput={setPassword} autoFocus />
+      <h2 id="reveal-heading">{t('revealHeading')}</h2>
+      <p>{t('revealExplain')}</p>
+      <PasswordField id="reveal-password" label={t('passwordLabel')} value={password} onInput={setPassword} autoFocus />
       {error && (
         <p role="alert" class="error">
           {error}
@@ -255,7 +262,7 @@ function RevealPhrase({ onShown }: { onShown: (mnemonic: string) => void }) {
       )}
       <div class="actions">
         <button type="submit" class="primary">
-          Show phrase
+          {t('showPhrase')}
         </button>
       </div>
     </form>
@@ -280,20 +287,22 @@ export function Onboarding({ wallet }: { wallet: WalletStatus }) {
       return (
         <>
           <Steps at={0} />
-          <h2>Create a wallet</h2>
+          <h2>{t('createWalletHeading')}</h2>
           <NewPassword
-            submitLabel="Create wallet"
+            submitLabel={t('createWallet')}
             onSubmit={async (password) => {
               const out = await sendRequest<'wallet.create'>({ type: 'wallet.create', password });
               setMnemonic(out.mnemonic);
             }}
           >
             <p class="muted">
-              Its main account is derived as Koii's desktop node does (<code>{MAIN_ACCOUNT_PATH}</code>), so the desktop node opens the same account from the phrase.
+              <TextWith text={t('createWalletPath', ELEMENT)}>
+                <code>{MAIN_ACCOUNT_PATH}</code>
+              </TextWith>
             </p>
           </NewPassword>
           <button type="button" class="link" onClick={() => setWalletStep('welcome')}>
-            Back
+            {t('back')}
           </button>
         </>
       );
@@ -302,7 +311,7 @@ export function Onboarding({ wallet }: { wallet: WalletStatus }) {
       return (
         <>
           <Steps at={0} />
-          <h2>Import a wallet</h2>
+          <h2>{t('importWalletHeading')}</h2>
           <ImportSecret
             onBack={() => setWalletStep('welcome')}
             onPreview={(p) => {
@@ -325,9 +334,9 @@ export function Onboarding({ wallet }: { wallet: WalletStatus }) {
       return (
         <>
           <Steps at={0} />
-          <h2>{preview.kind === 'mnemonic' ? 'Choose your main account' : 'Check the imported keys'}</h2>
+          <h2>{preview.kind === 'mnemonic' ? t('chooseMainAccount') : t('checkImportedKeys')}</h2>
           <NewPassword
-            submitLabel="Import wallet"
+            submitLabel={t('importWallet')}
             onSubmit={async (password) => {
               // The wallet's new state moves the popup on (the preview holds addresses only).
               await sendRequest<'wallet.importConfirm'>({ type: 'wallet.importConfirm', password, mainPath: preview.kind === 'mnemonic' ? mainPath : null });
@@ -344,7 +353,7 @@ export function Onboarding({ wallet }: { wallet: WalletStatus }) {
             />
           </NewPassword>
           <button type="button" class="link" onClick={back}>
-            Back
+            {t('back')}
           </button>
         </>
       );
@@ -352,14 +361,14 @@ export function Onboarding({ wallet }: { wallet: WalletStatus }) {
     return (
       <section class="stack welcome" aria-labelledby="welcome-heading">
         <Steps at={0} />
-        <h2 id="welcome-heading">Run a K2 light node</h2>
-        <p>Your browser indexes public pages of sites you choose, proves that work on Koii's K2 network each round, and earns KOII.</p>
+        <h2 id="welcome-heading">{t('welcomeHeading')}</h2>
+        <p>{t('welcomeText')}</p>
         <div class="actions column">
           <button type="button" class="primary" onClick={() => setWalletStep('create')}>
-            Create a new wallet
+            {t('createNewWallet')}
           </button>
           <button type="button" class="secondary" onClick={() => setWalletStep('import')}>
-            Import a wallet
+            {t('importWalletButton')}
           </button>
         </div>
       </section>
@@ -393,22 +402,22 @@ export function Onboarding({ wallet }: { wallet: WalletStatus }) {
       <Steps at={2 + SETUP.indexOf(setupStep)} />
       {setupStep === 'network' && settings.data && (
         <section aria-labelledby="network-heading">
-          <h2 id="network-heading">Choose the K2 network</h2>
-          <NetworkPicker settings={settings.data} onSaved={next} submitLabel="Continue" />
+          <h2 id="network-heading">{t('chooseNetwork')}</h2>
+          <NetworkPicker settings={settings.data} onSaved={next} submitLabel={t('continue')} />
         </section>
       )}
       {setupStep === 'sites' && (
         <>
-          <p>Choose the sites the node may index while you browse them. The browser asks you for each one.</p>
+          <p>{t('chooseSites')}</p>
           <SitesList />
           <div class="actions">
             <button type="button" class="primary" onClick={next}>
-              Continue
+              {t('continue')}
             </button>
           </div>
         </>
       )}
-      {setupStep === 'task' && <TaskPicker onJoined={finish} onCancel={finish} cancelLabel="Skip for now" />}
+      {setupStep === 'task' && <TaskPicker onJoined={finish} onCancel={finish} cancelLabel={t('skipForNow')} />}
     </>
   );
 }

@@ -3,10 +3,13 @@ import type { ApprovalView } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { ApprovalCard, ApprovalsList } from './ApprovalCard.tsx';
 import { CollectedData } from './CollectedData.tsx';
-import { shortAddress, timeOf } from './format.ts';
+import { When } from './Amount.tsx';
+import { shortAddress } from './format.ts';
+import { t } from './i18n.ts';
 import { IpfsSettings } from './IpfsSettings.tsx';
 import { NetworkPicker } from './NetworkPicker.tsx';
 import { NodeSettings } from './NodeSettings.tsx';
+import { SentTransactionLine, type SentTransaction } from './SentTransaction.tsx';
 import { SitesEditor } from './SitesEditor.tsx';
 import { ActivityLog, StateBanner, TaskCard } from './StatusHome.tsx';
 import { TaskPicker } from './TaskPicker.tsx';
@@ -22,8 +25,10 @@ function Tasks() {
   const [joining, setJoining] = useState(false);
   const [approval, setApproval] = useState<ApprovalView | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const [sent, setSent] = useState<SentTransaction | null>(null);
   const act = async (p: Promise<unknown>, done: string) => {
     setMessage(null);
+    setSent(null);
     try {
       await p;
       setMessage(done);
@@ -43,28 +48,31 @@ function Tasks() {
   const v = view.data;
   return (
     <section aria-labelledby="node-heading" class="card stack">
-      <h2 id="node-heading">Node and tasks</h2>
+      <h2 id="node-heading">{t('nodeAndTasks')}</h2>
       {v && <StateBanner view={v} />}
-      {approval && <ApprovalCard approval={approval} onDone={(o) => (setApproval(null), setMessage(o === 'approved' ? 'Withdrawn and claimed: the stake is on its way to your main account.' : 'Rejected: nothing was sent.'))} />}
-      {v?.tasks.map((t) => (
-        <TaskCard key={t.taskId} task={t}>
-          <button type="button" class="secondary" onClick={() => act(sendRequest<'node.leave'>({ type: 'node.leave', taskId: t.taskId }), `Stopped working on ${t.name}.`)}>
-            Stop working on this task
+      {approval && <ApprovalCard approval={approval} onDone={(o, tx) => (setApproval(null), setSent(tx ?? null), setMessage(o === 'approved' ? t('withdrawDone') : t('rejectedNothingSent')))} />}
+      {v?.tasks.map((task) => (
+        <TaskCard key={task.taskId} task={task} where={v}>
+          <button type="button" class="secondary" onClick={() => act(sendRequest<'node.leave'>({ type: 'node.leave', taskId: task.taskId }), t('leftTask', task.name))}>
+            {t('leaveTask')}
           </button>
-          <button type="button" class="secondary" onClick={() => withdraw(t.taskId)}>
-            Withdraw stake
+          <button type="button" class="secondary" onClick={() => withdraw(task.taskId)}>
+            {t('withdrawStake')}
           </button>
         </TaskCard>
       ))}
       {v && v.leftTasks.length > 0 && (
         <>
-          <h3>Tasks you left</h3>
+          <h3>{t('tasksLeftHeading')}</h3>
           <ul class="plain">
-            {v.leftTasks.map((t) => (
-              <li key={t.taskId}>
-                {t.name} <code title={t.taskId}>{shortAddress(t.taskId)}</code> <span class="muted">left at {timeOf(t.leftAt)}</span>{' '}
-                <button type="button" class="secondary" onClick={() => withdraw(t.taskId)}>
-                  Withdraw stake
+            {v.leftTasks.map((task) => (
+              <li key={task.taskId}>
+                {task.name} <code title={task.taskId}>{shortAddress(task.taskId)}</code>{' '}
+                <span class="muted">
+                  {t('leftAt')} <When at={task.leftAt} />
+                </span>{' '}
+                <button type="button" class="secondary" onClick={() => withdraw(task.taskId)}>
+                  {t('withdrawStake')}
                 </button>
               </li>
             ))}
@@ -74,6 +82,12 @@ function Tasks() {
       {message && (
         <p role="status" class="notice">
           {message}
+          {sent && (
+            <>
+              {' '}
+              <SentTransactionLine sent={sent} />
+            </>
+          )}
         </p>
       )}
       {joining ? (
@@ -81,7 +95,7 @@ function Tasks() {
       ) : (
         <div class="actions">
           <button type="button" class="secondary" onClick={() => setJoining(true)}>
-            Join a task or add stake
+            {t('joinOrAddStake')}
           </button>
         </div>
       )}
@@ -102,10 +116,10 @@ export function OptionsApp() {
   return (
     <>
       <header>
-        <h1>K2 Light Node</h1>
+        <h1>{t('extName')}</h1>
         {status.data && (
           <span class="muted" data-testid="version">
-            v{status.data.version}
+            {t('version', status.data.version)}
           </span>
         )}
       </header>
@@ -118,8 +132,8 @@ export function OptionsApp() {
         <div>
           {w && !w.exists && (
             <section class="card">
-              <h2>Wallet</h2>
-              <p>No wallet yet: open the K2 Light Node toolbar popup to create or import one.</p>
+              <h2>{t('walletHeading')}</h2>
+              <p>{t('noWalletYet')}</p>
             </section>
           )}
           {w?.exists && !w.unlocked && (
@@ -130,18 +144,18 @@ export function OptionsApp() {
           {w?.unlocked && <WalletPanel wallet={w} />}
           {approvals.data && approvals.data.length > 0 && (
             <section aria-labelledby="approvals-heading" class="card">
-              <h2 id="approvals-heading">Waiting for your approval</h2>
+              <h2 id="approvals-heading">{t('approvalsHeading')}</h2>
               <ApprovalsList approvals={approvals.data} />
             </section>
           )}
           {w?.unlocked && <Tasks />}
           {settings.data && (
             <section aria-labelledby="settings-heading" class="card stack">
-              <h2 id="settings-heading">Settings</h2>
+              <h2 id="settings-heading">{t('tabSettings')}</h2>
               <NodeSettings key={JSON.stringify(settings.data)} settings={settings.data} limits />
-              <h3>Network</h3>
+              <h3>{t('networkHeading')}</h3>
               <NetworkPicker key={settings.data.rpcUrl} settings={settings.data} showAddTask />
-              <h3>Proof storage (IPFS)</h3>
+              <h3>{t('proofStorageHeading')}</h3>
               <IpfsSettings key={JSON.stringify(settings.data.ipfs)} settings={settings.data} />
             </section>
           )}

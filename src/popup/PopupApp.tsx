@@ -7,6 +7,7 @@ import { NodeSettings } from './NodeSettings.tsx';
 import { Onboarding } from './Onboarding.tsx';
 import { StatusHome } from './StatusHome.tsx';
 import { TaskPicker } from './TaskPicker.tsx';
+import { t } from './i18n.ts';
 import { UnlockView } from './UnlockView.tsx';
 import { listenForActivity, useBackground } from './use-background.ts';
 
@@ -32,13 +33,13 @@ function Main() {
   }, [pending]);
 
   const tabs: [Tab, string][] = [
-    ['status', 'Status'],
-    ['approvals', pending > 0 ? `Approvals (${pending})` : 'Approvals'],
-    ['settings', 'Settings'],
+    ['status', t('tabStatus')],
+    ['approvals', pending > 0 ? t('tabApprovalsCount', String(pending)) : t('tabApprovals')],
+    ['settings', t('tabSettings')],
   ];
   return (
     <>
-      <nav aria-label="Sections" class="tabs">
+      <nav aria-label={t('sectionsLabel')} class="tabs">
         {tabs.map(([id, label]) => (
           <button key={id} type="button" aria-current={tab === id ? 'page' : undefined} onClick={() => setTab(id)}>
             {label}
@@ -50,26 +51,26 @@ function Main() {
           {view.error}
         </p>
       )}
-      {tab === 'status' && (view.data ? <StatusHome view={view.data} onJoin={() => setTab('join')} onApprovals={() => setTab('approvals')} /> : <p class="muted">Connecting to the node…</p>)}
+      {tab === 'status' && (view.data ? <StatusHome view={view.data} onJoin={() => setTab('join')} onApprovals={() => setTab('approvals')} /> : <p class="muted">{t('loading')}</p>)}
       {tab === 'join' && <TaskPicker onJoined={() => setTab('status')} onCancel={() => setTab('status')} />}
       {tab === 'approvals' && (
         <section aria-labelledby="approvals-heading">
-          <h2 id="approvals-heading">Waiting for your approval</h2>
+          <h2 id="approvals-heading">{t('approvalsHeading')}</h2>
           {approvals.data && <ApprovalsList approvals={approvals.data} />}
         </section>
       )}
       {tab === 'settings' && settings.data && (
         <section aria-labelledby="settings-heading" class="stack">
-          <h2 id="settings-heading">Settings</h2>
+          <h2 id="settings-heading">{t('tabSettings')}</h2>
           <NodeSettings key={JSON.stringify(settings.data)} settings={settings.data} />
-          <h3>Network</h3>
+          <h3>{t('networkHeading')}</h3>
           <NetworkPicker key={settings.data.rpcUrl} settings={settings.data} />
           <div class="actions">
             <button type="button" class="secondary" onClick={() => void sendRequest<'wallet.lock'>({ type: 'wallet.lock' })}>
-              Lock wallet
+              {t('lockWallet')}
             </button>
             <button type="button" class="secondary" onClick={() => void browser.runtime.openOptionsPage()}>
-              More settings, sites and data
+              {t('moreSettings')}
             </button>
           </div>
         </section>
@@ -86,10 +87,10 @@ export function PopupApp() {
   return (
     <>
       <header>
-        <h1>K2 Light Node</h1>
+        <h1>{t('extName')}</h1>
         {w?.unlocked && (
           <button type="button" class="link" onClick={() => void sendRequest<'wallet.lock'>({ type: 'wallet.lock' })}>
-            Lock
+            {t('lock')}
           </button>
         )}
       </header>
@@ -98,7 +99,7 @@ export function PopupApp() {
           {wallet.error}
         </p>
       )}
-      {!w && !wallet.error && <p class="muted">Connecting to the node…</p>}
+      {!w && !wallet.error && <p class="muted">{t('loading')}</p>}
       {w && (!w.exists || !w.backupConfirmed || !w.onboarded ? <Onboarding wallet={w} /> : !w.unlocked ? <UnlockView wallet={w} /> : <Main />)}
     </>
   );

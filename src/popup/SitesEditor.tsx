@@ -64,7 +64,7 @@ export function SitesEditor({ sites }: { sites: string[] }) {
           id="site-input"
           type="text"
           inputMode="url"
-          placeholder="example.org"
+          placeholder={t('siteInputPlaceholder')}
           value={draft}
           onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
         />

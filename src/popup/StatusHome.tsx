@@ -6,27 +6,32 @@ import { auditLine, hasAudit } from './audit-line.ts';
 import { AuditDetails } from './AuditDetails.tsx';
 import { EarningsLedger } from './EarningsLedger.tsx';
 import { FaucetButton } from './FaucetButton.tsx';
-import { shortAddress, timeOf } from './format.ts';
+import { roeAmountsAsKoii } from '../core/koii-text.ts';
+import { Koii, When } from './Amount.tsx';
+import { CopyButton } from './CopyButton.tsx';
+import { ExplorerLink } from './ExplorerLink.tsx';
+import { koiiAmount, shortAddress } from './format.ts';
 import { hostPatternOf } from './host-pattern.ts';
 import { NodeWarning } from './NodeWarning.tsx';
 import { t } from './i18n.ts';
 import { RoundTimeline } from './RoundTimeline.tsx';
 import { errorText } from './use-background.ts';
 
+/** Each state's label and explanation, as _locales keys. */
 export const STATE_TEXT: Record<NodeState, [string, string]> = {
-  running: ['Running', 'The node works on the tasks you joined.'],
-  paused: ['Paused', 'No pages are indexed and nothing is signed until you resume.'],
-  locked: ['Locked', 'Unlock the wallet to let the node sign its round operations.'],
-  offline: ['Offline', 'The browser has no network; the node waits.'],
-  'over-budget': ['Fee budget spent', "Today's fee budget for round operations is spent: raise it in the settings or wait for it to renew."],
-  'out-of-funds': ['Out of funds', 'The main account cannot pay the fees of the next rounds: add KOII.'],
-  idle: ['Idle', 'Join a task to start working.'],
-  error: ['Cannot reach K2', 'The node retries shortly; check the endpoint in the settings.'],
-  'no-wallet': ['No wallet', 'Create or import a wallet to start.'],
+  running: ['stateRunning', 'stateRunningText'],
+  paused: ['statePaused', 'statePausedText'],
+  locked: ['stateLocked', 'stateLockedText'],
+  offline: ['stateOffline', 'stateOfflineText'],
+  'over-budget': ['stateOverBudget', 'stateOverBudgetText'],
+  'out-of-funds': ['stateOutOfFunds', 'stateOutOfFundsText'],
+  idle: ['stateIdle', 'stateIdleText'],
+  error: ['stateError', 'stateErrorText'],
+  'no-wallet': ['stateNoWallet', 'stateNoWalletText'],
 };
 
 export function StateBanner({ view, onPauseToggle }: { view: NodeView; onPauseToggle?: () => void }) {
-  const [label, text] = STATE_TEXT[view.state];
+  const [label, text] = STATE_TEXT[view.state].map((key) => t(key));
   return (
     <section class={`state state-${view.state}`} aria-labelledby="state-heading" data-testid="node-state" data-state={view.state}>
       <h2 id="state-heading">
@@ -34,17 +39,21 @@ export function StateBanner({ view, onPauseToggle }: { view: NodeView; onPauseTo
       </h2>
       <p>{text}</p>
       <p class="balance">
-        Balance: <strong data-testid="balance">{view.balance === null ? '—' : `${view.balance} KOII`}</strong>
+        {t('balanceLabel')} <strong data-testid="balance">{view.balance === null ? t('unknownValue') : <Koii amount={view.balance} />}</strong>
         {view.mainAddress && (
-          <code class="addr" title={view.mainAddress} aria-label={`main account ${view.mainAddress}`}>
-            {shortAddress(view.mainAddress)}
-          </code>
+          <>
+            {' '}
+            <code class="addr" title={view.mainAddress} aria-label={t('mainAccountAddress', view.mainAddress)}>
+              {shortAddress(view.mainAddress)}
+            </code>{' '}
+            <CopyButton text={view.mainAddress} what={t('mainAccountNoun')} /> <ExplorerLink where={view} kind="account" id={view.mainAddress} what={t('mainAccountNoun')} />
+          </>
         )}
       </p>
       {(view.state === 'out-of-funds' || view.balance === '0') && <FaucetButton network={view.network} />}
       {onPauseToggle && view.state !== 'locked' && view.state !== 'no-wallet' && (
         <button type="button" class="secondary" onClick={onPauseToggle}>
-          {view.state === 'paused' ? 'Resume' : 'Pause'}
+          {view.state === 'paused' ? t('resume') : t('pause')}
         </button>
       )}
     </section>
@@ -56,14 +65,14 @@ function lastWith<T>(items: T[], ok: (t: T) => boolean): T | undefined {
   return undefined;
 }
 
-export function TaskCard({ task, children }: { task: TaskView; children?: preact.ComponentChildren }) {
+export function TaskCard({ task, children, where }: { task: TaskView; children?: preact.ComponentChildren; where?: Pick<NodeView, 'network' | 'rpcUrl'> }) {
   const [message, setMessage] = useState<string | null>(null);
   const lastSubmission = lastWith(task.rounds, (r) => r.submission !== undefined);
   const lastAudit = lastWith(task.rounds, hasAudit);
   const claim = async () => {
     try {
       const out = await sendRequest<'node.claim'>({ type: 'node.claim', taskId: task.taskId });
-      setMessage(out.done);
+      setMessage(out.claimed === undefined ? out.done : out.claimed === '0' ? t('claimNothing') : t('claimDone', koiiAmount(out.claimed, t)));
     } catch (e) {
       setMessage(errorText(e));
     }
@@ -74,29 +83,48 @@ export function TaskCard({ task, children }: { task: TaskView; children?: preact
       <h3 id={headingId}>
         {task.name} <code class="addr" title={task.taskId}>{shortAddress(task.taskId)}</code>
       </h3>
+      <p class="task-links">
+        <CopyButton text={task.taskId} what={t('taskIdNoun')} /> <ExplorerLink where={where} kind="account" id={task.taskId} what={t('taskAccountNoun')} />
+      </p>
       <RoundTimeline task={task} />
       {task.cannotAudit.length > 0 && <AuditAccess sites={task.cannotAudit} />}
       <dl class="facts compact">
-        <dt>Stake</dt>
-        <dd data-testid="task-stake">{task.stake} KOII</dd>
-        <dt>Pending rewards</dt>
-        <dd data-testid="task-claimable">{task.claimable} KOII</dd>
+        <dt>{t('stakeLabel')}</dt>
+        <dd data-testid="task-stake">
+          <Koii amount={task.stake} />
+        </dd>
+        <dt>{t('pendingRewardsLabel')}</dt>
+        <dd data-testid="task-claimable">
+          <Koii amount={task.claimable} />
+        </dd>
         {task.claimed !== null && (
           <>
-            <dt>Claimed</dt>
-            <dd>{task.claimed} KOII</dd>
+            <dt>{t('claimedLabel')}</dt>
+            <dd>
+              <Koii amount={task.claimed} />
+            </dd>
           </>
         )}
-        <dt>Last submission</dt>
-        <dd data-testid="last-submission">{lastSubmission ? `round ${lastSubmission.round}: ${lastSubmission.submission!.slice(0, 14)}…` : 'none yet'}</dd>
-        <dt>Last audits</dt>
+        <dt>{t('lastSubmissionLabel')}</dt>
+        <dd>
+          <span data-testid="last-submission" title={lastSubmission?.submission}>
+            {lastSubmission ? t('lastSubmissionValue', String(lastSubmission.round), `${lastSubmission.submission!.slice(0, 14)}…`) : t('noneYet')}
+          </span>
+          {lastSubmission && (
+            <>
+              {' '}
+              <CopyButton text={lastSubmission.submission!} what={t('proofCidNoun')} />
+            </>
+          )}
+        </dd>
+        <dt>{t('lastAuditsLabel')}</dt>
         <dd data-testid="last-audit">{lastAudit ? auditLine(lastAudit, t) : t('auditNone')}</dd>
       </dl>
       <AuditDetails rounds={task.rounds} />
       <div class="actions">
         {task.claimable !== '0' && (
           <button type="button" class="secondary" onClick={claim}>
-            Claim now
+            {t('claimNow')}
           </button>
         )}
         {children}
@@ -116,17 +144,17 @@ function AuditAccess({ sites }: { sites: string[] }) {
   const grant = () => {
     // In the click: the browser's prompt needs the user's gesture.
     void browser.permissions.request({ origins: [...new Set(sites.map(hostPatternOf))] }).then(
-      (granted) => setMessage(granted ? null : 'The browser did not grant access.'),
+      (granted) => setMessage(granted ? null : t('accessNotGranted')),
       (e: unknown) => setMessage(errorText(e)),
     );
   };
   return (
     <div class="notice" role="status" data-testid="audit-access">
       <p>
-        Cannot audit: access not granted to {sites.join(', ')}. Peers' pages there stay undecided (no vote) until you grant it; the node sends no cookies there.
+        {t('cannotAuditNotice', sites.join(', '))}
       </p>
       <button type="button" class="secondary" onClick={grant}>
-        Grant access
+        {t('grantAccess')}
       </button>
       {message && <p class="muted">{message}</p>}
     </div>
@@ -134,14 +162,18 @@ function AuditAccess({ sites }: { sites: string[] }) {
 }
 
 export function ActivityLog({ events, limit = 8 }: { events: LogEvent[]; limit?: number }) {
+  const now = Date.now();
   return (
     <section aria-labelledby="log-heading">
-      <h2 id="log-heading">Recent activity</h2>
+      <h2 id="log-heading">{t('recentActivity')}</h2>
       <ol class="log" data-testid="log">
-        {events.length === 0 && <li class="muted">Nothing yet.</li>}
+        {events.length === 0 && <li class="muted">{t('nothingYet')}</li>}
         {events.slice(0, limit).map((e) => (
           <li key={e.id} class={e.level}>
-            <time class="muted">{timeOf(e.at)}</time> <span>{e.message}</span>
+            <span class="muted">
+              <When at={e.at} now={now} />
+            </span>{' '}
+            <span>{roeAmountsAsKoii(e.message)}</span>
           </li>
         ))}
       </ol>
@@ -157,20 +189,20 @@ export function StatusHome({ view, onJoin, onApprovals }: { view: NodeView; onJo
       <StateBanner view={view} onPauseToggle={togglePause} />
       {view.pendingApprovals > 0 && (
         <p class="notice" role="status">
-          {view.pendingApprovals} request{view.pendingApprovals === 1 ? '' : 's'} wait{view.pendingApprovals === 1 ? 's' : ''} for your approval.{' '}
+          {view.pendingApprovals === 1 ? t('pendingApprovalsOne') : t('pendingApprovalsMany', String(view.pendingApprovals))}{' '}
           <button type="button" class="link" onClick={onApprovals}>
-            Review
+            {t('review')}
           </button>
         </p>
       )}
       <section aria-labelledby="tasks-heading">
-        <h2 id="tasks-heading">Tasks</h2>
-        {view.tasks.length === 0 && <p class="muted">No task joined yet.</p>}
-        {view.tasks.map((t) => (
-          <TaskCard key={t.taskId} task={t} />
+        <h2 id="tasks-heading">{t('tasksHeading')}</h2>
+        {view.tasks.length === 0 && <p class="muted">{t('noTaskJoined')}</p>}
+        {view.tasks.map((task) => (
+          <TaskCard key={task.taskId} task={task} where={view} />
         ))}
         <button type="button" class="secondary" onClick={onJoin}>
-          {view.tasks.length === 0 ? 'Join a task' : 'Join another task or add stake'}
+          {view.tasks.length === 0 ? t('joinTask') : t('joinAnotherTask')}
         </button>
       </section>
       <EarningsLedger />

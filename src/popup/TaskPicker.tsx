@@ -4,14 +4,15 @@ import { sendRequest } from '../shared/send-request.ts';
 import { AddTaskById } from './AddTaskById.tsx';
 import { ApprovalCard } from './ApprovalCard.tsx';
 import { FaucetButton } from './FaucetButton.tsx';
-import { shortAddress } from './format.ts';
+import { koiiAmount, shortAddress } from './format.ts';
+import { t } from './i18n.ts';
 import { errorText, useBackground } from './use-background.ts';
 
 /**
  * Choosing a task and a stake. The stake goes to the approval queue; its approval is shown
  * right here, and only an approval sends anything.
  */
-export function TaskPicker({ onJoined, onCancel, cancelLabel = 'Cancel' }: { onJoined: () => void; onCancel?: () => void; cancelLabel?: string }) {
+export function TaskPicker({ onJoined, onCancel, cancelLabel = t('cancel') }: { onJoined: () => void; onCancel?: () => void; cancelLabel?: string }) {
   const tasks = useBackground<'tasks.discover'>({ type: 'tasks.discover' });
   // A new wallet on a test network has nothing to stake: its faucet is offered here.
   const settings = useBackground<'settings.get'>({ type: 'settings.get' });
@@ -23,7 +24,7 @@ export function TaskPicker({ onJoined, onCancel, cancelLabel = 'Cancel' }: { onJ
 
   const list = tasks.data ?? [];
   const selectedId = chosen || list[0]?.taskId || '';
-  const selected: TaskInfo | undefined = list.find((t) => t.taskId === selectedId);
+  const selected: TaskInfo | undefined = list.find((task) => task.taskId === selectedId);
   const taskId = selectedId;
 
   const review = async (e: Event) => {
@@ -49,7 +50,7 @@ export function TaskPicker({ onJoined, onCancel, cancelLabel = 'Cancel' }: { onJ
         onDone={(outcome) => {
           setApproval(null);
           if (outcome === 'approved') onJoined();
-          else setMessage('Rejected: nothing was sent.');
+          else setMessage(t('rejectedNothingSent'));
         }}
       />
     );
@@ -58,30 +59,34 @@ export function TaskPicker({ onJoined, onCancel, cancelLabel = 'Cancel' }: { onJ
   return (
     <>
       <form onSubmit={review} class="stack" aria-labelledby="task-heading">
-        <h2 id="task-heading">Choose a task</h2>
+        <h2 id="task-heading">{t('chooseTask')}</h2>
         {tasks.error && (
           <p role="alert" class="error">
             {tasks.error}
           </p>
         )}
-        {!tasks.data && !tasks.error && <p class="muted">Looking for tasks…</p>}
+        {!tasks.data && !tasks.error && <p class="muted">{t('lookingForTasks')}</p>}
         {tasks.data && list.length === 0 && (
           <p class="muted" data-testid="no-tasks">
-            No page-index task is known on this network yet, so the node cannot earn here until you add one by its id below.
+            {t('noTasksKnown')}
           </p>
         )}
         {list.length > 0 && (
           <fieldset>
-            <legend>Tasks this extension can run</legend>
-            {list.map((t) => (
-              <label key={t.taskId} class="choice">
-                <input type="radio" name="task" value={t.taskId} checked={t.taskId === selectedId} onChange={() => setChosen(t.taskId)} />
+            <legend>{t('tasksThisExtension')}</legend>
+            {list.map((task) => (
+              <label key={task.taskId} class="choice">
+                <input type="radio" name="task" value={task.taskId} checked={task.taskId === selectedId} onChange={() => setChosen(task.taskId)} />
                 <span>
-                  <strong>{t.name}</strong> <code class="addr" title={t.taskId}>{shortAddress(t.taskId)}</code>
+                  <strong>{task.name}</strong> <code class="addr" title={task.taskId}>{shortAddress(task.taskId)}</code>
                   <br />
                   <span class="muted">
-                    minimum stake {t.minimumStake} KOII · {t.bountyPerRound} KOII a round · {t.stakers} node{t.stakers === 1 ? '' : 's'}
-                    {t.myStake !== '0' ? ` · your stake ${t.myStake} KOII` : ''}
+                    {[
+                      t('taskMinimumStake', koiiAmount(task.minimumStake, t)),
+                      t('taskBounty', koiiAmount(task.bountyPerRound, t)),
+                      task.stakers === 1 ? t('taskNodesOne') : t('taskNodesMany', String(task.stakers)),
+                      ...(task.myStake !== '0' ? [t('taskYourStake', koiiAmount(task.myStake, t))] : []),
+                    ].join(' · ')}
                   </span>
                 </span>
               </label>
@@ -90,7 +95,7 @@ export function TaskPicker({ onJoined, onCancel, cancelLabel = 'Cancel' }: { onJ
         )}
         <FaucetButton network={settings.data?.network} />
         <div class="field">
-          <label for="stake-amount">Stake (KOII)</label>
+          <label for="stake-amount">{t('stakeAmountLabel')}</label>
           <input
             id="stake-amount"
             type="text"
@@ -101,7 +106,7 @@ export function TaskPicker({ onJoined, onCancel, cancelLabel = 'Cancel' }: { onJ
           />
         </div>
         <p class="muted" data-testid="task-proofs-public">
-          Proofs are public and cannot be unpublished: each one names the pages the node indexed for the task.
+          {t('taskProofsPublic')}
         </p>
         {message && (
           <p role="status" class="notice" data-testid="task-message">
@@ -115,16 +120,16 @@ export function TaskPicker({ onJoined, onCancel, cancelLabel = 'Cancel' }: { onJ
             </button>
           )}
           <button type="submit" class="primary" disabled={busy || !taskId}>
-            Review stake
+            {t('reviewStake')}
           </button>
         </div>
       </form>
       {settings.data && (
         <AddTaskById
           endpoint={settings.data.rpcUrl}
-          onAdded={(t) => {
+          onAdded={(task) => {
             tasks.refresh();
-            setChosen(t.taskId);
+            setChosen(task.taskId);
           }}
         />
       )}

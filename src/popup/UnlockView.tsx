@@ -2,7 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import type { WalletStatus } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { shortAddress } from './format.ts';
+import { t } from './i18n.ts';
 import { PasswordField } from './PasswordField.tsx';
+import { ELEMENT, TextWith } from './TextWith.tsx';
 import { errorText } from './use-background.ts';
 
 export function UnlockView({ wallet }: { wallet: WalletStatus }) {
@@ -33,17 +35,19 @@ export function UnlockView({ wallet }: { wallet: WalletStatus }) {
   };
   return (
     <form onSubmit={submit} class="stack unlock" aria-labelledby="unlock-heading" data-testid="unlock">
-      <h2 id="unlock-heading">Wallet locked</h2>
+      <h2 id="unlock-heading">{t('walletLocked')}</h2>
       <p>
-        The node signs nothing while the wallet is locked.
+        {t('walletLockedText')}
         {wallet.mainAddress && (
           <>
             {' '}
-            Main account <code title={wallet.mainAddress}>{shortAddress(wallet.mainAddress)}</code>.
+            <TextWith text={t('unlockMainAccount', ELEMENT)}>
+              <code title={wallet.mainAddress}>{shortAddress(wallet.mainAddress)}</code>
+            </TextWith>
           </>
         )}
       </p>
-      <PasswordField id="unlock-password" label="Password" value={password} onInput={setPassword} autoFocus />
+      <PasswordField id="unlock-password" label={t('passwordLabel')} value={password} onInput={setPassword} autoFocus />
       {error && (
         <p role="alert" class="error">
           {error}
@@ -51,12 +55,12 @@ export function UnlockView({ wallet }: { wallet: WalletStatus }) {
       )}
       {wait > 0 && (
         <p class="muted" role="status">
-          Too many wrong passwords: next try in {Math.ceil(wait / 1000)} s.
+          {t('unlockWait', t('durationSec', String(Math.ceil(wait / 1000))))}
         </p>
       )}
       <div class="actions">
         <button type="submit" class="primary" disabled={busy || wait > 0}>
-          {busy ? 'Unlocking…' : 'Unlock'}
+          {busy ? t('unlocking') : t('unlock')}
         </button>
       </div>
     </form>

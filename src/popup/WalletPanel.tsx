@@ -1,16 +1,21 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ApprovalView, ExportWhat, WalletStatus } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
-import { MAIN_PATH_NAMES } from '../wallet/account-paths.ts';
-import { MIN_PASSWORD_LENGTH, passwordShapeProblem } from '../wallet/password-strength.ts';
+import { MIN_PASSWORD_LENGTH } from '../wallet/password-strength.ts';
+import { mainPathName } from './main-path-name.ts';
 import { ApprovalCard } from './ApprovalCard.tsx';
+import { CopyButton } from './CopyButton.tsx';
+import { t } from './i18n.ts';
+import { newPasswordProblem } from './password-problem.ts';
 import { PasswordField } from './PasswordField.tsx';
+import { SentTransactionLine, type SentTransaction } from './SentTransaction.tsx';
 import { errorText } from './use-background.ts';
 
+/** `label`: a _locales key. */
 const EXPORTS: { what: ExportWhat; label: string; file?: string }[] = [
-  { what: 'mnemonic', label: 'Recovery phrase' },
-  { what: 'main-key', label: 'Main account key file', file: 'k2-main-account.json' },
-  { what: 'staking-key', label: 'Staking key file', file: 'k2-staking-key.json' },
+  { what: 'mnemonic', label: 'exportMnemonic' },
+  { what: 'main-key', label: 'exportMainKey', file: 'k2-main-account.json' },
+  { what: 'staking-key', label: 'exportStakingKey', file: 'k2-staking-key.json' },
 ];
 
 /** Export needs the password again; what it shows stays on this page only until it is closed. */
@@ -45,18 +50,18 @@ function ExportSecret({ wallet }: { wallet: WalletStatus }) {
   };
   return (
     <form onSubmit={submit} class="stack" aria-labelledby="export-heading">
-      <h3 id="export-heading">Export keys</h3>
+      <h3 id="export-heading">{t('exportHeading')}</h3>
       <div class="field">
-        <label for="export-what">What to export</label>
+        <label for="export-what">{t('exportWhat')}</label>
         <select id="export-what" value={what} onChange={(e) => setWhat((e.target as HTMLSelectElement).value as ExportWhat)}>
           {choices.map((c) => (
             <option key={c.what} value={c.what}>
-              {c.label}
+              {t(c.label)}
             </option>
           ))}
         </select>
       </div>
-      <PasswordField id="export-password" label="Password" value={password} onInput={setPassword} />
+      <PasswordField id="export-password" label={t('passwordLabel')} value={password} onInput={setPassword} />
       {error && (
         <p role="alert" class="error">
           {error}
@@ -64,21 +69,21 @@ function ExportSecret({ wallet }: { wallet: WalletStatus }) {
       )}
       <div class="actions">
         <button type="submit" class="secondary">
-          Show
+          {t('show')}
         </button>
       </div>
       {shown && (
         <div class="secret" data-testid="exported">
-          <label for="exported-text">Keep this secret. Anyone who has it controls your KOII.</label>
+          <label for="exported-text">{t('exportedWarning')}</label>
           <textarea id="exported-text" readOnly rows={3} value={shown.text} />
           <div class="actions">
             {shown.what !== 'mnemonic' && (
               <button type="button" class="secondary" onClick={download}>
-                Download key file
+                {t('downloadKeyFile')}
               </button>
             )}
             <button type="button" class="secondary" onClick={() => setShown(null)}>
-              Hide
+              {t('hide')}
             </button>
           </div>
         </div>
@@ -95,24 +100,24 @@ function ChangePassword() {
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const submit = async (e: Event) => {
     e.preventDefault();
-    const problem = passwordShapeProblem(next) ?? (next !== again ? 'the two new passwords differ' : null);
+    const problem = newPasswordProblem(next, again, t);
     if (problem) return setMessage({ ok: false, text: problem });
     try {
       await sendRequest<'wallet.changePassword'>({ type: 'wallet.changePassword', password: current, newPassword: next });
       setCurrent('');
       setNext('');
       setAgain('');
-      setMessage({ ok: true, text: 'Password changed: the keys are encrypted with the new one.' });
+      setMessage({ ok: true, text: t('passwordChanged') });
     } catch (err) {
       setMessage({ ok: false, text: errorText(err) });
     }
   };
   return (
     <form onSubmit={submit} class="stack" aria-labelledby="change-password-heading">
-      <h3 id="change-password-heading">Change password</h3>
-      <PasswordField id="current-password" label="Current password" value={current} onInput={setCurrent} autocomplete="current-password" />
-      <PasswordField id="changed-password" label={`New password (at least ${MIN_PASSWORD_LENGTH} characters)`} value={next} onInput={setNext} meter autocomplete="new-password" />
-      <PasswordField id="changed-password-again" label="New password again" value={again} onInput={setAgain} autocomplete="new-password" />
+      <h3 id="change-password-heading">{t('changePassword')}</h3>
+      <PasswordField id="current-password" label={t('currentPassword')} value={current} onInput={setCurrent} autocomplete="current-password" />
+      <PasswordField id="changed-password" label={t('newPasswordChangeLabel', String(MIN_PASSWORD_LENGTH))} value={next} onInput={setNext} meter autocomplete="new-password" />
+      <PasswordField id="changed-password-again" label={t('newPasswordAgain')} value={again} onInput={setAgain} autocomplete="new-password" />
       {message && (
         <p role={message.ok ? 'status' : 'alert'} class={message.ok ? 'muted' : 'error'}>
           {message.text}
@@ -120,7 +125,7 @@ function ChangePassword() {
       )}
       <div class="actions">
         <button type="submit" class="secondary">
-          Change password
+          {t('changePassword')}
         </button>
       </div>
     </form>
@@ -132,9 +137,11 @@ function SendKoii() {
   const [amount, setAmount] = useState('');
   const [approval, setApproval] = useState<ApprovalView | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const [sent, setSent] = useState<SentTransaction | null>(null);
   const submit = async (e: Event) => {
     e.preventDefault();
     setMessage(null);
+    setSent(null);
     try {
       const { approvalId } = await sendRequest<'wallet.transfer'>({ type: 'wallet.transfer', to: to.trim(), amount: amount.trim() });
       setApproval((await sendRequest<'approvals.list'>({ type: 'approvals.list' })).find((a) => a.id === approvalId) ?? null);
@@ -143,27 +150,33 @@ function SendKoii() {
     }
   };
   if (approval) {
-    return <ApprovalCard approval={approval} onDone={(o) => (setApproval(null), setMessage(o === 'approved' ? 'Sent.' : 'Rejected: nothing was sent.'))} />;
+    return <ApprovalCard approval={approval} onDone={(o, tx) => (setApproval(null), setSent(tx ?? null), setMessage(o === 'approved' ? t('sent') : t('rejectedNothingSent')))} />;
   }
   return (
     <form onSubmit={submit} class="stack" aria-labelledby="send-heading">
-      <h3 id="send-heading">Send KOII</h3>
+      <h3 id="send-heading">{t('approvalTitleTransfer')}</h3>
       <div class="field">
-        <label for="send-to">To (address)</label>
+        <label for="send-to">{t('sendTo')}</label>
         <input id="send-to" type="text" spellcheck={false} value={to} onInput={(e) => setTo((e.target as HTMLInputElement).value)} />
       </div>
       <div class="field">
-        <label for="send-amount">Amount (KOII)</label>
+        <label for="send-amount">{t('sendAmount')}</label>
         <input id="send-amount" type="text" inputMode="decimal" value={amount} onInput={(e) => setAmount((e.target as HTMLInputElement).value)} />
       </div>
       {message && (
         <p role="status" class="muted">
           {message}
+          {sent && (
+            <>
+              {' '}
+              <SentTransactionLine sent={sent} />
+            </>
+          )}
         </p>
       )}
       <div class="actions">
         <button type="submit" class="secondary">
-          Review
+          {t('review')}
         </button>
       </div>
     </form>
@@ -173,30 +186,42 @@ function SendKoii() {
 export function WalletPanel({ wallet }: { wallet: WalletStatus }) {
   return (
     <section aria-labelledby="wallet-heading" class="card stack">
-      <h2 id="wallet-heading">Wallet</h2>
+      <h2 id="wallet-heading">{t('walletHeading')}</h2>
       <dl class="facts">
-        <dt>Main account</dt>
+        <dt>{t('mainAccount')}</dt>
         <dd>
           <code class="addr" data-testid="main-address">{wallet.mainAddress}</code>
+          {wallet.mainAddress && (
+            <>
+              {' '}
+              <CopyButton text={wallet.mainAddress} what={t('mainAccountNoun')} />
+            </>
+          )}
         </dd>
         {wallet.mainPath && (
           <>
-            <dt>Derived as</dt>
+            <dt>{t('derivedAs')}</dt>
             <dd data-testid="main-path">
-              {MAIN_PATH_NAMES[wallet.mainPath]} <span class="muted">({wallet.mainPath})</span>
+              {mainPathName(wallet.mainPath)} <span class="muted">{t('inParentheses', wallet.mainPath)}</span>
             </dd>
           </>
         )}
-        <dt>Staking key</dt>
+        <dt>{t('stakingKey')}</dt>
         <dd>
           <code class="addr" data-testid="staking-address">
             {wallet.stakingAddress}
           </code>
+          {wallet.stakingAddress && (
+            <>
+              {' '}
+              <CopyButton text={wallet.stakingAddress} what={t('stakingKeyNoun')} />
+            </>
+          )}
         </dd>
       </dl>
       <div class="actions">
         <button type="button" class="secondary" onClick={() => void sendRequest<'wallet.lock'>({ type: 'wallet.lock' })}>
-          Lock wallet
+          {t('lockWallet')}
         </button>
       </div>
       <ExportSecret wallet={wallet} />

@@ -13,9 +13,9 @@ export function hasAudit(r: RoundView): boolean {
 }
 
 /** The first invalid vote's reason, with an ellipsis when other votes gave other reasons. */
-function invalidReason(invalid: readonly PeerVote[]): string {
-  const reasons = [...new Set(invalid.map((v) => v.reason ?? '?'))];
-  return reasons.length > 1 ? `${reasons[0]}; …` : (reasons[0] ?? '?');
+function invalidReason(invalid: readonly PeerVote[], t: Translate): string {
+  const reasons = [...new Set(invalid.map((v) => v.reason ?? t('reasonUnknown')))];
+  return reasons.length > 1 ? `${reasons[0]}; …` : (reasons[0] ?? t('reasonUnknown'));
 }
 
 /** "round 7: judged 4 peers · 1 undecided · voted invalid on 1 (0 of 5 sampled pages match)" */
@@ -24,7 +24,7 @@ export function auditLine(r: RoundView, t: Translate): string {
   const valid = r.votes.length - invalid.length;
   const parts = [r.judged === 1 ? t('auditJudgedOne') : t('auditJudgedMany', String(r.judged))];
   if (r.undecided.length > 0) parts.push(t('auditUndecided', String(r.undecided.length)));
-  if (invalid.length > 0) parts.push(t('auditVotedInvalid', String(invalid.length), invalidReason(invalid)));
+  if (invalid.length > 0) parts.push(t('auditVotedInvalid', String(invalid.length), invalidReason(invalid, t)));
   if (valid > 0) parts.push(t('auditVotedValid', String(valid)));
   return t('auditLine', String(r.round), parts.join(SEPARATOR));
 }
@@ -43,7 +43,7 @@ export function auditNote(r: RoundView | undefined, t: Translate): string {
 
 /** What the node did about one peer, to follow the peer's address. */
 export function voteText(v: PeerVote, t: Translate): string {
-  return v.valid ? t('voteValidItem') : t('voteInvalidItem', v.reason ?? '?');
+  return v.valid ? t('voteValidItem') : t('voteInvalidItem', v.reason ?? t('reasonUnknown'));
 }
 
 export function undecidedText(u: UndecidedPeer, t: Translate): string {
@@ -56,9 +56,9 @@ export function listAuditText(l: ListAudit, t: Translate): string {
     case 'valid':
       return l.voted ? t('listVotedValid') : t('listValid');
     case 'invalid':
-      return t(l.voted ? 'listVotedInvalid' : 'listInvalid', l.reason ?? '?');
+      return t(l.voted ? 'listVotedInvalid' : 'listInvalid', l.reason ?? t('reasonUnknown'));
     case 'undecided':
-      return t('listUndecided', l.reason ?? '?');
+      return t('listUndecided', l.reason ?? t('reasonUnknown'));
   }
 }
 

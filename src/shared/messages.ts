@@ -384,7 +384,8 @@ export interface RequestMap {
   'node.join': { request: { type: 'node.join'; taskId: string; stake: string }; response: { approvalId: string } };
   'node.withdraw': { request: { type: 'node.withdraw'; taskId: string }; response: { approvalId: string } };
   'node.leave': { request: { type: 'node.leave'; taskId: string }; response: { left: string } };
-  'node.claim': { request: { type: 'node.claim'; taskId: string }; response: { done: string } };
+  /** `claimed`: the KOII claimed ("0" when nothing was claimable), for the popup's own words. */
+  'node.claim': { request: { type: 'node.claim'; taskId: string }; response: { done: string; claimed?: string } };
   'node.attention': { request: { type: 'node.attention' }; response: AttentionView };
   /** The user saw the warning of an incident: the status view and the badge stop showing it. */
   'attention.dismiss': { request: { type: 'attention.dismiss'; taskId: string; round: number }; response: { dismissed: boolean } };

@@ -18,6 +18,7 @@ const CHAIN = [
   'clock.ts',
   'stepped-time.ts',
   'http-server.ts',
+  'explorer-http.ts',
   'ledger.ts',
   'ledger-history.ts',
   'proof-store.ts',

@@ -63,6 +63,28 @@ describe('the audit line', () => {
     expect(hasAuditDetails(round({ votes: [{ peer: A, valid: true }] }))).toBe(true);
   });
 
+  test('the status card\'s shape: judged · undecided · voted invalid on K (reason), the reason as the audit gave it', () => {
+    const r = round({
+      round: 12,
+      judged: 3,
+      undecided: [
+        { peer: B, reason: 'proof store unavailable' },
+        { peer: C, reason: 'page fetch timed out' },
+      ],
+      votes: [
+        { peer: A, valid: false, reason: 'bundle bytes do not hash to the CID' },
+        { peer: B, valid: false, reason: 'bundle bytes do not hash to the CID' },
+      ],
+    });
+    // Two peers with the same reason: one reason, no ellipsis.
+    expect(auditLine(r, t)).toBe('round 12: judged 3 peers · 2 undecided · voted invalid on 2 (bundle bytes do not hash to the CID)');
+    // A vote recorded without a reason says so in words, not with a bare "?".
+    const noReason = round({ judged: 1, votes: [{ peer: A, valid: false }] });
+    expect(auditLine(noReason, t)).toBe('round 7: judged 1 peer · voted invalid on 1 (no reason given)');
+    expect(voteText({ peer: A, valid: false }, t)).toBe('voted invalid: no reason given');
+    expect(listAuditText({ candidate: A, verdict: 'undecided', voted: false }, t)).toBe('distribution list undecided: no reason given');
+  });
+
   test('distribution list checks', () => {
     const valid = round({ listAudits: [{ candidate: A, verdict: 'valid', voted: false }] });
     expect(listAuditNote(valid, t)).toBe('list checked: valid');

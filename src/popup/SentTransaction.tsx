@@ -1,0 +1,24 @@
+import type { NetworkId } from '../shared/messages.ts';
+import { CopyButton } from './CopyButton.tsx';
+import { ExplorerLink } from './ExplorerLink.tsx';
+import { shortAddress } from './format.ts';
+import { t } from './i18n.ts';
+
+/** What an approval sent: its transaction's signature, where it went (for the explorer link). */
+export interface SentTransaction {
+  signature: string;
+  where: { network: NetworkId; rpcUrl: string };
+}
+
+/** A sent transaction's signature, with a copy button and, on the devnet, its explorer page. */
+export function SentTransactionLine({ sent }: { sent: SentTransaction }) {
+  return (
+    <span class="sent-tx" data-testid="sent-transaction">
+      {t('transactionLabel')}{' '}
+      <code class="addr-short" title={sent.signature}>
+        {shortAddress(sent.signature)}
+      </code>{' '}
+      <CopyButton text={sent.signature} what={t('transactionNoun')} /> <ExplorerLink where={sent.where} kind="tx" id={sent.signature} what={t('transactionNoun')} />
+    </span>
+  );
+}
