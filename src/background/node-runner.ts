@@ -88,7 +88,9 @@ export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (t
           fetchPage: (page) => fetchWithHostAccess(page, { allowPrivate: privateAddresses }),
           secondRpc,
           settings: async () => ({ ...DEFAULT_ENGINE_SETTINGS, ...(await getSetting<Partial<EngineSettings>>(db, 'engine', {})) }),
-          online: () => (typeof navigator === 'undefined' ? true : navigator.onLine),
+          // A K2 endpoint on this machine (the local devnet) answers without a network: a
+          // machine with only loopback, which Chromium reports as offline, still runs it.
+          online: () => typeof navigator === 'undefined' || navigator.onLine || isLoopbackUrl(primary),
           onChange,
         }),
       };
