@@ -16,6 +16,7 @@ export default defineConfig({
         ...shippedDom,
         test: {
           name: 'unit',
+          setupFiles: ['test/setup/wordlist.ts'],
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           server: shippedDomDeps,
@@ -28,6 +29,7 @@ export default defineConfig({
         ...shippedDom,
         test: {
           name: 'integration',
+          setupFiles: ['test/setup/wordlist.ts'],
           server: shippedDomDeps,
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
@@ -43,6 +45,7 @@ export default defineConfig({
         test: {
           // The long runs (npm run test:soak): not part of npm test, run by CI on its own.
           name: 'soak',
+          setupFiles: ['test/setup/wordlist.ts'],
           server: shippedDomDeps,
           include: ['test/soak/**/*.test.ts'],
           environment: 'node',
@@ -54,6 +57,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          setupFiles: ['test/setup/wordlist.ts'],
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
           testTimeout: 180_000,

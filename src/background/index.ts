@@ -4,6 +4,8 @@ import { appendEvent, recentEvents } from '../store/event-log.ts';
 import { DB_VERSION, getSetting, openNodeDb } from '../store/node-db.ts';
 import { readBalances } from './account-balances.ts';
 import { packagedCommonPasswords } from './common-password-list.ts';
+import { packagedWordlist } from './bip39-wordlist.ts';
+import { setWordlistSource } from '../wallet/mnemonic.ts';
 import { createApprovals, type Settled } from './approvals.ts';
 import { createAttentionManager, listenForAttentionClicks } from './attention-manager.ts';
 import { listenForNotificationClicks, notifyApproval, POPUP_PATH } from './badge.ts';
@@ -43,6 +45,8 @@ const sessionStorage = {
   remove: (key: string) => browser.storage.session.remove(key),
 };
 
+// Phrases are made and read with the package's word list (a file, not code: see mnemonic.ts).
+setWordlistSource(packagedWordlist);
 const walletReady = dbReady.then((db) => createWalletSession(db, sessionStorage, { commonPasswords: packagedCommonPasswords, onIdleLock: () => void onIdleLock() }));
 const runnerReady = Promise.all([dbReady, walletReady]).then(([db, wallet]) => createNodeRunner(db, wallet, notifyChanged));
 const approvalsReady = Promise.all([dbReady, walletReady, runnerReady]).then(([db, wallet, runner]) =>

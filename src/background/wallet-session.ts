@@ -110,7 +110,7 @@ async function secretToImport(text: string, stakingFile: string | null): Promise
   const trimmed = text.trim();
   const staking = stakingFile === null ? null : await importStakingKeyFile(stakingFile);
   if (/^[a-zA-Z]+(\s+[a-zA-Z]+){11,23}$/.test(trimmed)) {
-    const problem = mnemonicProblem(trimmed);
+    const problem = await mnemonicProblem(trimmed);
     if (problem) throw new VaultError(problem);
     const secret: VaultSecret = { kind: 'mnemonic', mnemonic: normalizeMnemonic(trimmed), ...(staking ? { stakingSeed: [...staking.seed] } : {}) };
     staking?.seed.fill(0);
@@ -360,7 +360,7 @@ export function createWalletSession(
 
   async function createNow(password: string): Promise<{ mnemonic: string; status: WalletStatus }> {
     if (await getSetting(db, 'vault', null)) throw new VaultError('a wallet already exists');
-    const mnemonic = generateMnemonic();
+    const mnemonic = await generateMnemonic();
     const secret: VaultSecret = { kind: 'mnemonic', mnemonic, mainPath: MAIN_ACCOUNT_PATH };
     await store(secret, password);
     await putSetting(db, 'backupConfirmed', false);
