@@ -76,7 +76,7 @@ function LedgerTask({ task }: { task: LedgerTaskView }) {
   return (
     <article class="card" aria-labelledby={headingId} data-testid="ledger-task">
       <h3 id={headingId}>{task.name}</h3>
-      <p class="muted">{t('ledgerTotals', String(task.roundCount))}</p>
+      <p class="muted">{task.roundCount === 1 ? t('ledgerTotalsOne') : t('ledgerTotals', String(task.roundCount))}</p>
       <dl class="facts compact ledger-totals">
         <dt>{t('ledgerReward')}</dt>
         <dd data-testid="ledger-total-reward">{koii(totals.reward)}</dd>
