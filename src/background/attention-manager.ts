@@ -3,6 +3,7 @@ import { formatKoii } from '../core/amounts.ts';
 import { keptIncidents, type OwnIncident } from '../engine/own-incidents.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
 import type { AttentionView, WalletStatus } from '../shared/messages.ts';
+import { t } from '../shared/i18n.ts';
 import { getSetting, putSetting, type NodeDb } from '../store/node-db.ts';
 import { attentionOf, badgeOf, iconPaths, lowFunds, type Attention, type Badge } from './attention.ts';
 import { dueNotifications, NOTIFICATIONS_SETTING, NOTIFIED_SETTING, occurrencesOf, type Occurrence } from './notifier.ts';
@@ -38,8 +39,6 @@ interface SessionMark {
   /** The wallet was locked when this browser session began, and has not been unlocked since. */
   lockedAtStart: boolean;
 }
-
-const t = (key: string, ...subs: string[]) => browser.i18n.getMessage(key, subs) || key;
 
 export function createAttentionManager(deps: AttentionDeps) {
   const now = deps.now ?? Date.now;
