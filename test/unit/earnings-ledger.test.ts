@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
-import { openDB } from 'idb';
 import { describe, expect, test } from 'vitest';
+import { openLegacyNodeDb } from './helpers/legacy-node-db.ts';
 import { createEarningsLedger } from '../../src/engine/earnings-ledger.ts';
 import type { AccountInfo } from '../../src/k2/rpc-client.ts';
 import { encodeDistributionAccount } from '../../src/k2/task-state-decoder.ts';
@@ -34,21 +34,7 @@ function outboxEntry(key: string, signature: string, status: OutboxEntry['status
 describe('the version-5 upgrade', () => {
   test('a version-4 database keeps its summaries, outbox and settings, and gains an empty ledger', async () => {
     const name = freshName();
-    const v4 = await openDB(name, 4, {
-      upgrade(db) {
-        db.createObjectStore('events', { keyPath: 'id', autoIncrement: true }).createIndex('at', 'at');
-        db.createObjectStore('visits', { keyPath: 'url' }).createIndex('visitedAt', 'visitedAt');
-        db.createObjectStore('settings');
-        db.createObjectStore('tasks', { keyPath: 'taskId' });
-        db.createObjectStore('records', { keyPath: ['taskId', 'round', 'url'] }).createIndex('byRound', ['taskId', 'round']);
-        db.createObjectStore('journal', { keyPath: ['taskId', 'key'] }).createIndex('byRound', ['taskId', 'round']);
-        const outbox = db.createObjectStore('outbox', { keyPath: ['taskId', 'key'] });
-        outbox.createIndex('byStatus', 'status');
-        outbox.createIndex('byRound', ['taskId', 'round']);
-        db.createObjectStore('rounds', { keyPath: ['taskId', 'round'] });
-        db.createObjectStore('indexQueue', { keyPath: 'url' }).createIndex('queuedAt', 'queuedAt');
-      },
-    });
+    const v4 = await openLegacyNodeDb(name, 4);
     const summary = { ...emptyRoundSummary('T', 7), pages: 3, earned: '250000000', votes: [{ peer: PEER, valid: false, reason: 'bad' }] };
     const sent = outboxEntry('submit:7', SIG(1), 'confirmed');
     await v4.put('rounds', summary);

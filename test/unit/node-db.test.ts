@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { describe, expect, test } from 'vitest';
+import { openLegacyNodeDb } from './helpers/legacy-node-db.ts';
 import { DB_VERSION, getSetting, migrateRoundSummaryV3, openNodeDb, putSetting, type RoundSummaryV3 } from '../../src/store/node-db.ts';
 import { appendEvent, recentEvents } from '../../src/store/event-log.ts';
 import { countVisits, recentVisits, recordVisit, visitKey } from '../../src/background/visit-store.ts';
@@ -107,21 +108,7 @@ describe('round summaries from version 3', () => {
 
   test('opening a version-3 database migrates every stored summary', async () => {
     const name = freshName();
-    const v3 = await openDB(name, 3, {
-      upgrade(db) {
-        db.createObjectStore('events', { keyPath: 'id', autoIncrement: true }).createIndex('at', 'at');
-        db.createObjectStore('visits', { keyPath: 'url' }).createIndex('visitedAt', 'visitedAt');
-        db.createObjectStore('settings');
-        db.createObjectStore('tasks', { keyPath: 'taskId' });
-        db.createObjectStore('records', { keyPath: ['taskId', 'round', 'url'] }).createIndex('byRound', ['taskId', 'round']);
-        db.createObjectStore('journal', { keyPath: ['taskId', 'key'] }).createIndex('byRound', ['taskId', 'round']);
-        const outbox = db.createObjectStore('outbox', { keyPath: ['taskId', 'key'] });
-        outbox.createIndex('byStatus', 'status');
-        outbox.createIndex('byRound', ['taskId', 'round']);
-        db.createObjectStore('rounds', { keyPath: ['taskId', 'round'] });
-        db.createObjectStore('indexQueue', { keyPath: 'url' }).createIndex('queuedAt', 'queuedAt');
-      },
-    });
+    const v3 = await openLegacyNodeDb(name, 3);
     await v3.put('rounds', old);
     await v3.put('rounds', { ...old, round: 8, audits: 0, invalidFound: 0, notes: ['round 8: no votes needed'] });
     v3.close();
