@@ -1,12 +1,12 @@
 import browser from 'webextension-polyfill';
 import { formatKoii } from '../core/amounts.ts';
 import { keptIncidents, type OwnIncident } from '../engine/own-incidents.ts';
-import type { K2Rpc } from '../k2/rpc-client.ts';
 import type { AttentionView, WalletStatus } from '../shared/messages.ts';
 import { t } from '../shared/i18n.ts';
 import { getSetting, putSetting, type NodeDb } from '../store/node-db.ts';
 import { attentionOf, badgeOf, iconPaths, lowFunds, type Attention, type Badge } from './attention.ts';
 import { dueNotifications, NOTIFICATIONS_SETTING, NOTIFIED_SETTING, occurrencesOf, type Occurrence } from './notifier.ts';
+import type { MainBalance } from './main-balance.ts';
 import { engineSettings } from './settings-store.ts';
 
 // The toolbar badge and icon, and the opt-in notifications, kept in step with the node. It
@@ -20,16 +20,20 @@ export interface AttentionDeps {
   wallet: () => Promise<WalletStatus>;
   pendingApprovals: () => Promise<number>;
   engineState: () => string;
-  rpc: () => Promise<K2Rpc>;
+  balance: MainBalance;
   /** storage.session: cleared when the browser closes, so it tells a new browser session. */
   session: { get(key: string): Promise<Record<string, unknown>>; set(items: Record<string, unknown>): Promise<void> };
   now?: () => number;
 }
 
 const SESSION_KEY = 'k2-attention-session';
-const BALANCE_KEY = 'k2-attention-balance';
-const BALANCE_TTL_MS = 30_000;
-const BALANCE_WAIT_MS = 2000;
+/**
+ * The badge reads the balance at most every 30 s, and a slow or unreachable endpoint never
+ * holds it up past 2 s (the last known value counts, and a late answer refreshes the badge).
+ */
+const BADGE_BALANCE = { maxAgeMs: 30_000, waitMs: 2000 };
+/** What is known, without waiting. */
+const KNOWN_BALANCE = { maxAgeMs: Number.POSITIVE_INFINITY, waitMs: 0 };
 /** Changes come in bursts (a wake logs several lines): one refresh for each burst. */
 const COALESCE_MS = 500;
 export const NOTIFICATION_PREFIX = 'k2-attention-';
@@ -42,39 +46,9 @@ interface SessionMark {
 
 export function createAttentionManager(deps: AttentionDeps) {
   const now = deps.now ?? Date.now;
-  let balance: { address: string; at: number; value: bigint | null } | null = null;
   let applied = '';
   let timer: ReturnType<typeof setTimeout> | undefined;
   let chain: Promise<unknown> = Promise.resolve();
-
-  /**
-   * The main account's balance, read at most every BALANCE_TTL_MS. A slow or unreachable
-   * endpoint never holds the badge up: past BALANCE_WAIT_MS the last value known is used, and
-   * the answer, when it comes, is kept for the next refresh. With `read` false, only what is known.
-   */
-  async function mainBalance(address: string, read: boolean): Promise<bigint | null> {
-    // A restarted worker uses the last read of this browser session (a worker can be stopped
-    // every few seconds: one more K2 request at each start would add up).
-    if (!balance) {
-      const kept = (await deps.session.get(BALANCE_KEY))[BALANCE_KEY] as { address: string; at: number; value: string | null } | undefined;
-      if (kept) balance = { address: kept.address, at: kept.at, value: kept.value === null ? null : BigInt(kept.value) };
-    }
-    const known = balance?.address === address ? balance : null;
-    if (!read || (known && now() - known.at < BALANCE_TTL_MS)) return known?.value ?? null;
-    balance = { address, at: now(), value: known?.value ?? null };
-    const answer = (async () => (await deps.rpc()).getBalance(address))().then(
-      (value) => {
-        if (balance?.address === address) {
-          balance.value = value;
-          void deps.session.set({ [BALANCE_KEY]: { address, at: balance.at, value: value.toString() } }).catch(() => undefined);
-        }
-        return value;
-      },
-      () => null,
-    );
-    const quick = await Promise.race([answer, new Promise<'slow'>((r) => setTimeout(() => r('slow'), BALANCE_WAIT_MS))]);
-    return quick === 'slow' ? (known?.value ?? null) : quick;
-  }
 
   async function sessionMark(wallet: WalletStatus): Promise<SessionMark> {
     let mark = (await deps.session.get(SESSION_KEY))[SESSION_KEY] as SessionMark | undefined;
@@ -109,7 +83,7 @@ export function createAttentionManager(deps: AttentionDeps) {
     const engineState = deps.engineState();
     const working = wallet.exists && tasks.length > 0 && !paused;
     // Funds matter to a node that can sign: a locked wallet is its own reason.
-    const funds = working && wallet.unlocked && wallet.mainAddress ? lowFunds(await mainBalance(wallet.mainAddress, readBalance), engineState) : false;
+    const funds = working && wallet.unlocked && wallet.mainAddress ? lowFunds(await deps.balance.get(wallet.mainAddress, readBalance ? BADGE_BALANCE : KNOWN_BALANCE), engineState) : false;
     const incidents = await keptIncidents(db, taskIds);
     const mark = await sessionMark(wallet);
     const attention = attentionOf({
@@ -174,10 +148,6 @@ export function createAttentionManager(deps: AttentionDeps) {
         timer = undefined;
         void this.refresh().catch((err: unknown) => console.error('K2 attention refresh failed', err));
       }, COALESCE_MS);
-    },
-    /** The money may have moved: the next refresh reads the balance again. */
-    forgetBalance(): void {
-      balance = { address: '', at: 0, value: null };
     },
     /** What the popup's warning shows. Asked at every change while a popup is open: it reads only that. */
     async view(): Promise<AttentionView> {

@@ -19,7 +19,8 @@ import { buildLedgerCsv, buildLedgerView } from './ledger-view.ts';
 import { mayRecordVisit } from './visit-policy.ts';
 import { createMessageRouter, type Handlers } from './message-router.ts';
 import { createNodeRunner } from './node-runner.ts';
-import { buildNodeView, forgetBalance } from './node-view.ts';
+import { createMainBalance } from './main-balance.ts';
+import { buildNodeView } from './node-view.ts';
 import type { SenderKind } from './sender-kind.ts';
 import { networkOf, readSettings, updateSettings } from './settings-store.ts';
 import { addSite, optedInSites, removeSite, syncVisitReporter } from './site-registry.ts';
@@ -60,13 +61,21 @@ const approvalsReady = Promise.all([dbReady, walletReady, runnerReady]).then(([d
   }),
 );
 
+// One last-known balance of the main account for the popup and the badge; a newer one read
+// is announced as a change, and money that moved (or a new endpoint) makes it read again.
+const mainBalance = createMainBalance({
+  rpc: async () => (await runnerReady).rpc(),
+  session: sessionStorage,
+  onChange: () => notifyChanged('balance'),
+});
+
 const attentionReady = Promise.all([dbReady, walletReady, runnerReady, approvalsReady]).then(([db, wallet, runner, approvals]) =>
   createAttentionManager({
     db,
     wallet: () => wallet.status(),
     pendingApprovals: async () => (await approvals.pending()).length,
     engineState: () => runner.last().state,
-    rpc: () => runner.rpc(),
+    balance: mainBalance,
     session: sessionStorage,
   }),
 );
@@ -74,11 +83,10 @@ const attentionReady = Promise.all([dbReady, walletReady, runnerReady, approvals
 // lines, visits or records, which come many a second); money that moved is read again.
 const ATTENTION_TOPICS = new Set(['node', 'node-state', 'wallet', 'balance', 'approvals', 'settings', 'incidents']);
 onChanged((topic) => {
+  if (topic === 'wallet' || topic === 'approvals') mainBalance.forget();
+  if (topic === 'settings') mainBalance.forget(false);
   if (!ATTENTION_TOPICS.has(topic)) return;
-  void attentionReady.then((a) => {
-    if (topic === 'wallet' || topic === 'balance' || topic === 'approvals') a.forgetBalance();
-    a.schedule();
-  });
+  void attentionReady.then((a) => a.schedule());
 });
 // At every start of the background, at once: a browser restart forgot the badge, and the
 // start's own work (approvals in flight, the endpoint's greeting) may take a while.
@@ -339,7 +347,7 @@ const handlers: Handlers = {
     const main = (await (await walletReady).status()).mainAddress;
     if (!main) throw new FaucetError('create or import a wallet first');
     await (await runner.rpc()).requestAirdrop(main, FAUCET_ROE);
-    forgetBalance();
+    mainBalance.forget();
     await appendEvent(db, { level: 'info', source: 'wallet', message: `received ${formatKoii(FAUCET_ROE)} test KOII from the ${network} faucet` });
     notifyChanged('wallet');
     return { received: formatKoii(FAUCET_ROE) };
@@ -350,14 +358,13 @@ const handlers: Handlers = {
   },
   async 'node.status'() {
     const { db, wallet, runner, approvals } = await services();
-    const rpcUrl = await getSetting(db, 'rpcUrl', DEFAULT_RPC_URL);
+    const [rpcUrl, walletStatus, pending] = await Promise.all([getSetting(db, 'rpcUrl', DEFAULT_RPC_URL), wallet.status(), approvals.pending()]);
     return buildNodeView(db, {
-      wallet: await wallet.status(),
+      wallet: walletStatus,
       engineState: runner.last().state,
-      rpc: await runner.rpc(),
+      balance: mainBalance,
       rpcUrl,
-      pendingApprovals: (await approvals.pending()).length,
-      onChange: notifyChanged,
+      pendingApprovals: pending.length,
       missingAccess,
     });
   },

@@ -1,9 +1,9 @@
 import { formatKoii } from '../core/amounts.ts';
-import type { K2Rpc } from '../k2/rpc-client.ts';
 import type { NodeState, NodeView, TaskTimeline, TaskView, WalletStatus } from '../shared/messages.ts';
 import { recentEvents } from '../store/event-log.ts';
-import { getSetting, type NodeDb } from '../store/node-db.ts';
+import { getSetting, type JoinedTask, type NodeDb } from '../store/node-db.ts';
 import { leftTasks } from './left-tasks.ts';
+import type { MainBalance } from './main-balance.ts';
 import { networkOf } from './settings-store.ts';
 
 // What the popup's home shows, in one answer: the node's state, each joined task with its
@@ -11,7 +11,6 @@ import { networkOf } from './settings-store.ts';
 
 /** Below this the main account cannot pay a few rounds of fees: the node is "out of funds". */
 export const LOW_FUNDS_ROE = 100_000n;
-const BALANCE_CACHE_MS = 2000;
 const ROUNDS_SHOWN = 12;
 
 interface EngineView {
@@ -23,45 +22,53 @@ interface EngineView {
   claimed?: string;
 }
 
-const BALANCE_WAIT_MS = 800;
-let balanceCache: { key: string; at: number; value: bigint | null } | null = null;
-let balanceFetch: Promise<bigint | null> | null = null;
-
-/** After the node or the user moved funds: the next status reads the balance again. */
-export function forgetBalance(): void {
-  balanceCache = null;
-}
-
 /**
- * The main account's balance without making the popup wait on a slow endpoint: a fresh
- * cached value at once; otherwise the RPC answer if it comes quickly, else the last known
- * value, and a change notice when the answer arrives.
+ * The popup paints when this answer comes, so it never waits on K2 for a balance it has seen:
+ * a known one is answered at once (a newer one, when read, is announced as a change); only
+ * the very first read in a browser session is waited for, briefly.
  */
-async function balanceOf(rpc: K2Rpc, rpcUrl: string, address: string, onLate: () => void): Promise<bigint | null> {
-  const key = `${rpcUrl}:${address}`;
-  const cached = balanceCache?.key === key ? balanceCache : null;
-  if (cached && Date.now() - cached.at < BALANCE_CACHE_MS) return cached.value;
-  let late = false;
-  balanceFetch ??= rpc
-    .getBalance(address)
-    .catch(() => null)
-    .then((value) => {
-      balanceCache = { key, at: Date.now(), value };
-      balanceFetch = null;
-      if (late && value !== cached?.value) onLate();
-      return value;
-    });
-  const quick = await Promise.race([balanceFetch, new Promise<'slow'>((r) => setTimeout(() => r('slow'), BALANCE_WAIT_MS))]);
-  if (quick !== 'slow') return quick;
-  late = true;
-  return cached?.value ?? null;
-}
+const POPUP_BALANCE = { maxAgeMs: 2000, waitMs: 300 };
 
 async function timelineOf(db: NodeDb, taskId: string): Promise<TaskTimeline | null> {
-  const timing = await getSetting<{ startingSlot: number; roundTime: number; submissionWindow: number; auditWindow: number } | null>(db, `timing:${taskId}`, null);
-  const clock = await getSetting<{ slot: number; at: number; slotMs: number } | null>(db, `clock:${taskId}`, null);
+  const [timing, clock] = await Promise.all([
+    getSetting<{ startingSlot: number; roundTime: number; submissionWindow: number; auditWindow: number } | null>(db, `timing:${taskId}`, null),
+    getSetting<{ slot: number; at: number; slotMs: number } | null>(db, `clock:${taskId}`, null),
+  ]);
   if (!timing || !clock) return null;
   return { ...timing, slot: clock.slot, slotAt: clock.at, slotMs: clock.slotMs };
+}
+
+async function taskViewOf(db: NodeDb, task: JoinedTask, missingAccess?: (origins: string[]) => Promise<string[]>): Promise<TaskView> {
+  const [v, stored, timeline, cannotAudit] = await Promise.all([
+    getSetting<EngineView | null>(db, `view:${task.taskId}`, null),
+    db.getAll('rounds', IDBKeyRange.bound([task.taskId, -Infinity], [task.taskId, Infinity])),
+    timelineOf(db, task.taskId),
+    missingAccess && task.rules ? missingAccess(task.rules.origins) : [],
+  ]);
+  const rounds = stored.slice(-ROUNDS_SHOWN).map((r) => ({
+    round: r.round,
+    pages: r.pages,
+    judged: r.judgedPeers.length,
+    undecided: r.undecided,
+    votes: r.votes,
+    listAudits: r.listAudits,
+    notes: r.notes.slice(-4),
+    ...(r.submission ? { submission: r.submission } : {}),
+    ...(r.earned !== undefined ? { earned: formatKoii(BigInt(r.earned)) } : {}),
+  }));
+  return {
+    taskId: task.taskId,
+    name: task.name,
+    round: v?.round ?? -1,
+    phase: v?.phase ?? 'idle',
+    progress: v?.progress ?? 0,
+    stake: formatKoii(BigInt(v?.stake ?? '0')),
+    claimable: formatKoii(BigInt(v?.claimable ?? '0')),
+    claimed: v?.claimed !== undefined ? formatKoii(BigInt(v.claimed)) : null,
+    timeline,
+    rounds,
+    cannotAudit,
+  };
 }
 
 export async function buildNodeView(
@@ -69,46 +76,21 @@ export async function buildNodeView(
   ctx: {
     wallet: WalletStatus;
     engineState: string;
-    rpc: K2Rpc;
+    balance: MainBalance;
     rpcUrl: string;
     pendingApprovals: number;
-    onChange: (topic: string) => void;
     /** The origins among these whose host the browser has not granted (none, by default). */
     missingAccess?: (origins: string[]) => Promise<string[]>;
   },
 ): Promise<NodeView> {
   const { wallet } = ctx;
-  const balance = wallet.mainAddress ? await balanceOf(ctx.rpc, ctx.rpcUrl, wallet.mainAddress, () => ctx.onChange('balance')) : null;
-  const tasks: TaskView[] = [];
-  for (const task of await db.getAll('tasks')) {
-    const v = await getSetting<EngineView | null>(db, `view:${task.taskId}`, null);
-    const rounds = (await db.getAll('rounds', IDBKeyRange.bound([task.taskId, -Infinity], [task.taskId, Infinity])))
-      .slice(-ROUNDS_SHOWN)
-      .map((r) => ({
-        round: r.round,
-        pages: r.pages,
-        judged: r.judgedPeers.length,
-        undecided: r.undecided,
-        votes: r.votes,
-        listAudits: r.listAudits,
-        notes: r.notes.slice(-4),
-        ...(r.submission ? { submission: r.submission } : {}),
-        ...(r.earned !== undefined ? { earned: formatKoii(BigInt(r.earned)) } : {}),
-      }));
-    tasks.push({
-      taskId: task.taskId,
-      name: task.name,
-      round: v?.round ?? -1,
-      phase: v?.phase ?? 'idle',
-      progress: v?.progress ?? 0,
-      stake: formatKoii(BigInt(v?.stake ?? '0')),
-      claimable: formatKoii(BigInt(v?.claimable ?? '0')),
-      claimed: v?.claimed !== undefined ? formatKoii(BigInt(v.claimed)) : null,
-      timeline: await timelineOf(db, task.taskId),
-      rounds,
-      cannotAudit: ctx.missingAccess && task.rules ? await ctx.missingAccess(task.rules.origins) : [],
-    });
-  }
+  // The popup paints when this answer comes: the reads go out together, not one by one.
+  const [balance, tasks, left, events] = await Promise.all([
+    wallet.mainAddress ? ctx.balance.get(wallet.mainAddress, POPUP_BALANCE) : null,
+    db.getAll('tasks').then((all) => Promise.all(all.map((task) => taskViewOf(db, task, ctx.missingAccess)))),
+    leftTasks(db),
+    recentEvents(db, 15),
+  ]);
   let state: NodeState;
   if (!wallet.exists) state = 'no-wallet';
   else if (!wallet.unlocked) state = 'locked';
@@ -122,8 +104,8 @@ export async function buildNodeView(
     mainAddress: wallet.mainAddress,
     stakingAddress: wallet.stakingAddress,
     tasks,
-    leftTasks: await leftTasks(db),
+    leftTasks: left,
     pendingApprovals: ctx.pendingApprovals,
-    events: await recentEvents(db, 15),
+    events,
   };
 }

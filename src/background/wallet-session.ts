@@ -1,6 +1,6 @@
 import type { NodeKeys } from '../engine/node-engine.ts';
 import type { ExportWhat, ImportPreview, WalletStatus } from '../shared/messages.ts';
-import { getSetting, putSetting, type NodeDb } from '../store/node-db.ts';
+import { getSetting, getSettings, putSetting, type NodeDb } from '../store/node-db.ts';
 import { isMainPath, LEGACY_MAIN_PATH, MAIN_ACCOUNT_PATH, type MainPath } from '../wallet/account-paths.ts';
 import {
   deriveAccountCandidates,
@@ -323,33 +323,37 @@ export function createWalletSession(
   }
 
   async function status(): Promise<WalletStatus> {
-    // An import left waiting too long goes at the first look.
-    await pendingImport();
-    const vault = await getSetting(db, 'vault', null);
-    const addresses = await getSetting<{ main: string; staking: string } | null>(db, 'addresses', null);
-    const throttle = await getSetting<UnlockThrottle>(db, 'unlockThrottle', { failures: 0, lastFailureAt: 0 });
-    const backupConfirmed = await getSetting(db, 'backupConfirmed', true);
-    const pending = backupConfirmed ? undefined : await pendingBackup();
+    // Every popup open waits on this answer before it can paint: one read transaction for the
+    // settings, and the session's look (an import left waiting too long goes at it) beside it.
+    const [s, live] = await Promise.all([
+      getSettings(db, {
+        vault: null as unknown,
+        addresses: null as { main: string; staking: string } | null,
+        unlockThrottle: { failures: 0, lastFailureAt: 0 } as UnlockThrottle,
+        backupConfirmed: true,
+        walletKind: 'mnemonic' as 'mnemonic' | 'keyfile',
+        mainPath: LEGACY_MAIN_PATH as unknown,
+        onboarded: false,
+        autoLockMinutes: DEFAULT_AUTOLOCK_MINUTES,
+      }),
+      liveSession(),
+      pendingImport(),
+    ]);
+    const exists = s.vault !== null;
+    const pending = s.backupConfirmed ? undefined : await pendingBackup();
     return {
-      exists: vault !== null,
-      unlocked: vault !== null && (await liveSession()) !== undefined,
-      mainAddress: addresses?.main ?? null,
-      stakingAddress: addresses?.staking ?? null,
-      retryInMs: msUntilNextAttempt(throttle, now()),
-      kind: vault === null ? null : await getSetting<'mnemonic' | 'keyfile'>(db, 'walletKind', 'mnemonic'),
-      backupConfirmed,
+      exists,
+      unlocked: exists && live !== undefined,
+      mainAddress: s.addresses?.main ?? null,
+      stakingAddress: s.addresses?.staking ?? null,
+      retryInMs: msUntilNextAttempt(s.unlockThrottle, now()),
+      kind: exists ? s.walletKind : null,
+      backupConfirmed: s.backupConfirmed,
       backupChallenge: pending?.challenge ?? null,
-      onboarded: await getSetting(db, 'onboarded', false),
-      autoLockMinutes: await getSetting(db, 'autoLockMinutes', DEFAULT_AUTOLOCK_MINUTES),
-      mainPath: vault === null ? null : await storedMainPath(),
+      onboarded: s.onboarded,
+      autoLockMinutes: s.autoLockMinutes,
+      mainPath: exists && s.walletKind === 'mnemonic' && isMainPath(s.mainPath) ? s.mainPath : null,
     };
-  }
-
-  /** The main account's path as stored beside the vault (a wallet older than the choice has none: legacy). */
-  async function storedMainPath(): Promise<MainPath | null> {
-    if ((await getSetting(db, 'walletKind', 'mnemonic')) !== 'mnemonic') return null;
-    const path = await getSetting<unknown>(db, 'mainPath', LEGACY_MAIN_PATH);
-    return isMainPath(path) ? path : null;
   }
 
   async function startBackupCheck(mnemonic: string): Promise<number[]> {

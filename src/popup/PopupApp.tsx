@@ -1,5 +1,5 @@
 import browser from 'webextension-polyfill';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { sendRequest } from '../shared/send-request.ts';
 import { ApprovalsList } from './ApprovalCard.tsx';
 import { NetworkPicker } from './NetworkPicker.tsx';
@@ -9,14 +9,17 @@ import { StatusHome } from './StatusHome.tsx';
 import { TaskPicker } from './TaskPicker.tsx';
 import { t } from './i18n.ts';
 import { UnlockView } from './UnlockView.tsx';
+import { dropEarly } from './early-requests.ts';
 import { listenForActivity, useBackground } from './use-background.ts';
 
 type Tab = 'status' | 'approvals' | 'settings' | 'join';
 
 /** Marks the first useful paint for the benchmark (open → first real content on screen). */
 function useReadyMarker(ready: boolean): void {
-  useEffect(() => {
-    if (ready && document.body.dataset.ready !== '1') requestAnimationFrame(() => (document.body.dataset.ready = '1'));
+  // Set in the same task as the DOM change that shows the content, so the marker and the
+  // content reach the screen in the same frame.
+  useLayoutEffect(() => {
+    if (ready) document.body.dataset.ready = '1';
   }, [ready]);
 }
 
@@ -83,7 +86,11 @@ export function PopupApp() {
   const wallet = useBackground<'wallet.status'>({ type: 'wallet.status' });
   useEffect(listenForActivity, []);
   const w = wallet.data;
-  useReadyMarker(w !== null && (!w.unlocked || !w.onboarded || !w.backupConfirmed));
+  const everyday = w !== null && w.exists && w.backupConfirmed && w.onboarded && w.unlocked;
+  useReadyMarker(w !== null && !everyday);
+  useLayoutEffect(() => {
+    if (w !== null) dropEarly();
+  }, [w !== null]);
   return (
     <>
       <header>

@@ -1,5 +1,6 @@
 import browser from 'webextension-polyfill';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { takeEarly } from './early-requests.ts';
 import { UPDATES_PORT, type RequestMap, type RequestType } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 
@@ -57,15 +58,18 @@ export function useBackground<T extends RequestType>(request: RequestMap[T]['req
   const [error, setError] = useState<string | null>(null);
   const req = useRef(request);
   req.current = request;
-  const refresh = () => {
-    sendRequest<T>(req.current)
+  const ask = (answer: Promise<RequestMap[T]['response']>) => {
+    answer
       .then((d) => {
         setData(d);
         setError(null);
       })
       .catch((e: unknown) => setError(errorText(e)));
   };
-  useEffect(refresh, deps);
+  const refresh = () => ask(sendRequest<T>(req.current));
+  // A layout effect runs right after the first render, not a frame later as an effect does: the
+  // request goes out (or the answer asked for early is taken) before the browser paints "Loading".
+  useLayoutEffect(() => ask(takeEarly<T>(req.current) ?? sendRequest<T>(req.current)), deps);
   useChanges(refresh);
   return { data, error, refresh };
 }

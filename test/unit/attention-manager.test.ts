@@ -41,6 +41,7 @@ vi.mock('webextension-polyfill', () => ({
   },
 }));
 const { createAttentionManager } = await import('../../src/background/attention-manager.ts');
+const { createMainBalance } = await import('../../src/background/main-balance.ts');
 
 const TASK = 'Koiitask22222222222222222222222222222222222';
 const MAIN = '7EqQdEULxWcraVx3mXKFjc84LhCkMGZCkRuDpvcMwJeK';
@@ -69,9 +70,12 @@ function manager(db: NodeDb, opts: { balance?: bigint; wallet?: Partial<WalletSt
     wallet: async () => wallet(opts.wallet),
     pendingApprovals: async () => 0,
     engineState: () => opts.engineState ?? 'running',
-    rpc: async () => rpc,
-    session: opts.session ?? memorySession(),
+    ...sessionAndBalance(rpc, opts.session ?? memorySession()),
   });
+}
+
+function sessionAndBalance(rpc: K2Rpc, session: ReturnType<typeof memorySession>) {
+  return { session, balance: createMainBalance({ rpc: async () => rpc, session }) };
 }
 
 async function joinedDb(): Promise<NodeDb> {
@@ -162,7 +166,7 @@ describe('the attention manager on a fake browser', () => {
     const session = memorySession();
     let reads = 0;
     const rpc = { getBalance: async () => (reads++, 1000n) } as unknown as K2Rpc;
-    const start = () => createAttentionManager({ db, wallet: async () => wallet(), pendingApprovals: async () => 0, engineState: () => 'running', rpc: async () => rpc, session });
+    const start = () => createAttentionManager({ db, wallet: async () => wallet(), pendingApprovals: async () => 0, engineState: () => 'running', ...sessionAndBalance(rpc, session) });
     expect((await start().refresh()).reasons).toEqual(['out-of-funds']);
     expect((await start().refresh()).reasons).toEqual(['out-of-funds']);
     expect(reads).toBe(1);
@@ -171,7 +175,7 @@ describe('the attention manager on a fake browser', () => {
   test('an endpoint that never answers the balance does not hold the badge up', async () => {
     const db = await joinedDb();
     const rpc = { getBalance: () => new Promise<bigint>(() => undefined) } as unknown as K2Rpc;
-    const m = createAttentionManager({ db, wallet: async () => wallet(), pendingApprovals: async () => 0, engineState: () => 'running', rpc: async () => rpc, session: memorySession() });
+    const m = createAttentionManager({ db, wallet: async () => wallet(), pendingApprovals: async () => 0, engineState: () => 'running', ...sessionAndBalance(rpc, memorySession()) });
     expect((await m.refresh()).state).toBe('running');
     expect(badge.title).toBe('K2 Light Node: running');
   });
