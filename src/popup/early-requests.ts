@@ -1,29 +1,28 @@
 import type { RequestMap, RequestType } from '../shared/messages.ts';
-import { sendRequest } from '../shared/send-request.ts';
+import { responseOf } from '../shared/send-request.ts';
 
-// The popup paints its first screen from the background's answers. Asking only once the
-// components mount (Preact runs effects after a frame) left the worker idle for the first
-// frames of every open; the entry asks for the first screen's answers while the rest of the
-// page is still being set up, and the first component that wants one takes it.
+// The popup paints its first screen from the background's answers. The page's modules take
+// tens of milliseconds to load and evaluate before any component can ask; `popup-early.js`
+// (public/, a classic script in the page's <head>) asks for the first screen's answers while
+// the page is still parsed, so the worker answers in that time, and the first component that
+// wants one of them takes it here.
 
-const early = new Map<string, Promise<unknown>>();
+declare global {
+  // Set by public/popup-early.js: raw answers by request, keyed by the request's JSON.
+  var __k2Early: Record<string, Promise<unknown>> | undefined;
+}
+
+const early = new Map<string, Promise<unknown>>(Object.entries(globalThis.__k2Early ?? {}));
+globalThis.__k2Early = undefined;
 
 const keyOf = (request: object): string => JSON.stringify(request);
-
-/** Sends a read request now, for the first component that asks for the same. */
-export function askEarly<T extends RequestType>(request: RequestMap[T]['request']): void {
-  const answer = sendRequest<T>(request);
-  // Nobody may take it (the screen it was for is not shown): its failure is not an error here.
-  answer.catch(() => undefined);
-  early.set(keyOf(request), answer);
-}
 
 /** The early answer to this request, once; undefined when there is none left. */
 export function takeEarly<T extends RequestType>(request: RequestMap[T]['request']): Promise<RequestMap[T]['response']> | undefined {
   const key = keyOf(request);
-  const answer = early.get(key) as Promise<RequestMap[T]['response']> | undefined;
+  const raw = early.get(key);
   early.delete(key);
-  return answer;
+  return raw && responseOf<T>(raw);
 }
 
 /**

@@ -1,5 +1,3 @@
-// First, so that the first screen's answers are on their way while the rest is set up.
-import './ask-first-screen.ts';
 import { render } from 'preact';
 import { t } from './i18n.ts';
 import { PopupApp } from './PopupApp.tsx';
