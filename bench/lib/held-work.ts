@@ -1,11 +1,12 @@
 import 'fake-indexeddb/auto';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS } from '../../src/engine/node-engine.ts';
 import type { K2Rpc } from '../../src/k2/rpc-client.ts';
-import { openNodeDb, putSetting } from '../../src/store/node-db.ts';
+import { openNodeDb } from '../../src/store/node-db.ts';
 import { fetchPublicPage } from '../../src/tasks/page-index/fetch-page.ts';
 import { buildPageRecord } from '../../src/tasks/page-index/page-record.ts';
 import { memoryWeb } from './memory-web.ts';
 import { timeMs } from './stats.ts';
+import { updateTaskRuntime } from '../../src/store/task-runtime.ts';
 
 // The background's held work for one visited page: the engine's real visit path,
 // recordVisit(url), with the page answered from memory and the database in fake-indexeddb
@@ -27,8 +28,10 @@ export async function measureHeldWork(pages: ReadonlyArray<{ file: string; html:
   const db = await openNodeDb(`bench-held-work-${Date.now()}`);
   await db.put('tasks', { taskId: TASK_ID, name: 'bench', plugin: 'page-index', stakePot: TASK_ID, joinedAt: 0, rules: { rules: 1, origins: [ORIGIN] } });
   // Rounds of a million slots: every visit of the figure falls in round 0.
-  await putSetting(db, `timing:${TASK_ID}`, { startingSlot: 0, roundTime: 1_000_000, submissionWindow: 10, auditWindow: 10 });
-  await putSetting(db, `clock:${TASK_ID}`, { slot: 50, at: Date.now(), slotMs: 400, measuredAt: Date.now() });
+  await updateTaskRuntime(db, TASK_ID, () => ({
+    timing: { startingSlot: 0, roundTime: 1_000_000, submissionWindow: 10, auditWindow: 10 },
+    clock: { slot: 50, at: Date.now(), slotMs: 400, measuredAt: Date.now() },
+  }));
   const web = memoryWeb();
   // Indexing needs no K2, no keys and no proof store: anything that reached for them fails loudly.
   const unreachable = new Proxy({}, { get: () => () => Promise.reject(new Error('K2 is not part of indexing')) }) as K2Rpc;

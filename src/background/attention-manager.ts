@@ -4,6 +4,7 @@ import { keptIncidents, type OwnIncident } from '../engine/own-incidents.ts';
 import type { AttentionView, WalletStatus } from '../shared/messages.ts';
 import { t } from '../shared/i18n.ts';
 import { getSetting, putSetting, type NodeDb } from '../store/node-db.ts';
+import { readTaskRuntime } from '../store/task-runtime.ts';
 import { attentionOf, badgeOf, iconPaths, lowFunds, type Attention, type Badge } from './attention.ts';
 import { dueNotifications, NOTIFICATIONS_SETTING, NOTIFIED_SETTING, occurrencesOf, type Occurrence } from './notifier.ts';
 import type { MainBalance } from './main-balance.ts';
@@ -66,7 +67,7 @@ export function createAttentionManager(deps: AttentionDeps) {
   async function refusedSteps(taskIds: readonly string[]): Promise<number> {
     let n = 0;
     for (const id of taskIds) {
-      const round = (await getSetting<{ round: number } | null>(deps.db, `view:${id}`, null))?.round ?? -1;
+      const round = (await readTaskRuntime(deps.db, id)).progress?.round ?? -1;
       if (round < 0) continue;
       const entries = await deps.db.getAllFromIndex('journal', 'byRound', IDBKeyRange.bound([id, round - 1], [id, Number.MAX_SAFE_INTEGER]));
       n += entries.filter((e) => e.key.startsWith('step:') && (e.value as { status?: string } | null)?.status === 'refused').length;

@@ -1,7 +1,8 @@
 import { formatKoii } from '../core/amounts.ts';
 import type { NodeState, NodeView, TaskTimeline, TaskView, WalletStatus } from '../shared/messages.ts';
 import { recentEvents } from '../store/event-log.ts';
-import { getSetting, type JoinedTask, type NodeDb } from '../store/node-db.ts';
+import type { JoinedTask, NodeDb } from '../store/node-db.ts';
+import { readTaskRuntime, type TaskRuntime } from '../store/task-runtime.ts';
 import { leftTasks } from './left-tasks.ts';
 import type { MainBalance } from './main-balance.ts';
 import { networkOf } from './settings-store.ts';
@@ -13,15 +14,6 @@ import { networkOf } from './settings-store.ts';
 export const LOW_FUNDS_ROE = 100_000n;
 const ROUNDS_SHOWN = 12;
 
-interface EngineView {
-  round: number;
-  phase: TaskView['phase'];
-  progress: number;
-  stake: string;
-  claimable: string;
-  claimed?: string;
-}
-
 /**
  * The popup paints when this answer comes, so it never waits on K2 for a balance it has seen:
  * a known one is answered at once (a newer one, when read, is announced as a change); only
@@ -29,22 +21,18 @@ interface EngineView {
  */
 const POPUP_BALANCE = { maxAgeMs: 2000, waitMs: 300 };
 
-async function timelineOf(db: NodeDb, taskId: string): Promise<TaskTimeline | null> {
-  const [timing, clock] = await Promise.all([
-    getSetting<{ startingSlot: number; roundTime: number; submissionWindow: number; auditWindow: number } | null>(db, `timing:${taskId}`, null),
-    getSetting<{ slot: number; at: number; slotMs: number } | null>(db, `clock:${taskId}`, null),
-  ]);
+function timelineOf({ timing, clock }: TaskRuntime): TaskTimeline | null {
   if (!timing || !clock) return null;
   return { ...timing, slot: clock.slot, slotAt: clock.at, slotMs: clock.slotMs };
 }
 
 async function taskViewOf(db: NodeDb, task: JoinedTask, missingAccess?: (origins: string[]) => Promise<string[]>): Promise<TaskView> {
-  const [v, stored, timeline, cannotAudit] = await Promise.all([
-    getSetting<EngineView | null>(db, `view:${task.taskId}`, null),
+  const [runtime, stored, cannotAudit] = await Promise.all([
+    readTaskRuntime(db, task.taskId),
     db.getAll('rounds', IDBKeyRange.bound([task.taskId, -Infinity], [task.taskId, Infinity])),
-    timelineOf(db, task.taskId),
     missingAccess && task.rules ? missingAccess(task.rules.origins) : [],
   ]);
+  const v = runtime.progress;
   const rounds = stored.slice(-ROUNDS_SHOWN).map((r) => ({
     round: r.round,
     pages: r.pages,
@@ -64,8 +52,8 @@ async function taskViewOf(db: NodeDb, task: JoinedTask, missingAccess?: (origins
     progress: v?.progress ?? 0,
     stake: formatKoii(BigInt(v?.stake ?? '0')),
     claimable: formatKoii(BigInt(v?.claimable ?? '0')),
-    claimed: v?.claimed !== undefined ? formatKoii(BigInt(v.claimed)) : null,
-    timeline,
+    claimed: v ? formatKoii(runtime.claimed) : null,
+    timeline: timelineOf(runtime),
     rounds,
     cannotAudit,
   };

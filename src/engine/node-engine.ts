@@ -2,13 +2,14 @@ import type { TransactionSigner } from '@solana/kit';
 import { buildDistributionList, submissionVerdicts } from '../core/distribution.ts';
 import { nextWakeSlot, planSteps, type PlannedStep } from '../core/lifecycle.ts';
 import { auditWindowOf, DEFAULT_SLOT_MS, measureSlotMs, msUntilSlot, nextWindowStart, phaseAt, roundOfSlot } from '../core/rounds.ts';
-import type { TaskState, TaskTiming } from '../core/task-state.ts';
+import type { TaskState } from '../core/task-state.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
 import { decodeTaskStateJson, TaskStateDecodeError } from '../k2/task-state-decoder.ts';
 import { createFeeSchedule } from '../k2/fees.ts';
 import { feePayerCost, transactionSignature } from '../k2/transaction.ts';
 import { appendEvent } from '../store/event-log.ts';
-import { emptyRoundSummary, getSetting, putSetting, type JoinedTask, type NodeDb, type RoundSummary } from '../store/node-db.ts';
+import { emptyRoundSummary, getSetting, type JoinedTask, type NodeDb, type RoundSummary } from '../store/node-db.ts';
+import { readTaskRuntime, updateTaskRuntime, type ClockSample } from '../store/task-runtime.ts';
 import { canonicalUrl } from '../tasks/page-index/canonical-url.ts';
 import type { FetchResult } from '../tasks/page-index/fetch-page.ts';
 import { coveredByTask, MAX_METADATA_BYTES, parsePageIndexRules, type PageIndexRules } from '../tasks/page-index/task-rules.ts';
@@ -100,13 +101,6 @@ export type VisitResult = { recorded: true; taskIds: string[] } | { recorded: fa
 
 export class JoinError extends Error {
   override name = 'JoinError';
-}
-
-interface ClockSample {
-  slot: number;
-  at: number;
-  slotMs: number;
-  measuredAt: number;
 }
 
 /** The engine says when; the scheduler applies the browser's own minimum (alarms). */
@@ -219,7 +213,7 @@ export function createNodeEngine(options: EngineOptions) {
   }
   async function readTask(taskId: string, me: string, opts: { balances?: boolean } = {}) {
     const hint = await estimatedSlot(taskId);
-    const timing = await getSetting<TaskTiming | null>(db, `timing:${taskId}`, null);
+    const timing = (await readTaskRuntime(db, taskId)).timing ?? null;
     // A wake in a submission window sends the node's proof: its blockhash comes in the same batch.
     const sending =
       hint !== null && timing !== null && [hint.slot - hint.slack, hint.slot + hint.slack].some((at) => at >= timing.startingSlot && phaseAt(timing, at).phase === 'submission');
@@ -238,7 +232,7 @@ export function createNodeEngine(options: EngineOptions) {
   /** The round the node's clock says it is now, for the first task that has one; -1 before. */
   async function estimatedRound(taskId: string): Promise<number> {
     const clock = await clockFor(taskId);
-    const timing = await getSetting<TaskTiming | null>(db, `timing:${taskId}`, null);
+    const timing = (await readTaskRuntime(db, taskId)).timing ?? null;
     if (!clock || !timing) return -1;
     return roundOfSlot(timing, slotByClock(clock));
   }
@@ -251,7 +245,7 @@ export function createNodeEngine(options: EngineOptions) {
    */
   async function retryCapMs(taskId: string): Promise<number> {
     const clock = await clockFor(taskId);
-    const timing = await getSetting<TaskTiming | null>(db, `timing:${taskId}`, null);
+    const timing = (await readTaskRuntime(db, taskId)).timing ?? null;
     if (!clock || !timing) return Number.POSITIVE_INFINITY;
     const slot = slotByClock(clock);
     if (slot >= timing.startingSlot && phaseAt(timing, slot).phase !== 'idle') return retryDelayMs(clock.slotMs, 1);
@@ -282,7 +276,7 @@ export function createNodeEngine(options: EngineOptions) {
   const landedFor = (taskId: string): ProofLanded => landed.get(taskId) ?? (() => true);
 
   async function clockFor(taskId: string): Promise<ClockSample | null> {
-    return getSetting<ClockSample | null>(db, `clock:${taskId}`, null);
+    return (await readTaskRuntime(db, taskId)).clock ?? null;
   }
 
   async function updateClock(taskId: string, slot: number): Promise<ClockSample> {
@@ -298,7 +292,7 @@ export function createNodeEngine(options: EngineOptions) {
       }
     }
     const sample = { slot, at: now(), slotMs, measuredAt };
-    await putSetting(db, `clock:${taskId}`, sample);
+    await updateTaskRuntime(db, taskId, () => ({ clock: sample }));
     return sample;
   }
 
@@ -504,8 +498,7 @@ export function createNodeEngine(options: EngineOptions) {
           // counted once per claim, however often the step is asked again.
           await journal.remember(`counted:${stepKey(step)}`, step.round, async () => {
             await ledger.claimed(task.taskId, step.round, stepKey(step), step.amount);
-            const claimedKey = `claimed:${task.taskId}`;
-            await putSetting(db, claimedKey, (await getSetting<bigint>(db, claimedKey, 0n)) + step.amount);
+            await updateTaskRuntime(db, task.taskId, (was) => ({ claimed: was.claimed + step.amount }));
             return true;
           });
         }
@@ -568,10 +561,9 @@ export function createNodeEngine(options: EngineOptions) {
 
     // Transactions an earlier wake (or life) left unsettled are looked up once a round, in one
     // call, after the submission window: a step that is due again settles its own entry anyway.
-    const reconciledKey = `reconciled:${task.taskId}`;
-    if (phase !== 'submission' && (await getSetting<number>(db, reconciledKey, -2)) < round) {
+    if (phase !== 'submission' && ((await readTaskRuntime(db, task.taskId)).reconciledRound ?? -2) < round) {
       await createOutbox(db, rpc, task.taskId, { now }).reconcile((key) => settledOnChain(key, state, me));
-      await putSetting(db, reconciledKey, round);
+      await updateTaskRuntime(db, task.taskId, () => ({ reconciledRound: round }));
     }
 
     landed.set(task.taskId, (r) => state.submissions.get(r)?.has(me) ?? false);
@@ -585,15 +577,15 @@ export function createNodeEngine(options: EngineOptions) {
     if (settledFees > 0 || (await ledger.recordPayouts(state, me)).length > 0) options.onChange?.('ledger');
     await recordEarnings(task, state, me, round - ROUND_HISTORY_FACTOR * cfg.keepRounds);
     const where = phaseAt(state, slot);
-    await putSetting(db, `view:${task.taskId}`, {
+    const progress = {
       round: where.round,
       phase: where.phase,
       progress: Math.min(1, Math.max(0, where.slotInRound / state.roundTime)),
       stake: String(state.stakeList.get(me) ?? 0n),
       claimable: String(state.availableBalances.get(me) ?? 0n),
-      claimed: String(await getSetting<bigint>(db, `claimed:${task.taskId}`, 0n)),
       at: now(),
-    });
+    };
+    await updateTaskRuntime(db, task.taskId, () => ({ progress }));
     await prune(task.taskId, round, cfg.keepRounds);
 
     const ms = msUntilSlot(slot, nextWakeSlot(state, slot, me), clock.slotMs);
@@ -786,12 +778,8 @@ export function createNodeEngine(options: EngineOptions) {
       const rules = await readRules(state);
       const task: JoinedTask = { taskId, name: state.taskName, plugin, stakePot: state.stakePotAccount, joinedAt: now(), rules };
       await db.put('tasks', task);
-      await putSetting(db, `timing:${taskId}`, {
-        startingSlot: state.startingSlot,
-        roundTime: state.roundTime,
-        submissionWindow: state.submissionWindow,
-        auditWindow: state.auditWindow,
-      });
+      const timing = { startingSlot: state.startingSlot, roundTime: state.roundTime, submissionWindow: state.submissionWindow, auditWindow: state.auditWindow };
+      await updateTaskRuntime(db, taskId, () => ({ timing }));
       await updateClock(taskId, raw.slot);
       await log('info', 'node', `joined task ${state.taskName} (${taskId})`);
       options.onChange?.('node');
@@ -816,13 +804,14 @@ export function createNodeEngine(options: EngineOptions) {
     /**
      * Stops working on a task. Its stake stays locked on K2 until the last work is audited;
      * withdrawing it is the wallet's (approved) business. The task's page records and journal
-     * go; transactions still in flight stay in the outbox, and the round history stays.
+     * go, and what the node kept of it between wakes; transactions still in flight stay in the
+     * outbox, and the round history stays.
      */
     async leaveTask(taskId: string): Promise<void> {
       const task = await db.get('tasks', taskId);
       if (!task) return;
       const range = IDBKeyRange.bound([taskId, -Infinity], [taskId, Infinity]);
-      const tx = db.transaction(['tasks', 'records', 'journal', 'settings'], 'readwrite');
+      const tx = db.transaction(['tasks', 'records', 'journal', 'taskRuntime'], 'readwrite');
       await tx.objectStore('tasks').delete(taskId);
       for (const store of ['records', 'journal'] as const) {
         let cursor = await tx.objectStore(store).index('byRound').openCursor(range);
@@ -831,7 +820,7 @@ export function createNodeEngine(options: EngineOptions) {
           cursor = await cursor.continue();
         }
       }
-      for (const key of [`view:${taskId}`, `timing:${taskId}`, `clock:${taskId}`, `reconciled:${taskId}`]) await tx.objectStore('settings').delete(key);
+      await tx.objectStore('taskRuntime').delete(taskId);
       await tx.done;
       plugins.delete(taskId);
       readers.delete(taskId);

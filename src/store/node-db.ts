@@ -3,6 +3,7 @@ import type { ListAudit, LogEvent, PeerVote, UndecidedPeer, Visit } from '../sha
 import type { PageRecord } from '../tasks/page-index/page-record.ts';
 import type { PageIndexRules } from '../tasks/page-index/task-rules.ts';
 import type { PluginName } from '../tasks/plugin-registry.ts';
+import { legacyRuntimeSetting, type TaskRuntime } from './task-runtime.ts';
 
 // The node's whole state lives here. The schema is versioned: each entry of MIGRATIONS
 // upgrades from the version before it, so a user on any old version reaches the newest
@@ -157,6 +158,7 @@ export interface NodeDbSchema extends DBSchema {
   rounds: { key: [string, number]; value: RoundSummary };
   indexQueue: { key: string; value: PendingPage; indexes: { queuedAt: number } };
   ledger: { key: [string, number, string, string]; value: LedgerEntry; indexes: { pending: string } };
+  taskRuntime: { key: string; value: TaskRuntime };
 }
 
 export type NodeDb = IDBPDatabase<NodeDbSchema>;
@@ -198,6 +200,20 @@ const MIGRATIONS: Array<(db: NodeDb, tx: UpgradeTx) => void> = [
   // life of the wallet: round summaries are pruned with the rounds, the ledger never.
   (db) => {
     db.createObjectStore('ledger', { keyPath: ['taskId', 'round', 'kind', 'ref'] }).createIndex('pending', 'pending');
+  },
+  // v6: what the engine keeps per task between wakes, one typed record per task
+  // (src/store/task-runtime.ts), out of the settings.
+  (db, tx) => {
+    db.createObjectStore('taskRuntime', { keyPath: 'taskId' });
+    void (async () => {
+      const moved = new Map<string, TaskRuntime>();
+      let cursor = await tx.objectStore('settings').openCursor();
+      while (cursor) {
+        if (legacyRuntimeSetting(String(cursor.key), cursor.value, moved)) await cursor.delete();
+        cursor = await cursor.continue();
+      }
+      for (const r of moved.values()) await tx.objectStore('taskRuntime').put(r);
+    })();
   },
 ];
 

@@ -8,6 +8,7 @@ import { stepCounts } from '../../devnet/ledger-history.ts';
 import { startNetwork, type Network } from '../../devnet/network.ts';
 import { engineTask, taskState, testTime } from './devnet-fixture.ts';
 import { driveNode, startTestNode, type TestNode } from './node-fixture.ts';
+import { readTaskRuntime } from '../../src/store/task-runtime.ts';
 
 // What the user controls and what they must be told: a manual claim, a main account that runs
 // dry, a fee budget that is spent, a pause, leaving a task, and a task the extension has no
@@ -47,7 +48,7 @@ describe("the node under the user's settings", () => {
     expect((await node.engine.claimNow(net.taskId)).claimed).toBe(0n);
     // The status view counts what was claimed, once.
     await node.engine.wake();
-    expect(((await node.db.get('settings', `view:${net.taskId}`)) as { claimed: string }).claimed).toBe(String(claimable));
+    expect((await readTaskRuntime(node.db, net.taskId)).claimed).toBe(claimable);
     expect(node.sent.byStep.get('ClaimReward:::')?.size).toBe(1);
   });
 

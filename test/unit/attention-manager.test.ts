@@ -6,6 +6,7 @@ import type { WalletStatus } from '../../src/shared/messages.ts';
 import { getSetting, openNodeDb, putSetting, type NodeDb } from '../../src/store/node-db.ts';
 import { localeLookup } from './helpers/locale.ts';
 import { memorySession } from './helpers/memory-session.ts';
+import { updateTaskRuntime } from '../../src/store/task-runtime.ts';
 
 // The wiring between the node's state and the browser's toolbar and notifications, on a fake
 // browser: the badge that is applied, and notifications shown once per occurrence, kept in
@@ -153,7 +154,7 @@ describe('the attention manager on a fake browser', () => {
 
   test('a step K2 refused in the current rounds asks for attention; one of older rounds does not', async () => {
     const db = await joinedDb();
-    await putSetting(db, `view:${TASK}`, { round: 12 });
+    await updateTaskRuntime(db, TASK, () => ({ progress: { round: 12, phase: 'idle', progress: 0, stake: '0', claimable: '0', at: 0 } }));
     await db.put('journal', { taskId: TASK, key: 'step:submit:5', round: 5, value: { status: 'refused', reason: 'x' }, at: 1 });
     expect((await manager(db).refresh()).state).toBe('running');
     await db.put('journal', { taskId: TASK, key: 'step:submit:11', round: 11, value: { status: 'refused', reason: 'x' }, at: 2 });

@@ -3,8 +3,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { createNodeEngine } from '../../src/engine/node-engine.ts';
 import type { K2Rpc } from '../../src/k2/rpc-client.ts';
-import { openNodeDb, putSetting, type NodeDb } from '../../src/store/node-db.ts';
+import { openNodeDb, type NodeDb } from '../../src/store/node-db.ts';
 import type { FetchResult } from '../../src/tasks/page-index/fetch-page.ts';
+import { updateTaskRuntime } from '../../src/store/task-runtime.ts';
 
 // A visit is queued in the database before its page is fetched, so a worker stopped while it
 // fetches or extracts loses no page: the next life indexes it. A page that kills the worker
@@ -22,8 +23,10 @@ let n = 0;
 async function joinedDb(): Promise<NodeDb> {
   const db = await openNodeDb(`index-queue-${++n}`);
   await db.put('tasks', { taskId: TASK_ID, name: 'queue', plugin: 'page-index', stakePot: TASK_ID, joinedAt: 0, rules: { rules: 1, origins: ['https://news.example'] } });
-  await putSetting(db, `timing:${TASK_ID}`, { startingSlot: 0, roundTime: 1_000_000, submissionWindow: 10, auditWindow: 10 });
-  await putSetting(db, `clock:${TASK_ID}`, { slot: 50, at: Date.now(), slotMs: 400, measuredAt: Date.now() });
+  await updateTaskRuntime(db, TASK_ID, () => ({
+    timing: { startingSlot: 0, roundTime: 1_000_000, submissionWindow: 10, auditWindow: 10 },
+    clock: { slot: 50, at: Date.now(), slotMs: 400, measuredAt: Date.now() },
+  }));
   return db;
 }
 

@@ -5,8 +5,9 @@ import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type EngineSettings } from '
 import { clockAt } from '../../src/engine/engine-clock.ts';
 import { createUsageMeter } from '../../src/engine/usage-meter.ts';
 import type { K2Rpc } from '../../src/k2/rpc-client.ts';
-import { openNodeDb, putSetting, type NodeDb } from '../../src/store/node-db.ts';
+import { openNodeDb, type NodeDb } from '../../src/store/node-db.ts';
 import type { FetchResult } from '../../src/tasks/page-index/fetch-page.ts';
+import { updateTaskRuntime } from '../../src/store/task-runtime.ts';
 
 // The user's limits bound what the node spends of their machine: pages indexed per hour,
 // bytes fetched and CPU spent per round. A limit is checked before a page is fetched, and a
@@ -21,8 +22,10 @@ let n = 0;
 async function joinedDb(at: number): Promise<NodeDb> {
   const db = await openNodeDb(`limits-${++n}`);
   await db.put('tasks', { taskId: TASK_ID, name: 'limits', plugin: 'page-index', stakePot: TASK_ID, joinedAt: 0, rules: { rules: 1, origins: ['https://news.example'] } });
-  await putSetting(db, `timing:${TASK_ID}`, { startingSlot: 0, roundTime: ROUND_SLOTS, submissionWindow: 10, auditWindow: 10 });
-  await putSetting(db, `clock:${TASK_ID}`, { slot: 0, at, slotMs: 1000, measuredAt: at });
+  await updateTaskRuntime(db, TASK_ID, () => ({
+    timing: { startingSlot: 0, roundTime: ROUND_SLOTS, submissionWindow: 10, auditWindow: 10 },
+    clock: { slot: 0, at, slotMs: 1000, measuredAt: at },
+  }));
   return db;
 }
 

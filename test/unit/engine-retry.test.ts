@@ -3,7 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { createNodeEngine, retryDelayMs, type NodeKeys } from '../../src/engine/node-engine.ts';
 import { clockAt } from '../../src/engine/engine-clock.ts';
 import type { K2Rpc } from '../../src/k2/rpc-client.ts';
-import { openNodeDb, putSetting } from '../../src/store/node-db.ts';
+import { openNodeDb } from '../../src/store/node-db.ts';
+import { updateTaskRuntime } from '../../src/store/task-runtime.ts';
 
 // When K2 cannot be reached the node backs off, but never through a window: while one is
 // open it keeps trying every few slots however many wakes failed before, and outside one it
@@ -18,8 +19,7 @@ async function setup(startSlot: number) {
   const db = await openNodeDb(`retry-${startSlot}-${Math.random()}`);
   const clock = { t: 1_000_000 };
   await db.put('tasks', { taskId: TASK_ID, name: 'retry', plugin: 'page-index', stakePot: TASK_ID, joinedAt: 0, rules: { rules: 1, origins: ['https://news.example'] } });
-  await putSetting(db, `timing:${TASK_ID}`, timing);
-  await putSetting(db, `clock:${TASK_ID}`, { slot: startSlot, at: clock.t, slotMs: SLOT_MS, measuredAt: clock.t });
+  await updateTaskRuntime(db, TASK_ID, () => ({ timing, clock: { slot: startSlot, at: clock.t, slotMs: SLOT_MS, measuredAt: clock.t } }));
   const down = new Proxy({}, { get: () => () => Promise.reject(new Error('K2 unreachable')) }) as K2Rpc;
   const engine = createNodeEngine({
     db,

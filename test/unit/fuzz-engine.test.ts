@@ -14,6 +14,7 @@ import { fetchPublicPage } from '../../src/tasks/page-index/fetch-page.ts';
 import { mistype } from '../../devnet/fault-proxy.ts';
 import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
 import { startHostileServer, type HostileServer } from './helpers/hostile-server.ts';
+import { readTaskRuntime } from '../../src/store/task-runtime.ts';
 
 // The whole engine fed hostile K2 answers through a fake fetch in front of the real devnet:
 // each answer passes, or is retyped, replaced by any JSON, cut short, turned into an HTTP
@@ -122,7 +123,7 @@ async function expectConsistent(db: NodeDb, taskId: string): Promise<void> {
   for (const j of await db.getAll('journal')) expect(typeof j.key === 'string' && Number.isSafeInteger(j.round)).toBe(true);
   for (const r of await db.getAll('rounds')) expect(Number.isSafeInteger(r.pages) && r.pages >= 0 && r.notes.length <= 12).toBe(true);
   for (const e of await db.getAll('events')) expect(['info', 'warn', 'error']).toContain(e.level);
-  const clock = (await db.get('settings', `clock:${taskId}`)) as { slot: number; slotMs: number };
+  const clock = (await readTaskRuntime(db, taskId)).clock!;
   expect(Number.isSafeInteger(clock.slot) && clock.slotMs >= 1 && clock.slotMs <= 10_000).toBe(true);
 }
 

@@ -1,10 +1,11 @@
 import { openDB, type IDBPDatabase } from 'idb';
 
 /**
- * The node's database as versions 3 and 4 laid it out (version 4 changed data, not stores),
- * opened at `version`: what an upgrade test fills before the code under test opens it.
+ * The node's database as versions 3 to 5 laid it out (version 4 changed data, not stores;
+ * version 5 added the ledger), opened at `version`: what an upgrade test fills before the
+ * code under test opens it.
  */
-export function openLegacyNodeDb(name: string, version: 3 | 4): Promise<IDBPDatabase> {
+export function openLegacyNodeDb(name: string, version: 3 | 4 | 5): Promise<IDBPDatabase> {
   return openDB(name, version, {
     upgrade(db) {
       db.createObjectStore('events', { keyPath: 'id', autoIncrement: true }).createIndex('at', 'at');
@@ -18,6 +19,7 @@ export function openLegacyNodeDb(name: string, version: 3 | 4): Promise<IDBPData
       outbox.createIndex('byRound', ['taskId', 'round']);
       db.createObjectStore('rounds', { keyPath: ['taskId', 'round'] });
       db.createObjectStore('indexQueue', { keyPath: 'url' }).createIndex('queuedAt', 'queuedAt');
+      if (version >= 5) db.createObjectStore('ledger', { keyPath: ['taskId', 'round', 'kind', 'ref'] }).createIndex('pending', 'pending');
     },
   });
 }
