@@ -4,7 +4,7 @@ import { planSteps } from '../src/core/lifecycle.ts';
 import { roundOfSlot, submissionWindowOf } from '../src/core/rounds.ts';
 import { selectDistributionNode } from '../src/core/selection.ts';
 import { cidOf } from '../src/core/content-address.ts';
-import type { TaskState } from '../src/core/task-state.ts';
+import type { DistributionList, TaskState } from '../src/core/task-state.ts';
 import { runStep, type StepDeps } from '../src/engine/step-runner.ts';
 import { firstStakeInstructions } from '../src/k2/instructions.ts';
 import { PROTOCOL_CHOICES } from '../src/k2/program-ids.ts';
@@ -162,22 +162,36 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
   const honest = Object.assign(createPageIndexPlugin({ taskId: options.taskId, origins, ...(keepParameters ? { keepParameters } : {}), fetchPage, records: honestRecords }), {
     records: honestRecords,
   });
-  const plugin: TaskPlugin =
-    options.fault === 'bad-proof'
-      ? {
+  // A fault is the honest plugin with one part replaced: the engine's steps run unchanged.
+  const faulty = (): TaskPlugin => {
+    switch (options.fault) {
+      case 'bad-proof':
+        return {
           ...honest,
           // Submits a bundle of invented records, skipping the honest self-check.
           async submission(round, ctx) {
             return ctx.proofStore.put(encodeBundle({ v: 1, task: options.taskId, round, node: ctx.stakingKey, records: fakeRecords(options, round, time.now()) }));
           },
-        }
-      : options.fault === 'bad-distribution'
-        ? { ...honest, submission: (round, ctx) => grindForSelection(round, ctx) }
-        : options.fault === 'unfair-distribution'
-          ? { ...honest, submission: (round, ctx) => grindForSelection(round, ctx, 1 / 3), distribution: unfairDistribution }
-          : options.fault && HOSTILE_PROOF_FAULTS.includes(options.fault)
-            ? { ...honest, submission: hostileSubmission(options.fault, { taskId: options.taskId, pages: () => options.pages.map((p) => `${options.demoSiteUrl}${p}`), hostileSiteUrl: options.hostileSiteUrl, devnetUrl: options.devnetUrl }) }
-            : honest;
+        };
+      case 'false-audit':
+        return { ...honest, audit: async () => ({ valid: false, reason: 'simulated false audit' }) };
+      case 'bad-distribution':
+        return { ...honest, submission: (round, ctx) => grindForSelection(round, ctx), distribution: overpaidDistribution };
+      case 'unfair-distribution':
+        return { ...honest, submission: (round, ctx) => grindForSelection(round, ctx, 1 / 3), distribution: unfairDistribution };
+      default:
+        if (!options.fault || !HOSTILE_PROOF_FAULTS.includes(options.fault)) return honest;
+        return { ...honest, submission: hostileSubmission(options.fault, { taskId: options.taskId, pages: () => options.pages.map((p) => `${options.demoSiteUrl}${p}`), hostileSiteUrl: options.hostileSiteUrl, devnetUrl: options.devnetUrl }) };
+    }
+  };
+  const plugin = faulty();
+
+  /** Koii's default list with one more round's bounty for this peer itself. */
+  function overpaidDistribution(state: TaskState, round: number): DistributionList {
+    const list = honest.distribution(state, round);
+    list.set(staking.address, (list.get(staking.address) ?? 0) + Number(state.bountyAmountPerRound));
+    return list;
+  }
 
   /**
    * A greedy node wants to be the one that writes the list, so it grinds its submission:
@@ -228,7 +242,6 @@ export async function startPeer(options: PeerOptions, fund: (address: string, ro
     staking,
     plugin,
     pluginCtx,
-    faults: { falseAudit: options.fault === 'false-audit', badDistribution: options.fault === 'bad-distribution' },
     async remember<T>(key: string, compute: () => Promise<T>): Promise<T> {
       if (remembered.has(key)) return remembered.get(key) as T;
       const value = await compute();

@@ -18,6 +18,7 @@ import { createPlugin, pluginNameForTask } from '../tasks/plugin-registry.ts';
 import type { ProofStoreClient, TaskPlugin } from '../tasks/task-plugin.ts';
 import { describeRoundAudit, recordListAudit, recordSubmissionsAudit, undecidedLine, voteLine } from './audit-record.ts';
 import { createEarningsLedger } from './earnings-ledger.ts';
+import { EngineHalt } from './engine-halt.ts';
 import { wallClock, type EngineClock } from './engine-clock.ts';
 import { createFeeBudget, FeeBudgetExceededError } from './fee-budget.ts';
 import { createRecordBook, type ProofLanded } from './record-book.ts';
@@ -79,7 +80,7 @@ export interface EngineOptions {
    * (src/engine/cross-check.ts); null or absent when the user configured only one.
    */
   secondRpc?: () => K2Rpc | null;
-  /** Test hook: called where a crash would interrupt a step. */
+  /** Called at each point where a stopped worker would leave a step; may throw EngineHalt there. */
   checkpoint?: (name: string) => void;
   onChange?: (topic: string) => void;
 }
@@ -505,7 +506,7 @@ export function createNodeEngine(options: EngineOptions) {
         await noteStep(task, step, outcome);
       } catch (err) {
         const error = err as Error;
-        if (error.name === 'SimulatedCrash') throw err;
+        if (err instanceof EngineHalt) throw err;
         errors.push(error);
         // What an audit reached before it stopped (votes sent, peers undecided) is kept and logged.
         const partial = outcomeSoFar(err);
@@ -667,7 +668,7 @@ export function createNodeEngine(options: EngineOptions) {
           next = Math.min(next, r.ms);
           issues.add(r.issue);
         } catch (err) {
-          if ((err as Error).name === 'SimulatedCrash') throw err;
+          if (err instanceof EngineHalt) throw err;
           failed = true;
           // Backing off, but not through a window: after a long outage the node must be there
           // when the next window opens, and keep trying while it is open.
@@ -717,7 +718,7 @@ export function createNodeEngine(options: EngineOptions) {
                 // Kept for the next wake (the 'online' event wakes the node too), within the attempts.
                 if (!result.recorded && result.later) continue;
               } catch (err) {
-                if ((err as Error).name === 'SimulatedCrash') throw err;
+                if (err instanceof EngineHalt) throw err;
                 await log('warn', 'page-index', `could not index ${pending.url}: ${(err as Error).message.slice(0, 300)}`);
                 continue;
               }

@@ -59,8 +59,6 @@ export interface StepDeps {
   auditTimeMs?: number;
   /** Whose time `auditTimeMs` is measured in (wall time by default). */
   clock?: EngineClock;
-  /** Simulated faults (devnet peers only). */
-  faults?: { falseAudit?: boolean; badDistribution?: boolean };
   /**
    * A second K2 endpoint, when the user configured one (src/engine/cross-check.ts): its read
    * of the task state and its account reads. Absent or null: nothing is cross-checked.
@@ -335,11 +333,7 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
           try {
             // Past the deadline the audit goes on (its verdict is kept) but is not waited for.
             verdict = await Promise.race([
-              deps.remember(`verdict:${step.round}:${candidate}`, async (): Promise<AuditVerdict> =>
-                deps.faults?.falseAudit
-                  ? { valid: false, reason: 'simulated false audit' }
-                  : deps.plugin.audit(value, step.round, candidate, deps.pluginCtx),
-              ),
+              deps.remember(`verdict:${step.round}:${candidate}`, () => deps.plugin.audit(value, step.round, candidate, deps.pluginCtx)),
               late.passed.then(() => tooLate),
             ]);
           } catch (err) {
@@ -380,7 +374,6 @@ export async function runStep(deps: StepDeps, state: TaskState, step: PlannedSte
         if (why) throw new EndpointsDisagreeError(`${why}: no list is submitted now`);
       }
       const list = deps.plugin.distribution(state, step.round);
-      if (deps.faults?.badDistribution) list.set(me, (list.get(me) ?? 0) + Number(state.bountyAmountPerRound));
       const json = await deps.remember(`distribution-json:${step.round}:${step.attempt}`, async () => serializeDistributionList(list));
       const bytes = new TextEncoder().encode(json).length;
       const space = distributionAccountSpace(bytes, step.round, deps.taskId);

@@ -13,6 +13,7 @@ import { parseWireTransaction } from '../../devnet/wire-transaction.ts';
 import type { Network } from '../../devnet/network.ts';
 import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
 import { taskState, waitUntil } from './devnet-fixture.ts';
+import { EngineHalt } from '../../src/engine/engine-halt.ts';
 
 /** Every transaction our node sent, by the step it belongs to. */
 export interface SentLog {
@@ -124,7 +125,7 @@ export async function startTestNode(
   return node;
 }
 
-export class SimulatedCrash extends Error {
+export class SimulatedCrash extends EngineHalt {
   override name = 'SimulatedCrash';
 }
 

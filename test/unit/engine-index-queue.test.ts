@@ -6,6 +6,7 @@ import type { K2Rpc } from '../../src/k2/rpc-client.ts';
 import { openNodeDb, type NodeDb } from '../../src/store/node-db.ts';
 import type { FetchResult } from '../../src/tasks/page-index/fetch-page.ts';
 import { updateTaskRuntime } from '../../src/store/task-runtime.ts';
+import { EngineHalt } from '../../src/engine/engine-halt.ts';
 
 // A visit is queued in the database before its page is fetched, so a worker stopped while it
 // fetches or extracts loses no page: the next life indexes it. A page that kills the worker
@@ -15,7 +16,7 @@ const TASK_ID = 'Koiitask22222222222222222222222222222222222';
 const fixture = readdirSync('test/fixtures/pages').find((f) => f.endsWith('.html'))!;
 const ARTICLE = readFileSync(`test/fixtures/pages/${fixture}`, 'utf8');
 
-class SimulatedCrash extends Error {
+class SimulatedCrash extends EngineHalt {
   override name = 'SimulatedCrash';
 }
 
