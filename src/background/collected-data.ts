@@ -1,5 +1,7 @@
 import type { Page, RecordItem, Visit } from '../shared/messages.ts';
 import type { NodeDb } from '../store/node-db.ts';
+import { BUILTIN_PLUGINS, isPluginName, pluginEntry, type PluginTable } from '../tasks/plugin-registry.ts';
+import type { RecordDescription } from '../tasks/task-plugin.ts';
 
 // "What was collected": every page record the node holds and every visit it was told of,
 // for the user to read and delete. Newest first. Deleting a page deletes every trace of it:
@@ -32,20 +34,20 @@ async function forgetInLog(db: NodeDb, urls: readonly string[]): Promise<void> {
   await tx.done;
 }
 
-export async function listRecords(db: NodeDb, offset: number, limit: number): Promise<Page<RecordItem>> {
-  const all = await db.getAll('records');
-  all.sort((a, b) => b.record.fetchedAt - a.record.fetchedAt);
-  return {
-    total: all.length,
-    items: all.slice(offset, offset + limit).map((r) => ({
-      taskId: r.taskId,
-      round: r.round,
-      url: r.url,
-      title: r.record.title,
-      fetchedAt: r.record.fetchedAt,
-      textLength: r.record.textLength,
-    })),
-  };
+/**
+ * Every record, as its task's plugin describes it (the store keeps records opaque), newest
+ * first. A record of a task or plugin this build no longer has is listed by its key alone.
+ */
+export async function listRecords(db: NodeDb, offset: number, limit: number, plugins: PluginTable = BUILTIN_PLUGINS): Promise<Page<RecordItem>> {
+  const [all, tasks] = await Promise.all([db.getAll('records'), db.getAll('tasks')]);
+  const pluginOf = new Map(tasks.map((t) => [t.taskId, t.plugin]));
+  const described = all.map((r) => {
+    const name = pluginOf.get(r.taskId);
+    const d: RecordDescription = name !== undefined && isPluginName(name, plugins) ? pluginEntry(name, plugins).describe(r.record) : { title: r.url, at: 0, size: 0 };
+    return { taskId: r.taskId, round: r.round, url: r.url, title: d.title, fetchedAt: d.at, textLength: d.size };
+  });
+  described.sort((a, b) => b.fetchedAt - a.fetchedAt);
+  return { total: described.length, items: described.slice(offset, offset + limit) };
 }
 
 export async function deleteRecord(db: NodeDb, taskId: string, round: number, url: string): Promise<number> {

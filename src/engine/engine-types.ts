@@ -2,6 +2,7 @@ import type { TransactionSigner } from '@solana/kit';
 import type { K2Rpc } from '../k2/rpc-client.ts';
 import type { NodeDb } from '../store/node-db.ts';
 import type { FetchResult } from '../tasks/page-index/fetch-page.ts';
+import type { PluginTable } from '../tasks/plugin-registry.ts';
 import type { ProofStoreClient } from '../tasks/task-plugin.ts';
 import type { EngineClock } from './engine-clock.ts';
 
@@ -56,6 +57,8 @@ export interface EngineOptions {
   /** Called at each point where a stopped worker would leave a step; may throw EngineHalt there. */
   checkpoint?: (name: string) => void;
   onChange?: (topic: string) => void;
+  /** The plugins tasks can be bound to: the built-in table (src/tasks/plugin-registry.ts) by default. */
+  plugins?: PluginTable;
 }
 
 /**
@@ -90,4 +93,5 @@ export interface EngineCore {
   changed(topic: string): void;
   /** False while the browser says it is offline. */
   online(): boolean;
+  plugins: PluginTable;
 }

@@ -3,8 +3,9 @@ import type { TaskState } from '../core/task-state.ts';
 import { decodeTaskStateJson } from '../k2/task-state-decoder.ts';
 import { getSetting, type JoinedTask } from '../store/node-db.ts';
 import { updateTaskRuntime } from '../store/task-runtime.ts';
-import { MAX_METADATA_BYTES, parsePageIndexRules, type PageIndexRules } from '../tasks/page-index/task-rules.ts';
-import { pluginNameForTask } from '../tasks/plugin-registry.ts';
+import { MAX_METADATA_BYTES } from '../tasks/page-index/task-rules.ts';
+import { pluginEntry, pluginNameForTask } from '../tasks/plugin-registry.ts';
+import type { TaskRules } from '../tasks/task-plugin.ts';
 import { JoinError, type EngineCore } from './engine-types.ts';
 import type { StepRunning } from './step-running.ts';
 import type { TaskClock } from './task-clock.ts';
@@ -17,12 +18,20 @@ import type { TaskReads } from './task-reads.ts';
 export function createMembership(core: EngineCore, parts: { clock: TaskClock; reads: TaskReads; plugins: TaskPlugins; steps: StepRunning }) {
   const { db, rpc, now } = core;
 
-  /** The task's page-index rules, from its metadata document, read by CID and checked against it. */
-  async function readRules(state: Pick<TaskState, 'taskMetadata' | 'taskName'>): Promise<PageIndexRules> {
+  /** The plugin a task is bound to, by the built-in, the user's and the task's own bindings. */
+  async function pluginOf(state: Pick<TaskState, 'taskId' | 'taskAuditProgram' | 'taskName'>): Promise<string> {
+    const plugin = pluginNameForTask(state, await getSetting<Record<string, string>>(db, 'taskBindings', {}), core.plugins);
+    if (!plugin) throw new JoinError(`this extension has no plugin for task ${state.taskName} (${state.taskId})`);
+    return plugin;
+  }
+
+  /** The task's rules as its plugin reads them, from its metadata document, read by CID and checked against it. */
+  async function readRules(state: Pick<TaskState, 'taskId' | 'taskAuditProgram' | 'taskMetadata' | 'taskName'>, plugin?: string): Promise<TaskRules> {
+    const entry = pluginEntry(plugin ?? (await pluginOf(state)), core.plugins);
     const cid = state.taskMetadata.trim();
     if (!cid) throw new JoinError(`task ${state.taskName} publishes no metadata, so no rules to work by`);
     try {
-      return parsePageIndexRules(await core.options.proofStore.get(cid, MAX_METADATA_BYTES));
+      return entry.parseRules(await core.options.proofStore.get(cid, MAX_METADATA_BYTES));
     } catch (err) {
       throw new JoinError(`the rules of task ${state.taskName} could not be read (${cid.slice(0, 20)}…): ${(err as Error).message}`);
     }
@@ -37,10 +46,10 @@ export function createMembership(core: EngineCore, parts: { clock: TaskClock; re
       const state = decodeTaskStateJson(raw.json, taskId);
       if (!state.isActive) throw new JoinError(`task ${state.taskName} is not active`);
       if (state.isMigrated) throw new JoinError(`task ${state.taskName} moved to ${state.migratedTo}`);
-      const plugin = pluginNameForTask(state, await getSetting<Record<string, string>>(db, 'taskBindings', {}));
-      if (!plugin) throw new JoinError(`this extension has no plugin for task ${state.taskName} (${taskId})`);
-      const rules = await readRules(state);
-      const task: JoinedTask = { taskId, name: state.taskName, plugin, stakePot: state.stakePotAccount, joinedAt: now(), rules };
+      const plugin = await pluginOf(state);
+      const rules = await readRules(state, plugin);
+      // Kept as the plugin read them: the engine and the store look at nothing but the sites.
+      const task: JoinedTask = { taskId, name: state.taskName, plugin, stakePot: state.stakePotAccount, joinedAt: now(), rules: rules as JoinedTask['rules'] };
       await db.put('tasks', task);
       const timing = { startingSlot: state.startingSlot, roundTime: state.roundTime, submissionWindow: state.submissionWindow, auditWindow: state.auditWindow };
       await updateTaskRuntime(db, taskId, () => ({ timing }));

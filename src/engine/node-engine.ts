@@ -1,9 +1,11 @@
 import { appendEvent } from '../store/event-log.ts';
+import { BUILTIN_PLUGINS } from '../tasks/plugin-registry.ts';
 import type { TaskState } from '../core/task-state.ts';
 import { createEarningsLedger } from './earnings-ledger.ts';
 import { wallClock } from './engine-clock.ts';
 import { DEFAULT_ENGINE_SETTINGS, type EngineCore, type EngineOptions } from './engine-types.ts';
 import { createMembership } from './membership.ts';
+import { createMeteredFetch } from './metered-fetch.ts';
 import { createRecordBook } from './record-book.ts';
 import { createRoundHistory } from './round-history.ts';
 import { createStepRunning } from './step-running.ts';
@@ -20,15 +22,16 @@ import { createWorkIntake } from './work-intake.ts';
 // - step-running.ts: the planned steps through the journal and the outbox (step-runner.ts
 //   says what each step does on K2);
 // - round-history.ts, retention.ts: the round summaries and log lines, and what is pruned;
-// - work-intake.ts: visited pages queued, fetched and filed as records, within the limits;
-// - task-plugins.ts: each joined task's plugin, and what the engine lends it;
+// - work-intake.ts: visits queued and handed to the plugins, their work filed as records;
+// - metered-fetch.ts: every page fetched, counted against the round's limits;
+// - task-plugins.ts: each joined task's plugin (from the plugin table), and what it is lent;
 // - membership.ts: joining and leaving tasks, claiming on demand.
 // Per task, what is kept between wakes is one record (src/store/task-runtime.ts).
 
 export { DEFAULT_ENGINE_SETTINGS, JoinError } from './engine-types.ts';
 export type { EngineOptions, EngineSettings, NodeKeys, NodeState, VisitResult, WakeResult } from './engine-types.ts';
 export { retryDelayMs } from './task-clock.ts';
-export { FAILED_FETCH_BYTES } from './work-intake.ts';
+export { FAILED_FETCH_BYTES } from './metered-fetch.ts';
 
 function createEngineCore(options: EngineOptions): EngineCore {
   const clock = options.clock ?? wallClock;
@@ -46,6 +49,7 @@ function createEngineCore(options: EngineOptions): EngineCore {
     },
     changed: (topic) => options.onChange?.(topic),
     online: () => (options.online ? options.online() : true),
+    plugins: options.plugins ?? BUILTIN_PLUGINS,
   };
 }
 
@@ -56,8 +60,9 @@ export function createNodeEngine(options: EngineOptions) {
   const book = createRecordBook(core.db, core.now);
   const meter = createUsageMeter(core.db, core.now);
   const ledger = createEarningsLedger(core.db, core.now, core.rpc);
-  const intake = createWorkIntake(core, { clock, meter, book });
-  const plugins = createTaskPlugins(core, { clock, meter, book, intake });
+  const fetches = createMeteredFetch(core, { clock, meter });
+  const plugins = createTaskPlugins(core, { fetches, book });
+  const intake = createWorkIntake(core, { clock, meter, book, plugins, fetches });
   const history = createRoundHistory(core);
   const steps = createStepRunning(core, { reads, plugins, history, ledger });
   const membership = createMembership(core, { clock, reads, plugins, steps });
@@ -77,7 +82,7 @@ export function createNodeEngine(options: EngineOptions) {
      * A task's rules (its sites) from its metadata document, as joining reads them: a stake is
      * offered only on rules the node can read, and its approval names the task's sites.
      */
-    taskRules: (state: Pick<TaskState, 'taskMetadata' | 'taskName'>) => membership.readRules(state),
+    taskRules: (state: Pick<TaskState, 'taskId' | 'taskAuditProgram' | 'taskMetadata' | 'taskName'>) => membership.readRules(state),
   };
 }
 

@@ -1,5 +1,4 @@
 import { emptyRoundSummary, type JournalEntry, type NodeDb } from '../store/node-db.ts';
-import type { PageRecord } from '../tasks/page-index/page-record.ts';
 
 // A round's records are sealed when its proof is built; a page indexed later belongs to the
 // next round. Sealing and filing are IndexedDB transactions over the same stores, so the
@@ -47,10 +46,10 @@ export function createRecordBook(db: NodeDb, now: () => number = Date.now) {
   }
 
   /** Seals the rounds of `round`'s proof for new records and returns the records they hold. */
-  async function sealRecords(taskId: string, round: number, landed: ProofLanded = ALL_LANDED): Promise<PageRecord[]> {
+  async function sealRecords(taskId: string, round: number, landed: ProofLanded = ALL_LANDED): Promise<unknown[]> {
     const tx = db.transaction(['journal', 'records'], 'readwrite');
     const journal = tx.objectStore('journal');
-    const out: PageRecord[] = [];
+    const out: unknown[] = [];
     for (const { round: r, reseal } of await roundsForProof(journal, taskId, round, landed)) {
       if (reseal) await journal.put({ taskId, key: `seal:${r}`, round: r, value: { by: round }, at: now() });
       for (const stored of await tx.objectStore('records').index('byRound').getAll([taskId, r])) out.push(stored.record);
@@ -70,7 +69,7 @@ export function createRecordBook(db: NodeDb, now: () => number = Date.now) {
   }
 
   /** Files a record under the first round from `round` on that is not sealed; returns it. */
-  async function fileRecord(taskId: string, round: number, url: string, record: PageRecord): Promise<number> {
+  async function fileRecord(taskId: string, round: number, url: string, record: unknown): Promise<number> {
     const tx = db.transaction(['journal', 'records', 'rounds'], 'readwrite');
     const journal = tx.objectStore('journal');
     while (await journal.get([taskId, `seal:${round}`])) round++;

@@ -77,7 +77,7 @@ export function createWakeLoop(core: EngineCore, parts: Parts) {
     if (await recordIncidents(db, state, me, task.taskId, now())) core.changed('incidents');
     if (!task.rules) {
       // Joined before tasks declared their sites: their rules are read once, then kept.
-      task.rules = await parts.membership.readRules(state);
+      task.rules = (await parts.membership.readRules(state, task.plugin)) as JoinedTask['rules'];
       await db.put('tasks', task);
     }
     const clock = await parts.clock.update(task.taskId, slot);
@@ -85,6 +85,7 @@ export function createWakeLoop(core: EngineCore, parts: Parts) {
     await reconcile(task.taskId, state, me, round, phase);
 
     parts.plugins.setLanded(task.taskId, (r) => state.submissions.get(r)?.has(me) ?? false);
+    await parts.intake.ownWork(task, round, cfg);
     const withWork = new Set<number>();
     for (const r of [round - 1, round]) if (await parts.book.hasWorkFor(task.taskId, r, parts.plugins.landedFor(task.taskId))) withWork.add(r);
     const steps = planSteps(state, slot, me, { hasWorkFor: (r) => withWork.has(r), autoClaimThreshold: cfg.autoClaimThreshold });

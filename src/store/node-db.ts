@@ -1,8 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { ListAudit, LogEvent, PeerVote, UndecidedPeer, Visit } from '../shared/messages.ts';
-import type { PageRecord } from '../tasks/page-index/page-record.ts';
-import type { PageIndexRules } from '../tasks/page-index/task-rules.ts';
-import type { PluginName } from '../tasks/plugin-registry.ts';
 import { legacyRuntimeSetting, type TaskRuntime } from './task-runtime.ts';
 
 // The node's whole state lives here. The schema is versioned: each entry of MIGRATIONS
@@ -13,19 +10,27 @@ import { legacyRuntimeSetting, type TaskRuntime } from './task-runtime.ts';
 export interface JoinedTask {
   taskId: string;
   name: string;
-  plugin: PluginName;
+  /** The name of the plugin that runs it (src/tasks/plugin-registry.ts). */
+  plugin: string;
   stakePot: string;
   joinedAt: number;
-  /** The task's declared rules (its sites), from its metadata document; read at join. */
-  rules?: PageIndexRules;
+  /**
+   * The task's declared rules, from its metadata document, as its plugin read them at join:
+   * the sites it covers, and whatever else the plugin's rules say.
+   */
+  rules?: { readonly origins: string[]; readonly [rule: string]: unknown };
 }
 
-/** One page indexed for a task in a round: the work a submission proves. */
+/**
+ * One record of a task's work in a round, what a submission proves: the plugin's own data,
+ * which the store and the engine never look inside. `url` is the key its plugin filed it
+ * under (page-index: the page's URL).
+ */
 export interface StoredRecord {
   taskId: string;
   round: number;
   url: string;
-  record: PageRecord;
+  record: unknown;
 }
 
 /** A decision taken once and kept (a CID, a verdict, a key), so a restart repeats nothing. */

@@ -10,7 +10,7 @@ import type { PageRecord } from '../../src/tasks/page-index/page-record.ts';
 const TASK = 'task';
 let n = 0;
 const record = (url: string): PageRecord => ({ url, fetchedAt: 1_700_000_000_000, title: 't', textLength: 300, sha256: 'a'.repeat(64), simhash: 'b'.repeat(16) });
-const urls = (records: PageRecord[]) => records.map((r) => r.url).sort();
+const urls = (records: unknown[]) => (records as PageRecord[]).map((r) => r.url).sort();
 
 describe('the record book', () => {
   test('a page goes to its round until that round is sealed, then to the next', async () => {

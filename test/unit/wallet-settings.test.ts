@@ -57,6 +57,8 @@ describe('settings', () => {
 describe('what was collected', () => {
   test('records: newest first, paged, deletable one by one (the round count follows) or all at once', async () => {
     const db = await openNodeDb(`collected-${n++}`);
+    // Records belong to a joined task, whose plugin describes them.
+    await db.put('tasks', { taskId: TASK, name: 'pages', plugin: 'page-index', stakePot: TASK, joinedAt: 0, rules: { rules: 1, origins: ['https://a.org'] } });
     for (let i = 0; i < 5; i++) await db.put('records', record(i % 2, `https://a.org/${i}`, 1000 + i));
     await db.put('rounds', { ...emptyRoundSummary(TASK, 0), pages: 3 });
     const page = await listRecords(db, 1, 2);

@@ -1,11 +1,12 @@
 import { bytesMatchCidAsync, parseCid } from '../../core/content-address.ts';
 import { buildDistributionList, checkDistributionList } from '../../core/distribution.ts';
-import { AuditUndecidedError, ProofRejectedError, type AuditVerdict, type PluginContext, type TaskPlugin } from '../task-plugin.ts';
+import { AuditUndecidedError, ProofRejectedError, type AuditVerdict, type PluginContext, type PluginEntry, type PluginWork, type TaskPlugin } from '../task-plugin.ts';
 import { compareRecord, sampleRecords } from './audit-sample.ts';
 import type { FetchResult } from './fetch-page.ts';
 import { buildPageRecord, type PageRecord } from './page-record.ts';
 import { BundleError, decodeBundle, encodeBundle, fitRecords, MAX_BUNDLE_BYTES } from './proof-bundle.ts';
-import { canonicalCoveredByTask, coveredByTask } from './task-rules.ts';
+import { canonicalUrl } from './canonical-url.ts';
+import { canonicalCoveredByTask, coveredByTask, parsePageIndexRules, type PageIndexRules } from './task-rules.ts';
 
 // page-index, as a Koii task: the work is indexing public pages the user visited on opted-in
 // sites; the submission is the CID of the round's proof bundle; the audit re-fetches a
@@ -47,12 +48,35 @@ async function refetchMatches(deps: PageIndexDeps, sample: PageRecord[]): Promis
   );
 }
 
+/** The work: a visited page of the task's sites, fetched and extracted into its record. */
+function pageIndexWork(deps: PageIndexDeps): PluginWork {
+  const keep = deps.keepParameters ?? [];
+  return {
+    visitKey(url) {
+      // The page fetched and proved is the URL under the task's rules (only the query
+      // parameters it keeps): the same one every auditor fetches.
+      const key = canonicalUrl(url, keep);
+      return coveredByTask(key, deps.origins) ? key : null;
+    },
+    async onVisit(url, ctx) {
+      const page = await ctx.fetchPage(url);
+      if (!page.ok) return page.transient ? { later: page.reason } : { skip: page.reason };
+      const started = ctx.now();
+      const record = buildPageRecord(page.html, url, ctx.now(), keep);
+      ctx.spentCpu(ctx.now() - started);
+      if ('skip' in record) return { skip: record.skip };
+      return { record, detail: `${record.textLength} characters` };
+    },
+  };
+}
+
 export function createPageIndexPlugin(deps: PageIndexDeps): TaskPlugin {
   const sampleSize = deps.sampleSize ?? 5;
   const minMatchRatio = deps.minMatchRatio ?? 0.6;
 
   return {
     name: 'page-index',
+    work: pageIndexWork(deps),
 
     async submission(round: number, ctx: PluginContext): Promise<string | null> {
       const bundle = (records: PageRecord[]) => ({ v: 1 as const, task: deps.taskId, round, node: ctx.stakingKey, records });
@@ -126,3 +150,24 @@ export function createPageIndexPlugin(deps: PageIndexDeps): TaskPlugin {
     },
   };
 }
+
+/** page-index in the plugin table: its rules from the metadata's `pageIndex` section. */
+export const pageIndexEntry: PluginEntry<PageIndexRules> = {
+  parseRules: parsePageIndexRules,
+  create: (host) =>
+    createPageIndexPlugin({
+      taskId: host.taskId,
+      origins: host.rules.origins,
+      ...(host.rules.keepParameters ? { keepParameters: host.rules.keepParameters } : {}),
+      fetchPage: host.fetchPage,
+      spentCpu: host.spentCpu,
+      ...(host.online ? { online: host.online } : {}),
+      now: host.now,
+      // The records this plugin's own work filed: page records.
+      records: { forRound: async (round) => (await host.records.forRound(round)) as PageRecord[] },
+    }),
+  describe(record) {
+    const page = record as PageRecord;
+    return { title: page.title, at: page.fetchedAt, size: page.textLength };
+  },
+};
