@@ -39,6 +39,10 @@ export interface DevnetTaskConfig {
    * is dropped from a record's URL. Absent: none, and the document does not name the member.
    */
   keepParameters?: string[];
+  /** The plugin the task binds to (its audit program field): page-index by default. */
+  plugin?: string;
+  /** More sections of its metadata document, for the rules of another plugin. */
+  metadata?: Record<string, unknown>;
 }
 
 export interface DevnetOptions {
@@ -131,6 +135,7 @@ export function taskMetadataDocument(config: DevnetTaskConfig, createdAt: number
       origins: checkOrigins(config.origins ?? DEFAULT_TASK_ORIGINS),
       ...(config.keepParameters ? { keepParameters: config.keepParameters } : {}),
     },
+    ...config.metadata,
   });
 }
 
@@ -140,8 +145,8 @@ export function initialTaskState(stakePot: string, manager: string, config: Devn
     taskName: config.name,
     taskDescription: config.description ?? '',
     taskManager: manager,
-    // Binds the task to the extension's page-index plugin.
-    taskAuditProgram: 'page-index',
+    // Binds the task to one of the extension's plugins.
+    taskAuditProgram: config.plugin ?? 'page-index',
     taskExecutableNetwork: 'IPFS',
     taskMetadata: metadataCid,
     taskVars: '',

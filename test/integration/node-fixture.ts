@@ -14,6 +14,7 @@ import type { Network } from '../../devnet/network.ts';
 import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
 import { taskState, waitUntil } from './devnet-fixture.ts';
 import { EngineHalt } from '../../src/engine/engine-halt.ts';
+import type { PluginTable } from '../../src/tasks/plugin-registry.ts';
 
 /** Every transaction our node sent, by the step it belongs to. */
 export interface SentLog {
@@ -84,6 +85,8 @@ export async function startTestNode(
     settings?: () => Promise<EngineSettings>;
     /** Every page fetch waits this long in real time first (a slow site, or a slow machine). */
     pageDelayMs?: number;
+    /** The plugin table (the built-in one by default). */
+    plugins?: PluginTable;
   },
 ): Promise<TestNode> {
   const db = await openNodeDb(opts.dbName);
@@ -108,6 +111,7 @@ export async function startTestNode(
       clock: net.time,
       settings: opts.settings ?? (async () => DEFAULT_ENGINE_SETTINGS),
       ...(checkpoint ? { checkpoint } : {}),
+      ...(opts.plugins ? { plugins: opts.plugins } : {}),
     });
   const node: TestNode = {
     db,
