@@ -4,10 +4,8 @@ import {
   auditDistributionInstruction,
   auditSubmissionsInstruction,
   claimRewardInstruction,
-  createTaskInstruction,
   distributionAccountSpace,
   firstStakeInstructions,
-  fundTaskInstruction,
   systemCreateAccountInstruction,
   systemTransferInstruction,
   additionalStakeInstructions,
@@ -18,6 +16,7 @@ import {
   uploadDistributionListChunks,
   withdrawInstruction,
 } from '../../src/k2/instructions.ts';
+import { createTaskInstruction, fundTaskInstruction } from './helpers/task-creator-instructions.ts';
 import { LayoutError } from '../../src/k2/layout.ts';
 import { PROTOCOL_CHOICES, SYSTEM_PROGRAM_ID, SYSVAR_CLOCK, SYSVAR_CLOCK_ID, TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
 
