@@ -61,11 +61,6 @@ export function blob(value: string | Uint8Array, n: number): Uint8Array {
   return out;
 }
 
-/** Bytes padded with zeros to exactly n bytes (same as blob(bytes, n)). */
-export function zeroPadded(bytes: Uint8Array, n: number): Uint8Array {
-  return blob(bytes, n);
-}
-
 export function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;

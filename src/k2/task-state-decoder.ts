@@ -221,7 +221,7 @@ export function decodeTaskStateJson(json: Json, taskId: Address): TaskState {
 }
 
 /** Account bytes → text: trailing zero bytes trimmed, UTF-8 strictly. */
-export function accountJsonText(data: Uint8Array): string {
+function accountJsonText(data: Uint8Array): string {
   if (data.length > MAX_ACCOUNT_BYTES) throw new TaskStateDecodeError('account data is too large');
   let end = data.length;
   while (end > 0 && data[end - 1] === 0) end--;
@@ -363,7 +363,7 @@ export function encodeTaskStateJson(s: TaskState): string {
 // bytes up to the first zero are the list's JSON.
 
 /** The list's raw bytes (up to the first zero); empty for a blank account. */
-export function distributionAccountBytes(data: Uint8Array, round: number, taskId: Address): Uint8Array {
+function distributionAccountBytes(data: Uint8Array, round: number, taskId: Address): Uint8Array {
   const text = accountJsonText(data);
   if (text === '') return new Uint8Array(0);
   let json: Json;

@@ -18,7 +18,7 @@ import { RoundTimeline } from './RoundTimeline.tsx';
 import { errorText } from './use-background.ts';
 
 /** Each state's label and explanation, as _locales keys. */
-export const STATE_TEXT: Record<NodeState, [string, string]> = {
+const STATE_TEXT: Record<NodeState, [string, string]> = {
   running: ['stateRunning', 'stateRunningText'],
   paused: ['statePaused', 'statePausedText'],
   locked: ['stateLocked', 'stateLockedText'],

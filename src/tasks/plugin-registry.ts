@@ -10,13 +10,13 @@ import type { TaskPlugin } from './task-plugin.ts';
 //      tasks do, binds to it.
 // A task none of these bind cannot be joined: the node would stake on work it cannot do.
 
-export const PLUGIN_NAMES = ['page-index'] as const;
+const PLUGIN_NAMES = ['page-index'] as const;
 export type PluginName = (typeof PLUGIN_NAMES)[number];
 
 /** Task ids of known networks → the plugin that runs them. */
 export const BUILTIN_BINDINGS: Readonly<Record<string, PluginName>> = {};
 
-export function isPluginName(name: unknown): name is PluginName {
+function isPluginName(name: unknown): name is PluginName {
   return typeof name === 'string' && (PLUGIN_NAMES as readonly string[]).includes(name);
 }
 
@@ -30,7 +30,7 @@ export function pluginNameForTask(
   return isPluginName(declared) ? declared : null;
 }
 
-export type PluginDeps = { 'page-index': Omit<PageIndexDeps, 'taskId'> };
+type PluginDeps = { 'page-index': Omit<PageIndexDeps, 'taskId'> };
 
 export function createPlugin<N extends PluginName>(name: N, taskId: string, deps: PluginDeps[N]): TaskPlugin {
   switch (name) {

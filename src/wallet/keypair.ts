@@ -134,6 +134,6 @@ export async function toKitSigner(secret: Ed25519Secret, opts: { extractable?: b
   return createSignerFromKeyPair({ privateKey, publicKey });
 }
 
-export function wipe(bytes: Uint8Array): void {
+function wipe(bytes: Uint8Array): void {
   bytes.fill(0);
 }

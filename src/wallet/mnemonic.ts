@@ -16,7 +16,7 @@ export class InvalidMnemonicError extends Error {
 }
 
 /** SHA-256 (hex) of the standard English list, its words joined by "\n". */
-export const ENGLISH_WORDLIST_SHA256 = '187db04a869dd9bc7be80d21a86497d692c0db6abd3aa8cb6be5d618ff757fae';
+const ENGLISH_WORDLIST_SHA256 = '187db04a869dd9bc7be80d21a86497d692c0db6abd3aa8cb6be5d618ff757fae';
 
 type WordlistSource = () => Promise<readonly string[]>;
 let source: WordlistSource | null = null;
