@@ -1,5 +1,6 @@
 import { getAddressDecoder } from '@solana/kit';
-import { LayoutError, readBlob, readBytes, readNs64, readU16, readU32, readU64 } from '../../../src/k2/layout.ts';
+import { LayoutError } from '../../../src/k2/layout.ts';
+import { readBlob, readBytes, readNs64, readU16, readU32, readU64 } from './layout-reader.ts';
 import { PROTOCOL_CHOICES } from '../../../src/k2/program-ids.ts';
 import {
   DISTRIBUTION_BLOB_BYTES,
