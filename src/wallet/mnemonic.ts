@@ -64,10 +64,6 @@ export async function mnemonicProblem(text: string): Promise<string | null> {
   return null;
 }
 
-export async function validateMnemonic(text: string): Promise<boolean> {
-  return (await mnemonicProblem(text)) === null;
-}
-
 export async function mnemonicToSeed(mnemonic: string, passphrase = ''): Promise<Uint8Array> {
   const problem = await mnemonicProblem(mnemonic);
   if (problem) throw new InvalidMnemonicError(problem);
