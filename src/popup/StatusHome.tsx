@@ -13,7 +13,7 @@ import { ExplorerLink } from './ExplorerLink.tsx';
 import { koiiAmount, shortAddress } from './format.ts';
 import { hostPatternOf } from './host-pattern.ts';
 import { NodeWarning } from './NodeWarning.tsx';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { RoundTimeline } from './RoundTimeline.tsx';
 import { errorText } from './use-background.ts';
 
