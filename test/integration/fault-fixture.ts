@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { generateKeyPairSigner } from '@solana/kit';
-import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
+import { roundStartSlot } from '../../src/core/rounds.ts';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type NodeState } from '../../src/engine/node-engine.ts';
 import { createK2Rpc } from '../../src/k2/rpc-client.ts';
 import { openNodeDb } from '../../src/store/node-db.ts';
