@@ -189,7 +189,7 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   const unused = found.filter((f) => !allowed.has(`${f.file}#${f.name}`));
   const stale = allow.filter((a) => !found.some((f) => f.file === a.file && f.name === a.name));
   for (const f of unused) console.log(`${f.file}:${f.line}: ${f.name} is exported but no file imports it`);
-  for (const a of stale) console.log(`scripts/unused-exports-allow.json: ${a.file}#${a.name} is imported now: drop it from the list`);
+  for (const a of stale) console.log(`scripts/unused-exports-allow.json: ${a.file}#${a.name} is no longer found (imported now, or gone): drop it from the list`);
   const bad = allow.filter((a) => typeof a.reason !== 'string' || a.reason.length < 10);
   for (const a of bad) console.log(`scripts/unused-exports-allow.json: ${a.file}#${a.name} needs a reason`);
   const unshipped = unshippedFiles();
