@@ -58,7 +58,7 @@ const U64_MAX = 2n ** 64n - 1n;
 
 /**
  * ROE: a JSON number that is a safe integer, or a decimal string (how amounts beyond 2^53
- * arrive: see parseAccountJsonText, and how encodeTaskStateJson writes them). A JSON number
+ * arrive: see parseAccountJsonText, and how K2 writes them). A JSON number
  * beyond 2^53 is refused rather than read with rounding: it would be a different amount.
  */
 function roe(v: Json, path: string): bigint {
