@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { MAX_CHUNK_BYTES, ProofStoreError, type ProofStore } from './proof-store.ts';
 
 // The HTTP interfaces real IPFS services offer, in front of the devnet's IPFS node:

@@ -1,5 +1,5 @@
-// `npm test`: typecheck, then the unit, integration and e2e suites (the soak runs apart, in
-// `npm run test:soak`), then one plain line "N passed, N failed" that CI reads, so a run that
+// `npm test`: typecheck, the unused-export check, then the unit, integration and e2e suites
+// (the soak runs apart, in `npm run test:soak`), then one plain line "N passed, N failed" that CI reads, so a run that
 // ran nothing shows. Each suite's report stays in test-results/vitest-<suite>.json
 // (scripts/test-summary.mjs adds them up for CI, which runs the soak too).
 //
@@ -15,6 +15,13 @@ const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit' }).status ?? 
 
 if (run('npx', ['tsc', '--noEmit', '-p', '.']) !== 0) {
   console.log('typecheck failed');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+// Exports of src/ that nothing imports, and files of src/ the extension never loads
+// (scripts/unused-exports.mjs): code only the tests reach must not ship.
+if (run('node', ['scripts/unused-exports.mjs']) !== 0) {
+  console.log('unused-export check failed');
   console.log('0 passed, 1 failed');
   process.exit(1);
 }

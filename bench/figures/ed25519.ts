@@ -3,14 +3,14 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { getBase58Encoder } from '@solana/kit';
 import nacl from 'tweetnacl';
 import { secretFromSeed } from '../../src/wallet/keypair.ts';
-import { ed25519Backend } from '../../src/wallet/ed25519-verify.ts';
-import { openSignedPayload, signPayload } from '../../src/wallet/signed-payload.ts';
+import { ed25519Backend } from '../lib/ed25519-verify.ts';
+import { openSignedPayload, signPayload } from '../lib/signed-payload.ts';
 import { fmt, row, type Figure } from '../lib/row.ts';
 import { interleaved, median, round } from '../lib/stats.ts';
 
-// Signature checks per second. "Our path" is what the code runs: src/wallet/signed-payload.ts
-// openSignedPayload (base58 decode, WebCrypto Ed25519 verify with the key imported per call,
-// JSON parse; no verdict where WebCrypto has no Ed25519), awaited one at a time; the devnet's
+// Signature checks per second. "Our path" is bench/lib/signed-payload.ts's openSignedPayload,
+// kept here since the extension checks no signed payload today (base58 decode, WebCrypto
+// Ed25519 verify with the key imported per call, JSON parse; no verdict where WebCrypto has no Ed25519), awaited one at a time; the devnet's
 // validator calls @noble/curves ed25519.verify directly (devnet/runtime.ts). Against it, on
 // identical (signature, message, key) triples: tweetnacl and @noble/curves called bare, and,
 // for the record, WebCrypto's Ed25519 called bare (keys imported beforehand).

@@ -9,7 +9,7 @@ import type { Address, AuditTrigger, DistributionList, Submission, TaskState } f
 // Lists are JSON objects of numbers and are compared by regenerating them: the same keys and
 // the same numbers (task-template's shallowEqual).
 
-export type Verdict = 'valid' | 'zero' | 'slashed';
+type Verdict = 'valid' | 'zero' | 'slashed';
 
 export function auditScore(trigger: AuditTrigger | undefined): number {
   if (!trigger) return 1;
@@ -87,9 +87,9 @@ export interface EarlierSlashes {
   complete: boolean;
 }
 
-export const NO_EARLIER_SLASHES: EarlierSlashes = { byKey: new Map(), complete: true };
+const NO_EARLIER_SLASHES: EarlierSlashes = { byKey: new Map(), complete: true };
 
-export type ListCheck = { ok: true } | { ok: false; reasons: string[] } | { ok: 'undecided'; reason: string };
+type ListCheck = { ok: true } | { ok: false; reasons: string[] } | { ok: 'undecided'; reason: string };
 
 /**
  * The stakes a slashed key may have had when the list's author read the state: the checker's

@@ -4,7 +4,7 @@ import { formatKoii } from './amounts.ts';
 // IndexedDB, this folds them into one row per task and round, in ROE (bigint) all the way;
 // KOII text is made last, exactly (no floating point on the way to a spreadsheet).
 
-export type LedgerKind = 'reward' | 'slash' | 'fee' | 'claim';
+type LedgerKind = 'reward' | 'slash' | 'fee' | 'claim';
 
 /** A line of the ledger as stored (src/store/node-db.ts LedgerEntry), the fields folded here. */
 export interface LedgerLine {
@@ -54,7 +54,7 @@ export function earningsRounds(lines: Iterable<LedgerLine>): EarningsRound[] {
   return [...rounds.values()].sort((a, b) => (a.taskId < b.taskId ? -1 : a.taskId > b.taskId ? 1 : a.round - b.round));
 }
 
-export interface EarningsTotals {
+interface EarningsTotals {
   reward: bigint;
   slash: bigint;
   fees: bigint;
@@ -74,7 +74,7 @@ export function earningsTotals(rounds: readonly EarningsRound[]): EarningsTotals
   return t;
 }
 
-export const EARNINGS_CSV_COLUMNS = ['task', 'task_id', 'round', 'date', 'reward_koii', 'slash_koii', 'fees_koii', 'net_koii', 'claimed_koii'] as const;
+const EARNINGS_CSV_COLUMNS = ['task', 'task_id', 'round', 'date', 'reward_koii', 'slash_koii', 'fees_koii', 'net_koii', 'claimed_koii'] as const;
 
 /**
  * One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break, quotes

@@ -25,7 +25,7 @@ export type PlannedStep =
   | { kind: 'payout'; round: number; distributionAccount: Address }
   | { kind: 'claim'; amount: bigint; round: number };
 
-export interface PlanOptions {
+interface PlanOptions {
   /** Rounds this node did work for and holds a proof of (it submits only those). */
   hasWorkFor: (round: number) => boolean;
   /** Claim once the claimable balance reaches this many ROE; null = never automatically. */

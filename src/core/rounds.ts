@@ -6,15 +6,15 @@ import type { TaskTiming } from './task-state.ts';
 
 export const DEFAULT_SLOT_MS = 400;
 
-export interface SlotRange {
+interface SlotRange {
   start: number;
   /** Exclusive. */
   end: number;
 }
 
-export type Phase = 'submission' | 'audit' | 'idle';
+type Phase = 'submission' | 'audit' | 'idle';
 
-export class TimingError extends Error {
+class TimingError extends Error {
   override name = 'TimingError';
 }
 
@@ -70,10 +70,6 @@ export function nextWindowStart(t: TaskTiming, slot: number): { slot: number; wi
   const audit = auditWindowOf(t, round).start;
   if (slot < audit && t.auditWindow > 0) return { slot: audit, window: 'audit', round };
   return { slot: roundStartSlot(t, round + 1), window: 'submission', round: round + 1 };
-}
-
-export function slotsToMs(slots: number, slotMs: number): number {
-  return slots * slotMs;
 }
 
 export function msUntilSlot(currentSlot: number, targetSlot: number, slotMs: number): number {

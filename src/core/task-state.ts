@@ -17,7 +17,7 @@ export interface Submission {
   json?: string;
 }
 
-export interface AuditVote {
+interface AuditVote {
   isValid: boolean;
   voter: Address;
   slot: number;

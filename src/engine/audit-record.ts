@@ -5,7 +5,7 @@ import type { RoundSummary } from '../store/node-db.ts';
 // round's summary and writes the log from it. Nothing here reads text back.
 
 /** A peer whose submission got a verdict; `voted` when this node sent a transaction for it. */
-export interface JudgedPeer {
+interface JudgedPeer {
   peer: string;
   valid: boolean;
   /** Why it is invalid (a valid verdict has no reason). */

@@ -28,7 +28,7 @@ import type { LedgerEntry, NodeDb } from '../store/node-db.ts';
  */
 const UNSTORED_GRACE_MS = 120_000;
 
-export interface SignedFee {
+interface SignedFee {
   taskId: string;
   round: number;
   signature: string;

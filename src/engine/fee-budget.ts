@@ -42,4 +42,4 @@ export function createFeeBudget(db: NodeDb, budgetPerDay: () => Promise<bigint>,
   };
 }
 
-export type FeeBudget = ReturnType<typeof createFeeBudget>;
+type FeeBudget = ReturnType<typeof createFeeBudget>;

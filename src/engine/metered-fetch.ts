@@ -8,7 +8,7 @@ import type { UsageMeter } from './usage-meter.ts';
 // pages fetched to check a proof, and pages fetched by a plugin's work.
 
 /** What a failed page fetch counts against the round's byte budget: a request's worth. */
-export const FAILED_FETCH_BYTES = 64 * 1024;
+const FAILED_FETCH_BYTES = 64 * 1024;
 
 export function createMeteredFetch(core: EngineCore, parts: { clock: TaskClock; meter: UsageMeter }) {
   const { meter } = parts;

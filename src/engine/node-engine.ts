@@ -28,10 +28,9 @@ import { createWorkIntake } from './work-intake.ts';
 // - membership.ts: joining and leaving tasks, claiming on demand.
 // Per task, what is kept between wakes is one record (src/store/task-runtime.ts).
 
-export { DEFAULT_ENGINE_SETTINGS, JoinError } from './engine-types.ts';
-export type { EngineOptions, EngineSettings, NodeKeys, NodeState, VisitResult, WakeResult } from './engine-types.ts';
+export { DEFAULT_ENGINE_SETTINGS } from './engine-types.ts';
+export type { EngineSettings, NodeKeys, NodeState, WakeResult } from './engine-types.ts';
 export { retryDelayMs } from './task-clock.ts';
-export { FAILED_FETCH_BYTES } from './metered-fetch.ts';
 
 function createEngineCore(options: EngineOptions): EngineCore {
   const clock = options.clock ?? wallClock;

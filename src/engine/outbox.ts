@@ -46,7 +46,7 @@ export class SendNotTakenError extends Error {
   override name = 'SendNotTakenError';
 }
 
-export interface OutboxHooks {
+interface OutboxHooks {
   /** Called at each point where a crash would leave the step half done (tests crash here). */
   checkpoint?(name: string): void;
   now?(): number;

@@ -13,7 +13,7 @@ import type { NodeDb } from '../store/node-db.ts';
 //      └────────────────────(paid, votes below 0)─────────────┘
 // A round paid out while its votes are 0 or above ends as 'cleared'.
 
-export type IncidentStatus = 'audited' | 'slash-pending' | 'slashed' | 'cleared';
+type IncidentStatus = 'audited' | 'slash-pending' | 'slashed' | 'cleared';
 
 export interface OwnIncident {
   taskId: string;

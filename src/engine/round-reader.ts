@@ -34,7 +34,7 @@ export class RoundsMovedOnError extends Error {
   }
 }
 
-export interface WakeRead {
+interface WakeRead {
   slot: number;
   state: TaskState;
   /** A recent blockhash, when the wake asked for one (it expects to send). */
@@ -47,7 +47,7 @@ export interface SlotHint {
   slack: number;
 }
 
-export interface RoundPlan {
+interface RoundPlan {
   round: number;
   /** Rounds whose whole submissions (and audit triggers) are read. */
   submissions: number[];

@@ -179,7 +179,7 @@ function auditDeadline(deps: StepDeps): { passed: Promise<void>; cancel: () => v
 const PACKING_BLOCKHASH = { blockhash: '11111111111111111111111111111111', lastValidBlockHeight: 0n };
 
 /** Splits instructions, in order, into groups that each fit one transaction (by index). */
-export async function packInstructions(feePayer: TransactionSigner, instructions: readonly Instruction[]): Promise<number[][]> {
+async function packInstructions(feePayer: TransactionSigner, instructions: readonly Instruction[]): Promise<number[][]> {
   const groups: number[][] = [];
   let current: number[] = [];
   for (let i = 0; i < instructions.length; i++) {
@@ -250,7 +250,7 @@ async function earlierSlashes(deps: StepDeps, state: TaskState, round: number, s
  * Whether a submitted distribution list is right: its content, whoever sent it (no Koii runner
  * judges a list by its author). Throws AuditUndecidedError when it cannot be judged now.
  */
-export async function checkSubmittedDistribution(deps: StepDeps, state: TaskState, round: number, submitter: Address): Promise<AuditVerdict> {
+async function checkSubmittedDistribution(deps: StepDeps, state: TaskState, round: number, submitter: Address): Promise<AuditVerdict> {
   const entry = state.distributionRewardsSubmission.get(round)?.get(submitter);
   if (!entry) throw new AuditUndecidedError(`no list from ${submitter} for round ${round} in the state read`);
   const second = await secondState(deps);

@@ -27,7 +27,7 @@ import { BLOCKHASH_REUSE_SLOTS } from './task-reads.ts';
 /** 'over-budget': the day's fee budget is spent; 'out-of-funds': the main account cannot pay. */
 export type TaskIssue = 'over-budget' | 'out-of-funds' | null;
 
-export interface StepsResult {
+interface StepsResult {
   retrySoon: boolean;
   issue: TaskIssue;
   errors: Error[];
@@ -39,7 +39,7 @@ type Blockhash = { blockhash: string; lastValidBlockHeight: bigint };
 type SlotNow = () => number | null;
 
 /** A step's identity in the journal: its kind, round and whatever else tells two apart. */
-export function stepKey(step: PlannedStep): string {
+function stepKey(step: PlannedStep): string {
   switch (step.kind) {
     case 'submit-distribution':
       return `${step.kind}:${step.round}:${step.attempt}`;

@@ -9,7 +9,7 @@ import type { TaskClock } from './task-clock.ts';
 /** A blockhash stays valid for 150 slots: one read serves the wakes of the next 60. */
 export const BLOCKHASH_REUSE_SLOTS = 60;
 
-export interface KeptBlockhash {
+interface KeptBlockhash {
   slot: number;
   value: { blockhash: string; lastValidBlockHeight: bigint };
 }

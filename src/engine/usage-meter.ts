@@ -6,13 +6,13 @@ import type { NodeDb } from '../store/node-db.ts';
 // peers). One record in IndexedDB, changed in one transaction at a time: audits fetch their
 // sample in parallel, and a worker restart must not forget what the round already cost.
 
-export interface UsageLimits {
+interface UsageLimits {
   pagesPerHour: number;
   bytesPerRound: number;
   cpuMsPerRound: number;
 }
 
-export interface Usage {
+interface Usage {
   hourStart: number;
   pagesThisHour: number;
   round: number;
@@ -23,7 +23,7 @@ export interface Usage {
 const KEY = 'usage';
 const HOUR_MS = 3_600_000;
 
-export type UsageKind = 'index' | 'check';
+type UsageKind = 'index' | 'check';
 
 export function createUsageMeter(db: NodeDb, now: () => number = Date.now) {
   /** Reads (and rolls over to the current hour and round) the usage, applying `change`. */

@@ -7,7 +7,7 @@ import type { SignedTransaction } from './transaction.ts';
 // message is asked with getFeeForMessage; the round operations, signed many times a day,
 // use a per-signature fee learned from one such answer and kept for an hour.
 
-export class FeeUnknownError extends Error {
+class FeeUnknownError extends Error {
   override name = 'FeeUnknownError';
 }
 
@@ -33,5 +33,3 @@ export function createFeeSchedule(rpc: Pick<K2Rpc, 'getFeeForMessage'>, now: () 
     },
   };
 }
-
-export type FeeSchedule = ReturnType<typeof createFeeSchedule>;

@@ -1,5 +1,6 @@
-// Little-endian integer and fixed-width blob codecs for task-program and System instruction
-// data (k2-protocol.md, "Instructions"). Every encoder range-checks instead of wrapping, so
+// Little-endian integer and fixed-width blob encoders for task-program and System instruction
+// data (k2-protocol.md, "Instructions"); the node only writes them (the tests' readers are in
+// test/unit/helpers/layout-reader.ts). Every encoder range-checks instead of wrapping, so
 // a bad amount fails here rather than landing on chain as a different number.
 
 export class LayoutError extends Error {
@@ -61,11 +62,6 @@ export function blob(value: string | Uint8Array, n: number): Uint8Array {
   return out;
 }
 
-/** Bytes padded with zeros to exactly n bytes (same as blob(bytes, n)). */
-export function zeroPadded(bytes: Uint8Array, n: number): Uint8Array {
-  return blob(bytes, n);
-}
-
 export function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;
@@ -74,45 +70,4 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
     o += p.length;
   }
   return out;
-}
-
-function view(data: Uint8Array, offset: number, n: number, what: string): DataView {
-  if (!Number.isInteger(offset) || offset < 0 || offset + n > data.length) throw new LayoutError(`data too short for ${what}`);
-  return new DataView(data.buffer, data.byteOffset + offset, n);
-}
-
-export function readNs64(data: Uint8Array, offset: number): bigint {
-  return view(data, offset, 8, 'a 64-bit integer').getBigInt64(0, true);
-}
-
-export function readU64(data: Uint8Array, offset: number): bigint {
-  return view(data, offset, 8, 'a 64-bit integer').getBigUint64(0, true);
-}
-
-export function readU32(data: Uint8Array, offset: number): number {
-  return view(data, offset, 4, 'a u32').getUint32(0, true);
-}
-
-export function readU16(data: Uint8Array, offset: number): number {
-  return view(data, offset, 2, 'a u16').getUint16(0, true);
-}
-
-export function readBytes(data: Uint8Array, offset: number, n: number): Uint8Array {
-  view(data, offset, n, `${n} bytes`);
-  return data.slice(offset, offset + n);
-}
-
-/**
- * A space-padded blob back to its text. Trailing spaces and zeros are both padding (Koii's
- * tools have written either), so a value that itself ends in a space does not survive.
- */
-export function readBlob(data: Uint8Array, offset: number, n: number): string {
-  view(data, offset, n, `a ${n}-byte blob`);
-  let end = offset + n;
-  while (end > offset && (data[end - 1] === 0x20 || data[end - 1] === 0)) end--;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(data.subarray(offset, end));
-  } catch {
-    throw new LayoutError(`the ${n}-byte blob at ${offset} is not UTF-8`);
-  }
 }

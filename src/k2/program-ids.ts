@@ -4,15 +4,13 @@
 export const TASK_PROGRAM_ID = 'Koiitask22222222222222222222222222222222222';
 export const SYSTEM_PROGRAM_ID = '11111111111111111111111111111111';
 export const SYSVAR_CLOCK = 'SysvarC1ock11111111111111111111111111111111';
-/** Older name of SYSVAR_CLOCK, kept for existing callers. */
-export const SYSVAR_CLOCK_ID = SYSVAR_CLOCK;
 
 /** The accounts AuditSubmissions (#2) may list; roles are fixed per slot (see instructions.ts). */
-export type AuditSubmissionsAccount = 'taskState' | 'voter' | 'candidate' | 'clock';
+type AuditSubmissionsAccount = 'taskState' | 'voter' | 'candidate' | 'clock';
 /** The accounts UploadDistributionList (#11) may list. */
-export type UploadDistributionAccount = 'taskState' | 'distributionAccount' | 'clock';
+type UploadDistributionAccount = 'taskState' | 'distributionAccount' | 'clock';
 
-export interface ProtocolChoices {
+interface ProtocolChoices {
   auditSubmissionsAccounts: AuditSubmissionsAccount[];
   isValidEncoding: 'ns64' | 'u8';
   uploadDistributionAccounts: UploadDistributionAccount[];

@@ -49,14 +49,14 @@ export interface AccountInfo {
   executable: boolean;
 }
 
-export interface SignatureStatus {
+interface SignatureStatus {
   slot: number;
   confirmations: number | null;
   err: unknown;
   confirmationStatus: 'processed' | 'confirmed' | 'finalized' | null;
 }
 
-export interface PerformanceSample {
+interface PerformanceSample {
   slot: number;
   numSlots: number;
   numTransactions: number;
@@ -118,7 +118,7 @@ const MAX_RETRY_AFTER_MS = 30_000;
  * The largest answer read from an endpoint: a task state of many rounds is a few megabytes;
  * anything past this is cut off unread and the answer counts as malformed.
  */
-export const MAX_RPC_ANSWER_BYTES = 32 * 1024 * 1024;
+const MAX_RPC_ANSWER_BYTES = 32 * 1024 * 1024;
 
 /** The body as text, or null as soon as it passes `max` bytes (the rest is never read). */
 async function cappedText(response: Response, max: number): Promise<string | null> {
@@ -196,7 +196,7 @@ const withSlot =
   (raw, path) =>
     contextValue(inner)(raw, path);
 
-export type TaskMapFlags = { submission?: boolean; distribution?: boolean; balance?: boolean; stake?: boolean };
+type TaskMapFlags = { submission?: boolean; distribution?: boolean; balance?: boolean; stake?: boolean };
 
 /**
  * The requests a wake may batch. Koii's parameter shapes (k2-web3.js, namespace-wrapper): the

@@ -21,7 +21,7 @@ export class RpcTransportError extends K2RpcError {
 
 /** The node answered with a JSON-RPC error object (e.g. a transaction refused in preflight). */
 /** The most of an endpoint's own text (an error message, a log line) the node keeps. */
-export const MAX_ERROR_TEXT = 500;
+const MAX_ERROR_TEXT = 500;
 
 export class RpcResponseError extends K2RpcError {
   override name = 'RpcResponseError';

@@ -22,7 +22,7 @@ import { SYSTEM_PROGRAM_ID } from './program-ids.ts';
 // Legacy-message transactions, as Koii's tools send them: a fee payer (the node's main
 // account), a recent blockhash, and every signer found in the instructions' account metas.
 
-export interface RecentBlockhash {
+interface RecentBlockhash {
   blockhash: string;
   lastValidBlockHeight: bigint;
 }
@@ -76,19 +76,19 @@ export class WireTransactionError extends Error {
   override name = 'WireTransactionError';
 }
 
-export interface DecodedAccountMeta {
+interface DecodedAccountMeta {
   address: string;
   isSigner: boolean;
   isWritable: boolean;
 }
 
-export interface DecodedInstruction {
+interface DecodedInstruction {
   programAddress: string;
   accounts: DecodedAccountMeta[];
   data: Uint8Array;
 }
 
-export interface DecodedWireTransaction {
+interface DecodedWireTransaction {
   /** One per required signer, in message order; null where the slot holds 64 zero bytes. */
   signatures: { signer: string; signature: Uint8Array | null }[];
   feePayer: string;

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { TaskInfo } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { koiiAmount } from './format.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { errorText } from './use-background.ts';
 
 /**

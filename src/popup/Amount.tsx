@@ -1,5 +1,5 @@
 import { dateTime, koiiAmount, relativeTime, roeDetail, shortDateTime } from './format.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 
 /** An amount of KOII (decimal text from the background); its ROE on hover, for who wants the detail. */
 export function Koii({ amount }: { amount: string }) {

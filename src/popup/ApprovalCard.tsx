@@ -7,7 +7,7 @@ import { CopyButton } from './CopyButton.tsx';
 import { koiiAmount, secondsLeft } from './format.ts';
 import { hostPatternOf } from './host-pattern.ts';
 import type { SentTransaction } from './SentTransaction.tsx';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { errorText } from './use-background.ts';
 
 const TITLES: Record<ApprovalView['kind'], string> = { stake: 'approvalTitleStake', withdraw: 'approvalTitleWithdraw', transfer: 'approvalTitleTransfer' };

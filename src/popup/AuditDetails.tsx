@@ -1,7 +1,7 @@
 import type { RoundView } from '../shared/messages.ts';
 import { hasAuditDetails, listAuditText, undecidedText, voteText } from './audit-line.ts';
 import { shortAddress } from './format.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 
 /** Recent rounds' votes and undecided peers, newest first: which peer, and why. Folded by default. */
 export function AuditDetails({ rounds }: { rounds: RoundView[] }) {

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { sendRequest } from '../shared/send-request.ts';
 import { When } from './Amount.tsx';
 import { shortAddress } from './format.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { errorText, useBackground } from './use-background.ts';
 
 // "What was collected": every page record the node holds and every visit it was told of,

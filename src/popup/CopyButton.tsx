@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 
 /**
  * Copies `text` (an address, a CID) to the clipboard. The confirmation shows on the button

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { formatKoii } from '../core/amounts.ts';
 import type { LedgerRoundView, LedgerTaskView } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { koiiNumber, roundTickIndexes, valueAxis } from './ledger-chart.ts';
 import { errorText, useBackground } from './use-background.ts';
 import './earnings-ledger.css';

@@ -1,6 +1,6 @@
 import type { NetworkId } from '../shared/messages.ts';
 import { explorerUrl, type ExplorerKind } from './explorer.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 
 /** A link to the network's explorer page of an account or transaction; nothing where there is none. */
 export function ExplorerLink({ where, kind, id, what }: { where: { network: NetworkId; rpcUrl: string } | null | undefined; kind: ExplorerKind; id: string; what: string }) {

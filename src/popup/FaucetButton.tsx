@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { NetworkId } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { groupedKoii } from './format.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { errorText } from './use-background.ts';
 
 /** Test KOII for the main account, where the network has a faucet (the devnet, the testnet). */

@@ -4,7 +4,7 @@ import { sendRequest } from '../shared/send-request.ts';
 import { preselectMainPath, type MainPath } from '../wallet/account-paths.ts';
 import { CopyButton } from './CopyButton.tsx';
 import { koiiAmount, shortAddress } from './format.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { mainPathName } from './main-path-name.ts';
 
 // What an import holds, as the background described it (addresses only), with each main

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { MAX_IPFS_GATEWAYS, parseServiceUrl, type SettingsView } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { hostPatternOf } from './host-pattern.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { PasswordField } from './PasswordField.tsx';
 import { errorText } from './use-background.ts';
 

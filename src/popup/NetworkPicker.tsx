@@ -4,7 +4,7 @@ import { parseEndpoint, type NetworkId, type SettingsView } from '../shared/mess
 import { sendRequest } from '../shared/send-request.ts';
 import { AddTaskById } from './AddTaskById.tsx';
 import { hostPatternOf } from './host-pattern.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { errorText } from './use-background.ts';
 
 /** The networks' names, as _locales keys. */

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { AUTO_LOCK_CHOICES, LIMIT_RANGES, type SettingsPatch, type SettingsView } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { koiiAmount } from './format.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { errorText } from './use-background.ts';
 import { NotificationsToggle } from './NotificationsToggle.tsx';
 

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { IncidentView } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { shortAddress } from './format.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { errorText, useBackground } from './use-background.ts';
 
 // The top of the status view when this node's own submission was audited or slashed: what

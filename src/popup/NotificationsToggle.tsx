@@ -1,7 +1,7 @@
 import browser from 'webextension-polyfill';
 import { useState } from 'preact/hooks';
 import type { SettingsPatch } from '../shared/messages.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 
 // Notifications are off until the user turns them on; the browser's permission for them is
 // optional (installing asks nothing), requested here, in the click, as browsers require,

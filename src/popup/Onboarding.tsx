@@ -3,7 +3,7 @@ import type { ImportPreview, WalletStatus } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { KOII_DESKTOP_PATH, MAIN_ACCOUNT_PATH, type MainPath } from '../wallet/account-paths.ts';
 import { MIN_PASSWORD_LENGTH } from '../wallet/password-strength.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { ImportAccounts } from './ImportAccounts.tsx';
 import { NetworkPicker } from './NetworkPicker.tsx';
 import { newPasswordProblem } from './password-problem.ts';

@@ -5,7 +5,7 @@ import { ApprovalCard, ApprovalsList } from './ApprovalCard.tsx';
 import { CollectedData } from './CollectedData.tsx';
 import { When } from './Amount.tsx';
 import { shortAddress } from './format.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { IpfsSettings } from './IpfsSettings.tsx';
 import { NetworkPicker } from './NetworkPicker.tsx';
 import { NodeSettings } from './NodeSettings.tsx';

@@ -1,5 +1,5 @@
 import { passwordStrength } from '../wallet/password-strength.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 
 /** The strength meter's words, by score (0 very weak … 4 strong), as _locales keys. */
 const STRENGTH_KEYS = ['strengthVeryWeak', 'strengthWeak', 'strengthFair', 'strengthGood', 'strengthStrong'] as const;

@@ -7,7 +7,7 @@ import { NodeSettings } from './NodeSettings.tsx';
 import { Onboarding } from './Onboarding.tsx';
 import { StatusHome } from './StatusHome.tsx';
 import { TaskPicker } from './TaskPicker.tsx';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { UnlockView } from './UnlockView.tsx';
 import { dropEarly } from './early-requests.ts';
 import { listenForActivity, useBackground } from './use-background.ts';

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { RoundView, TaskView } from '../shared/messages.ts';
 import { listAuditText, undecidedText, voteText } from './audit-line.ts';
 import { dateTime, relativeTime, shortAddress } from './format.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { stagesNow } from './round-clock.ts';
 import { stageNote } from './stage-note.ts';
 

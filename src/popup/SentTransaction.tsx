@@ -2,7 +2,7 @@ import type { NetworkId } from '../shared/messages.ts';
 import { CopyButton } from './CopyButton.tsx';
 import { ExplorerLink } from './ExplorerLink.tsx';
 import { shortAddress } from './format.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 
 /** What an approval sent: its transaction's signature, where it went (for the explorer link). */
 export interface SentTransaction {

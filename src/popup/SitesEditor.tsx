@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { normalizeOrigin } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { hostPatternOf } from './host-pattern.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 
 /** Opting a site in asks the browser for that site's permission at that moment, and only then. */
 export function SitesEditor({ sites }: { sites: string[] }) {

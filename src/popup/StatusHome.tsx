@@ -13,12 +13,12 @@ import { ExplorerLink } from './ExplorerLink.tsx';
 import { koiiAmount, shortAddress } from './format.ts';
 import { hostPatternOf } from './host-pattern.ts';
 import { NodeWarning } from './NodeWarning.tsx';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { RoundTimeline } from './RoundTimeline.tsx';
 import { errorText } from './use-background.ts';
 
 /** Each state's label and explanation, as _locales keys. */
-export const STATE_TEXT: Record<NodeState, [string, string]> = {
+const STATE_TEXT: Record<NodeState, [string, string]> = {
   running: ['stateRunning', 'stateRunningText'],
   paused: ['statePaused', 'statePausedText'],
   locked: ['stateLocked', 'stateLockedText'],

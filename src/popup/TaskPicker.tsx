@@ -5,7 +5,7 @@ import { AddTaskById } from './AddTaskById.tsx';
 import { ApprovalCard } from './ApprovalCard.tsx';
 import { FaucetButton } from './FaucetButton.tsx';
 import { koiiAmount, shortAddress } from './format.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { errorText, useBackground } from './use-background.ts';
 
 /**

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { WalletStatus } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { shortAddress } from './format.ts';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { PasswordField } from './PasswordField.tsx';
 import { ELEMENT, TextWith } from './TextWith.tsx';
 import { errorText } from './use-background.ts';

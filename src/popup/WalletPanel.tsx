@@ -5,7 +5,7 @@ import { MIN_PASSWORD_LENGTH } from '../wallet/password-strength.ts';
 import { mainPathName } from './main-path-name.ts';
 import { ApprovalCard } from './ApprovalCard.tsx';
 import { CopyButton } from './CopyButton.tsx';
-import { t } from './i18n.ts';
+import { t } from '../shared/i18n.ts';
 import { newPasswordProblem } from './password-problem.ts';
 import { PasswordField } from './PasswordField.tsx';
 import { SentTransactionLine, type SentTransaction } from './SentTransaction.tsx';

@@ -13,7 +13,7 @@ export function shortAddress(a: string): string {
 }
 
 /** The locale's thousands and decimal separators ("," and "." in English). */
-export function separators(locale?: string): { group: string; decimal: string } {
+function separators(locale?: string): { group: string; decimal: string } {
   const parts = new Intl.NumberFormat(locale).formatToParts(1234.5);
   return { group: parts.find((p) => p.type === 'group')?.value ?? ',', decimal: parts.find((p) => p.type === 'decimal')?.value ?? '.' };
 }

@@ -18,7 +18,7 @@ export function niceStep(span: number, count: number): number {
   return (n <= 1 ? 1 : n <= 2 ? 2 : n <= 5 ? 5 : 10) * magnitude;
 }
 
-export interface Axis {
+interface Axis {
   min: number;
   max: number;
   ticks: number[];

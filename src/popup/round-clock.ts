@@ -7,14 +7,14 @@ import type { RoundStage, TaskTimeline } from '../shared/messages.ts';
 // audited in R+1's audit window; its distribution list is submitted and checked in R+2,
 // and paid after that. So in round R, four rounds' stages run side by side.
 
-export interface StageNow {
+interface StageNow {
   stage: RoundStage;
   round: number;
   /** 0..1 through this stage's part of the current round. */
   progress: number;
 }
 
-export function currentSlot(t: TaskTimeline, now: number): number {
+function currentSlot(t: TaskTimeline, now: number): number {
   return t.slot + Math.max(0, Math.floor((now - t.slotAt) / Math.max(1, t.slotMs)));
 }
 

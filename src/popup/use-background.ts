@@ -26,7 +26,7 @@ function ensurePort(): void {
 }
 
 /** Calls `onChange` (at most every `gapMs`) whenever the background reports a change. */
-export function useChanges(onChange: () => void, gapMs = 300): void {
+function useChanges(onChange: () => void, gapMs = 300): void {
   const last = useRef(onChange);
   last.current = onChange;
   useEffect(() => {
@@ -46,7 +46,7 @@ export function useChanges(onChange: () => void, gapMs = 300): void {
   }, [gapMs]);
 }
 
-export interface Query<T> {
+interface Query<T> {
   data: T | null;
   error: string | null;
   refresh: () => void;
@@ -80,7 +80,7 @@ export function errorText(e: unknown): string {
 
 let lastActivity = 0;
 /** Tells the background the user is here (auto-lock counts from the last action), at most every 10 s. */
-export function reportActivity(): void {
+function reportActivity(): void {
   const now = Date.now();
   if (now - lastActivity < 10_000) return;
   lastActivity = now;

@@ -2,7 +2,7 @@ import type { LogEvent } from '../shared/messages.ts';
 import type { NodeDb } from './node-db.ts';
 
 /** The log is bounded so a node that runs for months keeps a constant footprint. */
-export const MAX_EVENTS = 1000;
+const MAX_EVENTS = 1000;
 
 export async function appendEvent(
   db: NodeDb,

@@ -123,7 +123,7 @@ export function migrateRoundSummaryV3(old: RoundSummaryV3): RoundSummary {
 }
 
 /** A page visited on an opted-in site, waiting to be indexed: kept until it is, across restarts. */
-export interface PendingPage {
+interface PendingPage {
   url: string;
   queuedAt: number;
   attempts: number;
@@ -152,7 +152,7 @@ export interface LedgerEntry {
   networkFee?: bigint;
 }
 
-export interface NodeDbSchema extends DBSchema {
+interface NodeDbSchema extends DBSchema {
   events: { key: number; value: LogEvent; indexes: { at: number } };
   visits: { key: string; value: Visit; indexes: { visitedAt: number } };
   settings: { key: string; value: unknown };
@@ -222,7 +222,7 @@ const MIGRATIONS: Array<(db: NodeDb, tx: UpgradeTx) => void> = [
   },
 ];
 
-export const DB_NAME = 'k2-light-node';
+const DB_NAME = 'k2-light-node';
 export const DB_VERSION = MIGRATIONS.length;
 
 export function openNodeDb(name: string = DB_NAME): Promise<NodeDb> {

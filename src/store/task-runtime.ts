@@ -14,7 +14,7 @@ export interface ClockSample {
 }
 
 /** Where the task stood at the node's last wake, for the status view. */
-export interface TaskProgress {
+interface TaskProgress {
   round: number;
   phase: 'submission' | 'audit' | 'idle';
   /** Share of the round's slots gone, 0 to 1. */

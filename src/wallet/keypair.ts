@@ -116,13 +116,6 @@ export async function importBase58SecretKey(text: string): Promise<Ed25519Secret
   throw new KeyImportError('a base58 secret key is 64 bytes (or a 32-byte seed)');
 }
 
-export function exportBase58SecretKey(secret: Ed25519Secret): string {
-  const full = new Uint8Array(64);
-  full.set(secret.seed);
-  full.set(secret.publicKey, 32);
-  return b58d.decode(full);
-}
-
 /**
  * A signer whose WebCrypto private key is non-extractable unless asked otherwise. Its public
  * key is the one the secret carries, imported as it is: @solana/kit's own constructor derives
@@ -134,6 +127,6 @@ export async function toKitSigner(secret: Ed25519Secret, opts: { extractable?: b
   return createSignerFromKeyPair({ privateKey, publicKey });
 }
 
-export function wipe(bytes: Uint8Array): void {
+function wipe(bytes: Uint8Array): void {
   bytes.fill(0);
 }

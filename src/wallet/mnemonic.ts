@@ -16,7 +16,7 @@ export class InvalidMnemonicError extends Error {
 }
 
 /** SHA-256 (hex) of the standard English list, its words joined by "\n". */
-export const ENGLISH_WORDLIST_SHA256 = '187db04a869dd9bc7be80d21a86497d692c0db6abd3aa8cb6be5d618ff757fae';
+const ENGLISH_WORDLIST_SHA256 = '187db04a869dd9bc7be80d21a86497d692c0db6abd3aa8cb6be5d618ff757fae';
 
 type WordlistSource = () => Promise<readonly string[]>;
 let source: WordlistSource | null = null;
@@ -62,10 +62,6 @@ export async function mnemonicProblem(text: string): Promise<string | null> {
   if (unknown >= 0) return `word ${unknown + 1} is not in the BIP-39 English word list`;
   if (!bip39.validateMnemonic(words.join(' '), wordlist)) return 'the phrase has a wrong checksum: check the words and their order';
   return null;
-}
-
-export async function validateMnemonic(text: string): Promise<boolean> {
-  return (await mnemonicProblem(text)) === null;
 }
 
 export async function mnemonicToSeed(mnemonic: string, passphrase = ''): Promise<Uint8Array> {

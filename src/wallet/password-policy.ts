@@ -24,7 +24,7 @@ const deleet = (s: string) => s.replace(/[013457@$!]/g, (c) => LEET[c]!);
 const core = (s: string) => s.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
 
 /** The common password a password is built on, or null. */
-export function commonPasswordIn(password: string, list: ReadonlySet<string>): string | null {
+function commonPasswordIn(password: string, list: ReadonlySet<string>): string | null {
   const lower = password.normalize('NFKC').toLowerCase().trim();
   const candidates = new Set<string>([lower, core(lower)]);
   for (const c of [...candidates]) {

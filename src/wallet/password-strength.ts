@@ -5,7 +5,7 @@
 /** Long enough that, with the common passwords refused, guessing must search (src/wallet/password-policy.ts). */
 export const MIN_PASSWORD_LENGTH = 12;
 
-export interface PasswordStrength {
+interface PasswordStrength {
   /** 0 (very weak) .. 4 (strong). */
   score: 0 | 1 | 2 | 3 | 4;
   label: 'very weak' | 'weak' | 'fair' | 'good' | 'strong';
@@ -44,14 +44,4 @@ export function passwordStrength(pw: string): PasswordStrength {
   const bits = Math.max(0, effective) * Math.log2(poolSize(pw));
   const score = (pw.length < MIN_PASSWORD_LENGTH || bits < 20 ? 0 : bits < 28 ? 1 : bits < 40 ? 2 : bits < 60 ? 3 : 4) as PasswordStrength['score'];
   return { score, label: LABELS[score], bits: Math.round(bits) };
-}
-
-/**
- * The popup's own check, before it sends a password: length and variety. The background
- * refuses more (common passwords: src/wallet/password-policy.ts, which the popup does not load).
- */
-export function passwordShapeProblem(pw: string): string | null {
-  if (pw.length < MIN_PASSWORD_LENGTH) return `use a password of at least ${MIN_PASSWORD_LENGTH} characters`;
-  if (passwordStrength(pw).score < 1) return 'this password is too easy to guess';
-  return null;
 }

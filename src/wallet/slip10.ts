@@ -6,11 +6,11 @@ import { sha512 } from '@noble/hashes/sha2.js';
 const HARDENED = 0x80000000;
 const ED25519_SEED = new TextEncoder().encode('ed25519 seed');
 
-export class DerivationPathError extends Error {
+class DerivationPathError extends Error {
   override name = 'DerivationPathError';
 }
 
-export function parsePath(path: string): number[] {
+function parsePath(path: string): number[] {
   const parts = path.split('/');
   if (parts[0] !== 'm') throw new DerivationPathError('a path starts with m');
   return parts.slice(1).map((p) => {

@@ -4,7 +4,7 @@
 // the service worker and in Node alike. The plaintext never leaves this module as text the
 // caller did not ask for; errors never say more than "wrong password" or "damaged vault".
 
-export const VAULT_VERSION = 1;
+const VAULT_VERSION = 1;
 /** MetaMask's cost since 2023 (PBKDF2-SHA256, 900,000 rounds); vaults written at less are re-encrypted at unlock. */
 export const DEFAULT_ITERATIONS = 900_000;
 /** Below this, a stored vault is refused: someone lowered the cost to make guessing cheap. */

@@ -1,10 +1,11 @@
 import 'fake-indexeddb/auto';
 import { generateKeyPairSigner } from '@solana/kit';
-import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
+import { roundStartSlot } from '../../src/core/rounds.ts';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type NodeState } from '../../src/engine/node-engine.ts';
 import { createK2Rpc } from '../../src/k2/rpc-client.ts';
 import { openNodeDb } from '../../src/store/node-db.ts';
-import { createIpfsProofStore, singleNodeEndpoints } from '../../src/tasks/ipfs/ipfs-proof-store.ts';
+import { createIpfsProofStore } from '../../src/tasks/ipfs/ipfs-proof-store.ts';
+import { singleNodeEndpoints } from '../../devnet/ipfs-endpoints.ts';
 import { fetchPublicPage, type PrivateAddressPolicy } from '../../src/tasks/page-index/fetch-page.ts';
 import type { Network } from '../../devnet/network.ts';
 import { taskState } from './devnet-fixture.ts';

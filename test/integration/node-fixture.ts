@@ -1,12 +1,13 @@
 import 'fake-indexeddb/auto';
 import { generateKeyPairSigner, getAddressDecoder, type KeyPairSigner } from '@solana/kit';
-import { decodeTaskInstruction } from '../../src/k2/instruction-decoder.ts';
+import { decodeTaskInstruction } from '../unit/helpers/instruction-decoder.ts';
 import { firstStakeInstructions } from '../../src/k2/instructions.ts';
 import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
 import { createK2Rpc, type K2Rpc } from '../../src/k2/rpc-client.ts';
 import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
 import { openNodeDb, type NodeDb } from '../../src/store/node-db.ts';
-import { createIpfsProofStore, singleNodeEndpoints } from '../../src/tasks/ipfs/ipfs-proof-store.ts';
+import { createIpfsProofStore } from '../../src/tasks/ipfs/ipfs-proof-store.ts';
+import { singleNodeEndpoints } from '../../devnet/ipfs-endpoints.ts';
 import { fetchPublicPage } from '../../src/tasks/page-index/fetch-page.ts';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS, type EngineSettings, type NodeEngine, type WakeResult } from '../../src/engine/node-engine.ts';
 import { parseWireTransaction } from '../../devnet/wire-transaction.ts';

@@ -4,7 +4,7 @@ import { buildDistributionList } from '../../src/core/distribution.ts';
 import type { TaskState } from '../../src/core/task-state.ts';
 import { EndpointsDisagreeError } from '../../src/engine/cross-check.ts';
 import { PartialAuditError, runStep, type StepDeps } from '../../src/engine/step-runner.ts';
-import { decodeTaskInstruction } from '../../src/k2/instruction-decoder.ts';
+import { decodeTaskInstruction } from './helpers/instruction-decoder.ts';
 import { boundedRent, rentExemptionByFormula, RentOutOfBoundsError } from '../../src/k2/rent.ts';
 import type { AccountInfo, K2Rpc } from '../../src/k2/rpc-client.ts';
 import { decodeWireTransaction, toWireBytes } from '../../src/k2/transaction.ts';

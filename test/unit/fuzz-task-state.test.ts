@@ -1,13 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import {
-  decodeDistributionAccount,
-  decodeTaskStateAccount,
-  decodeTaskStateJson,
-  encodeTaskStateJson,
-  parseAccountJsonText,
-  TaskStateDecodeError,
-} from '../../src/k2/task-state-decoder.ts';
+import { decodeDistributionAccount, decodeTaskStateAccount, decodeTaskStateJson, parseAccountJsonText, TaskStateDecodeError } from '../../src/k2/task-state-decoder.ts';
+import { encodeTaskStateJson } from './helpers/task-state-encoder.ts';
 import { mistype } from '../../devnet/fault-proxy.ts';
 import { KEYS, taskStateFixture, trigger, withSubmissions } from './helpers/task-state-fixture.ts';
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cidOf } from '../../src/core/content-address.ts';
-import { createIpfsProofStore, singleNodeEndpoints } from '../../src/tasks/ipfs/ipfs-proof-store.ts';
+import { createIpfsProofStore } from '../../src/tasks/ipfs/ipfs-proof-store.ts';
+import { singleNodeEndpoints } from '../../devnet/ipfs-endpoints.ts';
 import { isLoopbackUrl } from '../../src/tasks/page-index/canonical-url.ts';
 import { extractArticle, MAX_DEPTH, MAX_NESTING_WEIGHT, MAX_START_TAGS } from '../../src/tasks/page-index/extract-article.ts';
 import { fetchPublicPage, type PrivateAddressPolicy } from '../../src/tasks/page-index/fetch-page.ts';

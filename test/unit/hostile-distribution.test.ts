@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { buildDistributionList, DistributionListError, MAX_LIST_JSON_BYTES, parseDistributionList, serializeDistributionList } from '../../src/core/distribution.ts';
 import type { DistributionList } from '../../src/core/task-state.ts';
-import { decodeDistributionAccount, encodeDistributionAccount, TaskStateDecodeError } from '../../src/k2/task-state-decoder.ts';
+import { decodeDistributionAccount, TaskStateDecodeError } from '../../src/k2/task-state-decoder.ts';
+import { encodeDistributionAccount } from './helpers/task-state-encoder.ts';
 import { createPageIndexPlugin } from '../../src/tasks/page-index/page-index-plugin.ts';
 import { KEYS, taskStateFixture, trigger, withSubmissions } from './helpers/task-state-fixture.ts';
 

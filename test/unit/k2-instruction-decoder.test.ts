@@ -1,13 +1,11 @@
 import { generateKeyPairSigner, type KeyPairSigner } from '@solana/kit';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { decodeSystemInstruction, decodeTaskInstruction, InstructionDecodeError, type TaskInstruction } from '../../src/k2/instruction-decoder.ts';
+import { decodeSystemInstruction, decodeTaskInstruction, InstructionDecodeError, type TaskInstruction } from './helpers/instruction-decoder.ts';
 import {
   auditDistributionInstruction,
   auditSubmissionsInstruction,
   claimRewardInstruction,
-  createTaskInstruction,
-  fundTaskInstruction,
   payoutInstruction,
   stakeInstruction,
   submitDistributionListInstruction,
@@ -17,6 +15,7 @@ import {
   uploadDistributionListChunks,
   withdrawInstruction,
 } from '../../src/k2/instructions.ts';
+import { createTaskInstruction, fundTaskInstruction } from './helpers/task-creator-instructions.ts';
 import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
 
 // decode(build(x)) == x for every instruction kind, and malformed data is refused with a

@@ -4,10 +4,8 @@ import {
   auditDistributionInstruction,
   auditSubmissionsInstruction,
   claimRewardInstruction,
-  createTaskInstruction,
   distributionAccountSpace,
   firstStakeInstructions,
-  fundTaskInstruction,
   systemCreateAccountInstruction,
   systemTransferInstruction,
   additionalStakeInstructions,
@@ -18,8 +16,12 @@ import {
   uploadDistributionListChunks,
   withdrawInstruction,
 } from '../../src/k2/instructions.ts';
+import { createTaskInstruction, fundTaskInstruction } from './helpers/task-creator-instructions.ts';
 import { LayoutError } from '../../src/k2/layout.ts';
-import { PROTOCOL_CHOICES, SYSTEM_PROGRAM_ID, SYSVAR_CLOCK, SYSVAR_CLOCK_ID, TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
+import { PROTOCOL_CHOICES, SYSTEM_PROGRAM_ID, SYSVAR_CLOCK, TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
+
+// The clock sysvar's older name, which only these tests still used.
+const SYSVAR_CLOCK_ID = SYSVAR_CLOCK;
 
 // Every instruction's bytes and account metas, pinned to the table in k2-protocol.md.
 

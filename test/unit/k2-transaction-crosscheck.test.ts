@@ -8,9 +8,7 @@ import {
   auditDistributionInstruction,
   auditSubmissionsInstruction,
   claimRewardInstruction,
-  createTaskInstruction,
   firstStakeInstructions,
-  fundTaskInstruction,
   payoutInstruction,
   stakeInstruction,
   submitDistributionListInstruction,
@@ -19,6 +17,7 @@ import {
   uploadDistributionListChunks,
   withdrawInstruction,
 } from '../../src/k2/instructions.ts';
+import { createTaskInstruction, fundTaskInstruction } from './helpers/task-creator-instructions.ts';
 import { TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
 import {
   buildTransaction,

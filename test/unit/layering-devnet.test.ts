@@ -45,7 +45,7 @@ const CHAIN = [
 const REFERENCE = ['reference-peer/index.ts', 'reference-peer/instructions.ts', 'reference-peer/k2.ts', 'reference-peer/page-index.ts', 'reference-peer/runner-rules.ts'];
 
 /** Not chain: simulated peers are copies of the node, and the tooling around the network. */
-const NOT_CHAIN = ['peers.ts', 'hostile-peer-plugin.ts', 'network.ts', 'fault-proxy.ts', 'hostile-site.ts', 'demo-site.ts', 'cli.ts'];
+const NOT_CHAIN = ['peers.ts', 'ipfs-endpoints.ts', 'hostile-peer-plugin.ts', 'network.ts', 'fault-proxy.ts', 'hostile-site.ts', 'demo-site.ts', 'cli.ts'];
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

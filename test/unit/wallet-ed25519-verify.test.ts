@@ -3,7 +3,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import { describe, expect, test } from 'vitest';
-import { createEd25519Verifier, Ed25519UnavailableError, isStrictPublicKey } from '../../src/wallet/ed25519-verify.ts';
+import { createEd25519Verifier, Ed25519UnavailableError, isStrictPublicKey } from '../../bench/lib/ed25519-verify.ts';
 
 // The eight points of small order, by encoding: [L]P for points P, as many as it takes.
 function smallOrderEncodings(): Set<string> {

@@ -6,35 +6,25 @@ import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import bs58 from 'bs58';
 import { describe, expect, test } from 'vitest';
-import {
-  deriveAccountCandidates,
-  deriveNodeKeys,
-  derivePath,
-  exportBase58SecretKey,
-  exportKeyFile,
-  generateMnemonic,
-  importBase58SecretKey,
-  importKeyFile,
-  InvalidMnemonicError,
-  importStakingKeyFile,
-  KeyImportError,
-  KOII_DESKTOP_PATH,
-  MAIN_ACCOUNT_PATH,
-  MAIN_PATHS,
-  preselectMainPath,
-  SOLANA_WALLET_PATH,
-  mnemonicProblem,
-  mnemonicToSeed,
-  openSignedPayload,
-  secretFromSeed,
-  signPayload,
-  SignatureError,
-  STAKING_KEY_PATH,
-  toKitSigner,
-  validateMnemonic,
-} from '../../src/wallet/keys.ts';
-import { ed25519Backend } from '../../src/wallet/ed25519-verify.ts';
+import { getBase58Decoder } from '@solana/kit';
+import { deriveAccountCandidates, deriveNodeKeys, exportKeyFile, importBase58SecretKey, importKeyFile, importStakingKeyFile, KeyImportError, secretFromSeed, toKitSigner, type Ed25519Secret } from '../../src/wallet/keypair.ts';
+import { derivePath } from '../../src/wallet/slip10.ts';
+import { generateMnemonic, InvalidMnemonicError, mnemonicProblem, mnemonicToSeed } from '../../src/wallet/mnemonic.ts';
+import { KOII_DESKTOP_PATH, MAIN_ACCOUNT_PATH, MAIN_PATHS, preselectMainPath, SOLANA_WALLET_PATH, STAKING_KEY_PATH } from '../../src/wallet/account-paths.ts';
+import { openSignedPayload, signPayload, SignatureError } from '../../bench/lib/signed-payload.ts';
+import { ed25519Backend } from '../../bench/lib/ed25519-verify.ts';
 import { ed25519PublicKeyByNoble, ed25519PublicKeyByWebCrypto } from '../../src/wallet/ed25519-public-key.ts';
+
+// The wallet neither shows a secret key as base58 nor answers a phrase with a bare yes or no:
+// these two, which only the tests used, live here.
+const b58d = getBase58Decoder();
+function exportBase58SecretKey(secret: Ed25519Secret): string {
+  const full = new Uint8Array(64);
+  full.set(secret.seed);
+  full.set(secret.publicKey, 32);
+  return b58d.decode(full);
+}
+const validateMnemonic = async (text: string): Promise<boolean> => (await mnemonicProblem(text)) === null;
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

@@ -15,7 +15,7 @@ export class CarTruncatedError extends CarError {
   override name = 'CarTruncatedError';
 }
 
-export interface CarBlock {
+interface CarBlock {
   cid: CID;
   bytes: Uint8Array;
 }

@@ -18,7 +18,7 @@ import { assembleFile, declaredFileSize, FileTooLargeError, MissingBlockError, N
 // the cap condemn it (ProofRejectedError), and that is final: every honest gateway serves
 // the same bytes.
 
-export class GatewayUnavailableError extends ProofUnavailableError {
+class GatewayUnavailableError extends ProofUnavailableError {
   override name = 'GatewayUnavailableError';
 }
 
@@ -35,8 +35,8 @@ export const MAX_VERIFIABLE_BYTES = 1024 * 1024;
 /** A CAR carries a file's blocks plus their CIDs and the DAG's inner nodes. */
 const CAR_OVERHEAD_BYTES = 256 * 1024;
 
-export const RAW_ACCEPT = 'application/vnd.ipld.raw';
-export const CAR_ACCEPT = 'application/vnd.ipld.car; version=1; order=dfs; dups=n';
+const RAW_ACCEPT = 'application/vnd.ipld.raw';
+const CAR_ACCEPT = 'application/vnd.ipld.car; version=1; order=dfs; dups=n';
 
 export interface GatewayReaderOptions {
   fetch?: typeof fetch;
@@ -60,14 +60,14 @@ class Failed extends Error {
   }
 }
 
-export interface GatewayReader {
+interface GatewayReader {
   readonly gateways: readonly string[];
   /** The bytes `cid` names, checked against it; the file for a UnixFS CID. */
   get(cid: string, maxBytes: number): Promise<Uint8Array>;
 }
 
 /** A gateway's base URL as the list keeps it: no trailing slash, no `/ipfs`. */
-export function gatewayBase(url: string): string {
+function gatewayBase(url: string): string {
   return url.trim().replace(/\/+$/, '').replace(/\/ipfs$/, '');
 }
 

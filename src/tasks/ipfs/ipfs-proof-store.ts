@@ -24,8 +24,3 @@ export function createIpfsProofStore(endpoints: IpfsEndpoints, opts: { reader?: 
     get: (cid, maxBytes) => reader.get(cid, maxBytes),
   };
 }
-
-/** The devnet (or any one IPFS node) as both gateway and upload service. */
-export function singleNodeEndpoints(url: string, token?: string | null): IpfsEndpoints {
-  return { gateways: [url], upload: { url, ...(token ? { token } : {}) } };
-}

@@ -10,7 +10,7 @@ import { readCapped } from '../../core/read-capped.ts';
 // (an answer naming another CID is a failed upload). A proof bundle is at most 256 KiB, one
 // chunk of Kubo's default chunker (`size-262144`), so it never needs more than one block.
 
-export class UploadUnavailableError extends ProofUnavailableError {
+class UploadUnavailableError extends ProofUnavailableError {
   override name = 'UploadUnavailableError';
 }
 
@@ -41,21 +41,21 @@ export interface KuboUploaderOptions {
   chunkBytes?: number;
 }
 
-export const KUBO_CHUNK_BYTES = 262_144;
+const KUBO_CHUNK_BYTES = 262_144;
 const MAX_ANSWER_BYTES = 16 * 1024;
 
 /** The RPC API's base as kept in the settings: no trailing slash, no `/api/v0[/add]`. */
-export function uploadBase(url: string): string {
+function uploadBase(url: string): string {
   return url.trim().replace(/\/+$/, '').replace(/\/api\/v0(\/add)?$/, '');
 }
 
-export function authorizationOf(token: string | null | undefined): string | null {
+function authorizationOf(token: string | null | undefined): string | null {
   const t = token?.trim();
   if (!t) return null;
   return /^(Basic|Bearer) /.test(t) ? t : `Bearer ${t}`;
 }
 
-export interface Uploader {
+interface Uploader {
   /** Adds the bytes; resolves to their CID once the service named it. */
   put(bytes: Uint8Array): Promise<string>;
 }

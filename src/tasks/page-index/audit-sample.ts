@@ -13,7 +13,7 @@ import { hammingDistance, simhashFromHex } from './simhash.ts';
  * Bits of 64 in which two SimHashes of the same article may differ. Live pages change a
  * little between fetches (dates, counters, teasers); unrelated pages differ in about 32 bits.
  */
-export const SIMHASH_MATCH_BITS = 12;
+const SIMHASH_MATCH_BITS = 12;
 
 export function sampleRecords(records: readonly PageRecord[], opts: { round: number; submitter: string; size: number }): PageRecord[] {
   const seed = sha256(utf8ToBytes(`${opts.round}:${opts.submitter}`));
@@ -44,7 +44,7 @@ export function sampleRecords(records: readonly PageRecord[], opts: { round: num
  * "<i>:<url>"), from one reused hasher (src/core/sha256-stream.ts): a 1,000-record bundle's
  * keys in under a millisecond, with nothing allocated per record.
  */
-export function sampleKeyer(seed: Uint8Array): (i: number, url: string) => number {
+function sampleKeyer(seed: Uint8Array): (i: number, url: string) => number {
   const hash = new Sha256Stream();
   return (i, url) => hash.reset().writeBytes(seed).writeString(`${i}:${url}`).finish().firstWord();
 }

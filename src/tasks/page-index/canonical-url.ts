@@ -7,13 +7,13 @@
 // canonicalise the same way.
 
 /** Query parameters that track people rather than select content: never kept in what is stored locally either. */
-export const TRACKING_PARAMETERS = new Set([
+const TRACKING_PARAMETERS = new Set([
   'fbclid', 'gclid', 'dclid', 'gbraid', 'wbraid', 'msclkid', 'yclid', 'twclid', 'ttclid', 'li_fat_id',
   'mc_cid', 'mc_eid', 'igshid', '_hsenc', '_hsmi', 'mkt_tok', 'ref_src', 'ref_url', 'spm', 'oly_anon_id',
   'oly_enc_id', 'vero_id', 'wickedid', '_ga', '_gl', 's_cid', 'rb_clickid', 'srsltid',
 ]);
 
-export class UrlPolicyError extends Error {
+class UrlPolicyError extends Error {
   override name = 'UrlPolicyError';
 }
 

@@ -17,7 +17,7 @@ import { parseHTML } from 'linkedom';
 // answers with nothing.
 
 /** Shorter than this, a page is a list, a login wall or an error page, not an article. */
-export const MIN_ARTICLE_CHARS = 200;
+const MIN_ARTICLE_CHARS = 200;
 /** At most this many start tags (`<` and an ASCII letter, anywhere in the HTML). The 44 real pages of the corpus have at most 2,763. */
 export const MAX_START_TAGS = 30_000;
 /** At most this many elements from the root element down (it counts 1). The corpus's deepest is 34. */
@@ -25,10 +25,10 @@ export const MAX_DEPTH = 128;
 /** At most this sum of every element's depth. The corpus's heaviest page weighs 51,099 (2,564 elements). */
 export const MAX_NESTING_WEIGHT = 600_000;
 
-export type Extraction = { title: string; text: string; lang: string | null } | { skip: string };
+type Extraction = { title: string; text: string; lang: string | null } | { skip: string };
 
 /** How many start tags the HTML holds: `<` followed by an ASCII letter. */
-export function countStartTags(html: string): number {
+function countStartTags(html: string): number {
   let n = 0;
   for (let i = html.indexOf('<'); i >= 0 && i < html.length - 1; i = html.indexOf('<', i + 1)) {
     const c = html.charCodeAt(i + 1) | 0x20;
@@ -42,7 +42,7 @@ export function countStartTags(html: string): number {
  * element counts 1) or heavier than MAX_NESTING_WEIGHT. Iterative, so no stack to overflow;
  * it stops at the first limit passed.
  */
-export function nestingProblem(root: Element): string | null {
+function nestingProblem(root: Element): string | null {
   const stack: [Element, number][] = [[root, 1]];
   let weight = 0;
   while (stack.length > 0) {
@@ -56,7 +56,7 @@ export function nestingProblem(root: Element): string | null {
 }
 
 /** `<meta name="robots" content="…noindex…">` (or `none`), name and content in any case (docs/page-index-task.md §2). */
-export function asksNotToIndex(document: Document): boolean {
+function asksNotToIndex(document: Document): boolean {
   for (const meta of Array.from(document.querySelectorAll('meta[name][content]'))) {
     if ((meta.getAttribute('name') ?? '').trim().toLowerCase() !== 'robots') continue;
     const tokens = (meta.getAttribute('content') ?? '').toLowerCase().split(/[\s,]+/);

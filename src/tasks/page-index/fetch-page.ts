@@ -64,7 +64,7 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * `X-Robots-Tag: noindex` or `none`. Such a page is not indexed, and for an auditor it does
  * not match (§4): every node reads the same headers.
  */
-export function notForPublishing(headers: Headers): string | null {
+function notForPublishing(headers: Headers): string | null {
   const directives = (headers.get('cache-control') ?? '')
     .toLowerCase()
     .split(',')

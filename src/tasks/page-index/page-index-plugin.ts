@@ -12,7 +12,7 @@ import { canonicalCoveredByTask, coveredByTask, parsePageIndexRules, type PageIn
 // sites; the submission is the CID of the round's proof bundle; the audit re-fetches a
 // deterministic sample of a peer's pages and accepts when enough of them match.
 
-export interface PageIndexDeps {
+interface PageIndexDeps {
   taskId: string;
   /** The sites the task covers, from its metadata document: a record elsewhere is invalid. */
   origins: readonly string[];

@@ -5,7 +5,7 @@ import type { PageRecord } from './page-record.ts';
 // JSON (fixed key order) so its CID is reproducible. Auditors decode bundles from peers, so
 // decoding treats every byte as hostile: size first, then shape, then every field.
 
-export const BUNDLE_VERSION = 1;
+const BUNDLE_VERSION = 1;
 export const MAX_BUNDLE_BYTES = 256 * 1024;
 export const MAX_RECORDS = 5000;
 

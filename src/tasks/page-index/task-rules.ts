@@ -3,7 +3,7 @@
 // its CID, so which sites a task covers is public and the same for all of them: the user's
 // opted-in sites decide what this node may read of their browsing, never what a peer may prove.
 
-export const RULES_VERSION = 1;
+const RULES_VERSION = 1;
 const MAX_ORIGINS = 64;
 const MAX_KEPT_PARAMETERS = 32;
 /** A query parameter's name as a task may keep it: 1 to 64 of letters, digits, `_`, `-`, `.`, `[`, `]`. */
@@ -19,7 +19,7 @@ export interface PageIndexRules {
   keepParameters?: string[];
 }
 
-export class TaskRulesError extends Error {
+class TaskRulesError extends Error {
   override name = 'TaskRulesError';
 }
 

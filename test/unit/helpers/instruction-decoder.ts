@@ -1,19 +1,21 @@
 import { getAddressDecoder } from '@solana/kit';
-import { LayoutError, readBlob, readBytes, readNs64, readU16, readU32, readU64 } from './layout.ts';
-import { PROTOCOL_CHOICES } from './program-ids.ts';
+import { LayoutError } from '../../../src/k2/layout.ts';
+import { readBlob, readBytes, readNs64, readU16, readU32, readU64 } from './layout-reader.ts';
+import { PROTOCOL_CHOICES } from '../../../src/k2/program-ids.ts';
 import {
-  CREATE_TASK_BLOBS,
   DISTRIBUTION_BLOB_BYTES,
   DISTRIBUTION_CHUNK_BYTES,
   IP_ADDRESS_BYTES,
   SUBMISSION_BYTES,
   SYSTEM_INSTRUCTION,
   TASK_INSTRUCTION,
-} from './instructions.ts';
+} from '../../../src/k2/instructions.ts';
+import { CREATE_TASK_BLOBS } from './task-creator-instructions.ts';
 
-// The inverse of instructions.ts: instruction data back to values. The devnet executes what
-// this returns, so every length is checked exactly and anything off is refused with a message
-// naming the instruction, never read leniently.
+// The inverse of src/k2/instructions.ts: instruction data back to values, for the tests that
+// check what the node sends (the devnet's chain reads with its own code, in devnet/chain).
+// Every length is checked exactly and anything off is refused with a message naming the
+// instruction, never read leniently: a test must not pass on bytes the chain would refuse.
 
 export type TaskInstruction =
   | {

@@ -11,6 +11,9 @@ import { hexToBytes } from '@noble/hashes/utils.js';
 // order, which WebCrypto engines (OpenSSL, BoringSSL) do not check: with the identity as its
 // public key, a signature of zeros verifies for any message. What may still differ is the
 // cofactor in the equation, which only a key's owner can exploit, on their own key.
+//
+// The extension verifies no signature today, so this lives with its one user, the bench's
+// signed-payload figure (bench/lib/signed-payload.ts), until a feature needs it.
 
 export type Ed25519Verify = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => Promise<boolean>;
 
