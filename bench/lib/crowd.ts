@@ -3,7 +3,7 @@ import { getBase58Decoder } from '@solana/kit';
 import { readTaskState, taskStateJson, type TaskState } from '../../devnet/chain/task-state.ts';
 import type { Devnet } from '../../devnet/devnet.ts';
 import type { TaskState as NodeTaskState } from '../../src/core/task-state.ts';
-import { auditTargets } from '../../src/engine/step-runner.ts';
+import { auditTargets } from '../../src/engine/audit-submissions-step.ts';
 import { canonicalUrl } from '../../src/tasks/page-index/canonical-url.ts';
 import { buildPageRecord, type PageRecord } from '../../src/tasks/page-index/page-record.ts';
 import { encodeBundle } from '../../src/tasks/page-index/proof-bundle.ts';

@@ -4,7 +4,7 @@ import type { TaskState } from '../core/task-state.ts';
 import { emptyRoundSummary, type JoinedTask, type RoundSummary } from '../store/node-db.ts';
 import { describeRoundAudit, recordListAudit, recordSubmissionsAudit, undecidedLine, voteLine } from './audit-record.ts';
 import type { EngineCore } from './engine-types.ts';
-import type { StepOutcome } from './step-runner.ts';
+import type { StepOutcome } from './step-deps.ts';
 
 // Each round's summary (the status view's history) and the log lines of a step, both made
 // from the steps' typed outcomes; and what a paid round earned this node.

@@ -1,4 +1,3 @@
-import { submissionVerdicts } from '../core/distribution.ts';
 import type { PlannedStep } from '../core/lifecycle.ts';
 import { auditWindowOf, msUntilSlot, phaseAt } from '../core/rounds.ts';
 import type { TaskState } from '../core/task-state.ts';
@@ -13,12 +12,12 @@ import type { EngineCore, NodeKeys } from './engine-types.ts';
 import { createFeeBudget, FeeBudgetExceededError } from './fee-budget.ts';
 import { createJournal, createOutbox, OutOfFundsError, StepFailedError, type Outbox } from './outbox.ts';
 import type { RoundHistory } from './round-history.ts';
-import { createRoundReader } from './round-reader.ts';
-import { outcomeSoFar, PartialAuditError, runStep, type StepDeps } from './step-runner.ts';
+import { outcomeSoFar, PartialAuditError, type StepDeps } from './step-deps.ts';
+import { runStep } from './step-runner.ts';
 import type { TaskPlugin } from '../tasks/task-plugin.ts';
 import type { TaskPlugins } from './task-plugins.ts';
 import type { TaskReads } from './task-reads.ts';
-import { BLOCKHASH_REUSE_SLOTS } from './task-reads.ts';
+import { blockhashSource, secondEndpoint, type SlotNow } from './wake-sources.ts';
 
 // Runs the planned steps of a wake through the journal (intent before, result after) and the
 // outbox (each transaction stored before it is sent, its fee charged to the day's budget and
@@ -35,8 +34,6 @@ interface StepsResult {
 
 type Journal = ReturnType<typeof createJournal>;
 type Blockhash = { blockhash: string; lastValidBlockHeight: bigint };
-/** The slot now, from the wake's read aged by the slot length; null without a read (a claim now). */
-type SlotNow = () => number | null;
 
 /** A step's identity in the journal: its kind, round and whatever else tells two apart. */
 function stepKey(step: PlannedStep): string {
@@ -52,19 +49,6 @@ function stepKey(step: PlannedStep): string {
     default:
       return `${step.kind}:${step.round}`;
   }
-}
-
-/**
- * The keys a list of the planned steps slashes: a list sent or checked needs their stakes
- * (-0.7 × stake), which the by-round reads do not carry.
- */
-export function slashedInLists(state: TaskState, steps: readonly PlannedStep[]): string[] {
-  const keys: string[] = [];
-  for (const step of steps) {
-    if (step.kind !== 'submit-distribution' && step.kind !== 'audit-distribution') continue;
-    for (const [key, verdict] of submissionVerdicts(state, step.round)) if (verdict === 'slashed') keys.push(key);
-  }
-  return keys;
 }
 
 /**
@@ -95,49 +79,6 @@ export function createStepRunning(core: EngineCore, parts: { reads: TaskReads; p
       return r;
     },
   };
-
-  /**
-   * One blockhash serves every transaction of this wake, and of the wakes that follow within
-   * BLOCKHASH_REUSE_SLOTS (it stays valid for 150 slots). A failed read is not kept: the next
-   * step asks again instead of failing with it.
-   */
-  function blockhashSource(slotNow: SlotNow): () => Promise<Blockhash> {
-    let asked: Promise<Blockhash> | null = null;
-    return () => {
-      const at = slotNow();
-      const kept = parts.reads.lastBlockhash();
-      if (kept && at !== null && at >= kept.slot && at - kept.slot < BLOCKHASH_REUSE_SLOTS) return Promise.resolve(kept.value);
-      return (asked ??= rpc.getLatestBlockhash().then(
-        (value) => {
-          if (at !== null) parts.reads.keepBlockhash({ slot: at, value });
-          return value;
-        },
-        (err: unknown) => {
-          asked = null;
-          throw err;
-        },
-      ));
-    };
-  }
-
-  /** The second endpoint's read of this task (the same rounds, by the same methods), once per wake and only if a step needs it. */
-  function secondEndpoint(taskId: string, me: string, steps: readonly PlannedStep[], slotNow: SlotNow): StepDeps['second'] {
-    const secondRpc = core.options.secondRpc?.() ?? null;
-    if (!secondRpc) return null;
-    let read: Promise<TaskState> | null = null;
-    const state = () =>
-      (read ??= (async () => {
-        const reader = createRoundReader(secondRpc, taskId, me);
-        const at = slotNow();
-        const r = await reader.read(at === null ? null : { slot: at, slack: 2 });
-        await reader.addStakes(r.state, slashedInLists(r.state, steps));
-        return r.state;
-      })().catch((err: unknown) => {
-        read = null;
-        throw err;
-      }));
-    return { rpc: secondRpc, state };
-  }
 
   /** A transaction of a step, stored and sent once; paid for out of the fee budget and written in the ledger first. */
   function sendOnceFor(outbox: Outbox, taskId: string, round: number): StepDeps['sendOnce'] {
@@ -246,8 +187,8 @@ export function createStepRunning(core: EngineCore, parts: { reads: TaskReads; p
         state,
         journal: createJournal(db, task.taskId, hooks),
         outbox: createOutbox(db, rpc, task.taskId, hooks),
-        recentBlockhash: blockhashSource(slotNow),
-        second: secondEndpoint(task.taskId, keys.staking.address, steps, slotNow),
+        recentBlockhash: blockhashSource(rpc, parts.reads, slotNow),
+        second: secondEndpoint(core.options.secondRpc?.() ?? null, task.taskId, keys.staking.address, steps, slotNow),
         slotNow,
         slotMs: clock?.slotMs ?? null,
       };

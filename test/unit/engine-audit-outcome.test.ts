@@ -1,7 +1,8 @@
 import { generateKeyPairSigner, type KeyPairSigner } from '@solana/kit';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { describeRoundAudit, recordListAudit, recordSubmissionsAudit, undecidedLine, voteLine } from '../../src/engine/audit-record.ts';
-import { MAX_UNDECIDED_ATTEMPTS, outcomeSoFar, PartialAuditError, runStep, type StepDeps, type StepOutcome } from '../../src/engine/step-runner.ts';
+import { MAX_UNDECIDED_ATTEMPTS, outcomeSoFar, PartialAuditError, type StepDeps, type StepOutcome } from '../../src/engine/step-deps.ts';
+import { runStep } from '../../src/engine/step-runner.ts';
 import { decodeTaskInstruction } from './helpers/instruction-decoder.ts';
 import type { K2Rpc } from '../../src/k2/rpc-client.ts';
 import { decodeWireTransaction, toWireBytes } from '../../src/k2/transaction.ts';
