@@ -10,18 +10,50 @@ import { errorText, useBackground } from './use-background.ts';
 
 const PAGE = 50;
 
-function RecordsTable() {
-  const [limit, setLimit] = useState(PAGE);
-  const records = useBackground<'records.list'>({ type: 'records.list', offset: 0, limit }, [limit]);
+/** What the last action came to (done, or its error), and a way to run one and say so. */
+function useOutcome(): [string | null, (action: Promise<unknown>, done: string) => Promise<void>] {
   const [message, setMessage] = useState<string | null>(null);
-  const run = async (p: Promise<unknown>, done: string) => {
+  const run = async (action: Promise<unknown>, done: string) => {
     try {
-      await p;
+      await action;
       setMessage(done);
     } catch (e) {
       setMessage(errorText(e));
     }
   };
+  return [message, run];
+}
+
+function Outcome({ message }: { message: string | null }) {
+  return message ? (
+    <p role="status" class="muted">
+      {message}
+    </p>
+  ) : null;
+}
+
+/** "Show more" while there is more, and "delete all" while there is anything. */
+function ListActions({ data, onMore, clearLabel, onClear }: { data: { total: number; items: unknown[] } | null; onMore: () => void; clearLabel: string; onClear: () => void }) {
+  return (
+    <div class="actions">
+      {data && data.total > data.items.length && (
+        <button type="button" class="secondary" onClick={onMore}>
+          {t('showMore')}
+        </button>
+      )}
+      {data && data.total > 0 && (
+        <button type="button" class="danger" onClick={onClear}>
+          {clearLabel}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function RecordsTable() {
+  const [limit, setLimit] = useState(PAGE);
+  const records = useBackground<'records.list'>({ type: 'records.list', offset: 0, limit }, [limit]);
+  const [message, run] = useOutcome();
   const data = records.data;
   return (
     <section aria-labelledby="records-heading">
@@ -73,23 +105,13 @@ function RecordsTable() {
           </tbody>
         </table>
       )}
-      <div class="actions">
-        {data && data.total > data.items.length && (
-          <button type="button" class="secondary" onClick={() => setLimit(limit + PAGE)}>
-            {t('showMore')}
-          </button>
-        )}
-        {data && data.total > 0 && (
-          <button type="button" class="danger" onClick={() => confirm(t('confirmDeleteRecords')) && run(sendRequest<'records.clear'>({ type: 'records.clear' }), t('recordsCleared'))}>
-            {t('deleteAllRecords')}
-          </button>
-        )}
-      </div>
-      {message && (
-        <p role="status" class="muted">
-          {message}
-        </p>
-      )}
+      <ListActions
+        data={data}
+        onMore={() => setLimit(limit + PAGE)}
+        clearLabel={t('deleteAllRecords')}
+        onClear={() => confirm(t('confirmDeleteRecords')) && run(sendRequest<'records.clear'>({ type: 'records.clear' }), t('recordsCleared'))}
+      />
+      <Outcome message={message} />
     </section>
   );
 }
@@ -97,15 +119,7 @@ function RecordsTable() {
 function VisitsList() {
   const [limit, setLimit] = useState(PAGE);
   const visits = useBackground<'visits.list'>({ type: 'visits.list', offset: 0, limit }, [limit]);
-  const [message, setMessage] = useState<string | null>(null);
-  const run = async (p: Promise<unknown>, done: string) => {
-    try {
-      await p;
-      setMessage(done);
-    } catch (e) {
-      setMessage(errorText(e));
-    }
-  };
+  const [message, run] = useOutcome();
   const data = visits.data;
   return (
     <section aria-labelledby="visits-heading">
@@ -129,23 +143,13 @@ function VisitsList() {
           </li>
         ))}
       </ul>
-      <div class="actions">
-        {data && data.total > data.items.length && (
-          <button type="button" class="secondary" onClick={() => setLimit(limit + PAGE)}>
-            {t('showMore')}
-          </button>
-        )}
-        {data && data.total > 0 && (
-          <button type="button" class="danger" onClick={() => confirm(t('confirmDeleteVisits')) && run(sendRequest<'visits.clear'>({ type: 'visits.clear' }), t('visitsCleared'))}>
-            {t('deleteAllVisits')}
-          </button>
-        )}
-      </div>
-      {message && (
-        <p role="status" class="muted">
-          {message}
-        </p>
-      )}
+      <ListActions
+        data={data}
+        onMore={() => setLimit(limit + PAGE)}
+        clearLabel={t('deleteAllVisits')}
+        onClear={() => confirm(t('confirmDeleteVisits')) && run(sendRequest<'visits.clear'>({ type: 'visits.clear' }), t('visitsCleared'))}
+      />
+      <Outcome message={message} />
     </section>
   );
 }
