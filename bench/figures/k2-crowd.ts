@@ -1,5 +1,5 @@
 import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
-import { k2Requests as rpcRequests } from '../../src/k2/rpc-client.ts';
+import { k2Requests as rpcRequests } from '../../src/k2/rpc-requests.ts';
 import { cidOf } from '../../src/core/content-address.ts';
 import { startNetwork } from '../../devnet/network.ts';
 import { createSteppedTime } from '../../devnet/stepped-time.ts';

@@ -1,6 +1,7 @@
 import { phaseAt, roundStartSlot } from '../core/rounds.ts';
 import type { Address, TaskState, TaskTiming } from '../core/task-state.ts';
-import { k2Requests, type K2Rpc, type RpcRequest, type Settled } from '../k2/rpc-client.ts';
+import type { K2Rpc } from '../k2/rpc-client.ts';
+import { k2Requests, type RpcRequest, type Settled } from '../k2/rpc-requests.ts';
 import { decodeTaskStateJson } from '../k2/task-state-decoder.ts';
 
 // What a wake reads of a task, by the round (k2-protocol.md: "a light node should prefer these

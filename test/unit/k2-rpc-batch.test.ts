@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { createK2Rpc, k2Requests } from '../../src/k2/rpc-client.ts';
+import { createK2Rpc } from '../../src/k2/rpc-client.ts';
+import { k2Requests } from '../../src/k2/rpc-requests.ts';
 import { RpcAllEndpointsFailedError, RpcResponseError } from '../../src/k2/rpc-errors.ts';
 
 // JSON-RPC batches against a real HTTP server on 127.0.0.1: answers matched by id whatever
