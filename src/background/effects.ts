@@ -28,7 +28,7 @@ const WALLET_CHANGES = {
   edited: { autoLock: false, badge: false, wake: false },
 } as const;
 
-export type WalletChange = keyof typeof WALLET_CHANGES;
+type WalletChange = keyof typeof WALLET_CHANGES;
 
 export type Effects = ReturnType<typeof createEffects>;
 

@@ -1,12 +1,13 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { onAccessChanged } from './access-changes.ts';
 import { badgeFollowsChanges, createEffects, APPROVALS_ALARM, AUTOLOCK_ALARM, IMPORT_ALARM } from './effects.ts';
-import { approvalHandlers } from './handlers/approvals.ts';
-import { dataHandlers } from './handlers/data.ts';
-import { nodeHandlers } from './handlers/node.ts';
-import { settingsHandlers } from './handlers/settings.ts';
-import { walletHandlers } from './handlers/wallet.ts';
-import { createMessageRouter, type Handlers } from './message-router.ts';
+import { APPROVAL_HANDLERS } from './handlers/approvals.ts';
+import { bindHandlers } from './handlers/context.ts';
+import { DATA_HANDLERS } from './handlers/data.ts';
+import { NODE_HANDLERS } from './handlers/node.ts';
+import { SETTINGS_HANDLERS } from './handlers/settings.ts';
+import { WALLET_HANDLERS } from './handlers/wallet.ts';
+import { createMessageRouter } from './message-router.ts';
 import { listenForClicksOnce } from './notification-clicks.ts';
 import { startServices } from './services.ts';
 import { onStart } from './start.ts';
@@ -27,13 +28,10 @@ badgeFollowsChanges(services);
 // start's own work (approvals in flight, the endpoint's greeting) may take a while.
 void services.attention.then((a) => a.schedule());
 
-const handlers: Handlers = {
-  ...dataHandlers(services),
-  ...walletHandlers(services, effects),
-  ...approvalHandlers(services, effects, tasks),
-  ...nodeHandlers(services, effects, tasks),
-  ...settingsHandlers(services, effects),
-};
+const handlers = bindHandlers(
+  { s: services, fx: effects, tasks },
+  { ...DATA_HANDLERS, ...WALLET_HANDLERS, ...APPROVAL_HANDLERS, ...NODE_HANDLERS, ...SETTINGS_HANDLERS },
+);
 
 const route = createMessageRouter(handlers, browser.runtime.id, ownBaseUrl, (request, sender) => effects.countActivity(request, sender));
 browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSender) => route(raw, sender));

@@ -30,7 +30,7 @@ export interface Services {
   log(message: string, level?: LogLevel, source?: string): Promise<void>;
 }
 
-export interface SessionArea {
+interface SessionArea {
   get(key: string): Promise<Record<string, unknown>>;
   set(items: Record<string, unknown>): Promise<void>;
   remove(key: string): Promise<void>;

@@ -1,12 +1,13 @@
 // One kit for checking untrusted values (messages between the extension's contexts): each
 // check names the field it refused, so an error reads the same wherever it is raised.
 //
-// The rule for large integers, everywhere in this kit: a JSON number is an integer only while
-// it is a safe integer (at most 2^53 - 1). Above that, JSON.parse has already rounded it, so
-// the value read is not the one sent; such a number is refused, never rounded. An integer that
-// may exceed 2^53 (a u64 amount) travels as a string of decimal digits and is read as a bigint
-// (`uint64`), which also takes a safe number. Counts, rounds and offsets stay numbers (`int`),
-// with bounds inside the safe range.
+// The rule for large integers: a JSON number is an integer only while it is a safe integer
+// (at most 2^53 - 1). Above that, JSON.parse (or a structured clone of a rounded double) has
+// already changed it, so the value read is not the one sent: `int` refuses it, never rounds
+// it, and its bounds must be safe. A value that may exceed 2^53 (an amount in ROE, a u64) is
+// never a number on the wire: it travels as decimal text (amounts as KOII text, see the
+// protocol's `koii` field) and becomes a bigint where it is used. Digits given as a string
+// where a number is expected are refused too: one field, one type.
 
 export class ValidationError extends Error {
   override name = 'ValidationError';
@@ -14,11 +15,9 @@ export class ValidationError extends Error {
 
 /** Checks one value, named `name` in what it throws, and returns it typed (or normalised). */
 export type Check<T> = (value: unknown, name: string) => T;
-export type Checked<C> = C extends Check<infer T> ? T : never;
+type Checked<C> = C extends Check<infer T> ? T : never;
 export type Shape = Record<string, Check<unknown>>;
 export type ShapeOf<S extends Shape> = { -readonly [K in keyof S]: Checked<S[K]> };
-
-const U64_LIMIT = 2n ** 64n;
 
 function fail(message: string): never {
   throw new ValidationError(message);
@@ -31,7 +30,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 export const object: Check<Record<string, unknown>> = (value, name) => (isRecord(value) ? value : fail(`"${name}" must be an object`));
 
 /** Refuses any own key not listed: an unexpected field is an error, never ignored. */
-export function onlyKeys(value: Record<string, unknown>, keys: readonly string[]): void {
+function onlyKeys(value: Record<string, unknown>, keys: readonly string[]): void {
   for (const k of Object.keys(value)) {
     if (!keys.includes(k)) fail(`unexpected field "${k}"`);
   }
@@ -89,18 +88,6 @@ export function int(min: number, max: number): Check<number> {
     return value;
   };
 }
-
-/** A u64: decimal digits as a string, or a number while it is still exact (see the rule above). */
-export const uint64: Check<bigint> = (value, name) => {
-  if (typeof value === 'number') {
-    if (!Number.isInteger(value) || value < 0) fail(`"${name}" must be a non-negative whole number`);
-    if (!Number.isSafeInteger(value)) fail(`"${name}" is above 2^53 as a number and no longer exact: send it as a decimal string`);
-    return BigInt(value);
-  }
-  if (typeof value !== 'string' || !/^\d{1,20}$/.test(value)) fail(`"${name}" must be a non-negative whole number`);
-  const n = BigInt(value);
-  return n < U64_LIMIT ? n : fail(`"${name}" is above the largest u64`);
-};
 
 export function oneOf<const T extends string>(choices: readonly T[]): Check<T> {
   return (value, name) =>

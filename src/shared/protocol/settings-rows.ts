@@ -7,7 +7,7 @@ import { answer, row } from './row.ts';
 
 export const MAX_IPFS_GATEWAYS = 8;
 /** Endpoints besides the main one (failover and cross-check). */
-export const MAX_CHECK_ENDPOINTS = 3;
+const MAX_CHECK_ENDPOINTS = 3;
 /** Auto-lock choices, in minutes; 0 = only when the browser closes. */
 export const AUTO_LOCK_CHOICES = [0, 1, 5, 15, 30, 60, 240] as const;
 

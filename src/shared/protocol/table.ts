@@ -21,7 +21,6 @@ export type RequestMap = {
   [T in RequestType]: { request: { type: T } & ShapeOf<Table[T]['fields']>; response: Table[T]['answer'] };
 };
 export type Request = RequestMap[RequestType]['request'];
-export type ResponseOf<T extends RequestType> = RequestMap[T]['response'];
 
 const TYPES = Object.keys(PROTOCOL) as RequestType[];
 

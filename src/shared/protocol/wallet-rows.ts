@@ -7,7 +7,7 @@ import { answer, row } from './row.ts';
 // The wallet's requests: create, import, unlock and lock it, back it up, export it, and move KOII.
 
 /** Balances asked at once: the candidates of one import. */
-export const MAX_BALANCE_ADDRESSES = 4;
+const MAX_BALANCE_ADDRESSES = 4;
 
 const mainPath: Check<MainPath | null> = (value, name) => {
   if (value === null || isMainPath(value)) return value;
