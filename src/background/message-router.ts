@@ -1,5 +1,6 @@
 import type { Runtime } from 'webextension-polyfill';
 import {
+  mayAsk,
   MessageValidationError,
   parseRequest,
   toWireError,
@@ -16,9 +17,6 @@ export type Handlers = {
     sender: SenderKind,
   ) => Promise<RequestMap[T]['response']>;
 };
-
-/** What each kind of sender may ask: a content script can only report a visit. */
-const CONTENT_SCRIPT_MAY: ReadonlySet<RequestType> = new Set(['visit']);
 
 export class ForbiddenRequestError extends Error {
   override name = 'ForbiddenRequestError';
@@ -41,8 +39,8 @@ export function createMessageRouter(
     return (async (): Promise<Envelope<unknown>> => {
       try {
         const request: Request = parseRequest(raw);
-        const allowed = who.kind === 'extension-page' ? request.type !== 'visit' : CONTENT_SCRIPT_MAY.has(request.type);
-        if (!allowed) throw new ForbiddenRequestError(`"${request.type}" is not allowed from a ${who.kind}`);
+        // Who may ask what is the protocol table's `from` (a content script: visits only).
+        if (!mayAsk(request.type, who.kind)) throw new ForbiddenRequestError(`"${request.type}" is not allowed from a ${who.kind}`);
         await before?.(request, who);
         const handler = handlers[request.type] as (r: Request, s: SenderKind) => Promise<unknown>;
         return { ok: true, value: await handler(request, who) };
