@@ -4,7 +4,7 @@ import type { K2Rpc } from '../k2/rpc-client.ts';
 // none waited for longer than a screen can wait. A failed or late read is null ("balance
 // unknown"), never an error: it must not block the import.
 
-export const BALANCE_READ_MS = 6000;
+const BALANCE_READ_MS = 6000;
 
 export async function readBalances(rpc: Pick<K2Rpc, 'getBalance'>, addresses: string[], timeoutMs = BALANCE_READ_MS): Promise<(bigint | null)[]> {
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -44,7 +44,7 @@ type Operation =
   | { kind: 'transfer'; to: string };
 
 /** Where a request is to be sent: the K2 endpoint, and the chain it serves (its genesis hash). */
-export interface ApprovalNetwork {
+interface ApprovalNetwork {
   endpoint: string;
   genesisHash: string;
 }
@@ -105,7 +105,7 @@ function instructionsFor(a: Pick<StoredApproval, 'operation' | 'taskId' | 'amoun
   }
 }
 
-export class ApprovalError extends Error {
+class ApprovalError extends Error {
   override name = 'ApprovalError';
 }
 
@@ -165,7 +165,7 @@ export function withdrawBlockedUntil(state: TaskState, slot: number, stakingKey:
   return last < 0 ? null : last + lock + 1;
 }
 
-export interface ApprovalDeps {
+interface ApprovalDeps {
   rpc: () => Promise<K2Rpc>;
   keys: () => Promise<NodeKeys | null>;
   now?: () => number;

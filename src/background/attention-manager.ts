@@ -16,7 +16,7 @@ import { engineSettings } from './settings-store.ts';
 // applies their answer. It runs after every change the background announces (coalesced),
 // and at every start of the background, so a restarted worker shows the right badge.
 
-export interface AttentionDeps {
+interface AttentionDeps {
   db: NodeDb;
   wallet: () => Promise<WalletStatus>;
   pendingApprovals: () => Promise<number>;
@@ -37,7 +37,7 @@ const BADGE_BALANCE = { maxAgeMs: 30_000, waitMs: 2000 };
 const KNOWN_BALANCE = { maxAgeMs: Number.POSITIVE_INFINITY, waitMs: 0 };
 /** Changes come in bursts (a wake logs several lines): one refresh for each burst. */
 const COALESCE_MS = 500;
-export const NOTIFICATION_PREFIX = 'k2-attention-';
+const NOTIFICATION_PREFIX = 'k2-attention-';
 
 interface SessionMark {
   startedAt: number;

@@ -13,9 +13,9 @@ import type { OwnIncident } from '../engine/own-incidents.ts';
 // Pausing silences what only matters to a working node (locked, funds, budget, refusals);
 // an audit, a slash or a request still wants the user.
 
-export type AttentionState = 'idle' | 'running' | 'paused' | 'attention';
+type AttentionState = 'idle' | 'running' | 'paused' | 'attention';
 
-export type AttentionReason = 'approvals' | 'locked' | 'out-of-funds' | 'over-budget' | 'slashed' | 'audited' | 'refused';
+type AttentionReason = 'approvals' | 'locked' | 'out-of-funds' | 'over-budget' | 'slashed' | 'audited' | 'refused';
 
 export interface AttentionInput {
   walletExists: boolean;
@@ -69,7 +69,7 @@ export function attentionOf(input: AttentionInput): Attention {
   return { state, reasons, pendingApprovals: input.pendingApprovals };
 }
 
-export type IconVariant = 'normal' | 'paused' | 'attention';
+type IconVariant = 'normal' | 'paused' | 'attention';
 
 export interface Badge {
   text: string;

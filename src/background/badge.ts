@@ -17,7 +17,7 @@ export async function notifyApproval(id: string, message: string): Promise<void>
 }
 
 /** Opens the popup where the browser allows it (Chrome 127+), else the popup page in a tab. */
-export async function openApprovals(): Promise<void> {
+async function openApprovals(): Promise<void> {
   const action = browser.action as typeof browser.action & { openPopup?: () => Promise<void> };
   try {
     if (action.openPopup) {

@@ -33,7 +33,7 @@ export async function missingAccess(origins: readonly string[]): Promise<string[
   return missing;
 }
 
-export class NoHostAccessError extends Error {
+class NoHostAccessError extends Error {
   override name = 'NoHostAccessError';
 }
 
@@ -60,7 +60,7 @@ function requiredPatterns(): Set<string> {
 }
 
 /** Hosts the node still needs: the opted-in sites, every joined task's sites, the K2 endpoint and proof store. */
-export async function neededPatterns(db: NodeDb, optedIn: readonly string[], endpoints: readonly string[]): Promise<Set<string>> {
+async function neededPatterns(db: NodeDb, optedIn: readonly string[], endpoints: readonly string[]): Promise<Set<string>> {
   const tasks = await db.getAll('tasks');
   const origins = [...optedIn, ...tasks.flatMap((t) => t.rules?.origins ?? []), ...endpoints];
   const out = new Set<string>();

@@ -9,10 +9,10 @@ import { getSetting, putSetting, type NodeDb } from '../store/node-db.ts';
 // it lives in the wallet's vault (wallet-session.ts), never here.
 
 export const PUBLIC_GATEWAYS: readonly string[] = ['https://ipfs-gateway.koii.live', 'https://w3s.link', 'https://dweb.link', 'https://ipfs.io'];
-export const MAX_GATEWAYS = 8;
+const MAX_GATEWAYS = 8;
 
 /** As stored: null = the network's default. */
-export interface StoredIpfsSettings {
+interface StoredIpfsSettings {
   gateways: string[] | null;
   uploadUrl: string | null;
 }

@@ -6,7 +6,7 @@ import type { K2Rpc } from '../k2/rpc-client.ts';
 // the network longer than it says: a known value is answered at once, however old, while a
 // read for a newer one goes out; its answer, if different, is announced with `onChange`.
 
-export interface BalanceSession {
+interface BalanceSession {
   get(key: string): Promise<Record<string, unknown>>;
   set(items: Record<string, unknown>): Promise<void>;
 }

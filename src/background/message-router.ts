@@ -1,7 +1,6 @@
 import type { Runtime } from 'webextension-polyfill';
 import {
   mayAsk,
-  MessageValidationError,
   parseRequest,
   toWireError,
   type Envelope,
@@ -18,7 +17,7 @@ export type Handlers = {
   ) => Promise<RequestMap[T]['response']>;
 };
 
-export class ForbiddenRequestError extends Error {
+class ForbiddenRequestError extends Error {
   override name = 'ForbiddenRequestError';
 }
 
@@ -51,4 +50,3 @@ export function createMessageRouter(
   };
 }
 
-export { MessageValidationError };

@@ -18,7 +18,7 @@ import type { WalletSession } from './wallet-session.ts';
 
 export const WAKE_ALARM = 'k2-wake';
 
-export interface RunnerDeps {
+interface RunnerDeps {
   /** Where the wake alarm is set (the browser's alarms; a fake in tests). */
   alarms: { create(name: string, info: { when: number }): unknown };
   /** The browser's alarm floor (ALARM_MIN_MS by default). */

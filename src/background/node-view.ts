@@ -11,7 +11,7 @@ import { networkOf } from './settings-store.ts';
 // round timeline and recent rounds, balances, and the latest activity. Amounts are KOII text.
 
 /** Below this the main account cannot pay a few rounds of fees: the node is "out of funds". */
-export const LOW_FUNDS_ROE = 100_000n;
+const LOW_FUNDS_ROE = 100_000n;
 const ROUNDS_SHOWN = 12;
 
 /**

@@ -7,7 +7,7 @@ import type { OwnIncident } from '../engine/own-incidents.ts';
 // With notifications off, what happens is marked as seen without a word: turning them on
 // later does not bring up old news.
 
-export type OccurrenceKind = 'slash' | 'low-funds' | 'locked';
+type OccurrenceKind = 'slash' | 'low-funds' | 'locked';
 
 export interface Occurrence {
   key: string;

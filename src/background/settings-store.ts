@@ -21,7 +21,7 @@ const NETWORKS: { id: Exclude<NetworkId, 'custom'>; url: string }[] = [
 ];
 
 /** The networks offered, with where the node can earn on each (tasks known, tasks added). */
-export async function networks(db: NodeDb): Promise<SettingsView['networks']> {
+async function networks(db: NodeDb): Promise<SettingsView['networks']> {
   const added = await addedTasksByEndpoint(db);
   return NETWORKS.map((n) => ({ ...n, knownTasks: n.id === 'devnet' ? 'devnet' : KNOWN_TASKS[n.id].length, addedTasks: added[n.url]?.length ?? 0 }));
 }

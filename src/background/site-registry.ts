@@ -10,12 +10,12 @@ import { releaseUnneededAccess } from './host-access.ts';
 const SITES_KEY = 'sites';
 const SCRIPT_ID = 'visit-reporter';
 
-export class SiteNotPermittedError extends Error {
+class SiteNotPermittedError extends Error {
   override name = 'SiteNotPermittedError';
 }
 
 /** Match patterns cannot carry a port in every browser; the origin check in the router can. */
-export function hostPattern(origin: string): string {
+function hostPattern(origin: string): string {
   const url = new URL(origin);
   return `${url.protocol}//${url.hostname}/*`;
 }

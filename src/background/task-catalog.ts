@@ -21,7 +21,7 @@ export const KNOWN_TASKS: Record<Exclude<NetworkId, 'custom'>, string[]> = { dev
 
 const ADDED_KEY = 'addedTasks';
 
-export class TaskCatalogError extends Error {
+class TaskCatalogError extends Error {
   override name = 'TaskCatalogError';
 }
 

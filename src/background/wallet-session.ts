@@ -81,7 +81,7 @@ const CHALLENGE_WORDS = 3;
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const unhex = (h: string) => new Uint8Array(h.match(/../g)!.map((x) => parseInt(x, 16)));
 
-export class WalletLockedError extends Error {
+class WalletLockedError extends Error {
   override name = 'WalletLockedError';
 }
 export class TryLaterError extends Error {

@@ -11,13 +11,24 @@ const lockText = (m: number) => (m === 0 ? t('lockOnClose') : m < 60 ? t('lockAf
 /** The work limits' labels, as _locales keys. */
 const LIMIT_LABELS = { pagesPerHour: 'limitPagesPerHour', bytesPerRound: 'limitBytesPerRound', cpuMsPerRound: 'limitCpuPerRound' } as const;
 
-/** Pause, auto-lock, auto-claim and the fee budget; with `limits`, the work limits too (options page). */
+type Outcome = { text: string; error: boolean } | null;
+
+/**
+ * Pause, auto-lock, auto-claim and the fee budget; with `limits`, the work limits too (options
+ * page). The form starts again from the settings whenever they change (a save, or the node's
+ * spending of the day); what the last save came to is kept here, outside it, so that the
+ * "Saved." it said is not wiped by the change the save itself made.
+ */
 export function NodeSettings({ settings, limits = false }: { settings: SettingsView; limits?: boolean }) {
+  const [message, setMessage] = useState<Outcome>(null);
+  return <SettingsForm key={JSON.stringify(settings)} settings={settings} limits={limits} message={message} setMessage={setMessage} />;
+}
+
+function SettingsForm({ settings, limits, message, setMessage }: { settings: SettingsView; limits: boolean; message: Outcome; setMessage: (m: Outcome) => void }) {
   const [autoClaim, setAutoClaim] = useState(settings.autoClaim ?? '');
   const [feeBudget, setFeeBudget] = useState(settings.feeBudgetPerDay);
   const [lim, setLim] = useState(settings.limits);
   const [checks, setChecks] = useState(settings.checkRpcUrls.join('\n'));
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
 
   const save = async (patch: SettingsPatch, done = t('saved')) => {
     try {

@@ -152,7 +152,7 @@ export function OptionsApp() {
           {settings.data && (
             <section aria-labelledby="settings-heading" class="card stack">
               <h2 id="settings-heading">{t('tabSettings')}</h2>
-              <NodeSettings key={JSON.stringify(settings.data)} settings={settings.data} limits />
+              <NodeSettings settings={settings.data} limits />
               <h3>{t('networkHeading')}</h3>
               <NetworkPicker key={settings.data.rpcUrl} settings={settings.data} showAddTask />
               <h3>{t('proofStorageHeading')}</h3>

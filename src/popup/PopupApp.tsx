@@ -65,7 +65,7 @@ function Main() {
       {tab === 'settings' && settings.data && (
         <section aria-labelledby="settings-heading" class="stack">
           <h2 id="settings-heading">{t('tabSettings')}</h2>
-          <NodeSettings key={JSON.stringify(settings.data)} settings={settings.data} />
+          <NodeSettings settings={settings.data} />
           <h3>{t('networkHeading')}</h3>
           <NetworkPicker key={settings.data.rpcUrl} settings={settings.data} />
           <div class="actions">

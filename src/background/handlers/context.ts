@@ -8,7 +8,7 @@ import type { TaskMembership } from '../task-membership.ts';
 // Handlers are written as plain functions of the request and what the background has
 // (services, shared effects, task membership), one table per concern; index.ts binds them.
 
-export interface Context {
+interface Context {
   s: Services;
   fx: Effects;
   tasks: TaskMembership;

@@ -4,7 +4,7 @@ import { MessageValidationError } from './fields.ts';
 // How an answer crosses back from the background: a value, or an error as data.
 
 /** Errors cross contexts as data and are re-thrown on the other side. */
-export interface WireError {
+interface WireError {
   name: string;
   message: string;
 }

@@ -11,13 +11,13 @@ export class MessageValidationError extends ValidationError {
 
 export const MAX_URL_LENGTH = 2048;
 export const MAX_TITLE_LENGTH = 512;
-export const MAX_PASSWORD = 1024;
+const MAX_PASSWORD = 1024;
 /** A key file: 64 numbers of at most 3 digits, with room for a pretty-printed one. */
-export const MAX_SECRET = 4096;
+const MAX_SECRET = 4096;
 export const MAX_TOKEN = 4096;
 
 /** An http(s) URL; anything else (file:, chrome:, data:, javascript:) is refused. */
-export function parseWebUrl(text: string): URL {
+function parseWebUrl(text: string): URL {
   let url: URL;
   try {
     url = new URL(text);

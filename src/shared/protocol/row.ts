@@ -7,7 +7,7 @@ import type { Shape } from '../../core/validate.ts';
 /** The contexts that may speak to the background (foreign senders get no answer at all). */
 export type Sender = 'extension-page' | 'content-script';
 
-export interface Row<S extends Shape, A> {
+interface Row<S extends Shape, A> {
   fields: S;
   /** Only reads: it does not count as the user being active (auto-lock). */
   reads: boolean;

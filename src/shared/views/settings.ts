@@ -38,7 +38,7 @@ export interface SettingsView {
 }
 
 /** Where proofs are read from and uploaded to (the token itself never leaves the background). */
-export interface IpfsSettingsView {
+interface IpfsSettingsView {
   /** The gateways the node asks, in order. */
   gateways: string[];
   /** True when they are the network's default (no choice of the user's). */

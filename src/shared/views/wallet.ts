@@ -25,7 +25,7 @@ export interface WalletStatus {
 }
 
 /** A main account an import would use: one per derivation path for a phrase, the key itself for a key file. */
-export interface ImportCandidate {
+interface ImportCandidate {
   /** null: the imported key file or base58 key. */
   path: MainPath | null;
   address: string;
