@@ -85,6 +85,11 @@ export interface Settled {
   taskId: string | null;
   status: 'confirmed' | 'failed';
   error?: string;
+  /**
+   * Another path settled it first (the decision's own send and a reconcile both looked it
+   * up): what follows a settlement (joining the task, the log) was done there, once.
+   */
+  already?: true;
 }
 
 function instructionsFor(a: Pick<StoredApproval, 'operation' | 'taskId' | 'amountRoe'>, keys: NodeKeys): K2Instruction[] {
@@ -267,8 +272,16 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
   async function settleAs(a: StoredApproval, err: unknown): Promise<Settled> {
     const failed = err !== null;
     const error = failed ? `K2 refused it: ${JSON.stringify(err).slice(0, 200)}` : undefined;
-    await update(a.id, { status: failed ? 'failed' : 'confirmed', ...(error ? { error } : {}) });
-    return { id: a.id, kind: a.kind, taskId: a.taskId, status: failed ? 'failed' : 'confirmed', ...(error ? { error } : {}) };
+    const already = await serially(async () => {
+      const list = await all();
+      const stored = list.find((x) => x.id === a.id);
+      if (!stored) throw new ApprovalError('no such request');
+      if (stored.status === 'confirmed' || stored.status === 'failed') return true;
+      Object.assign(stored, { status: failed ? 'failed' : 'confirmed', ...(error ? { error } : {}) });
+      await save(list);
+      return false;
+    });
+    return { id: a.id, kind: a.kind, taskId: a.taskId, status: failed ? 'failed' : 'confirmed', ...(error ? { error } : {}), ...(already ? { already: true as const } : {}) };
   }
 
   /** Looks a sent transaction up; resends the same bytes while they can still land. */

@@ -10,6 +10,7 @@ import { ALARM_MIN_MS } from './browser-quirks/alarm-minimum.ts';
 import { DEFAULT_RPC_URL, IS_DEV_BUILD } from './build-info.ts';
 import { fetchWithHostAccess } from './host-access.ts';
 import type { WalletSession } from './wallet-session.ts';
+import type { ChangeTopic } from '../shared/change-topics.ts';
 
 // Runs the engine on the browser's schedule. A stopped service worker (Chrome) or suspended
 // event page (Firefox) comes back only through events: the next wake is an alarm, and a wake
@@ -33,7 +34,7 @@ interface RunnerDeps {
  * that wakes a stopped worker reaches only listeners registered synchronously at start):
  * it calls the runner's onAlarm.
  */
-export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (topic: string) => void, deps: RunnerDeps = { alarms: browser.alarms }) {
+export function createNodeRunner(db: NodeDb, wallet: WalletSession, onChange: (topic: ChangeTopic) => void, deps: RunnerDeps = { alarms: browser.alarms }) {
   const now = deps.now ?? Date.now;
   const alarmMinMs = deps.alarmMinMs ?? ALARM_MIN_MS;
   let engine: { url: string; engine: NodeEngine; rpc: K2Rpc; secondRpc?: () => K2Rpc | null } | null = null;

@@ -66,8 +66,9 @@ async function follow(s: Services, settled: Settled): Promise<void> {
 
 /** What settled approvals change in the node. */
 async function applySettled(s: Services, settled: Settled[]): Promise<void> {
-  for (const one of settled) await follow(s, one);
-  if (settled.length > 0) {
+  const fresh = settled.filter((one) => !one.already);
+  for (const one of fresh) await follow(s, one);
+  if (fresh.length > 0) {
     notifyChanged('node');
     void (await s.runner).wake();
   }

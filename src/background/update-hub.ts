@@ -1,8 +1,9 @@
 import browser, { type Runtime } from 'webextension-polyfill';
+import type { ChangeTopic } from '../shared/change-topics.ts';
 import { UPDATES_PORT } from '../shared/messages.ts';
 
-// Open popups/options pages hold a port; a change anywhere in the node tells them to ask
-// again. They keep no state of their own, so "something changed" is all they need.
+// Open popups/options pages hold a port; a change anywhere in the node tells them what
+// changed (its topic), and they ask again for the answers that topic can change.
 const ports = new Set<Runtime.Port>();
 
 export function listenForUpdatePorts(ownBaseUrl: string): void {
@@ -16,14 +17,14 @@ export function listenForUpdatePorts(ownBaseUrl: string): void {
   });
 }
 
-const changeListeners = new Set<(topic: string) => void>();
+const changeListeners = new Set<(topic: ChangeTopic) => void>();
 
 /** Parts of the background that follow the node's changes too (the toolbar badge). */
-export function onChanged(listener: (topic: string) => void): void {
+export function onChanged(listener: (topic: ChangeTopic) => void): void {
   changeListeners.add(listener);
 }
 
-export function notifyChanged(topic: string): void {
+export function notifyChanged(topic: ChangeTopic): void {
   for (const listener of changeListeners) listener(topic);
   for (const port of ports) {
     try {

@@ -1,5 +1,6 @@
 import type { TransactionSigner } from '@solana/kit';
 import type { K2Rpc } from '../k2/rpc-client.ts';
+import type { ChangeTopic } from '../shared/change-topics.ts';
 import type { NodeDb } from '../store/node-db.ts';
 import type { FetchResult } from '../tasks/page-index/fetch-page.ts';
 import type { PluginTable } from '../tasks/plugin-registry.ts';
@@ -56,7 +57,7 @@ export interface EngineOptions {
   secondRpc?: () => K2Rpc | null;
   /** Called at each point where a stopped worker would leave a step; may throw EngineHalt there. */
   checkpoint?: (name: string) => void;
-  onChange?: (topic: string) => void;
+  onChange?: (topic: ChangeTopic) => void;
   /** The plugins tasks can be bound to: the built-in table (src/tasks/plugin-registry.ts) by default. */
   plugins?: PluginTable;
 }
@@ -89,8 +90,8 @@ export interface EngineCore {
   now(): number;
   settings(): Promise<EngineSettings>;
   log(level: 'info' | 'warn' | 'error', source: string, message: string): Promise<void>;
-  /** Announces a change (topic: 'node', 'events', 'rounds', 'records', 'ledger', 'incidents'). */
-  changed(topic: string): void;
+  /** Announces a change ('node', 'events', 'rounds', 'records', 'ledger', 'incidents'). */
+  changed(topic: ChangeTopic): void;
   /** False while the browser says it is offline. */
   online(): boolean;
   plugins: PluginTable;

@@ -1,40 +1,47 @@
 import browser from 'webextension-polyfill';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { takeEarly } from './early-requests.ts';
+import { changes } from '../shared/change-topics.ts';
 import { UPDATES_PORT, type RequestMap, type RequestType } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 
 // The page keeps no state of its own: it asks the background, and asks again whenever the
-// background says something changed. One port per page; a dropped port (the worker was
+// background says something changed that an answer depends on (src/shared/change-topics.ts).
+// One port per page; a dropped port (the worker was
 // stopped) is reopened, which wakes the worker, and everything asks again.
 
-type Listener = () => void;
+type Listener = (topic: unknown) => void;
 const listeners = new Set<Listener>();
 let port: ReturnType<typeof browser.runtime.connect> | null = null;
 
 function ensurePort(): void {
   if (port) return;
   port = browser.runtime.connect({ name: UPDATES_PORT });
-  port.onMessage.addListener(() => listeners.forEach((l) => l()));
+  port.onMessage.addListener((message: unknown) => {
+    const topic = typeof message === 'object' && message !== null ? (message as { topic?: unknown }).topic : undefined;
+    listeners.forEach((l) => l(topic));
+  });
   port.onDisconnect.addListener(() => {
     port = null;
     setTimeout(() => {
       ensurePort();
-      listeners.forEach((l) => l());
+      // Whatever changed while the worker was away: everything is asked again.
+      listeners.forEach((l) => l(undefined));
     }, 500);
   });
 }
 
-/** Calls `onChange` (at most every `gapMs`) whenever the background reports a change. */
-function useChanges(onChange: () => void, gapMs = 300): void {
-  const last = useRef(onChange);
-  last.current = onChange;
+/** Calls `onChange` (at most every `gapMs`) whenever the background reports a change that `matters`. */
+function useChanges(onChange: () => void, matters: (topic: unknown) => boolean, gapMs = 300): void {
+  const last = useRef({ onChange, matters });
+  last.current = { onChange, matters };
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const listener = () => {
+    const listener = (topic: unknown) => {
+      if (!last.current.matters(topic)) return;
       timer ??= setTimeout(() => {
         timer = undefined;
-        last.current();
+        last.current.onChange();
       }, gapMs);
     };
     ensurePort();
@@ -70,7 +77,7 @@ export function useBackground<T extends RequestType>(request: RequestMap[T]['req
   // A layout effect runs right after the first render, not a frame later as an effect does: the
   // request goes out (or the answer asked for early is taken) before the browser paints "Loading".
   useLayoutEffect(() => ask(takeEarly<T>(req.current) ?? sendRequest<T>(req.current)), deps);
-  useChanges(refresh);
+  useChanges(refresh, (topic) => changes(topic, req.current.type));
   return { data, error, refresh };
 }
 

@@ -304,6 +304,29 @@ describe('approvals', () => {
     expect(stakeOf(keys.staking.address)).toBe(2_000_000_000n);
   });
 
+  test('two looks at the same landed transaction settle it once: the second says another settled it', async () => {
+    let failSend = true;
+    const flaky: K2Rpc = {
+      ...rpc,
+      sendTransaction: async (wire, opts) => {
+        if (failSend) throw new RpcTransportError('connection reset', devnet.url, true);
+        return rpc.sendTransaction(wire, opts);
+      },
+    };
+    const node = createApprovals(db, { rpc: async () => flaky, keys: async () => keys, now: () => clock, confirmPollMs: 20 });
+    const id = await node.requestStake(taskId(), '2');
+    const [view] = await node.pending();
+    await expect(node.decide(id, true, view!.digest)).rejects.toThrow('connection reset');
+    failSend = false;
+    expect(await node.reconcile()).toEqual([]); // re-sent; not landed when asked
+    // The worker's start and a request each reconcile, at the same time.
+    const [a, b] = await Promise.all([node.reconcile(), node.reconcile()]);
+    const both = [...a, ...b];
+    expect(both).toHaveLength(2);
+    expect(both.filter((s) => !s.already)).toEqual([{ id, kind: 'stake', taskId: taskId(), status: 'confirmed' }]);
+    expect(both.filter((s) => s.already)).toHaveLength(1);
+  });
+
   test('an endpoint that says a sent transfer expired unseen is not believed alone: the second endpoint finds it landed (issue 15)', async () => {
     // It takes the transaction (so it lands), then says it never saw it and the chain is past its block height.
     const lying: K2Rpc = { ...rpc, getSignatureStatuses: async (s) => s.map(() => null), getBlockHeight: async () => 1e12 };
