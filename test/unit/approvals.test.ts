@@ -41,6 +41,19 @@ function stakeOf(address: string): bigint | undefined {
   return decodeTaskStateAccount(devnet.ledger.get(id)!.data, id).stakeList.get(address);
 }
 
+/** The devnet's client, but a send fails as a dropped connection does until `sendWorks()`. */
+function rpcThatCannotSendYet(): { flaky: K2Rpc; sendWorks: () => void } {
+  let failSend = true;
+  const flaky: K2Rpc = {
+    ...rpc,
+    sendTransaction: async (wire, opts) => {
+      if (failSend) throw new RpcTransportError('connection reset', devnet.url, true);
+      return rpc.sendTransaction(wire, opts);
+    },
+  };
+  return { flaky, sendWorks: () => (failSend = false) };
+}
+
 describe('approvals', () => {
   let db: NodeDb;
   let keys: NodeKeys;
@@ -279,14 +292,7 @@ describe('approvals', () => {
   });
 
   test('a transaction whose sending was interrupted is settled after a restart, without signing again', async () => {
-    let failSend = true;
-    const flaky: K2Rpc = {
-      ...rpc,
-      sendTransaction: async (wire, opts) => {
-        if (failSend) throw new RpcTransportError('connection reset', devnet.url, true);
-        return rpc.sendTransaction(wire, opts);
-      },
-    };
+    const { flaky, sendWorks } = rpcThatCannotSendYet();
     const first = createApprovals(db, { rpc: async () => flaky, keys: async () => keys, now: () => clock, confirmPollMs: 20 });
     const id = await first.requestStake(taskId(), '2');
     const [view] = await first.pending();
@@ -295,7 +301,7 @@ describe('approvals', () => {
     expect(signed.status).toBe('signed');
     await expect(first.decide(id, true, view!.digest)).rejects.toThrow('this request was already signed');
 
-    failSend = false;
+    sendWorks();
     const restarted = createApprovals(db, { rpc: async () => flaky, keys: async () => keys, now: () => clock });
     expect(await restarted.reconcile()).toEqual([]); // re-sent the stored bytes; not landed when asked
     const settled = await restarted.reconcile();
@@ -305,19 +311,12 @@ describe('approvals', () => {
   });
 
   test('two looks at the same landed transaction settle it once: the second says another settled it', async () => {
-    let failSend = true;
-    const flaky: K2Rpc = {
-      ...rpc,
-      sendTransaction: async (wire, opts) => {
-        if (failSend) throw new RpcTransportError('connection reset', devnet.url, true);
-        return rpc.sendTransaction(wire, opts);
-      },
-    };
+    const { flaky, sendWorks } = rpcThatCannotSendYet();
     const node = createApprovals(db, { rpc: async () => flaky, keys: async () => keys, now: () => clock, confirmPollMs: 20 });
     const id = await node.requestStake(taskId(), '2');
     const [view] = await node.pending();
     await expect(node.decide(id, true, view!.digest)).rejects.toThrow('connection reset');
-    failSend = false;
+    sendWorks();
     expect(await node.reconcile()).toEqual([]); // re-sent; not landed when asked
     // The worker's start and a request each reconcile, at the same time.
     const [a, b] = await Promise.all([node.reconcile(), node.reconcile()]);
