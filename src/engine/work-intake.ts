@@ -42,8 +42,10 @@ export function createWorkIntake(core: EngineCore, parts: { clock: TaskClock; me
 
   /** Does one visit's work for `tasks` (of one plugin, agreeing on its key) and files it for each. */
   async function workOn(key: string, tasks: JoinedTask[], cfg: EngineSettings): Promise<VisitResult> {
+    // The log names the plugin whose work this was.
+    const source = tasks[0]!.plugin;
     const skip = async (reason: string): Promise<VisitResult> => {
-      await core.log('info', 'page-index', `skipped ${key}: ${reason}`);
+      await core.log('info', source, `skipped ${key}: ${reason}`);
       return { recorded: false, reason };
     };
     if (!core.online()) return { recorded: false, reason: 'the browser is offline', later: true };
@@ -56,7 +58,7 @@ export function createWorkIntake(core: EngineCore, parts: { clock: TaskClock; me
     if ('skip' in done) return skip(done.skip);
     const recordedFor = await fileFor(tasks, key, done.record);
     if (recordedFor.length === 0) return { recorded: false, reason: 'the node has not read its tasks yet' };
-    await core.log('info', 'page-index', `indexed ${key} (${done.detail})`);
+    await core.log('info', source, `indexed ${key} (${done.detail})`);
     core.changed('records');
     return { recorded: true, taskIds: recordedFor };
   }
