@@ -29,13 +29,14 @@ import type { WorkIntake } from './work-intake.ts';
 //   locked (no keys) / idle (no task) ──── wait IDLE_WAKE_MS
 //   otherwise, for each joined task:
 //     read its rounds (one batched read) → settle what an earlier life left in flight →
-//     plan the steps due → run them (journal, outbox) → ledger, summaries, prune
+//     the plugin's own work for the round → plan the steps due → run them (journal,
+//     outbox) → ledger, summaries, prune
 //     ├─ all went well ─────────────── 'running', wake at the next window edge
 //     ├─ a step or a read failed ───── 'error', retry a few slots on (backing off, never
 //     │                                  past an open window's first retry)
 //     └─ the fee budget is spent, or
 //        the account cannot pay ────── 'over-budget' / 'out-of-funds', retried at edges
-//   then index the pages an earlier life queued.
+//   then work on the visits an earlier life queued.
 
 const IDLE_WAKE_MS = 60_000;
 /**
