@@ -10,7 +10,7 @@ import {
   SYSTEM_INSTRUCTION,
   TASK_INSTRUCTION,
 } from '../../../src/k2/instructions.ts';
-import { CREATE_TASK_BLOBS } from './task-creator-instructions.ts';
+import { CREATE_TASK_BLOBS, type CreateTaskParams } from './task-creator-instructions.ts';
 
 // The inverse of src/k2/instructions.ts: instruction data back to values, for the tests that
 // check what the node sends (the devnet's chain reads with its own code, in devnet/chain).
@@ -18,22 +18,8 @@ import { CREATE_TASK_BLOBS } from './task-creator-instructions.ts';
 // instruction, never read leniently: a test must not pass on bytes the chain would refuse.
 
 export type TaskInstruction =
-  | {
-      kind: 'CreateTask';
-      taskName: string;
-      taskDescription: string;
-      taskAuditProgram: string;
-      taskExecutableNetwork: string;
-      totalBountyAmount: bigint;
-      bountyAmountPerRound: bigint;
-      roundTime: bigint;
-      auditWindow: bigint;
-      submissionWindow: bigint;
-      minimumStakeAmount: bigint;
-      taskMetadata: string;
-      localVars: string;
-      allowedFailedDistributions: bigint;
-    }
+  // What the builder takes, less its accounts: the fields its data carries.
+  | ({ kind: 'CreateTask' } & Omit<CreateTaskParams, 'payer' | 'taskState' | 'stakePot'>)
   | { kind: 'SubmitTask'; submission: string; round: number }
   | { kind: 'AuditSubmissions'; isValid: boolean; round: number }
   | { kind: 'AuditDistribution'; isValid: boolean; round: number }
