@@ -25,30 +25,34 @@ export function retryDelayMs(slotMs: number, consecutiveFailures: number): numbe
 
 export function createTaskClock(core: EngineCore) {
   const { db, now } = core;
-  const clockFor = async (taskId: string): Promise<ClockSample | null> => (await readTaskRuntime(db, taskId)).clock ?? null;
-  const timingOf = async (taskId: string): Promise<TaskTiming | null> => (await readTaskRuntime(db, taskId)).timing ?? null;
+  // The clock and the timing are one record: each question reads it once.
+  const clockAndTiming = async (taskId: string): Promise<{ clock: ClockSample | null; timing: TaskTiming | null }> => {
+    const r = await readTaskRuntime(db, taskId);
+    return { clock: r.clock ?? null, timing: r.timing ?? null };
+  };
+  const clockFor = async (taskId: string): Promise<ClockSample | null> => (await clockAndTiming(taskId)).clock;
   /** The slot now, by a clock sample: its slot plus the slots elapsed since it was taken. */
   const slotByClock = (clock: ClockSample) => clock.slot + Math.floor((now() - clock.at) / clock.slotMs);
 
   /** The round the node's clock says it is now for a task; -1 before its first read. */
   async function estimatedRound(taskId: string): Promise<number> {
-    const [clock, timing] = await Promise.all([clockFor(taskId), timingOf(taskId)]);
+    const { clock, timing } = await clockAndTiming(taskId);
     if (!clock || !timing) return -1;
     return roundOfSlot(timing, slotByClock(clock));
   }
 
   return {
     clockFor,
-    timingOf,
     estimatedRound,
 
     /**
      * The slot the node's clock says it is for a task, give or take a quarter second (a timer
-     * fires late, K2's slots run a little fast or slow); null before its first read.
+     * fires late, K2's slots run a little fast or slow), null before its first read; and the
+     * task's timing.
      */
-    async estimatedSlot(taskId: string): Promise<SlotHint | null> {
-      const clock = await clockFor(taskId);
-      return clock ? { slot: slotByClock(clock), slack: Math.max(2, Math.ceil(250 / clock.slotMs)) } : null;
+    async estimatedSlot(taskId: string): Promise<{ hint: SlotHint | null; timing: TaskTiming | null }> {
+      const { clock, timing } = await clockAndTiming(taskId);
+      return { hint: clock ? { slot: slotByClock(clock), slack: Math.max(2, Math.ceil(250 / clock.slotMs)) } : null, timing };
     },
 
     /** The round it is for the first joined task whose clock says; -1 before any read. */
@@ -73,7 +77,7 @@ export function createTaskClock(core: EngineCore) {
      * the node knows the task's timing.
      */
     async retryCapMs(taskId: string): Promise<number> {
-      const [clock, timing] = await Promise.all([clockFor(taskId), timingOf(taskId)]);
+      const { clock, timing } = await clockAndTiming(taskId);
       if (!clock || !timing) return Number.POSITIVE_INFINITY;
       const slot = slotByClock(clock);
       if (slot >= timing.startingSlot && phaseAt(timing, slot).phase !== 'idle') return retryDelayMs(clock.slotMs, 1);

@@ -32,7 +32,7 @@ export function createTaskReads(core: EngineCore, clock: TaskClock) {
 
     /** This wake's read of a task: its state as the planner needs it, and the slot. */
     async read(taskId: string, me: string, opts: { balances?: boolean } = {}) {
-      const [hint, timing] = await Promise.all([clock.estimatedSlot(taskId), clock.timingOf(taskId)]);
+      const { hint, timing } = await clock.estimatedSlot(taskId);
       // A wake in a submission window sends the node's proof: its blockhash comes in the same batch.
       const sending =
         hint !== null && timing !== null && [hint.slot - hint.slack, hint.slot + hint.slack].some((at) => at >= timing.startingSlot && phaseAt(timing, at).phase === 'submission');
