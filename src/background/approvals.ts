@@ -231,13 +231,17 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
     deps.onChange?.();
   }
 
-  function update(id: string, change: Partial<StoredApproval>): Promise<StoredApproval> {
+  /** Changes a stored request; a function may look at it first and return null to leave it. */
+  function update(id: string, change: Partial<StoredApproval> | ((stored: StoredApproval) => Partial<StoredApproval> | null)): Promise<StoredApproval> {
     return serially(async () => {
       const list = await all();
       const a = list.find((x) => x.id === id);
       if (!a) throw new ApprovalError('no such request');
-      Object.assign(a, change);
-      await save(list);
+      const patch = typeof change === 'function' ? change(a) : change;
+      if (patch) {
+        Object.assign(a, patch);
+        await save(list);
+      }
       return a;
     });
   }
@@ -272,14 +276,10 @@ export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
   async function settleAs(a: StoredApproval, err: unknown): Promise<Settled> {
     const failed = err !== null;
     const error = failed ? `K2 refused it: ${JSON.stringify(err).slice(0, 200)}` : undefined;
-    const already = await serially(async () => {
-      const list = await all();
-      const stored = list.find((x) => x.id === a.id);
-      if (!stored) throw new ApprovalError('no such request');
-      if (stored.status === 'confirmed' || stored.status === 'failed') return true;
-      Object.assign(stored, { status: failed ? 'failed' : 'confirmed', ...(error ? { error } : {}) });
-      await save(list);
-      return false;
+    let already = false;
+    await update(a.id, (stored) => {
+      already = stored.status === 'confirmed' || stored.status === 'failed';
+      return already ? null : { status: failed ? 'failed' : 'confirmed', ...(error ? { error } : {}) };
     });
     return { id: a.id, kind: a.kind, taskId: a.taskId, status: failed ? 'failed' : 'confirmed', ...(error ? { error } : {}), ...(already ? { already: true as const } : {}) };
   }
