@@ -2,7 +2,7 @@ import browser from 'webextension-polyfill';
 import { appendEvent } from '../store/event-log.ts';
 import { openNodeDb, type NodeDb } from '../store/node-db.ts';
 import { setWordlistSource } from '../wallet/mnemonic.ts';
-import { createApprovals, type Approvals } from './approvals.ts';
+import { createApprovals, type Approvals } from './wallet/approvals.ts';
 import { createAttentionManager } from './attention-manager.ts';
 import { packagedWordlist } from './bip39-wordlist.ts';
 import { packagedCommonPasswords } from './common-password-list.ts';

@@ -1,5 +1,5 @@
 import { getSetting, type NodeDb } from '../store/node-db.ts';
-import type { Settled } from './approvals.ts';
+import type { Settled } from './wallet/approval-record.ts';
 import { DEFAULT_RPC_URL } from './build-info.ts';
 import { missingAccess, releaseUnneededAccess } from './host-access.ts';
 import { forgetLeftTask } from './left-tasks.ts';

@@ -14,7 +14,7 @@ import { RpcResponseError } from './rpc-errors.ts';
 // What a transaction that can never land means is the owner's to decide (a step builds a new
 // one; an approval asks the user again), and so is a refusal that leaves it unsent.
 
-export type SignedStatus = 'signed' | 'sent' | 'confirmed' | 'failed';
+type SignedStatus = 'signed' | 'sent' | 'confirmed' | 'failed';
 
 export interface SignedEntry {
   signature: string;
@@ -28,7 +28,7 @@ export interface SignedEntry {
 }
 
 /** Where the owner keeps its entries. */
-export interface EntryStore<E extends SignedEntry> {
+interface EntryStore<E extends SignedEntry> {
   put(entry: E): Promise<void>;
   /** Writes a settlement unless one is stored already; says whether it wrote. */
   settle(entry: E): Promise<boolean>;
@@ -49,13 +49,13 @@ export interface Refusal {
 /** A refusal that means the fee payer has no KOII left (the devnet's and Solana's wording). */
 const OUT_OF_FUNDS = /insufficient (funds|lamports) for fee|no record of a prior credit/i;
 
-export function classifyRefusal(err: RpcResponseError): Refusal {
+function classifyRefusal(err: RpcResponseError): Refusal {
   const kind = OUT_OF_FUNDS.test(err.message) ? 'out-of-funds' : /blockhash not found/i.test(err.message) ? 'not-taken' : 'refused';
   return { kind, message: err.message, logs: err.logs };
 }
 
-export type Settlement<E> = { kind: 'landed'; entry: E; already: boolean };
-export type SendOutcome<E> = { kind: 'sent'; entry: E } | Settlement<E> | { kind: 'refused'; refusal: Refusal; entry: E };
+type Settlement<E> = { kind: 'landed'; entry: E; already: boolean };
+type SendOutcome<E> = { kind: 'sent'; entry: E } | Settlement<E> | { kind: 'refused'; refusal: Refusal; entry: E };
 /** `unsure`: the endpoint calls it expired and the second endpoint does not agree (or cannot say). */
 export type Lookup<E> = Settlement<E> | { kind: 'live' } | { kind: 'expired' } | { kind: 'unsure' };
 
@@ -169,5 +169,3 @@ export function createSignedLedger<E extends SignedEntry>(store: EntryStore<E>, 
     },
   };
 }
-
-export type SignedLedger<E extends SignedEntry> = ReturnType<typeof createSignedLedger<E>>;

@@ -1,12 +1,15 @@
 import 'fake-indexeddb/auto';
 import { generateKeyPairSigner } from '@solana/kit';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { APPROVAL_TTL_MS, createApprovals, digestOf, withdrawBlockedUntil, type StoredApproval } from '../../src/background/approvals.ts';
+import { digestOf } from '../../src/background/wallet/approval-record.ts';
+import { withdrawBlockedUntil } from '../../src/background/wallet/approval-requests.ts';
+import { APPROVAL_TTL_MS, createApprovals } from '../../src/background/wallet/approvals.ts';
 import type { NodeKeys } from '../../src/engine/node-engine.ts';
 import { createK2Rpc, type K2Rpc } from '../../src/k2/rpc-client.ts';
-import { RpcTransportError } from '../../src/k2/rpc-errors.ts';
+import { RpcResponseError, RpcTransportError } from '../../src/k2/rpc-errors.ts';
 import { decodeTaskStateAccount } from '../../src/k2/task-state-decoder.ts';
-import { getSetting, openNodeDb, putSetting, type NodeDb } from '../../src/store/node-db.ts';
+import { allApprovals, putApprovals } from '../../src/store/approval-store.ts';
+import { openNodeDb, putSetting, type NodeDb } from '../../src/store/node-db.ts';
 import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
 import { KEYS, taskStateFixture, withSubmissions } from './helpers/task-state-fixture.ts';
 
@@ -132,9 +135,9 @@ describe('approvals', () => {
     const [view] = await approvals.pending();
     const processed = devnet.ledger.processed.size;
     await expect(approvals.decide(id, true, 'a'.repeat(64))).rejects.toThrow(/different request/);
-    const stored = await getSetting<StoredApproval[]>(db, 'approvals', []);
+    const stored = await allApprovals(db);
     stored[0]!.amountRoe = '9000000000';
-    await putSetting(db, 'approvals', stored);
+    await putApprovals(db, stored, clock);
     await expect(approvals.decide(id, true, view!.digest)).rejects.toThrow(/different request/);
     expect(devnet.ledger.processed.size).toBe(processed);
     expect(await digestOf(stored[0]!)).not.toBe(view!.digest);
@@ -152,7 +155,7 @@ describe('approvals', () => {
       const [view] = await switching.pending();
       expect(view!.network).toEqual({ name: 'custom', endpoint: devnet.url, genesisHash: await rpc.getGenesisHash() });
       // The digest covers the network: a request moved to another network in storage is refused.
-      const stored = await getSetting<StoredApproval[]>(db, 'approvals', []);
+      const stored = await allApprovals(db);
       expect(await digestOf({ ...stored[0]!, network: { endpoint: other.url, genesisHash: stored[0]!.network.genesisHash } })).not.toBe(view!.digest);
 
       current = otherRpc;
@@ -205,9 +208,9 @@ describe('approvals', () => {
     const [view] = await withSites.pending();
     expect(view).toMatchObject({ id, sites: ['http://site.test'] });
     // Shown, so bound: a request whose sites were changed in storage is refused.
-    const stored = await getSetting<StoredApproval[]>(db, 'approvals', []);
+    const stored = await allApprovals(db);
     (stored[0]!.operation as { sites?: string[] }).sites = ['https://elsewhere.example'];
-    await putSetting(db, 'approvals', stored);
+    await putApprovals(db, stored, clock);
     await expect(withSites.decide(id, true, view!.digest)).rejects.toThrow(/different request/);
     const unreadable = createApprovals(db, {
       rpc: async () => rpc,
@@ -218,7 +221,7 @@ describe('approvals', () => {
       },
     });
     await expect(unreadable.requestStake(taskId(), '2')).rejects.toThrow('the rules of task approval task could not be read');
-    expect((await getSetting<StoredApproval[]>(db, 'approvals', [])).length).toBe(1);
+    expect((await allApprovals(db)).length).toBe(1);
     // Transfers and withdrawals name no site.
     await approvals.requestTransfer((await generateKeyPairSigner()).address, '1');
     expect((await approvals.pending()).find((a) => a.kind === 'transfer')?.sites).toEqual([]);
@@ -308,6 +311,25 @@ describe('approvals', () => {
     expect(settled).toEqual([{ id, kind: 'stake', taskId: taskId(), status: 'confirmed' }]);
     expect((await restarted.get(id))!.signature).toBe(signed.signature);
     expect(stakeOf(keys.staking.address)).toBe(2_000_000_000n);
+  });
+
+  test('an endpoint that does not know the blockhash yet is not a refusal: the same bytes are re-sent and land', async () => {
+    let refusals = 0;
+    const lagging: K2Rpc = {
+      ...rpc,
+      sendTransaction: async (wire, opts) => {
+        if (refusals++ === 0) throw new RpcResponseError('sendTransaction', -32002, 'Transaction simulation failed: Blockhash not found');
+        return rpc.sendTransaction(wire, opts);
+      },
+    };
+    const node = createApprovals(db, { rpc: async () => lagging, keys: async () => keys, now: () => clock, confirmPollMs: 20 });
+    const payee = (await generateKeyPairSigner()).address;
+    const id = await node.requestTransfer(payee, '1');
+    const [view] = await node.pending();
+    const result = await node.decide(id, true, view!.digest);
+    expect(result).toMatchObject({ done: 'confirmed', settled: { id, status: 'confirmed' } });
+    expect(refusals).toBeGreaterThanOrEqual(2);
+    expect(devnet.ledger.lamports(payee)).toBe(1_000_000_000n);
   });
 
   test('two looks at the same landed transaction settle it once: the second says another settled it', async () => {

@@ -2,7 +2,9 @@ import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { describe, expect, test } from 'vitest';
 import { openLegacyNodeDb } from './helpers/legacy-node-db.ts';
-import { DB_VERSION, getSetting, migrateRoundSummaryV3, openNodeDb, putSetting, type RoundSummaryV3 } from '../../src/store/node-db.ts';
+import { DB_VERSION, getSetting, openNodeDb, putSetting } from '../../src/store/node-db.ts';
+import { migrateRoundSummaryV3, type RoundSummaryV3 } from '../../src/store/migrations.ts';
+import { allApprovals } from '../../src/store/approval-store.ts';
 import { appendEvent, recentEvents } from '../../src/store/event-log.ts';
 import { countVisits, recentVisits, recordVisit, visitKey } from '../../src/background/visit-store.ts';
 
@@ -119,6 +121,29 @@ describe('round summaries from version 3', () => {
     expect(r7).not.toHaveProperty('audits');
     expect(r8).toMatchObject({ round: 8, judgedPeers: [], undecided: [], votes: [], listAudits: [] });
     expect(r8).not.toHaveProperty('invalidFound');
+    db.close();
+  });
+
+  test('approvals kept as one settings list (before version 7) move to their own store, block heights as integers', async () => {
+    const name = freshName();
+    const v5 = await openLegacyNodeDb(name, 5);
+    const shown = { id: 'a1', kind: 'transfer', taskId: null, taskName: null, amountRoe: '1', feeRoe: '5000', balanceRoe: '9', balanceAfterRoe: '3', accounts: [], rentRoe: null, operation: { kind: 'transfer', to: 'x' } };
+    await v5.put(
+      'settings',
+      [
+        { ...shown, createdAt: 1, expiresAt: Date.now() + 60_000, digest: 'd1', status: 'pending' },
+        { ...shown, id: 'a2', createdAt: 2, expiresAt: Date.now() + 60_000, digest: 'd2', status: 'sent', signature: 's', wire: 'w', lastValidBlockHeight: '18446744073709551615' },
+      ],
+      'approvals',
+    );
+    v5.close();
+    const db = await openNodeDb(name);
+    expect(await getSetting(db, 'approvals', null)).toBeNull();
+    const moved = await allApprovals(db);
+    expect(moved.map((a) => [a.id, a.status, a.lastValidBlockHeight])).toEqual([
+      ['a1', 'pending', undefined],
+      ['a2', 'sent', 18446744073709551615n],
+    ]);
     db.close();
   });
 });
