@@ -35,7 +35,8 @@ export function compressBlock(h: Int32Array, w: Int32Array): void {
   let G = h[6]!;
   let H = h[7]!;
   // Eight rounds per turn, the letters renamed instead of shifted (a round's t1 lands in
-  // the letter that was h and in d's successor).
+  // the letter that was h and in d's successor). The eight near-identical pairs of lines are
+  // that unrolling, on purpose: a loop over one round would shift all eight letters per round.
   for (let i = 0; i < 64; i += 8) {
     let t1: number;
     t1 = (H + (((E >>> 6) | (E << 26)) ^ ((E >>> 11) | (E << 21)) ^ ((E >>> 25) | (E << 7))) + (G ^ (E & (F ^ G))) + K[i + 0]! + w[i + 0]!) | 0;
