@@ -7,7 +7,7 @@ import { cidOf } from '../src/core/content-address.ts';
 import type { DistributionList, TaskState } from '../src/core/task-state.ts';
 import type { StepDeps } from '../src/engine/step-deps.ts';
 import { runStep } from '../src/engine/step-runner.ts';
-import { firstStakeInstructions } from '../src/k2/instructions.ts';
+import { firstStakeInstructions } from '../src/k2/stake-instructions.ts';
 import { PROTOCOL_CHOICES } from '../src/k2/program-ids.ts';
 import { createK2Rpc, type K2Rpc } from '../src/k2/rpc-client.ts';
 import { decodeTaskStateAccount } from '../src/k2/task-state-decoder.ts';

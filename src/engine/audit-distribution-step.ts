@@ -1,7 +1,7 @@
 import { DistributionListError, parseDistributionList, type EarlierSlashes } from '../core/distribution.ts';
 import type { PlannedStep } from '../core/lifecycle.ts';
 import type { Address, DistributionList, TaskState } from '../core/task-state.ts';
-import { auditDistributionInstruction } from '../k2/instructions.ts';
+import { auditDistributionInstruction } from '../k2/round-instructions.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
 import { decodeDistributionAccount } from '../k2/task-state-decoder.ts';
 import type { ListAudit } from '../shared/messages.ts';

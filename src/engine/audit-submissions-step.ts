@@ -1,6 +1,6 @@
 import { hasVoted, type PlannedStep } from '../core/lifecycle.ts';
 import type { Address, TaskState } from '../core/task-state.ts';
-import { auditSubmissionsInstruction } from '../k2/instructions.ts';
+import { auditSubmissionsInstruction } from '../k2/round-instructions.ts';
 import { AuditUndecidedError, type AuditVerdict } from '../tasks/task-plugin.ts';
 import { describeSubmissionsAudit, undecidedLine, type SubmissionsAudit } from './audit-record.ts';
 import { submissionDisagreement } from './cross-check.ts';

@@ -1,7 +1,8 @@
 import { koiiText } from '../core/koii-text.ts';
 import type { PlannedStep } from '../core/lifecycle.ts';
 import type { TaskState } from '../core/task-state.ts';
-import { claimRewardInstruction, payoutInstruction, submitTaskInstruction } from '../k2/instructions.ts';
+import { claimRewardInstruction } from '../k2/stake-instructions.ts';
+import { payoutInstruction, submitTaskInstruction } from '../k2/round-instructions.ts';
 import { auditDistribution } from './audit-distribution-step.ts';
 import { auditSubmissions } from './audit-submissions-step.ts';
 import { stepTransaction, type StepDeps, type StepOutcome } from './step-deps.ts';

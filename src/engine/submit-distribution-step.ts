@@ -2,7 +2,8 @@ import { createKeyPairSignerFromPrivateKeyBytes, type Instruction, type KeyPairS
 import { serializeDistributionList } from '../core/distribution.ts';
 import type { PlannedStep } from '../core/lifecycle.ts';
 import type { TaskState } from '../core/task-state.ts';
-import { distributionAccountSpace, submitDistributionListInstruction, systemCreateAccountInstruction, uploadDistributionListChunks } from '../k2/instructions.ts';
+import { distributionAccountSpace, submitDistributionListInstruction, uploadDistributionListChunks } from '../k2/distribution-instructions.ts';
+import { systemCreateAccountInstruction } from '../k2/system-instructions.ts';
 import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../k2/program-ids.ts';
 import { boundedRent } from '../k2/rent.ts';
 import { buildTransaction, MAX_TRANSACTION_BYTES, toWireBytes } from '../k2/transaction.ts';

@@ -5,7 +5,7 @@ export const TASK_PROGRAM_ID = 'Koiitask22222222222222222222222222222222222';
 export const SYSTEM_PROGRAM_ID = '11111111111111111111111111111111';
 export const SYSVAR_CLOCK = 'SysvarC1ock11111111111111111111111111111111';
 
-/** The accounts AuditSubmissions (#2) may list; roles are fixed per slot (see instructions.ts). */
+/** The accounts AuditSubmissions (#2) may list; roles are fixed per slot (see round-instructions.ts). */
 type AuditSubmissionsAccount = 'taskState' | 'voter' | 'candidate' | 'clock';
 /** The accounts UploadDistributionList (#11) may list. */
 type UploadDistributionAccount = 'taskState' | 'distributionAccount' | 'clock';

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
 import { stepCounts, stepsSentTwice } from '../../devnet/ledger-history.ts';
 import { TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
-import { firstStakeInstructions, submitTaskInstruction } from '../../src/k2/instructions.ts';
+import { firstStakeInstructions } from '../../src/k2/stake-instructions.ts';
+import { submitTaskInstruction } from '../../src/k2/round-instructions.ts';
 import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
 import { FAST_TASK, ledgerSnapshot, rpc, taskState, waitForPhase, waitForSlot, testTime } from './devnet-fixture.ts';
 

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { generateKeyPairSigner, getAddressDecoder, type KeyPairSigner } from '@solana/kit';
 import { decodeTaskInstruction } from '../unit/helpers/instruction-decoder.ts';
-import { firstStakeInstructions } from '../../src/k2/instructions.ts';
+import { firstStakeInstructions } from '../../src/k2/stake-instructions.ts';
 import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
 import { createK2Rpc, type K2Rpc } from '../../src/k2/rpc-client.ts';
 import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { phaseAt, roundStartSlot } from '../../src/core/rounds.ts';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings, type NodeState } from '../../src/engine/node-engine.ts';
-import { systemTransferInstruction } from '../../src/k2/instructions.ts';
+import { systemTransferInstruction } from '../../src/k2/system-instructions.ts';
 import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';
 import { putSetting } from '../../src/store/node-db.ts';
 import { stepCounts } from '../../devnet/ledger-history.ts';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { generateKeyPairSigner, type KeyPairSigner } from '@solana/kit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createNodeEngine, DEFAULT_ENGINE_SETTINGS } from '../../src/engine/node-engine.ts';
-import { firstStakeInstructions } from '../../src/k2/instructions.ts';
+import { firstStakeInstructions } from '../../src/k2/stake-instructions.ts';
 import { PROTOCOL_CHOICES } from '../../src/k2/program-ids.ts';
 import { createK2Rpc } from '../../src/k2/rpc-client.ts';
 import { decodeTaskStateAccount } from '../../src/k2/task-state-decoder.ts';

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { generateKeyPairSigner, getBase58Decoder, type KeyPairSigner } from '@solana/kit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createOutbox, OutOfFundsError, SendNotTakenError, StepFailedError } from '../../src/engine/outbox.ts';
-import { systemTransferInstruction } from '../../src/k2/instructions.ts';
+import { systemTransferInstruction } from '../../src/k2/system-instructions.ts';
 import { createK2Rpc } from '../../src/k2/rpc-client.ts';
 import { buildTransaction } from '../../src/k2/transaction.ts';
 import { openNodeDb } from '../../src/store/node-db.ts';

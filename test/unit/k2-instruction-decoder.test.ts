@@ -2,19 +2,10 @@ import { generateKeyPairSigner, type KeyPairSigner } from '@solana/kit';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { decodeSystemInstruction, decodeTaskInstruction, InstructionDecodeError, type TaskInstruction } from './helpers/instruction-decoder.ts';
-import {
-  auditDistributionInstruction,
-  auditSubmissionsInstruction,
-  claimRewardInstruction,
-  payoutInstruction,
-  stakeInstruction,
-  submitDistributionListInstruction,
-  submitTaskInstruction,
-  systemCreateAccountInstruction,
-  systemTransferInstruction,
-  uploadDistributionListChunks,
-  withdrawInstruction,
-} from '../../src/k2/instructions.ts';
+import { auditDistributionInstruction, auditSubmissionsInstruction, payoutInstruction, submitTaskInstruction } from '../../src/k2/round-instructions.ts';
+import { claimRewardInstruction, stakeInstruction, withdrawInstruction } from '../../src/k2/stake-instructions.ts';
+import { submitDistributionListInstruction, uploadDistributionListChunks } from '../../src/k2/distribution-instructions.ts';
+import { systemCreateAccountInstruction, systemTransferInstruction } from '../../src/k2/system-instructions.ts';
 import { createTaskInstruction, fundTaskInstruction } from './helpers/task-creator-instructions.ts';
 import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
 

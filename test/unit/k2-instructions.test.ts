@@ -1,21 +1,9 @@
 import { AccountRole, generateKeyPairSigner, getAddressEncoder, address, type Instruction, type KeyPairSigner } from '@solana/kit';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import {
-  auditDistributionInstruction,
-  auditSubmissionsInstruction,
-  claimRewardInstruction,
-  distributionAccountSpace,
-  firstStakeInstructions,
-  systemCreateAccountInstruction,
-  systemTransferInstruction,
-  additionalStakeInstructions,
-  payoutInstruction,
-  stakeInstruction,
-  submitDistributionListInstruction,
-  submitTaskInstruction,
-  uploadDistributionListChunks,
-  withdrawInstruction,
-} from '../../src/k2/instructions.ts';
+import { auditDistributionInstruction, auditSubmissionsInstruction, payoutInstruction, submitTaskInstruction } from '../../src/k2/round-instructions.ts';
+import { claimRewardInstruction, firstStakeInstructions, additionalStakeInstructions, stakeInstruction, withdrawInstruction } from '../../src/k2/stake-instructions.ts';
+import { distributionAccountSpace, submitDistributionListInstruction, uploadDistributionListChunks } from '../../src/k2/distribution-instructions.ts';
+import { systemCreateAccountInstruction, systemTransferInstruction } from '../../src/k2/system-instructions.ts';
 import { createTaskInstruction, fundTaskInstruction } from './helpers/task-creator-instructions.ts';
 import { LayoutError } from '../../src/k2/layout.ts';
 import { PROTOCOL_CHOICES, SYSTEM_PROGRAM_ID, SYSVAR_CLOCK, TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';

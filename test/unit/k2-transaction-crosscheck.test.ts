@@ -3,20 +3,10 @@ import { generateKeyPairSigner, type Instruction, type KeyPairSigner } from '@so
 import nacl from 'tweetnacl';
 import bs58 from 'bs58';
 import { describe, expect, test } from 'vitest';
-import {
-  additionalStakeInstructions,
-  auditDistributionInstruction,
-  auditSubmissionsInstruction,
-  claimRewardInstruction,
-  firstStakeInstructions,
-  payoutInstruction,
-  stakeInstruction,
-  submitDistributionListInstruction,
-  submitTaskInstruction,
-  systemCreateAccountInstruction,
-  uploadDistributionListChunks,
-  withdrawInstruction,
-} from '../../src/k2/instructions.ts';
+import { additionalStakeInstructions, claimRewardInstruction, firstStakeInstructions, stakeInstruction, withdrawInstruction } from '../../src/k2/stake-instructions.ts';
+import { auditDistributionInstruction, auditSubmissionsInstruction, payoutInstruction, submitTaskInstruction } from '../../src/k2/round-instructions.ts';
+import { submitDistributionListInstruction, uploadDistributionListChunks } from '../../src/k2/distribution-instructions.ts';
+import { systemCreateAccountInstruction } from '../../src/k2/system-instructions.ts';
 import { createTaskInstruction, fundTaskInstruction } from './helpers/task-creator-instructions.ts';
 import { TASK_PROGRAM_ID } from '../../src/k2/program-ids.ts';
 import {

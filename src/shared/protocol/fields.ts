@@ -4,6 +4,7 @@
 // through a content script.
 
 import { matching, refine, text, ValidationError, type Check } from '../../core/validate.ts';
+import { parseWebUrl } from '../../core/web-url.ts';
 
 export class MessageValidationError extends ValidationError {
   override name = 'MessageValidationError';
@@ -16,21 +17,6 @@ const MAX_PASSWORD = 1024;
 const MAX_SECRET = 4096;
 export const MAX_TOKEN = 4096;
 
-/** An http(s) URL; anything else (file:, chrome:, data:, javascript:) is refused. */
-function parseWebUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new MessageValidationError('not a valid URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new MessageValidationError(`only http and https pages can be indexed, not ${url.protocol}`);
-  }
-  if (url.username || url.password) throw new MessageValidationError('URLs with credentials are refused');
-  return url;
-}
-
 /**
  * A site as the user opts it in: scheme and host (and port), nothing else. One site: a host
  * name of letters, digits, hyphens and dots, an IPv4 or an IPv6 address; a wildcard (`*`,
@@ -40,7 +26,7 @@ export function normalizeOrigin(text: string): string {
   const trimmed = text.trim();
   // "host:8080" has no scheme; "javascript:…" has one and must be refused, not prefixed.
   const withScheme = /^[a-z][a-z0-9+.-]*:(?!\d)/i.test(trimmed) ? trimmed : `https://${trimmed}`;
-  const url = parseWebUrl(withScheme);
+  const url = parseWebUrl(withScheme, MessageValidationError);
   const host = url.hostname;
   if (!/^\[[0-9a-f:.]+\]$/.test(host) && !/^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\.?$/.test(host)) {
     throw new MessageValidationError(`"${host.slice(0, 80)}" is not one site's host name (no wildcards)`);
@@ -81,7 +67,7 @@ export function parseServiceUrl(text: string, what: string): string {
 }
 
 /** A web page's URL, kept as sent once it parses as one. */
-export const webUrl: Check<string> = refine(text(MAX_URL_LENGTH), (s) => (parseWebUrl(s), s));
+export const webUrl: Check<string> = refine(text(MAX_URL_LENGTH), (s) => (parseWebUrl(s, MessageValidationError), s));
 export const site: Check<string> = refine(text(MAX_URL_LENGTH), normalizeOrigin);
 export const endpoint: Check<string> = refine(text(MAX_URL_LENGTH), parseEndpoint);
 export const password: Check<string> = text(MAX_PASSWORD);

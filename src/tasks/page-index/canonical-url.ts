@@ -6,6 +6,8 @@
 // (`keepParameters`, docs/page-index-task.md §1-2). Both the node and its auditors
 // canonicalise the same way.
 
+import { parseWebUrl, urlOrNull } from '../../core/web-url.ts';
+
 /** Query parameters that track people rather than select content: never kept in what is stored locally either. */
 const TRACKING_PARAMETERS = new Set([
   'fbclid', 'gclid', 'dclid', 'gbraid', 'wbraid', 'msclkid', 'yclid', 'twclid', 'ttclid', 'li_fat_id',
@@ -17,15 +19,9 @@ class UrlPolicyError extends Error {
   override name = 'UrlPolicyError';
 }
 
+/** A page's URL under the node's rule (core/web-url.ts), without the fragment: it never reaches the server. */
 function webUrl(input: string): URL {
-  let url: URL;
-  try {
-    url = new URL(input);
-  } catch {
-    throw new UrlPolicyError('not a valid URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UrlPolicyError(`only http and https pages are indexed, not ${url.protocol}`);
-  if (url.username || url.password) throw new UrlPolicyError('URLs with credentials are refused');
+  const url = parseWebUrl(input, UrlPolicyError);
   url.hash = '';
   return url;
 }
@@ -160,12 +156,8 @@ function embedsPrivateIpv4(name: string): boolean {
  * SECURITY.md.
  */
 export function isPrivateAddress(input: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(input);
-  } catch {
-    return true;
-  }
+  const url = urlOrNull(input);
+  if (url === null) return true;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return true;
   const host = url.hostname.toLowerCase();
   if (host.startsWith('[')) {
@@ -185,12 +177,8 @@ export function isPrivateAddress(input: string): boolean {
 
 /** This machine itself: 127.0.0.0/8, ::1 or localhost (what a development build may reach). */
 export function isLoopbackUrl(input: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(input);
-  } catch {
-    return false;
-  }
+  const url = urlOrNull(input);
+  if (url === null) return false;
   const host = url.hostname.toLowerCase().replace(/\.+$/, '');
   if (host === 'localhost' || host === '[::1]') return true;
   const v4 = ipv4(host);

@@ -2,20 +2,18 @@ import { getAddressDecoder } from '@solana/kit';
 import { LayoutError } from '../../../src/k2/layout.ts';
 import { readBlob, readBytes, readNs64, readU16, readU32, readU64 } from './layout-reader.ts';
 import { PROTOCOL_CHOICES } from '../../../src/k2/program-ids.ts';
-import {
-  DISTRIBUTION_BLOB_BYTES,
-  DISTRIBUTION_CHUNK_BYTES,
-  IP_ADDRESS_BYTES,
-  SUBMISSION_BYTES,
-  SYSTEM_INSTRUCTION,
-  TASK_INSTRUCTION,
-} from '../../../src/k2/instructions.ts';
+import { DISTRIBUTION_BLOB_BYTES, DISTRIBUTION_CHUNK_BYTES } from '../../../src/k2/distribution-instructions.ts';
+import { IP_ADDRESS_BYTES } from '../../../src/k2/stake-instructions.ts';
+import { SUBMISSION_BYTES } from '../../../src/k2/round-instructions.ts';
+import { SYSTEM_INSTRUCTION } from '../../../src/k2/system-instructions.ts';
+import { TASK_INSTRUCTION } from '../../../src/k2/instruction-kit.ts';
 import { CREATE_TASK_BLOBS, type CreateTaskParams } from './task-creator-instructions.ts';
 
-// The inverse of src/k2/instructions.ts: instruction data back to values, for the tests that
-// check what the node sends (the devnet's chain reads with its own code, in devnet/chain).
-// Every length is checked exactly and anything off is refused with a message naming the
-// instruction, never read leniently: a test must not pass on bytes the chain would refuse.
+// The inverse of the builders in src/k2/*-instructions.ts: instruction data back to values,
+// for the tests that check what the node sends (the devnet's chain reads with its own code,
+// in devnet/chain). Every length is checked exactly and anything off is refused with a
+// message naming the instruction, never read leniently: a test must not pass on bytes the
+// chain would refuse.
 
 export type TaskInstruction =
   // What the builder takes, less its accounts: the fields its data carries.

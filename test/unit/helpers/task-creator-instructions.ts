@@ -1,5 +1,5 @@
 import { AccountRole, address, type AccountMeta, type AccountSignerMeta, type TransactionSigner } from '@solana/kit';
-import { type AddressLike, type K2Instruction, TASK_INSTRUCTION } from '../../../src/k2/instructions.ts';
+import { type AddressLike, type K2Instruction, TASK_INSTRUCTION } from '../../../src/k2/instruction-kit.ts';
 import { blob, concat, LayoutError, ns64 } from '../../../src/k2/layout.ts';
 import { SYSTEM_PROGRAM_ID, SYSVAR_CLOCK, TASK_PROGRAM_ID } from '../../../src/k2/program-ids.ts';
 
