@@ -1,5 +1,7 @@
 import { formatKoii } from '../../core/amounts.ts';
-import { additionalStakeInstructions, claimRewardInstruction, firstStakeInstructions, systemTransferInstruction, withdrawInstruction, type K2Instruction } from '../../k2/instructions.ts';
+import type { K2Instruction } from '../../k2/instruction-kit.ts';
+import { additionalStakeInstructions, claimRewardInstruction, firstStakeInstructions, withdrawInstruction } from '../../k2/stake-instructions.ts';
+import { systemTransferInstruction } from '../../k2/system-instructions.ts';
 import type { NodeKeys } from '../../engine/node-engine.ts';
 import type { ApprovalKind, ApprovalView } from '../../shared/messages.ts';
 import type { ApprovalNetwork, ShownApproval, StoredApproval } from '../../store/approval-store.ts';
