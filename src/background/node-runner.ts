@@ -9,7 +9,7 @@ import { isLoopbackUrl } from '../tasks/page-index/canonical-url.ts';
 import { ALARM_MIN_MS } from './browser-quirks/alarm-minimum.ts';
 import { DEFAULT_RPC_URL, IS_DEV_BUILD } from './build-info.ts';
 import { fetchWithHostAccess } from './host-access.ts';
-import type { WalletSession } from './wallet-session.ts';
+import type { WalletSession } from './wallet/wallet-session.ts';
 import type { ChangeTopic } from '../shared/change-topics.ts';
 
 // Runs the engine on the browser's schedule. A stopped service worker (Chrome) or suspended

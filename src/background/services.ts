@@ -9,7 +9,7 @@ import { packagedCommonPasswords } from './common-password-list.ts';
 import { createMainBalance, type MainBalance } from './main-balance.ts';
 import { createNodeRunner, type NodeRunner } from './node-runner.ts';
 import { notifyChanged } from './update-hub.ts';
-import { createWalletSession, type WalletSession } from './wallet-session.ts';
+import { createWalletSession, type WalletSession } from './wallet/wallet-session.ts';
 
 // The background's long-lived parts, each a promise made once at start: the database, the
 // wallet session, the node runner, the approvals, the badge's attention manager and the main

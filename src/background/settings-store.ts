@@ -5,7 +5,7 @@ import { getSetting, putSetting, type NodeDb } from '../store/node-db.ts';
 import { DEFAULT_RPC_URL, DEVNET_RPC_URL, IS_DEV_BUILD, MAINNET_RPC_URL, TESTNET_RPC_URL } from './build-info.ts';
 import { defaultGateways, defaultUploadUrl, readIpfsSettings, resolveIpfsEndpoints, writeIpfsSettings } from './ipfs-settings.ts';
 import { addedTasks, addedTasksByEndpoint, KNOWN_TASKS } from './task-catalog.ts';
-import { DEFAULT_AUTOLOCK_MINUTES } from './wallet-session.ts';
+import { DEFAULT_AUTOLOCK_MINUTES } from './wallet/unlocked-session.ts';
 import { NOTIFICATIONS_SETTING } from './notifier.ts';
 
 // The user's settings as the popup and options page see them. The engine's own settings

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, test } from 'vitest';
 import { PUBLIC_GATEWAYS } from '../../src/background/ipfs-settings.ts';
 import { readSettings, updateSettings } from '../../src/background/settings-store.ts';
-import { createWalletSession } from '../../src/background/wallet-session.ts';
+import { createWalletSession } from '../../src/background/wallet/wallet-session.ts';
 import { parseRequest } from '../../src/shared/messages.ts';
 import { getSetting, openNodeDb } from '../../src/store/node-db.ts';
 import { decryptVault, MIN_ITERATIONS, WrongPasswordError } from '../../src/wallet/vault.ts';

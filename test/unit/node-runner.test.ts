@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { NodeEngine, WakeResult } from '../../src/engine/node-engine.ts';
 import type { K2Rpc } from '../../src/k2/rpc-client.ts';
 import { openNodeDb } from '../../src/store/node-db.ts';
-import type { WalletSession } from '../../src/background/wallet-session.ts';
+import type { WalletSession } from '../../src/background/wallet/wallet-session.ts';
 
 // The runner never reaches the browser itself here: its alarms are a fake, its engine a stub.
 vi.mock('webextension-polyfill', () => ({ default: {} }));

@@ -7,7 +7,7 @@ import { readBalances } from '../account-balances.ts';
 import { DEFAULT_RPC_URL } from '../build-info.ts';
 import { IMPORT_ALARM } from '../effects.ts';
 import { networkOf } from '../settings-store.ts';
-import { PENDING_IMPORT_MS } from '../wallet-session.ts';
+import { PENDING_IMPORT_MS } from '../wallet/wallet-import.ts';
 import type { HandlersOf } from './context.ts';
 
 // The wallet's requests. What follows each change (log, popup, auto-lock, badge) is

@@ -1,4 +1,4 @@
-import type { SessionStorage } from '../../../src/background/wallet-session.ts';
+import type { SessionStorage } from '../../../src/background/wallet/unlocked-session.ts';
 
 /** storage.session in memory, cloning on the way in and out as the browser does. */
 export function memorySession(): SessionStorage & { data: Map<string, unknown> } {
