@@ -1,6 +1,6 @@
 import { readCapped } from '../core/read-capped.ts';
 import { base64ToBytes } from './base64.ts';
-import { parseAccountJsonText } from './task-state-decoder.ts';
+import { parseExactJson } from '../core/exact-json.ts';
 import {
   isRetryable,
   RpcAllEndpointsFailedError,
@@ -147,7 +147,8 @@ export function createK2Rpc(options: K2RpcOptions): K2Rpc {
     }
     if (text === null) throw new RpcMalformedError(label, 'body', `larger than ${MAX_RPC_ANSWER_BYTES} bytes`, endpoint);
     try {
-      return { body: JSON.parse(text), response };
+      // Amounts beyond 2^53 arrive as decimal text, never as a rounded number.
+      return { body: parseExactJson(text), response };
     } catch {
       throw new RpcMalformedError(label, 'body', response.ok ? 'not valid JSON (truncated?)' : `HTTP ${response.status}`, endpoint);
     }

@@ -1,7 +1,7 @@
 import type { RpcResponseError } from './rpc-errors.ts';
 import { array, base58Address, boolean, contextValue, nullable, object, run, ShapeError, string, u64, uint, type Validator } from './rpc-validate.ts';
 import { base64ToBytes } from './base64.ts';
-import { parseAccountJsonText } from './task-state-decoder.ts';
+import { parseExactJson } from '../core/exact-json.ts';
 import type { AccountInfo, SignatureStatus } from './rpc-client.ts';
 
 // The requests the K2 client sends, each with its method, params and the shape of its answer
@@ -46,7 +46,7 @@ const taskJson: Validator<{ slot: number; json: unknown }> = (raw, path) => {
   let json: unknown;
   try {
     // Amounts above 2^53 stay exact (they are read as decimal strings, not rounded numbers).
-    json = parseAccountJsonText(new TextDecoder('utf-8', { fatal: true }).decode(value.subarray(0, end)));
+    json = parseExactJson(new TextDecoder('utf-8', { fatal: true }).decode(value.subarray(0, end)));
   } catch {
     throw new ShapeError(`${path}.value.data`, 'not UTF-8 JSON');
   }

@@ -6,6 +6,7 @@ import type {
   Submission,
   TaskState,
 } from '../core/task-state.ts';
+import { parseExactJson } from '../core/exact-json.ts';
 import { base58ToBytes, bytesToBase58 } from './base58.ts';
 
 // A task state account holds UTF-8 JSON starting with {"is_allowlisted": and padded with
@@ -58,7 +59,7 @@ const U64_MAX = 2n ** 64n - 1n;
 
 /**
  * ROE: a JSON number that is a safe integer, or a decimal string (how amounts beyond 2^53
- * arrive: see parseAccountJsonText, and how K2 writes them). A JSON number
+ * arrive: see parseExactJson, and how K2 writes them). A JSON number
  * beyond 2^53 is refused rather than read with rounding: it would be a different amount.
  */
 function roe(v: Json, path: string): bigint {
@@ -232,59 +233,10 @@ function accountJsonText(data: Uint8Array): string {
   }
 }
 
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-/**
- * K2 writes u64 amounts as bare JSON numbers, and JSON.parse rounds those beyond 2^53 (about
- * 9 million KOII, less than a popular task's total stake). Integer literals that are not safe
- * integers are therefore turned into decimal strings before parsing; amount fields read them
- * exactly, and any other field refuses them with its usual type error.
- */
-function quoteUnsafeIntegers(text: string): string {
-  if (!/\d{16}/.test(text)) return text;
-  let out = '';
-  let last = 0;
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      // Skip a string literal; digits inside it are text, not numbers.
-      i++;
-      while (i < n) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c) i += 2;
-        else {
-          i++;
-          if (d === 0x22) break;
-        }
-      }
-    } else if (c === 0x2d || isDigit(c)) {
-      const start = i;
-      i++;
-      while (i < n) {
-        const d = text.charCodeAt(i);
-        if (isDigit(d) || d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) i++;
-        else break;
-      }
-      const token = text.slice(start, i);
-      if (/^-?\d{16,}$/.test(token) && !Number.isSafeInteger(Number(token))) {
-        out += `${text.slice(last, start)}"${token}"`;
-        last = i;
-      }
-    } else {
-      i++;
-    }
-  }
-  return out + text.slice(last);
-}
-
-/** JSON text as K2 writes it, parsed without losing precision on large amounts. */
-export function parseAccountJsonText(text: string): unknown {
+/** Account text parsed with amounts beyond 2^53 kept exact (K2 writes u64s as bare numbers). */
+function parseAccountJson(text: string): unknown {
   try {
-    return JSON.parse(quoteUnsafeIntegers(text));
+    return parseExactJson(text);
   } catch {
     throw new TaskStateDecodeError('account data is not valid JSON');
   }
@@ -293,7 +245,7 @@ export function parseAccountJsonText(text: string): unknown {
 export function decodeTaskStateAccount(data: Uint8Array, taskId: Address): TaskState {
   const text = accountJsonText(data);
   if (!text.startsWith('{')) throw new TaskStateDecodeError('account data is not a JSON task state');
-  return decodeTaskStateJson(parseAccountJsonText(text), taskId);
+  return decodeTaskStateJson(parseAccountJson(text), taskId);
 }
 
 // The distribution list's data account: JSON { "<round>": { "<taskId>": [bytes…] } } whose
