@@ -8,7 +8,8 @@ import {
   RpcResponseError,
   RpcTransportError,
 } from './rpc-errors.ts';
-import { array, base58Address, nullable, object, run, ShapeError, string, u64, uint, type Validator } from './rpc-validate.ts';
+import { array, nullable, object, refuse, u64, type Check } from '../core/validate.ts';
+import { base58Address, base58Signature, run, string, uint } from './rpc-validate.ts';
 import { accountInfo, k2Requests, signatureStatus, value, type RpcRequest, type Settled, type TaskMapFlags } from './rpc-requests.ts';
 
 // A K2 JSON-RPC client for a service worker, Node and the devnet alike (fetch only).
@@ -55,7 +56,7 @@ export interface K2Rpc {
   readonly endpoints: readonly string[];
   /** The endpoint that answered the last call that succeeded (the first one before any). */
   lastEndpoint(): string;
-  call<T>(method: string, params: unknown[], validate: Validator<T>): Promise<T>;
+  call<T>(method: string, params: unknown[], validate: Check<T>): Promise<T>;
   /**
    * The requests in one POST where the endpoint takes batches (one at a time where it does
    * not), each settled on its own; a transport failure or malformed answer fails them all.
@@ -262,7 +263,7 @@ export function createK2Rpc(options: K2RpcOptions): K2Rpc {
     }
   }
 
-  const call = <T>(method: string, params: unknown[], validate: Validator<T>): Promise<T> => request({ method, params, validate });
+  const call = <T>(method: string, params: unknown[], validate: Check<T>): Promise<T> => request({ method, params, validate });
 
   return {
     endpoints,
@@ -282,11 +283,7 @@ export function createK2Rpc(options: K2RpcOptions): K2Rpc {
       call(
         'sendTransaction',
         [tx, { encoding: 'base64', skipPreflight: opts.skipPreflight ?? false, preflightCommitment: 'confirmed' }],
-        (raw, path) => {
-          const sig = string(raw, path);
-          if (!/^[1-9A-HJ-NP-Za-km-z]{64,90}$/.test(sig)) throw new ShapeError(path, 'expected a base58 signature');
-          return sig;
-        },
+        base58Signature,
       ),
     simulateTransaction: (tx) =>
       call(
@@ -304,7 +301,7 @@ export function createK2Rpc(options: K2RpcOptions): K2Rpc {
         [signatures, { searchTransactionHistory: true }],
         value((raw, path) => {
           const list = array(raw, path);
-          if (list.length !== signatures.length) throw new ShapeError(path, `expected ${signatures.length} statuses`);
+          if (list.length !== signatures.length) refuse(path, `${signatures.length} statuses`);
           return list.map((s, i) => nullable(signatureStatus)(s, `${path}[${i}]`));
         }),
       ),

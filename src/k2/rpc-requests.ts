@@ -1,5 +1,6 @@
 import type { RpcResponseError } from './rpc-errors.ts';
-import { array, base58Address, boolean, contextValue, nullable, object, run, ShapeError, string, u64, uint, type Validator } from './rpc-validate.ts';
+import { array, bool, nullable, object, oneOf, refuse, u64, type Check } from '../core/validate.ts';
+import { base58Address, contextValue, string, uint } from './rpc-validate.ts';
 import { base64ToBytes } from './base64.ts';
 import { parseExactJson } from '../core/exact-json.ts';
 import type { AccountInfo, SignatureStatus } from './rpc-client.ts';
@@ -11,7 +12,7 @@ import type { AccountInfo, SignatureStatus } from './rpc-client.ts';
 export interface RpcRequest<T> {
   method: string;
   params: unknown[];
-  validate: Validator<T>;
+  validate: Check<T>;
   /** An error answer that stands for a value (K2's "No stake available on this task": null). */
   fromError?: (error: RpcResponseError) => T | undefined;
 }
@@ -19,27 +20,20 @@ export interface RpcRequest<T> {
 /** One request's outcome in a batch: its value, or the error object K2 answered it with. */
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: RpcResponseError };
 
-export const accountInfo: Validator<AccountInfo> = (raw, path) => {
+export const accountInfo: Check<AccountInfo> = (raw, path) => {
   const o = object(raw, path);
   const data = array(o.data, `${path}.data`);
-  if (data[1] !== 'base64') throw new ShapeError(`${path}.data[1]`, 'expected base64 encoding');
-  let bytes: Uint8Array;
-  try {
-    bytes = base64ToBytes(string(data[0], `${path}.data[0]`));
-  } catch (err) {
-    if (err instanceof ShapeError) throw err;
-    throw new ShapeError(`${path}.data[0]`, 'invalid base64');
-  }
+  oneOf(['base64'])(data[1], `${path}.data[1]`);
   return {
     lamports: u64(o.lamports, `${path}.lamports`),
     owner: base58Address(o.owner, `${path}.owner`),
-    data: bytes,
-    executable: boolean(o.executable, `${path}.executable`),
+    data: base64Data(data[0], `${path}.data[0]`),
+    executable: bool(o.executable, `${path}.executable`),
   };
 };
 
 /** K2 task methods wrap JSON in account data: `{ value: { data: [base64, 'base64'] } }`. */
-const taskJson: Validator<{ slot: number; json: unknown }> = (raw, path) => {
+const taskJson: Check<{ slot: number; json: unknown }> = (raw, path) => {
   const { slot, value } = contextValue(accountInfoLoose)(raw, path);
   let end = value.length;
   while (end > 0 && value[end - 1] === 0) end--;
@@ -48,44 +42,46 @@ const taskJson: Validator<{ slot: number; json: unknown }> = (raw, path) => {
     // Amounts above 2^53 stay exact (they are read as decimal strings, not rounded numbers).
     json = parseExactJson(new TextDecoder('utf-8', { fatal: true }).decode(value.subarray(0, end)));
   } catch {
-    throw new ShapeError(`${path}.value.data`, 'not UTF-8 JSON');
+    refuse(`${path}.value.data`, 'UTF-8 JSON', `"${path}.value.data" is not UTF-8 JSON`);
   }
   return { slot, json };
 };
 
-function accountInfoLoose(raw: unknown, path: string): Uint8Array {
-  const o = object(raw, path);
-  const data = array(o.data, `${path}.data`);
+function base64Data(raw: unknown, path: string): Uint8Array {
+  const text = string(raw, path);
   try {
-    return base64ToBytes(string(data[0], `${path}.data[0]`));
-  } catch (err) {
-    if (err instanceof ShapeError) throw err;
-    throw new ShapeError(`${path}.data[0]`, 'invalid base64');
+    return base64ToBytes(text);
+  } catch {
+    return refuse(path, 'base64 text', `"${path}" is not base64`);
   }
 }
 
-export const signatureStatus: Validator<SignatureStatus> = (raw, path) => {
+function accountInfoLoose(raw: unknown, path: string): Uint8Array {
   const o = object(raw, path);
-  const cs = o.confirmationStatus;
-  if (cs !== undefined && cs !== null && cs !== 'processed' && cs !== 'confirmed' && cs !== 'finalized') {
-    throw new ShapeError(`${path}.confirmationStatus`, 'unknown status');
-  }
+  return base64Data(array(o.data, `${path}.data`)[0], `${path}.data[0]`);
+}
+
+const confirmationStatus = nullable(oneOf(['processed', 'confirmed', 'finalized']));
+
+export const signatureStatus: Check<SignatureStatus> = (raw, path) => {
+  const o = object(raw, path);
+  const cs = o.confirmationStatus === undefined ? null : confirmationStatus(o.confirmationStatus, `${path}.confirmationStatus`);
   return {
     slot: uint(o.slot, `${path}.slot`),
     confirmations: o.confirmations === null || o.confirmations === undefined ? null : uint(o.confirmations, `${path}.confirmations`),
     err: o.err ?? null,
-    confirmationStatus: (cs as SignatureStatus['confirmationStatus']) ?? null,
+    confirmationStatus: cs,
   };
 };
 
 export const value =
-  <T>(inner: Validator<T>): Validator<T> =>
+  <T>(inner: Check<T>): Check<T> =>
   (raw, path) =>
     contextValue(inner)(raw, path).value;
 
 /** The answer's value with the slot K2 read it at (its context). */
 const withSlot =
-  <T>(inner: Validator<T>): Validator<{ slot: number; value: T }> =>
+  <T>(inner: Check<T>): Check<{ slot: number; value: T }> =>
   (raw, path) =>
     contextValue(inner)(raw, path);
 
