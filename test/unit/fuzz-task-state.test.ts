@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decodeDistributionAccount, decodeTaskStateAccount, decodeTaskStateJson, TaskStateDecodeError } from '../../src/k2/task-state-decoder.ts';
+import { decodeTaskStateAccount, decodeTaskStateJson } from '../../src/k2/task-state-decoder.ts';
+import { decodeDistributionAccount } from '../../src/k2/distribution-account.ts';
+import { TaskStateDecodeError } from '../../src/k2/task-state-fields.ts';
 import { parseExactJson } from '../../src/core/exact-json.ts';
 import { encodeTaskStateJson } from './helpers/task-state-encoder.ts';
 import { mistype } from '../../devnet/fault-proxy.ts';
