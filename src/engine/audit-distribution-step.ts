@@ -3,7 +3,7 @@ import type { PlannedStep } from '../core/lifecycle.ts';
 import type { Address, DistributionList, TaskState } from '../core/task-state.ts';
 import { auditDistributionInstruction } from '../k2/round-instructions.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
-import { decodeDistributionAccount } from '../k2/task-state-decoder.ts';
+import { decodeDistributionAccount } from '../k2/distribution-account.ts';
 import type { ListAudit } from '../shared/messages.ts';
 import { AuditUndecidedError, type AuditVerdict } from '../tasks/task-plugin.ts';
 import { describeListAudit } from './audit-record.ts';

@@ -1,7 +1,7 @@
 import { auditScore, buildDistributionList, parseDistributionList } from '../core/distribution.ts';
 import type { Address, TaskState } from '../core/task-state.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
-import { decodeDistributionAccount } from '../k2/task-state-decoder.ts';
+import { decodeDistributionAccount } from '../k2/distribution-account.ts';
 import type { LedgerEntry, NodeDb } from '../store/node-db.ts';
 
 // The earnings ledger: for each task and round, what this node earned (its entry in the paid

@@ -1,6 +1,6 @@
 import { nextWakeSlot, planSteps } from '../core/lifecycle.ts';
 import { DEFAULT_SLOT_MS, msUntilSlot, phaseAt } from '../core/rounds.ts';
-import { TaskStateDecodeError } from '../k2/task-state-decoder.ts';
+import { TaskStateDecodeError } from '../k2/task-state-fields.ts';
 import type { JoinedTask } from '../store/node-db.ts';
 import { readTaskRuntime, updateTaskRuntime } from '../store/task-runtime.ts';
 import type { EarningsLedger } from './earnings-ledger.ts';

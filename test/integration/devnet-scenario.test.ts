@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildDistributionList, parseDistributionList } from '../../src/core/distribution.ts';
 import { liveDistribution } from '../../src/core/lifecycle.ts';
-import { decodeDistributionAccount } from '../../src/k2/task-state-decoder.ts';
+import { decodeDistributionAccount } from '../../src/k2/distribution-account.ts';
 import { claimRewardInstruction } from '../../src/k2/stake-instructions.ts';
 import { createK2Rpc } from '../../src/k2/rpc-client.ts';
 import { buildTransaction, toWireBase64 } from '../../src/k2/transaction.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { bool, distinct, fields, int, list, nullable, oneOf, someFields, text, ValidationError } from '../../src/core/validate.ts';
+import { bool, distinct, fields, int, list, nullable, oneOf, someFields, text, u64, ValidationError } from '../../src/core/validate.ts';
+import { parseExactJson } from '../../src/core/exact-json.ts';
 
 // The one validation kit: its rule for integers above 2^53, unknown keys and wrong types.
 
@@ -33,6 +34,26 @@ describe('integers above 2^53', () => {
     refuses(() => int(0, 10)('3', 'n'), '"n" must be a whole number');
     refuses(() => int(0, Number.MAX_SAFE_INTEGER)('9007199254740993', 'round'), '"round" must be a whole number');
     refuses(() => int(0, Number.MAX_SAFE_INTEGER)('1e3', 'round'), '"round" must be a whole number');
+  });
+});
+
+describe('u64: a safe number or decimal text below 2^64', () => {
+  test('reads safe numbers and canonical decimal text exactly', () => {
+    expect(u64(0, 'v')).toBe(0n);
+    expect(u64(2 ** 53 - 1, 'v')).toBe(2n ** 53n - 1n);
+    expect(u64('9007199254740993', 'v')).toBe(2n ** 53n + 1n);
+    expect(u64('18446744073709551615', 'v')).toBe(2n ** 64n - 1n);
+    expect(u64((parseExactJson('{"v":9007199254740993}') as { v: unknown }).v, 'v')).toBe(9007199254740993n);
+  });
+
+  test('refuses an unsafe number (already rounded), and names the field', () => {
+    const parsed = (JSON.parse('{"v": 9007199254740993}') as { v: number }).v;
+    refuses(() => u64(parsed, 'lamports'), '"lamports" is not exact as a number: an amount beyond 2^53 must be decimal text');
+    expect(() => u64(parsed, 'result.value')).toThrow(expect.objectContaining({ path: 'result.value', expected: 'an exact amount (decimal text beyond 2^53)' }));
+  });
+
+  test.each([-1, 1.5, '-1', '007', '1e5', '18446744073709551616', '', null, 5n, [1]])('refuses %s', (v) => {
+    refuses(() => u64(v, 'v'), '"v" must be a non-negative integer amount');
   });
 });
 

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, test } from 'vitest';
 import { openLegacyNodeDb } from './helpers/legacy-node-db.ts';
 import { createEarningsLedger } from '../../src/engine/earnings-ledger.ts';
-import type { AccountInfo } from '../../src/k2/rpc-client.ts';
+import type { AccountInfo } from '../../src/k2/rpc-answers.ts';
 import { encodeDistributionAccount } from './helpers/task-state-encoder.ts';
 import { DB_VERSION, emptyRoundSummary, openNodeDb, type OutboxEntry } from '../../src/store/node-db.ts';
 import { readTaskRuntime } from '../../src/store/task-runtime.ts';

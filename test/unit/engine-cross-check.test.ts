@@ -7,7 +7,8 @@ import { PartialAuditError, type StepDeps } from '../../src/engine/step-deps.ts'
 import { runStep } from '../../src/engine/step-runner.ts';
 import { decodeTaskInstruction } from './helpers/instruction-decoder.ts';
 import { boundedRent, rentExemptionByFormula, RentOutOfBoundsError } from '../../src/k2/rent.ts';
-import type { AccountInfo, K2Rpc } from '../../src/k2/rpc-client.ts';
+import type { AccountInfo } from '../../src/k2/rpc-answers.ts';
+import type { K2Rpc } from '../../src/k2/rpc-client.ts';
 import { decodeWireTransaction, toWireBytes } from '../../src/k2/transaction.ts';
 import type { TaskPlugin } from '../../src/tasks/task-plugin.ts';
 import { KEYS, taskStateFixture, trigger, withSubmissions } from './helpers/task-state-fixture.ts';

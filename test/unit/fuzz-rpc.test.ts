@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { createK2Rpc, type K2Rpc } from '../../src/k2/rpc-client.ts';
 import { K2RpcError } from '../../src/k2/rpc-errors.ts';
-import { array, base58Address, boolean, contextValue, nullable, object, ShapeError, string, u64, uint } from '../../src/k2/rpc-validate.ts';
+import { array, bool as boolean, nullable, object, u64, ValidationError } from '../../src/core/validate.ts';
+import { base58Address, contextValue, string, uint } from '../../src/k2/rpc-validate.ts';
 import { mistype } from '../../devnet/fault-proxy.ts';
 
 // Property-based fuzzing of the edge where K2's answers come in. Whatever bytes an endpoint
@@ -128,13 +129,13 @@ describe('every RPC method under hostile answers', () => {
 
 describe('the validators', () => {
   const validators = { object, array, string, boolean, uint, u64, base58Address, nullableUint: nullable(uint), ctx: contextValue(uint) };
-  test.each(Object.entries(validators))('%s returns or throws ShapeError, for any value', (_name, validate) => {
+  test.each(Object.entries(validators))('%s returns or throws ValidationError, for any value', (_name, validate) => {
     fc.assert(
       fc.property(fc.anything({ withBigInt: true, withNullPrototype: true, withObjectString: true, withTypedArray: true, withSparseArray: true }), (raw) => {
         try {
           validate(raw, 'result');
         } catch (err) {
-          expect(err).toBeInstanceOf(ShapeError);
+          expect(err).toBeInstanceOf(ValidationError);
         }
       }),
       { numRuns: 300 },

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { decodeDistributionAccount, decodeTaskStateAccount, decodeTaskStateJson, parseAccountJsonText, TaskStateDecodeError } from '../../src/k2/task-state-decoder.ts';
+import { decodeTaskStateAccount, decodeTaskStateJson } from '../../src/k2/task-state-decoder.ts';
+import { decodeDistributionAccount } from '../../src/k2/distribution-account.ts';
+import { TaskStateDecodeError } from '../../src/k2/task-state-fields.ts';
+import { parseExactJson } from '../../src/core/exact-json.ts';
 import { encodeTaskStateJson } from './helpers/task-state-encoder.ts';
 import { mistype } from '../../devnet/fault-proxy.ts';
 import { KEYS, taskStateFixture, trigger, withSubmissions } from './helpers/task-state-fixture.ts';
@@ -41,7 +44,7 @@ function seededRandom(seed: number): () => number {
 
 describe('task state decoding under hostile input', () => {
   test('the rich state decodes (the control)', () => {
-    expect(decodeTaskStateJson(parseAccountJsonText(richState()), TASK).availableBalances.get(A)).toBe(2n ** 55n + 3n);
+    expect(decodeTaskStateJson(parseExactJson(richState()), TASK).availableBalances.get(A)).toBe(2n ** 55n + 3n);
   });
 
   test('any bytes as account data', () => {
@@ -87,7 +90,7 @@ describe('task state decoding under hostile input', () => {
           const base = JSON.parse(richState()) as Record<string, unknown>;
           for (const field of ['submissions', 'stake_list', 'available_balances', 'distributions_audit_record']) {
             const raw = JSON.stringify({ ...base, [field]: { [key]: value } });
-            expectDecodeErrorOnly(() => decodeTaskStateJson(parseAccountJsonText(raw), TASK));
+            expectDecodeErrorOnly(() => decodeTaskStateJson(parseExactJson(raw), TASK));
           }
           expect(({} as Record<string, unknown>).polluted).toBeUndefined();
         },
@@ -100,7 +103,7 @@ describe('task state decoding under hostile input', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 4 }), (json) => {
         const text = JSON.stringify(json);
-        const exact = parseAccountJsonText(text);
+        const exact = parseExactJson(text);
         // Integer literals beyond 2^53 become decimal strings; everything else (exponent forms
         // included, which JSON.stringify writes from 1e21 up) is unchanged.
         const literal = (v: number) => Number.isInteger(v) && !Number.isSafeInteger(v) && Math.abs(v) < 1e21;

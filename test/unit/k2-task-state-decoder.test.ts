@@ -2,7 +2,9 @@ import type { TaskState } from '../../src/core/task-state.ts';
 import fc from 'fast-check';
 import { PublicKey } from '@solana/web3.js';
 import { describe, expect, test } from 'vitest';
-import { decodeDistributionAccount, decodeTaskStateAccount, decodeTaskStateJson, TaskStateDecodeError } from '../../src/k2/task-state-decoder.ts';
+import { decodeTaskStateAccount, decodeTaskStateJson } from '../../src/k2/task-state-decoder.ts';
+import { decodeDistributionAccount } from '../../src/k2/distribution-account.ts';
+import { TaskStateDecodeError } from '../../src/k2/task-state-fields.ts';
 import { encodeDistributionAccount, encodeTaskStateJson } from './helpers/task-state-encoder.ts';
 
 /** A decoded state without each submission's kept JSON text, to compare with one built in memory. */

@@ -1,6 +1,6 @@
 import type { Address, AuditTrigger, TaskState } from '../../../src/core/task-state.ts';
 import { base58ToBytes } from '../../../src/k2/base58.ts';
-import { TaskStateDecodeError } from '../../../src/k2/task-state-decoder.ts';
+import { TaskStateDecodeError } from '../../../src/k2/task-state-fields.ts';
 
 // The inverses of src/k2/task-state-decoder.ts, for tests that build accounts as K2 holds them:
 // the node only reads task state (the devnet's chain writes it with its own code, devnet/chain).
