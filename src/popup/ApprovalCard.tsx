@@ -9,6 +9,7 @@ import { hostPatternOf } from './host-pattern.ts';
 import type { SentTransaction } from './SentTransaction.tsx';
 import { t } from '../shared/i18n.ts';
 import { errorText } from './use-background.ts';
+import { ErrorNote } from './ErrorNote.tsx';
 
 const TITLES: Record<ApprovalView['kind'], string> = { stake: 'approvalTitleStake', withdraw: 'approvalTitleWithdraw', transfer: 'approvalTitleTransfer' };
 const NETWORK_NAMES: Record<ApprovalView['network']['name'], string> = { devnet: 'approvalNetworkDevnet', testnet: 'approvalNetworkTestnet', mainnet: 'approvalNetworkMainnet', custom: 'approvalNetworkCustom' };
@@ -136,11 +137,7 @@ export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onD
       <p class="muted">
         {t('approvalExpires', secondsLeft(approval.expiresAt, now, t))}
       </p>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <ErrorNote text={error} />
       <div class="actions">
         <button type="button" class="secondary" disabled={busy} onClick={() => decide(false)}>
           {t('reject')}

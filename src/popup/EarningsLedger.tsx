@@ -6,6 +6,7 @@ import { t } from '../shared/i18n.ts';
 import { koiiNumber, roundTickIndexes, valueAxis } from './ledger-chart.ts';
 import { errorText, useBackground } from './use-background.ts';
 import './earnings-ledger.css';
+import { ErrorNote } from './ErrorNote.tsx';
 
 // The earnings ledger: per task, a chart of its latest rounds (reward up, slash and fees
 // down, net as a line; rounds on x, KOII on y), the same rounds as a table (the chart's text
@@ -45,11 +46,7 @@ export function EarningsLedger() {
   return (
     <section aria-labelledby="ledger-heading" class="ledger" data-testid="earnings-ledger">
       <h2 id="ledger-heading">{t('ledgerHeading')}</h2>
-      {ledger.error && (
-        <p role="alert" class="error">
-          {ledger.error}
-        </p>
-      )}
+      <ErrorNote text={ledger.error} />
       {ledger.data && tasks.length === 0 && <p class="muted">{t('ledgerEmpty')}</p>}
       {tasks.map((task) => (
         <LedgerTask key={task.taskId} task={task} />

@@ -16,6 +16,7 @@ import { TaskPicker } from './TaskPicker.tsx';
 import { UnlockView } from './UnlockView.tsx';
 import { errorText, listenForActivity, useBackground } from './use-background.ts';
 import { WalletPanel } from './WalletPanel.tsx';
+import { ErrorNote } from './ErrorNote.tsx';
 
 // The options page: the longer settings, the wallet's export and transfers, tasks (leave,
 // withdraw), sites, and everything the node collected, deletable.
@@ -123,11 +124,7 @@ export function OptionsApp() {
           </span>
         )}
       </header>
-      {status.error && (
-        <p role="alert" class="error">
-          {status.error}
-        </p>
-      )}
+      <ErrorNote text={status.error} />
       <div class="columns">
         <div>
           {w && !w.exists && (

@@ -7,6 +7,7 @@ import { FaucetButton } from './FaucetButton.tsx';
 import { koiiAmount, shortAddress } from './format.ts';
 import { t } from '../shared/i18n.ts';
 import { errorText, useBackground } from './use-background.ts';
+import { ErrorNote } from './ErrorNote.tsx';
 
 /**
  * Choosing a task and a stake. The stake goes to the approval queue; its approval is shown
@@ -60,11 +61,7 @@ export function TaskPicker({ onJoined, onCancel, cancelLabel = t('cancel') }: { 
     <>
       <form onSubmit={review} class="stack" aria-labelledby="task-heading">
         <h2 id="task-heading">{t('chooseTask')}</h2>
-        {tasks.error && (
-          <p role="alert" class="error">
-            {tasks.error}
-          </p>
-        )}
+        <ErrorNote text={tasks.error} />
         {!tasks.data && !tasks.error && <p class="muted">{t('lookingForTasks')}</p>}
         {tasks.data && list.length === 0 && (
           <p class="muted" data-testid="no-tasks">

@@ -10,6 +10,7 @@ import { newPasswordProblem } from './password-problem.ts';
 import { PasswordField } from './PasswordField.tsx';
 import { SentTransactionLine, type SentTransaction } from './SentTransaction.tsx';
 import { errorText } from './use-background.ts';
+import { ErrorNote } from './ErrorNote.tsx';
 
 /** `label`: a _locales key. */
 const EXPORTS: { what: ExportWhat; label: string; file?: string }[] = [
@@ -62,11 +63,7 @@ function ExportSecret({ wallet }: { wallet: WalletStatus }) {
         </select>
       </div>
       <PasswordField id="export-password" label={t('passwordLabel')} value={password} onInput={setPassword} />
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <ErrorNote text={error} />
       <div class="actions">
         <button type="submit" class="secondary">
           {t('show')}
