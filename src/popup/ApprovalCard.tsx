@@ -150,6 +150,11 @@ export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onD
   );
 }
 
+/** The request an action just queued, to show its card where the action was (null: already gone). */
+export async function pendingApproval(approvalId: string): Promise<ApprovalView | null> {
+  return (await sendRequest<'approvals.list'>({ type: 'approvals.list' })).find((a) => a.id === approvalId) ?? null;
+}
+
 export function ApprovalsList({ approvals, onDone }: { approvals: ApprovalView[]; onDone?: (outcome: 'approved' | 'rejected', sent?: SentTransaction) => void }) {
   if (approvals.length === 0) return <p class="muted">{t('noApprovals')}</p>;
   return (

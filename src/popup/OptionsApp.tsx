@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ApprovalView } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
-import { ApprovalCard, ApprovalsList } from './ApprovalCard.tsx';
+import { ApprovalCard, ApprovalsList, pendingApproval } from './ApprovalCard.tsx';
 import { CollectedData } from './CollectedData.tsx';
 import { When } from './Amount.tsx';
 import { shortAddress } from './format.ts';
@@ -9,7 +9,7 @@ import { t } from '../shared/i18n.ts';
 import { IpfsSettings } from './IpfsSettings.tsx';
 import { NetworkPicker } from './NetworkPicker.tsx';
 import { NodeSettings } from './NodeSettings.tsx';
-import { SentTransactionLine, type SentTransaction } from './SentTransaction.tsx';
+import { OutcomeNote, type SentTransaction } from './SentTransaction.tsx';
 import { SitesEditor } from './SitesEditor.tsx';
 import { ActivityLog, StateBanner, TaskCard } from './StatusHome.tsx';
 import { TaskPicker } from './TaskPicker.tsx';
@@ -41,7 +41,7 @@ function Tasks() {
     setMessage(null);
     try {
       const { approvalId } = await sendRequest<'node.withdraw'>({ type: 'node.withdraw', taskId });
-      setApproval((await sendRequest<'approvals.list'>({ type: 'approvals.list' })).find((a) => a.id === approvalId) ?? null);
+      setApproval(await pendingApproval(approvalId));
     } catch (e) {
       setMessage(errorText(e));
     }
@@ -80,17 +80,7 @@ function Tasks() {
           </ul>
         </>
       )}
-      {message && (
-        <p role="status" class="notice">
-          {message}
-          {sent && (
-            <>
-              {' '}
-              <SentTransactionLine sent={sent} />
-            </>
-          )}
-        </p>
-      )}
+      <OutcomeNote message={message} sent={sent} tone="notice" />
       {joining ? (
         <TaskPicker onJoined={() => setJoining(false)} onCancel={() => setJoining(false)} />
       ) : (

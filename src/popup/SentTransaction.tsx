@@ -11,7 +11,7 @@ export interface SentTransaction {
 }
 
 /** A sent transaction's signature, with a copy button and, on the devnet, its explorer page. */
-export function SentTransactionLine({ sent }: { sent: SentTransaction }) {
+function SentTransactionLine({ sent }: { sent: SentTransaction }) {
   return (
     <span class="sent-tx" data-testid="sent-transaction">
       {t('transactionLabel')}{' '}
@@ -20,5 +20,21 @@ export function SentTransactionLine({ sent }: { sent: SentTransaction }) {
       </code>{' '}
       <CopyButton text={sent.signature} what={t('transactionNoun')} /> <ExplorerLink where={sent.where} kind="tx" id={sent.signature} what={t('transactionNoun')} />
     </span>
+  );
+}
+
+/** What came of an action (`tone`: its paragraph's class), with the transaction it sent if it sent one. */
+export function OutcomeNote({ message, sent, tone }: { message: string | null; sent: SentTransaction | null; tone: 'notice' | 'muted' }) {
+  if (!message) return null;
+  return (
+    <p role="status" class={tone}>
+      {message}
+      {sent && (
+        <>
+          {' '}
+          <SentTransactionLine sent={sent} />
+        </>
+      )}
+    </p>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { ApprovalView, TaskInfo } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { AddTaskById } from './AddTaskById.tsx';
-import { ApprovalCard } from './ApprovalCard.tsx';
+import { ApprovalCard, pendingApproval } from './ApprovalCard.tsx';
 import { FaucetButton } from './FaucetButton.tsx';
 import { koiiAmount, shortAddress } from './format.ts';
 import { t } from '../shared/i18n.ts';
@@ -35,8 +35,7 @@ export function TaskPicker({ onJoined, onCancel, cancelLabel = t('cancel') }: { 
     try {
       const amount = stake.trim() || selected?.minimumStake || '';
       const { approvalId } = await sendRequest<'node.join'>({ type: 'node.join', taskId, stake: amount });
-      const pending = await sendRequest<'approvals.list'>({ type: 'approvals.list' });
-      setApproval(pending.find((a) => a.id === approvalId) ?? null);
+      setApproval(await pendingApproval(approvalId));
     } catch (err) {
       setMessage(errorText(err));
     } finally {

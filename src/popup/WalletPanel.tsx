@@ -3,12 +3,12 @@ import type { ApprovalView, ExportWhat, WalletStatus } from '../shared/messages.
 import { sendRequest } from '../shared/send-request.ts';
 import { MIN_PASSWORD_LENGTH } from '../wallet/password-strength.ts';
 import { mainPathName } from './main-path-name.ts';
-import { ApprovalCard } from './ApprovalCard.tsx';
+import { ApprovalCard, pendingApproval } from './ApprovalCard.tsx';
 import { CopyButton } from './CopyButton.tsx';
 import { t } from '../shared/i18n.ts';
 import { newPasswordProblem } from './password-problem.ts';
 import { PasswordField } from './PasswordField.tsx';
-import { SentTransactionLine, type SentTransaction } from './SentTransaction.tsx';
+import { OutcomeNote, type SentTransaction } from './SentTransaction.tsx';
 import { errorText } from './use-background.ts';
 import { ErrorNote } from './ErrorNote.tsx';
 
@@ -141,7 +141,7 @@ function SendKoii() {
     setSent(null);
     try {
       const { approvalId } = await sendRequest<'wallet.transfer'>({ type: 'wallet.transfer', to: to.trim(), amount: amount.trim() });
-      setApproval((await sendRequest<'approvals.list'>({ type: 'approvals.list' })).find((a) => a.id === approvalId) ?? null);
+      setApproval(await pendingApproval(approvalId));
     } catch (err) {
       setMessage(errorText(err));
     }
@@ -160,17 +160,7 @@ function SendKoii() {
         <label for="send-amount">{t('sendAmount')}</label>
         <input id="send-amount" type="text" inputMode="decimal" value={amount} onInput={(e) => setAmount((e.target as HTMLInputElement).value)} />
       </div>
-      {message && (
-        <p role="status" class="muted">
-          {message}
-          {sent && (
-            <>
-              {' '}
-              <SentTransactionLine sent={sent} />
-            </>
-          )}
-        </p>
-      )}
+      <OutcomeNote message={message} sent={sent} tone="muted" />
       <div class="actions">
         <button type="submit" class="secondary">
           {t('review')}
