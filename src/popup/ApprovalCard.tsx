@@ -10,6 +10,7 @@ import type { SentTransaction } from './SentTransaction.tsx';
 import { t } from '../shared/i18n.ts';
 import { errorText } from './use-background.ts';
 import { ErrorNote } from './ErrorNote.tsx';
+import { useNow } from './use-now.ts';
 
 const TITLES: Record<ApprovalView['kind'], string> = { stake: 'approvalTitleStake', withdraw: 'approvalTitleWithdraw', transfer: 'approvalTitleTransfer' };
 const NETWORK_NAMES: Record<ApprovalView['network']['name'], string> = { devnet: 'approvalNetworkDevnet', testnet: 'approvalNetworkTestnet', mainnet: 'approvalNetworkMainnet', custom: 'approvalNetworkCustom' };
@@ -109,11 +110,7 @@ function ApprovalFacts({ approval }: { approval: ApprovalView }) {
 export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onDone?: (outcome: 'approved' | 'rejected', sent?: SentTransaction) => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
-  }, []);
+  const now = useNow(1000);
   const title = approval.kind === 'stake' && !approval.firstStake ? t('approvalTitleAddStake') : t(TITLES[approval.kind]);
   const decide = (approve: boolean) => {
     // The browser's prompt for the task's sites must be asked in the click itself, before
