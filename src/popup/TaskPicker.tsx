@@ -9,6 +9,33 @@ import { t } from '../shared/i18n.ts';
 import { errorText, useBackground } from './use-background.ts';
 import { ErrorNote } from './ErrorNote.tsx';
 
+/** The tasks this extension knows, one to choose, with what each asks and pays. */
+function TaskChoices({ list, selectedId, onChoose }: { list: TaskInfo[]; selectedId: string; onChoose: (taskId: string) => void }) {
+  if (list.length === 0) return null;
+  return (
+    <fieldset>
+      <legend>{t('tasksThisExtension')}</legend>
+      {list.map((task) => (
+        <label key={task.taskId} class="choice">
+          <input type="radio" name="task" value={task.taskId} checked={task.taskId === selectedId} onChange={() => onChoose(task.taskId)} />
+          <span>
+            <strong>{task.name}</strong> <code class="addr" title={task.taskId}>{shortAddress(task.taskId)}</code>
+            <br />
+            <span class="muted">
+              {[
+                t('taskMinimumStake', koiiAmount(task.minimumStake, t)),
+                t('taskBounty', koiiAmount(task.bountyPerRound, t)),
+                task.stakers === 1 ? t('taskNodesOne') : t('taskNodesMany', String(task.stakers)),
+                ...(task.myStake !== '0' ? [t('taskYourStake', koiiAmount(task.myStake, t))] : []),
+              ].join(' · ')}
+            </span>
+          </span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
 /**
  * Choosing a task and a stake. The stake goes to the approval queue; its approval is shown
  * right here, and only an approval sends anything.
@@ -67,28 +94,7 @@ export function TaskPicker({ onJoined, onCancel, cancelLabel = t('cancel') }: { 
             {t('noTasksKnown')}
           </p>
         )}
-        {list.length > 0 && (
-          <fieldset>
-            <legend>{t('tasksThisExtension')}</legend>
-            {list.map((task) => (
-              <label key={task.taskId} class="choice">
-                <input type="radio" name="task" value={task.taskId} checked={task.taskId === selectedId} onChange={() => setChosen(task.taskId)} />
-                <span>
-                  <strong>{task.name}</strong> <code class="addr" title={task.taskId}>{shortAddress(task.taskId)}</code>
-                  <br />
-                  <span class="muted">
-                    {[
-                      t('taskMinimumStake', koiiAmount(task.minimumStake, t)),
-                      t('taskBounty', koiiAmount(task.bountyPerRound, t)),
-                      task.stakers === 1 ? t('taskNodesOne') : t('taskNodesMany', String(task.stakers)),
-                      ...(task.myStake !== '0' ? [t('taskYourStake', koiiAmount(task.myStake, t))] : []),
-                    ].join(' · ')}
-                  </span>
-                </span>
-              </label>
-            ))}
-          </fieldset>
-        )}
+        <TaskChoices list={list} selectedId={selectedId} onChoose={setChosen} />
         <FaucetButton network={settings.data?.network} />
         <div class="field">
           <label for="stake-amount">{t('stakeAmountLabel')}</label>
