@@ -8,6 +8,7 @@ import { CopyButton } from './CopyButton.tsx';
 import { t } from '../shared/i18n.ts';
 import { newPasswordProblem } from './password-problem.ts';
 import { PasswordField } from './PasswordField.tsx';
+import { ResultNote, type Result } from './ResultNote.tsx';
 import { OutcomeNote, type SentTransaction } from './SentTransaction.tsx';
 import { errorText } from './use-background.ts';
 import { ErrorNote } from './ErrorNote.tsx';
@@ -94,19 +95,19 @@ function ChangePassword() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [result, setResult] = useState<Result | null>(null);
   const submit = async (e: Event) => {
     e.preventDefault();
     const problem = newPasswordProblem(next, again, t);
-    if (problem) return setMessage({ ok: false, text: problem });
+    if (problem) return setResult({ error: true, text: problem });
     try {
       await sendRequest<'wallet.changePassword'>({ type: 'wallet.changePassword', password: current, newPassword: next });
       setCurrent('');
       setNext('');
       setAgain('');
-      setMessage({ ok: true, text: t('passwordChanged') });
+      setResult({ error: false, text: t('passwordChanged') });
     } catch (err) {
-      setMessage({ ok: false, text: errorText(err) });
+      setResult({ error: true, text: errorText(err) });
     }
   };
   return (
@@ -115,11 +116,7 @@ function ChangePassword() {
       <PasswordField id="current-password" label={t('currentPassword')} value={current} onInput={setCurrent} autocomplete="current-password" />
       <PasswordField id="changed-password" label={t('newPasswordChangeLabel', String(MIN_PASSWORD_LENGTH))} value={next} onInput={setNext} meter autocomplete="new-password" />
       <PasswordField id="changed-password-again" label={t('newPasswordAgain')} value={again} onInput={setAgain} autocomplete="new-password" />
-      {message && (
-        <p role={message.ok ? 'status' : 'alert'} class={message.ok ? 'muted' : 'error'}>
-          {message.text}
-        </p>
-      )}
+      <ResultNote result={result} />
       <div class="actions">
         <button type="submit" class="secondary">
           {t('changePassword')}
