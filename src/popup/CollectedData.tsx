@@ -3,6 +3,7 @@ import { sendRequest } from '../shared/send-request.ts';
 import { When } from './Amount.tsx';
 import { shortAddress } from './format.ts';
 import { t } from '../shared/i18n.ts';
+import { StatusNote } from './StatusNote.tsx';
 import { errorText, useBackground } from './use-background.ts';
 
 // "What was collected": every page record the node holds and every visit it was told of,
@@ -22,14 +23,6 @@ function useOutcome(): [string | null, (action: Promise<unknown>, done: string) 
     }
   };
   return [message, run];
-}
-
-function Outcome({ message }: { message: string | null }) {
-  return message ? (
-    <p role="status" class="muted">
-      {message}
-    </p>
-  ) : null;
 }
 
 /** "Show more" while there is more, and "delete all" while there is anything. */
@@ -111,7 +104,7 @@ function RecordsTable() {
         clearLabel={t('deleteAllRecords')}
         onClear={() => confirm(t('confirmDeleteRecords')) && run(sendRequest<'records.clear'>({ type: 'records.clear' }), t('recordsCleared'))}
       />
-      <Outcome message={message} />
+      <StatusNote message={message} />
     </section>
   );
 }
@@ -149,7 +142,7 @@ function VisitsList() {
         clearLabel={t('deleteAllVisits')}
         onClear={() => confirm(t('confirmDeleteVisits')) && run(sendRequest<'visits.clear'>({ type: 'visits.clear' }), t('visitsCleared'))}
       />
-      <Outcome message={message} />
+      <StatusNote message={message} />
     </section>
   );
 }

@@ -7,6 +7,7 @@ import { koiiNumber, roundTickIndexes, valueAxis } from './ledger-chart.ts';
 import { errorText, useBackground } from './use-background.ts';
 import './earnings-ledger.css';
 import { ErrorNote } from './ErrorNote.tsx';
+import { StatusNote } from './StatusNote.tsx';
 
 // The earnings ledger: per task, a chart of its latest rounds (reward up, slash and fees
 // down, net as a line; rounds on x, KOII on y), the same rounds as a table (the chart's text
@@ -58,11 +59,7 @@ export function EarningsLedger() {
           </button>
         </div>
       )}
-      {message && (
-        <p role="status" class="muted">
-          {message}
-        </p>
-      )}
+      <StatusNote message={message} />
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { AddTaskById } from './AddTaskById.tsx';
 import { hostPatternOf } from './host-pattern.ts';
 import { t } from '../shared/i18n.ts';
 import { errorText } from './use-background.ts';
+import { StatusNote } from './StatusNote.tsx';
 
 /** The networks' names, as _locales keys. */
 const NAMES: Record<NetworkId, string> = { devnet: 'networkDevnet', testnet: 'networkTestnet', mainnet: 'networkMainnet', custom: 'networkCustom' };
@@ -81,11 +82,7 @@ export function NetworkPicker({ settings, onSaved, submitLabel = t('save'), show
             <input id="custom-endpoint" type="url" placeholder={t('endpointPlaceholder')} value={custom} onInput={(e) => setCustom((e.target as HTMLInputElement).value)} />
           </div>
         )}
-        {message && (
-          <p role="status" class="muted">
-            {message}
-          </p>
-        )}
+        <StatusNote message={message} />
         <div class="actions">
           <button type="submit" class="primary">
             {submitLabel}

@@ -3,6 +3,7 @@ import { CopyButton } from './CopyButton.tsx';
 import { ExplorerLink } from './ExplorerLink.tsx';
 import { shortAddress } from './format.ts';
 import { t } from '../shared/i18n.ts';
+import { StatusNote } from './StatusNote.tsx';
 
 /** What an approval sent: its transaction's signature, where it went (for the explorer link). */
 export interface SentTransaction {
@@ -25,16 +26,14 @@ function SentTransactionLine({ sent }: { sent: SentTransaction }) {
 
 /** What came of an action (`tone`: its paragraph's class), with the transaction it sent if it sent one. */
 export function OutcomeNote({ message, sent, tone }: { message: string | null; sent: SentTransaction | null; tone: 'notice' | 'muted' }) {
-  if (!message) return null;
   return (
-    <p role="status" class={tone}>
-      {message}
+    <StatusNote message={message} tone={tone}>
       {sent && (
         <>
           {' '}
           <SentTransactionLine sent={sent} />
         </>
       )}
-    </p>
+    </StatusNote>
   );
 }

@@ -8,6 +8,7 @@ import { koiiAmount, shortAddress } from './format.ts';
 import { t } from '../shared/i18n.ts';
 import { errorText, useBackground } from './use-background.ts';
 import { ErrorNote } from './ErrorNote.tsx';
+import { StatusNote } from './StatusNote.tsx';
 
 /** What one task asks and pays, on one line. */
 function taskTerms(task: TaskInfo): string {
@@ -110,11 +111,7 @@ export function TaskPicker({ onJoined, onCancel, cancelLabel = t('cancel') }: { 
         <p class="muted" data-testid="task-proofs-public">
           {t('taskProofsPublic')}
         </p>
-        {message && (
-          <p role="status" class="notice" data-testid="task-message">
-            {message}
-          </p>
-        )}
+        <StatusNote message={message} tone="notice" testId="task-message" />
         <div class="actions">
           {onCancel && (
             <button type="button" class="secondary" onClick={onCancel}>
