@@ -2,7 +2,7 @@ import browser from 'webextension-polyfill';
 import { useState } from 'preact/hooks';
 import { MAX_IPFS_GATEWAYS, parseServiceUrl, type SettingsPatch, type SettingsView } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
-import { hostPatternOf } from './host-pattern.ts';
+import { hostPatternOf, isLocalUrl } from './host-pattern.ts';
 import { t } from '../shared/i18n.ts';
 import { PasswordField } from './PasswordField.tsx';
 import { ResultNote, type Result } from './ResultNote.tsx';
@@ -16,10 +16,8 @@ type Ipfs = SettingsView['ipfs'];
 /** Says what came of an action in the one line below both forms; no text clears it. */
 type Say = (text?: string, error?: boolean) => void;
 
-const isLocal = (url: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
-
 async function allowHosts(urls: string[]): Promise<boolean> {
-  const origins = [...new Set(urls.filter((u) => !isLocal(u)).map(hostPatternOf))];
+  const origins = [...new Set(urls.filter((u) => !isLocalUrl(u)).map(hostPatternOf))];
   return origins.length === 0 || browser.permissions.request({ origins });
 }
 
