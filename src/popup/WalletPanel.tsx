@@ -20,6 +20,34 @@ const EXPORTS: { what: ExportWhat; label: string; file?: string }[] = [
   { what: 'staking-key', label: 'exportStakingKey', file: 'k2-staking-key.json' },
 ];
 
+/** A key as the JSON file the desktop node and other wallets read. */
+function downloadKeyFile(text: string, file: string): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  a.download = file;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+function ShownSecret({ shown, onHide }: { shown: { what: ExportWhat; text: string }; onHide: () => void }) {
+  return (
+    <div class="secret" data-testid="exported">
+      <label for="exported-text">{t('exportedWarning')}</label>
+      <textarea id="exported-text" readOnly rows={3} value={shown.text} />
+      <div class="actions">
+        {shown.what !== 'mnemonic' && (
+          <button type="button" class="secondary" onClick={() => downloadKeyFile(shown.text, EXPORTS.find((x) => x.what === shown.what)!.file!)}>
+            {t('downloadKeyFile')}
+          </button>
+        )}
+        <button type="button" class="secondary" onClick={onHide}>
+          {t('hide')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
 /** Export needs the password again; what it shows stays on this page only until it is closed. */
 function ExportSecret({ wallet }: { wallet: WalletStatus }) {
   const choices = EXPORTS.filter((e) => e.what !== 'mnemonic' || wallet.kind === 'mnemonic');
@@ -42,14 +70,6 @@ function ExportSecret({ wallet }: { wallet: WalletStatus }) {
       setError(errorText(err));
     }
   };
-  const download = () => {
-    if (!shown) return;
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([shown.text], { type: 'application/json' }));
-    a.download = EXPORTS.find((x) => x.what === shown.what)!.file!;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-  };
   return (
     <form onSubmit={submit} class="stack" aria-labelledby="export-heading">
       <h3 id="export-heading">{t('exportHeading')}</h3>
@@ -70,22 +90,7 @@ function ExportSecret({ wallet }: { wallet: WalletStatus }) {
           {t('show')}
         </button>
       </div>
-      {shown && (
-        <div class="secret" data-testid="exported">
-          <label for="exported-text">{t('exportedWarning')}</label>
-          <textarea id="exported-text" readOnly rows={3} value={shown.text} />
-          <div class="actions">
-            {shown.what !== 'mnemonic' && (
-              <button type="button" class="secondary" onClick={download}>
-                {t('downloadKeyFile')}
-              </button>
-            )}
-            <button type="button" class="secondary" onClick={() => setShown(null)}>
-              {t('hide')}
-            </button>
-          </div>
-        </div>
-      )}
+      {shown && <ShownSecret shown={shown} onHide={() => setShown(null)} />}
     </form>
   );
 }
