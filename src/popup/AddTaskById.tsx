@@ -4,6 +4,7 @@ import { sendRequest } from '../shared/send-request.ts';
 import { koiiAmount } from './format.ts';
 import { t } from '../shared/i18n.ts';
 import { errorText } from './use-background.ts';
+import { StatusNote } from './StatusNote.tsx';
 
 /**
  * A page-index task this release does not know, added by its id on the configured network:
@@ -36,11 +37,7 @@ export function AddTaskById({ endpoint, onAdded }: { endpoint: string; onAdded?:
         <input id="add-task-id" type="text" spellcheck={false} autocomplete="off" value={taskId} onInput={(e) => setTaskId((e.target as HTMLInputElement).value)} />
         <p class="muted">{t('addTaskHelp', endpoint)}</p>
       </div>
-      {message && (
-        <p role="status" class="muted" data-testid="add-task-message">
-          {message}
-        </p>
-      )}
+      <StatusNote message={message} testId="add-task-message" />
       <div class="actions">
         <button type="submit" class="secondary" disabled={busy || !taskId.trim()}>
           {t('addTask')}

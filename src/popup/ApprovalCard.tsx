@@ -9,9 +9,99 @@ import { hostPatternOf } from './host-pattern.ts';
 import type { SentTransaction } from './SentTransaction.tsx';
 import { t } from '../shared/i18n.ts';
 import { errorText } from './use-background.ts';
+import { ErrorNote } from './ErrorNote.tsx';
+import { useNow } from './use-now.ts';
 
 const TITLES: Record<ApprovalView['kind'], string> = { stake: 'approvalTitleStake', withdraw: 'approvalTitleWithdraw', transfer: 'approvalTitleTransfer' };
 const NETWORK_NAMES: Record<ApprovalView['network']['name'], string> = { devnet: 'approvalNetworkDevnet', testnet: 'approvalNetworkTestnet', mainnet: 'approvalNetworkMainnet', custom: 'approvalNetworkCustom' };
+
+/** The task's sites the browser has not granted yet (null until known): approving asks for them. */
+function useSitesToAsk(sites: string[]): string[] | null {
+  const [toAsk, setToAsk] = useState<string[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      const missing: string[] = [];
+      for (const site of sites) {
+        if (!(await browser.permissions.contains({ origins: [hostPatternOf(site)] }).catch(() => false))) missing.push(site);
+      }
+      if (live) setToAsk(missing);
+    })();
+    return () => {
+      live = false;
+    };
+  }, [sites]);
+  return toAsk;
+}
+
+/** The sites a stake opts into, and whether the browser still has to grant them. */
+function ApprovalSites({ sites }: { sites: string[] }) {
+  const toAsk = useSitesToAsk(sites);
+  if (sites.length === 0) return null;
+  return (
+    <>
+      <h4>{t('approvalSitesHeading')}</h4>
+      <ul class="sites" data-testid="approval-sites">
+        {sites.map((site) => (
+          <li key={site}>{site}</li>
+        ))}
+      </ul>
+      <p class="muted" data-testid="approval-access">
+        {toAsk && toAsk.length > 0 ? t('approvalAccessAsk', toAsk.join(', ')) : t('approvalAccessHave')}
+      </p>
+    </>
+  );
+}
+
+/** Where it goes, what it moves, what it costs, and the balance after. */
+function ApprovalFacts({ approval }: { approval: ApprovalView }) {
+  return (
+    <dl class="facts">
+      <dt>{t('networkHeading')}</dt>
+      <dd data-testid="approval-network">
+        <strong>{t(NETWORK_NAMES[approval.network.name])}</strong> <code class="addr">{approval.network.endpoint}</code>
+        <span class="muted" title={approval.network.genesisHash}>
+          {' '}
+          {t('approvalChain', `${approval.network.genesisHash.slice(0, 8)}…`)}
+        </span>
+      </dd>
+      {approval.taskName !== null && (
+        <>
+          <dt>{t('approvalTask')}</dt>
+          <dd>
+            <strong data-testid="approval-task">{approval.taskName}</strong>
+            <code class="addr">{approval.taskId}</code>
+          </dd>
+        </>
+      )}
+      <dt>{approval.kind === 'withdraw' ? t('approvalReturned') : t('approvalAmount')}</dt>
+      <dd data-testid="approval-amount">
+        <Koii amount={approval.amount} />
+      </dd>
+      {approval.kind === 'withdraw' && (
+        <dd class="muted" data-testid="approval-withdraw-steps">
+          {t('approvalWithdrawSteps')}
+        </dd>
+      )}
+      <dt>{approval.rent !== null ? t('approvalFeeAndRent') : t('approvalFee')}</dt>
+      <dd data-testid="approval-fee">
+        <Koii amount={approval.fee} />
+      </dd>
+      {approval.rent !== null && (
+        <dd class="muted" data-testid="approval-rent">
+          {t('approvalRent', koiiAmount(approval.rent, t))}
+        </dd>
+      )}
+      <dt>{t('approvalBalance')}</dt>
+      <dd>
+        <Koii amount={approval.balance} /> →{' '}
+        <strong data-testid="approval-balance-after">
+          <Koii amount={approval.balanceAfter} />
+        </strong>
+      </dd>
+    </dl>
+  );
+}
 
 /**
  * One request waiting for the user: everything it does, shown plainly. The answer carries
@@ -20,26 +110,7 @@ const NETWORK_NAMES: Record<ApprovalView['network']['name'], string> = { devnet:
 export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onDone?: (outcome: 'approved' | 'rejected', sent?: SentTransaction) => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
-  }, []);
-  // The task's sites the browser has not granted yet: approving asks for them.
-  const [toAsk, setToAsk] = useState<string[] | null>(null);
-  useEffect(() => {
-    let live = true;
-    void (async () => {
-      const missing: string[] = [];
-      for (const site of approval.sites) {
-        if (!(await browser.permissions.contains({ origins: [hostPatternOf(site)] }).catch(() => false))) missing.push(site);
-      }
-      if (live) setToAsk(missing);
-    })();
-    return () => {
-      live = false;
-    };
-  }, [approval.sites]);
+  const now = useNow(1000);
   const title = approval.kind === 'stake' && !approval.firstStake ? t('approvalTitleAddStake') : t(TITLES[approval.kind]);
   const decide = (approve: boolean) => {
     // The browser's prompt for the task's sites must be asked in the click itself, before
@@ -67,63 +138,8 @@ export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onD
   return (
     <article class="card approval" aria-labelledby={headingId} data-testid="approval">
       <h3 id={headingId}>{title}</h3>
-      <dl class="facts">
-        <dt>{t('networkHeading')}</dt>
-        <dd data-testid="approval-network">
-          <strong>{t(NETWORK_NAMES[approval.network.name])}</strong> <code class="addr">{approval.network.endpoint}</code>
-          <span class="muted" title={approval.network.genesisHash}>
-            {' '}
-            {t('approvalChain', `${approval.network.genesisHash.slice(0, 8)}…`)}
-          </span>
-        </dd>
-        {approval.taskName !== null && (
-          <>
-            <dt>{t('approvalTask')}</dt>
-            <dd>
-              <strong data-testid="approval-task">{approval.taskName}</strong>
-              <code class="addr">{approval.taskId}</code>
-            </dd>
-          </>
-        )}
-        <dt>{approval.kind === 'withdraw' ? t('approvalReturned') : t('approvalAmount')}</dt>
-        <dd data-testid="approval-amount">
-          <Koii amount={approval.amount} />
-        </dd>
-        {approval.kind === 'withdraw' && (
-          <dd class="muted" data-testid="approval-withdraw-steps">
-            {t('approvalWithdrawSteps')}
-          </dd>
-        )}
-        <dt>{approval.rent !== null ? t('approvalFeeAndRent') : t('approvalFee')}</dt>
-        <dd data-testid="approval-fee">
-          <Koii amount={approval.fee} />
-        </dd>
-        {approval.rent !== null && (
-          <dd class="muted" data-testid="approval-rent">
-            {t('approvalRent', koiiAmount(approval.rent, t))}
-          </dd>
-        )}
-        <dt>{t('approvalBalance')}</dt>
-        <dd>
-          <Koii amount={approval.balance} /> →{' '}
-          <strong data-testid="approval-balance-after">
-            <Koii amount={approval.balanceAfter} />
-          </strong>
-        </dd>
-      </dl>
-      {approval.sites.length > 0 && (
-        <>
-          <h4>{t('approvalSitesHeading')}</h4>
-          <ul class="sites" data-testid="approval-sites">
-            {approval.sites.map((site) => (
-              <li key={site}>{site}</li>
-            ))}
-          </ul>
-          <p class="muted" data-testid="approval-access">
-            {toAsk && toAsk.length > 0 ? t('approvalAccessAsk', toAsk.join(', ')) : t('approvalAccessHave')}
-          </p>
-        </>
-      )}
+      <ApprovalFacts approval={approval} />
+      <ApprovalSites sites={approval.sites} />
       <h4>{t('approvalAccountsHeading')}</h4>
       <ul class="accounts" data-testid="approval-accounts">
         {approval.accounts.map((a) => (
@@ -136,11 +152,7 @@ export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onD
       <p class="muted">
         {t('approvalExpires', secondsLeft(approval.expiresAt, now, t))}
       </p>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <ErrorNote text={error} />
       <div class="actions">
         <button type="button" class="secondary" disabled={busy} onClick={() => decide(false)}>
           {t('reject')}
@@ -151,6 +163,11 @@ export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onD
       </div>
     </article>
   );
+}
+
+/** The request an action just queued, to show its card where the action was (null: already gone). */
+export async function pendingApproval(approvalId: string): Promise<ApprovalView | null> {
+  return (await sendRequest<'approvals.list'>({ type: 'approvals.list' })).find((a) => a.id === approvalId) ?? null;
 }
 
 export function ApprovalsList({ approvals, onDone }: { approvals: ApprovalView[]; onDone?: (outcome: 'approved' | 'rejected', sent?: SentTransaction) => void }) {

@@ -1,8 +1,11 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
+import type { RecordItem } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { When } from './Amount.tsx';
 import { shortAddress } from './format.ts';
 import { t } from '../shared/i18n.ts';
+import { StatusNote } from './StatusNote.tsx';
 import { errorText, useBackground } from './use-background.ts';
 
 // "What was collected": every page record the node holds and every visit it was told of,
@@ -10,8 +13,10 @@ import { errorText, useBackground } from './use-background.ts';
 
 const PAGE = 50;
 
+type Run = (action: Promise<unknown>, done: string) => Promise<void>;
+
 /** What the last action came to (done, or its error), and a way to run one and say so. */
-function useOutcome(): [string | null, (action: Promise<unknown>, done: string) => Promise<void>] {
+function useOutcome(): [string | null, Run] {
   const [message, setMessage] = useState<string | null>(null);
   const run = async (action: Promise<unknown>, done: string) => {
     try {
@@ -24,16 +29,11 @@ function useOutcome(): [string | null, (action: Promise<unknown>, done: string) 
   return [message, run];
 }
 
-function Outcome({ message }: { message: string | null }) {
-  return message ? (
-    <p role="status" class="muted">
-      {message}
-    </p>
-  ) : null;
-}
+/** A page of a list, as the background answers it (null: not yet). */
+type Listed = { total: number; items: unknown[] } | null;
 
 /** "Show more" while there is more, and "delete all" while there is anything. */
-function ListActions({ data, onMore, clearLabel, onClear }: { data: { total: number; items: unknown[] } | null; onMore: () => void; clearLabel: string; onClear: () => void }) {
+function ListActions({ data, onMore, clearLabel, onClear }: { data: Listed; onMore: () => void; clearLabel: string; onClear: () => void }) {
   return (
     <div class="actions">
       {data && data.total > data.items.length && (
@@ -50,17 +50,79 @@ function ListActions({ data, onMore, clearLabel, onClear }: { data: { total: num
   );
 }
 
+interface ListSectionProps {
+  /** Names the heading's id (`${name}-heading`) and the count's test id (`${name}-count`). */
+  name: 'record' | 'visit';
+  heading: string;
+  intro: string;
+  data: Listed;
+  onMore: () => void;
+  clearLabel: string;
+  onClear: () => void;
+  message: string | null;
+  children: ComponentChildren;
+}
+
+/** One kind of thing collected: its heading and count, what it is, the items, and the list's actions. */
+function ListSection({ name, heading, intro, data, message, children, ...actions }: ListSectionProps) {
+  return (
+    <section aria-labelledby={`${name}s-heading`}>
+      <h3 id={`${name}s-heading`}>
+        {heading} <span data-testid={`${name}-count`}>{data?.total ?? 0}</span>
+      </h3>
+      <p class="muted">{intro}</p>
+      {children}
+      <ListActions data={data} {...actions} />
+      <StatusNote message={message} />
+    </section>
+  );
+}
+
+function RecordRow({ record: r, run }: { record: RecordItem; run: Run }) {
+  return (
+    <tr>
+      <td>
+        <span class="title">{r.title || r.url}</span>
+        <br />
+        <span class="muted url">{r.url}</span> <span class="muted">{t('recordCharacters', r.textLength.toLocaleString())}</span>
+      </td>
+      <td>
+        <code title={r.taskId}>{shortAddress(r.taskId)}</code>
+        {t('recordRoundAfterTask', String(r.round))}
+      </td>
+      <td>
+        <When at={r.fetchedAt} />
+      </td>
+      <td>
+        <button
+          type="button"
+          class="link"
+          aria-label={t('deleteRecordLabel', r.url, String(r.round))}
+          onClick={() => run(sendRequest<'records.delete'>({ type: 'records.delete', taskId: r.taskId, round: r.round, url: r.url }), t('recordDeleted', r.url))}
+        >
+          {t('delete')}
+        </button>
+      </td>
+    </tr>
+  );
+}
+
 function RecordsTable() {
   const [limit, setLimit] = useState(PAGE);
   const records = useBackground<'records.list'>({ type: 'records.list', offset: 0, limit }, [limit]);
   const [message, run] = useOutcome();
   const data = records.data;
   return (
-    <section aria-labelledby="records-heading">
-      <h3 id="records-heading">
-        {t('recordsHeading')} <span data-testid="record-count">{data?.total ?? 0}</span>
-      </h3>
-      <p class="muted">{t('recordsIntro')}</p>
+    <ListSection
+      name="record"
+      heading={t('recordsHeading')}
+      intro={t('recordsIntro')}
+      data={data}
+      onMore={() => setLimit(limit + PAGE)}
+      clearLabel={t('deleteAllRecords')}
+      onClear={() => confirm(t('confirmDeleteRecords')) && run(sendRequest<'records.clear'>({ type: 'records.clear' }), t('recordsCleared'))}
+      message={message}
+    >
       {data && data.total === 0 && <p class="muted">{t('noRecords')}</p>}
       {data && data.items.length > 0 && (
         <table class="data" data-testid="records">
@@ -77,42 +139,12 @@ function RecordsTable() {
           </thead>
           <tbody>
             {data.items.map((r) => (
-              <tr key={`${r.taskId}:${r.round}:${r.url}`}>
-                <td>
-                  <span class="title">{r.title || r.url}</span>
-                  <br />
-                  <span class="muted url">{r.url}</span> <span class="muted">{t('recordCharacters', r.textLength.toLocaleString())}</span>
-                </td>
-                <td>
-                  <code title={r.taskId}>{shortAddress(r.taskId)}</code>
-                  {t('recordRoundAfterTask', String(r.round))}
-                </td>
-                <td>
-                  <When at={r.fetchedAt} />
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    class="link"
-                    aria-label={t('deleteRecordLabel', r.url, String(r.round))}
-                    onClick={() => run(sendRequest<'records.delete'>({ type: 'records.delete', taskId: r.taskId, round: r.round, url: r.url }), t('recordDeleted', r.url))}
-                  >
-                    {t('delete')}
-                  </button>
-                </td>
-              </tr>
+              <RecordRow key={`${r.taskId}:${r.round}:${r.url}`} record={r} run={run} />
             ))}
           </tbody>
         </table>
       )}
-      <ListActions
-        data={data}
-        onMore={() => setLimit(limit + PAGE)}
-        clearLabel={t('deleteAllRecords')}
-        onClear={() => confirm(t('confirmDeleteRecords')) && run(sendRequest<'records.clear'>({ type: 'records.clear' }), t('recordsCleared'))}
-      />
-      <Outcome message={message} />
-    </section>
+    </ListSection>
   );
 }
 
@@ -122,11 +154,16 @@ function VisitsList() {
   const [message, run] = useOutcome();
   const data = visits.data;
   return (
-    <section aria-labelledby="visits-heading">
-      <h3 id="visits-heading">
-        {t('visitsHeading')} <span data-testid="visit-count">{data?.total ?? 0}</span>
-      </h3>
-      <p class="muted">{t('visitsIntro')}</p>
+    <ListSection
+      name="visit"
+      heading={t('visitsHeading')}
+      intro={t('visitsIntro')}
+      data={data}
+      onMore={() => setLimit(limit + PAGE)}
+      clearLabel={t('deleteAllVisits')}
+      onClear={() => confirm(t('confirmDeleteVisits')) && run(sendRequest<'visits.clear'>({ type: 'visits.clear' }), t('visitsCleared'))}
+      message={message}
+    >
       <ul class="visits" data-testid="visits">
         {data && data.total === 0 && <li class="muted">{t('noVisits')}</li>}
         {data?.items.map((v) => (
@@ -143,14 +180,7 @@ function VisitsList() {
           </li>
         ))}
       </ul>
-      <ListActions
-        data={data}
-        onMore={() => setLimit(limit + PAGE)}
-        clearLabel={t('deleteAllVisits')}
-        onClear={() => confirm(t('confirmDeleteVisits')) && run(sendRequest<'visits.clear'>({ type: 'visits.clear' }), t('visitsCleared'))}
-      />
-      <Outcome message={message} />
-    </section>
+    </ListSection>
   );
 }
 

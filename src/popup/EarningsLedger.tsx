@@ -6,6 +6,8 @@ import { t } from '../shared/i18n.ts';
 import { koiiNumber, roundTickIndexes, valueAxis } from './ledger-chart.ts';
 import { errorText, useBackground } from './use-background.ts';
 import './earnings-ledger.css';
+import { ErrorNote } from './ErrorNote.tsx';
+import { StatusNote } from './StatusNote.tsx';
 
 // The earnings ledger: per task, a chart of its latest rounds (reward up, slash and fees
 // down, net as a line; rounds on x, KOII on y), the same rounds as a table (the chart's text
@@ -45,11 +47,7 @@ export function EarningsLedger() {
   return (
     <section aria-labelledby="ledger-heading" class="ledger" data-testid="earnings-ledger">
       <h2 id="ledger-heading">{t('ledgerHeading')}</h2>
-      {ledger.error && (
-        <p role="alert" class="error">
-          {ledger.error}
-        </p>
-      )}
+      <ErrorNote text={ledger.error} />
       {ledger.data && tasks.length === 0 && <p class="muted">{t('ledgerEmpty')}</p>}
       {tasks.map((task) => (
         <LedgerTask key={task.taskId} task={task} />
@@ -61,11 +59,7 @@ export function EarningsLedger() {
           </button>
         </div>
       )}
-      {message && (
-        <p role="status" class="muted">
-          {message}
-        </p>
-      )}
+      <StatusNote message={message} />
     </section>
   );
 }
@@ -102,6 +96,44 @@ const W = 340;
 const H = 160;
 const PAD = { left: 48, right: 8, top: 10, bottom: 34 };
 
+/** What the chart shows, in words, for those who cannot see it: its rounds and their sums. */
+function chartLabel(task: LedgerTaskView): string {
+  const rounds = task.rounds;
+  const sum = (pick: (r: LedgerRoundView) => string) => rounds.reduce((s, r) => s + BigInt(pick(r)), 0n);
+  return t(
+    'ledgerChartLabel',
+    task.name,
+    String(rounds[0]!.round),
+    String(rounds[rounds.length - 1]!.round),
+    formatKoii(sum((r) => r.net)),
+    formatKoii(sum((r) => r.reward)),
+    formatKoii(sum((r) => r.slash)),
+    formatKoii(sum((r) => r.fees)),
+  );
+}
+
+/** Each series' swatch class (as in earnings-ledger.css) and its name's _locales key. */
+const SERIES = [
+  ['reward', 'ledgerReward'],
+  ['slash', 'ledgerSlash'],
+  ['fees', 'ledgerFees'],
+  ['net', 'ledgerNet'],
+] as const;
+
+function ChartLegend() {
+  return (
+    <figcaption>
+      <ul class="legend" aria-label={t('ledgerLegend')}>
+        {SERIES.map(([swatch, name]) => (
+          <li key={swatch}>
+            <span class={`swatch ${swatch}`} aria-hidden="true" /> {t(name)}
+          </li>
+        ))}
+      </ul>
+    </figcaption>
+  );
+}
+
 function LedgerChart({ task }: { task: LedgerTaskView }) {
   const rounds = task.rounds;
   if (rounds.length === 0) return null;
@@ -118,21 +150,10 @@ function LedgerChart({ task }: { task: LedgerTaskView }) {
   const slot = pw / rounds.length;
   const x = (i: number) => PAD.left + i * slot + slot / 2;
   const barW = Math.max(2, slot * 0.6);
-  const sum = (pick: (r: LedgerRoundView) => string) => rounds.reduce((s, r) => s + BigInt(pick(r)), 0n);
-  const label = t(
-    'ledgerChartLabel',
-    task.name,
-    String(rounds[0]!.round),
-    String(rounds[rounds.length - 1]!.round),
-    formatKoii(sum((r) => r.net)),
-    formatKoii(sum((r) => r.reward)),
-    formatKoii(sum((r) => r.slash)),
-    formatKoii(sum((r) => r.fees)),
-  );
   const netPoints = values.map((v, i) => `${x(i).toFixed(1)},${y(v.net).toFixed(1)}`).join(' ');
   return (
     <figure class="ledger-chart" data-testid="ledger-chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label}>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={chartLabel(task)}>
         {axis.ticks.map((v) => (
           <g key={`y${v}`}>
             <line x1={PAD.left} x2={W - PAD.right} y1={y(v)} y2={y(v)} class={v === 0 ? 'zero' : 'grid'} />
@@ -166,22 +187,7 @@ function LedgerChart({ task }: { task: LedgerTaskView }) {
           {t('ledgerAxisRound')}
         </text>
       </svg>
-      <figcaption>
-        <ul class="legend" aria-label={t('ledgerLegend')}>
-          <li>
-            <span class="swatch reward" aria-hidden="true" /> {t('ledgerReward')}
-          </li>
-          <li>
-            <span class="swatch slash" aria-hidden="true" /> {t('ledgerSlash')}
-          </li>
-          <li>
-            <span class="swatch fees" aria-hidden="true" /> {t('ledgerFees')}
-          </li>
-          <li>
-            <span class="swatch net" aria-hidden="true" /> {t('ledgerNet')}
-          </li>
-        </ul>
-      </figcaption>
+      <ChartLegend />
     </figure>
   );
 }

@@ -35,19 +35,13 @@ function Address({ address }: { address: string }) {
   );
 }
 
-export function ImportAccounts({
-  preview,
-  chosen,
-  onChoose,
-}: {
-  preview: ImportPreview;
-  chosen: MainPath;
-  /** `byUser`: the user picked it (a later balance answer must not change it). */
-  onChoose: (path: MainPath, byUser: boolean) => void;
-}) {
+/**
+ * Each candidate's balance, asked once per preview; for a phrase, the answer preselects the
+ * account holding KOII (`onChoose(path, false)`, which a user's own pick outranks).
+ */
+function useCandidateBalances(preview: ImportPreview, onChoose: (path: MainPath, byUser: boolean) => void): { balances: Balance[]; rpcUrl: string | null } {
   const [balances, setBalances] = useState<Balance[]>(preview.candidates.map(() => undefined));
   const [rpcUrl, setRpcUrl] = useState<string | null>(null);
-
   useEffect(() => {
     let live = true;
     sendRequest<'wallet.balances'>({ type: 'wallet.balances', addresses: preview.candidates.map((c) => c.address) })
@@ -65,13 +59,11 @@ export function ImportAccounts({
       live = false;
     };
   }, [preview]);
+  return { balances, rpcUrl };
+}
 
-  const source = (
-    <p class="muted" data-testid="balances-source">
-      {rpcUrl ? t('balancesOn', rpcUrl) : t('readingBalances')}
-    </p>
-  );
-  const staking = (
+function StakingFact({ preview }: { preview: ImportPreview }) {
+  return (
     <dl class="facts">
       <dt>{t('stakingKey')}</dt>
       <dd>
@@ -83,57 +75,78 @@ export function ImportAccounts({
       </dd>
     </dl>
   );
+}
 
-  if (preview.kind === 'keyfile') {
-    const main = preview.candidates[0]!;
-    return (
-      <div class="stack">
-        <dl class="facts">
-          <dt>{t('mainAccount')}</dt>
-          <dd>
-            <Address address={main.address} /> <CopyButton text={main.address} what={t('mainAccountNoun')} />
-            <span class="muted" data-testid="balance-0">
-              {' '}
-              {balanceText(balances[0])}
-            </span>
-          </dd>
-        </dl>
-        {staking}
-        {source}
-      </div>
-    );
-  }
+/** A key file holds one main account: shown, nothing to choose. */
+function KeyFileMain({ address, balance }: { address: string; balance: Balance }) {
+  return (
+    <dl class="facts">
+      <dt>{t('mainAccount')}</dt>
+      <dd>
+        <Address address={address} /> <CopyButton text={address} what={t('mainAccountNoun')} />
+        <span class="muted" data-testid="balance-0">
+          {' '}
+          {balanceText(balance)}
+        </span>
+      </dd>
+    </dl>
+  );
+}
 
+/** A phrase's main account, one per derivation path, to choose from. */
+function Candidates({ preview, balances, chosen, onChoose }: { preview: ImportPreview; balances: Balance[]; chosen: MainPath; onChoose: (path: MainPath, byUser: boolean) => void }) {
+  return (
+    <fieldset class="candidates" aria-describedby="candidates-help">
+      <legend>{t('mainAccount')}</legend>
+      <p id="candidates-help" class="muted">
+        {t('candidatesHelp')}
+      </p>
+      {preview.candidates.map((c, i) => {
+        const path = c.path!;
+        const name = mainPathName(path);
+        return (
+          <div class="candidate" key={path} data-testid={`candidate-${i}`} data-address={c.address}>
+            <label class="choice">
+              <input type="radio" name="main-path" value={path} checked={chosen === path} onChange={() => onChoose(path, true)} />
+              <span>
+                <strong>{name}</strong> <span class="muted">{path}</span>
+                <br />
+                <Address address={c.address} />{' '}
+                <span class={hasFunds(balances[i]) ? 'funded' : 'muted'} data-testid={`balance-${i}`}>
+                  {balanceText(balances[i])}
+                </span>
+              </span>
+            </label>
+            <CopyButton text={c.address} what={t('candidateAddressNoun', name)} />
+          </div>
+        );
+      })}
+    </fieldset>
+  );
+}
+
+export function ImportAccounts({
+  preview,
+  chosen,
+  onChoose,
+}: {
+  preview: ImportPreview;
+  chosen: MainPath;
+  /** `byUser`: the user picked it (a later balance answer must not change it). */
+  onChoose: (path: MainPath, byUser: boolean) => void;
+}) {
+  const { balances, rpcUrl } = useCandidateBalances(preview, onChoose);
   return (
     <div class="stack">
-      <fieldset class="candidates" aria-describedby="candidates-help">
-        <legend>{t('mainAccount')}</legend>
-        <p id="candidates-help" class="muted">
-          {t('candidatesHelp')}
-        </p>
-        {preview.candidates.map((c, i) => {
-          const path = c.path!;
-          const name = mainPathName(path);
-          return (
-            <div class="candidate" key={path} data-testid={`candidate-${i}`} data-address={c.address}>
-              <label class="choice">
-                <input type="radio" name="main-path" value={path} checked={chosen === path} onChange={() => onChoose(path, true)} />
-                <span>
-                  <strong>{name}</strong> <span class="muted">{path}</span>
-                  <br />
-                  <Address address={c.address} />{' '}
-                  <span class={hasFunds(balances[i]) ? 'funded' : 'muted'} data-testid={`balance-${i}`}>
-                    {balanceText(balances[i])}
-                  </span>
-                </span>
-              </label>
-              <CopyButton text={c.address} what={t('candidateAddressNoun', name)} />
-            </div>
-          );
-        })}
-      </fieldset>
-      {staking}
-      {source}
+      {preview.kind === 'keyfile' ? (
+        <KeyFileMain address={preview.candidates[0]!.address} balance={balances[0]} />
+      ) : (
+        <Candidates preview={preview} balances={balances} chosen={chosen} onChoose={onChoose} />
+      )}
+      <StakingFact preview={preview} />
+      <p class="muted" data-testid="balances-source">
+        {rpcUrl ? t('balancesOn', rpcUrl) : t('readingBalances')}
+      </p>
     </div>
   );
 }

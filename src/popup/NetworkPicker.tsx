@@ -3,9 +3,10 @@ import { useState } from 'preact/hooks';
 import { parseEndpoint, type NetworkId, type SettingsView } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { AddTaskById } from './AddTaskById.tsx';
-import { hostPatternOf } from './host-pattern.ts';
+import { hostPatternOf, isLocalUrl } from './host-pattern.ts';
 import { t } from '../shared/i18n.ts';
 import { errorText } from './use-background.ts';
+import { StatusNote } from './StatusNote.tsx';
 
 /** The networks' names, as _locales keys. */
 const NAMES: Record<NetworkId, string> = { devnet: 'networkDevnet', testnet: 'networkTestnet', mainnet: 'networkMainnet', custom: 'networkCustom' };
@@ -20,9 +21,32 @@ function earningOn(network: SettingsView['networks'][number] | undefined): strin
   return n > 0 ? t('earnNoneKnown') + added : t('earnNothing');
 }
 
-/** The K2 endpoint. A remote one is asked for as a host permission at the moment it is chosen. */
+/** The known networks and a custom endpoint, each with where the node can earn on it. */
+function NetworkChoices({ networks, choice, onChoice }: { networks: SettingsView['networks']; choice: NetworkId; onChoice: (id: NetworkId) => void }) {
+  const options: NetworkId[] = [...networks.map((n) => n.id), 'custom'];
+  return (
+    <fieldset>
+      <legend>{t('k2Network')}</legend>
+      {options.map((id) => (
+        <label key={id} class="choice">
+          <input type="radio" name="network" value={id} checked={choice === id} onChange={() => onChoice(id)} />
+          <span>
+            {t(NAMES[id])}
+            {id !== 'custom' && <span class="muted"> {networks.find((n) => n.id === id)!.url}</span>}
+            <br />
+            <span class="muted" data-testid={`earn-${id}`}>
+              {earningOn(networks.find((n) => n.id === id))}
+            </span>
+          </span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
 /**
- * The K2 network, and where the node can earn on each. `showAddTask`: the form that adds a
+ * The K2 network, and where the node can earn on each. A remote endpoint is asked for as a
+ * host permission at the moment it is saved. `showAddTask`: the form that adds a
  * task by id on the saved endpoint (the settings page; onboarding asks on its task step).
  */
 export function NetworkPicker({ settings, onSaved, submitLabel = t('save'), showAddTask = false }: { settings: SettingsView; onSaved?: () => void; submitLabel?: string; showAddTask?: boolean }) {
@@ -40,9 +64,8 @@ export function NetworkPicker({ settings, onSaved, submitLabel = t('save'), show
       setMessage(errorText(err));
       return;
     }
-    const local = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
     // Asked in the click's user gesture, before any other await.
-    if (!local && !(await browser.permissions.request({ origins: [hostPatternOf(url)] }))) {
+    if (!isLocalUrl(url) && !(await browser.permissions.request({ origins: [hostPatternOf(url)] }))) {
       setMessage(t('endpointNotGranted', new URL(url).host));
       return;
     }
@@ -55,37 +78,17 @@ export function NetworkPicker({ settings, onSaved, submitLabel = t('save'), show
     }
   };
 
-  const options: NetworkId[] = [...settings.networks.map((n) => n.id), 'custom'];
   return (
     <>
       <form onSubmit={save} class="stack">
-        <fieldset>
-          <legend>{t('k2Network')}</legend>
-          {options.map((id) => (
-            <label key={id} class="choice">
-              <input type="radio" name="network" value={id} checked={choice === id} onChange={() => setChoice(id)} />
-              <span>
-                {t(NAMES[id])}
-                {id !== 'custom' && <span class="muted"> {settings.networks.find((n) => n.id === id)!.url}</span>}
-                <br />
-                <span class="muted" data-testid={`earn-${id}`}>
-                  {earningOn(settings.networks.find((n) => n.id === id))}
-                </span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
+        <NetworkChoices networks={settings.networks} choice={choice} onChoice={setChoice} />
         {choice === 'custom' && (
           <div class="field">
             <label for="custom-endpoint">{t('endpointUrl')}</label>
             <input id="custom-endpoint" type="url" placeholder={t('endpointPlaceholder')} value={custom} onInput={(e) => setCustom((e.target as HTMLInputElement).value)} />
           </div>
         )}
-        {message && (
-          <p role="status" class="muted">
-            {message}
-          </p>
-        )}
+        <StatusNote message={message} />
         <div class="actions">
           <button type="submit" class="primary">
             {submitLabel}

@@ -4,6 +4,7 @@ import { sendRequest } from '../shared/send-request.ts';
 import { shortAddress } from './format.ts';
 import { t } from '../shared/i18n.ts';
 import { errorText, useBackground } from './use-background.ts';
+import { ErrorNote } from './ErrorNote.tsx';
 
 // The top of the status view when this node's own submission was audited or slashed: what
 // happened (task, round, who raised the audit, the votes, the stake taken), what the user can
@@ -38,11 +39,7 @@ function IncidentCard({ incident }: { incident: IncidentView }) {
         </p>
       )}
       <p>{t(against ? 'warningWhatToDoSlashed' : incident.status === 'cleared' ? 'warningWhatToDoCleared' : 'warningWhatToDoAudited')}</p>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <ErrorNote text={error} />
       <button type="button" class="secondary" onClick={dismiss}>
         {t('warningDismiss')}
       </button>

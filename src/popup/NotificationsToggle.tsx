@@ -2,6 +2,7 @@ import browser from 'webextension-polyfill';
 import { useState } from 'preact/hooks';
 import type { SettingsPatch } from '../shared/messages.ts';
 import { t } from '../shared/i18n.ts';
+import { ErrorNote } from './ErrorNote.tsx';
 
 // Notifications are off until the user turns them on; the browser's permission for them is
 // optional (installing asks nothing), requested here, in the click, as browsers require,
@@ -32,11 +33,7 @@ export function NotificationsToggle({ enabled, save }: { enabled: boolean; save:
         <span>{t('notificationsToggle')}</span>
       </label>
       <span class="muted">{t('notificationsHelp')}</span>
-      {refused && (
-        <p role="alert" class="error">
-          {t('notificationsRefused')}
-        </p>
-      )}
+      <ErrorNote text={refused ? t('notificationsRefused') : null} />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ApprovalView } from '../shared/messages.ts';
+import type { ApprovalView, LeftTaskView, SettingsView } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
-import { ApprovalCard, ApprovalsList } from './ApprovalCard.tsx';
+import { ApprovalCard, ApprovalsList, pendingApproval } from './ApprovalCard.tsx';
 import { CollectedData } from './CollectedData.tsx';
 import { When } from './Amount.tsx';
 import { shortAddress } from './format.ts';
@@ -9,16 +9,40 @@ import { t } from '../shared/i18n.ts';
 import { IpfsSettings } from './IpfsSettings.tsx';
 import { NetworkPicker } from './NetworkPicker.tsx';
 import { NodeSettings } from './NodeSettings.tsx';
-import { SentTransactionLine, type SentTransaction } from './SentTransaction.tsx';
+import { OutcomeNote, type SentTransaction } from './SentTransaction.tsx';
 import { SitesEditor } from './SitesEditor.tsx';
 import { ActivityLog, StateBanner, TaskCard } from './StatusHome.tsx';
 import { TaskPicker } from './TaskPicker.tsx';
 import { UnlockView } from './UnlockView.tsx';
 import { errorText, listenForActivity, useBackground } from './use-background.ts';
 import { WalletPanel } from './WalletPanel.tsx';
+import { ErrorNote } from './ErrorNote.tsx';
 
 // The options page: the longer settings, the wallet's export and transfers, tasks (leave,
 // withdraw), sites, and everything the node collected, deletable.
+
+/** Tasks the node left: their stake stays until it is withdrawn. */
+function LeftTasks({ tasks, onWithdraw }: { tasks: LeftTaskView[]; onWithdraw: (taskId: string) => void }) {
+  if (tasks.length === 0) return null;
+  return (
+    <>
+      <h3>{t('tasksLeftHeading')}</h3>
+      <ul class="plain">
+        {tasks.map((task) => (
+          <li key={task.taskId}>
+            {task.name} <code title={task.taskId}>{shortAddress(task.taskId)}</code>{' '}
+            <span class="muted">
+              {t('leftAt')} <When at={task.leftAt} />
+            </span>{' '}
+            <button type="button" class="secondary" onClick={() => onWithdraw(task.taskId)}>
+              {t('withdrawStake')}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
 
 function Tasks() {
   const view = useBackground<'node.status'>({ type: 'node.status' });
@@ -40,7 +64,7 @@ function Tasks() {
     setMessage(null);
     try {
       const { approvalId } = await sendRequest<'node.withdraw'>({ type: 'node.withdraw', taskId });
-      setApproval((await sendRequest<'approvals.list'>({ type: 'approvals.list' })).find((a) => a.id === approvalId) ?? null);
+      setApproval(await pendingApproval(approvalId));
     } catch (e) {
       setMessage(errorText(e));
     }
@@ -61,35 +85,8 @@ function Tasks() {
           </button>
         </TaskCard>
       ))}
-      {v && v.leftTasks.length > 0 && (
-        <>
-          <h3>{t('tasksLeftHeading')}</h3>
-          <ul class="plain">
-            {v.leftTasks.map((task) => (
-              <li key={task.taskId}>
-                {task.name} <code title={task.taskId}>{shortAddress(task.taskId)}</code>{' '}
-                <span class="muted">
-                  {t('leftAt')} <When at={task.leftAt} />
-                </span>{' '}
-                <button type="button" class="secondary" onClick={() => withdraw(task.taskId)}>
-                  {t('withdrawStake')}
-                </button>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-      {message && (
-        <p role="status" class="notice">
-          {message}
-          {sent && (
-            <>
-              {' '}
-              <SentTransactionLine sent={sent} />
-            </>
-          )}
-        </p>
-      )}
+      {v && <LeftTasks tasks={v.leftTasks} onWithdraw={withdraw} />}
+      <OutcomeNote message={message} sent={sent} tone="notice" />
       {joining ? (
         <TaskPicker onJoined={() => setJoining(false)} onCancel={() => setJoining(false)} />
       ) : (
@@ -99,6 +96,20 @@ function Tasks() {
           </button>
         </div>
       )}
+    </section>
+  );
+}
+
+/** The longer settings: the node's limits, the network, where proofs are stored. */
+function SettingsCard({ settings }: { settings: SettingsView }) {
+  return (
+    <section aria-labelledby="settings-heading" class="card stack">
+      <h2 id="settings-heading">{t('tabSettings')}</h2>
+      <NodeSettings settings={settings} limits />
+      <h3>{t('networkHeading')}</h3>
+      <NetworkPicker key={settings.rpcUrl} settings={settings} showAddTask />
+      <h3>{t('proofStorageHeading')}</h3>
+      <IpfsSettings key={JSON.stringify(settings.ipfs)} settings={settings} />
     </section>
   );
 }
@@ -123,11 +134,7 @@ export function OptionsApp() {
           </span>
         )}
       </header>
-      {status.error && (
-        <p role="alert" class="error">
-          {status.error}
-        </p>
-      )}
+      <ErrorNote text={status.error} />
       <div class="columns">
         <div>
           {w && !w.exists && (
@@ -149,16 +156,7 @@ export function OptionsApp() {
             </section>
           )}
           {w?.unlocked && <Tasks />}
-          {settings.data && (
-            <section aria-labelledby="settings-heading" class="card stack">
-              <h2 id="settings-heading">{t('tabSettings')}</h2>
-              <NodeSettings settings={settings.data} limits />
-              <h3>{t('networkHeading')}</h3>
-              <NetworkPicker key={settings.data.rpcUrl} settings={settings.data} showAddTask />
-              <h3>{t('proofStorageHeading')}</h3>
-              <IpfsSettings key={JSON.stringify(settings.data.ipfs)} settings={settings.data} />
-            </section>
-          )}
+          {settings.data && <SettingsCard settings={settings.data} />}
         </div>
         <div>
           <section class="card">{status.data && <SitesEditor sites={status.data.sites} />}</section>

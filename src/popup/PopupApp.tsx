@@ -11,6 +11,7 @@ import { t } from '../shared/i18n.ts';
 import { UnlockView } from './UnlockView.tsx';
 import { dropEarly } from './early-requests.ts';
 import { listenForActivity, useBackground } from './use-background.ts';
+import { ErrorNote } from './ErrorNote.tsx';
 
 type Tab = 'status' | 'approvals' | 'settings' | 'join';
 
@@ -49,11 +50,7 @@ function Main() {
           </button>
         ))}
       </nav>
-      {view.error && (
-        <p role="alert" class="error">
-          {view.error}
-        </p>
-      )}
+      <ErrorNote text={view.error} />
       {tab === 'status' && (view.data ? <StatusHome view={view.data} onJoin={() => setTab('join')} onApprovals={() => setTab('approvals')} /> : <p class="muted">{t('loading')}</p>)}
       {tab === 'join' && <TaskPicker onJoined={() => setTab('status')} onCancel={() => setTab('status')} />}
       {tab === 'approvals' && (
@@ -101,11 +98,7 @@ export function PopupApp() {
           </button>
         )}
       </header>
-      {wallet.error && (
-        <p role="alert" class="error">
-          {wallet.error}
-        </p>
-      )}
+      <ErrorNote text={wallet.error} />
       {!w && !wallet.error && <p class="muted">{t('loading')}</p>}
       {w && (!w.exists || !w.backupConfirmed || !w.onboarded ? <Onboarding wallet={w} /> : !w.unlocked ? <UnlockView wallet={w} /> : <Main />)}
     </>

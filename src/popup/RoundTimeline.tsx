@@ -1,10 +1,10 @@
-import { useEffect, useState } from 'preact/hooks';
 import type { RoundView, TaskView } from '../shared/messages.ts';
 import { listAuditText, undecidedText, voteText } from './audit-line.ts';
 import { dateTime, relativeTime, shortAddress } from './format.ts';
 import { t } from '../shared/i18n.ts';
 import { stagesNow } from './round-clock.ts';
 import { stageNote } from './stage-note.ts';
+import { useNow } from './use-now.ts';
 
 const LABELS = { work: 'stageWork', submission: 'stageSubmission', audit: 'stageAudit', distribution: 'stageDistribution' } as const;
 
@@ -22,11 +22,7 @@ function stageDetail(stage: keyof typeof LABELS, round: RoundView | undefined): 
 
 /** The current round of a task, stage by stage, moving while the popup is open. */
 export function RoundTimeline({ task }: { task: TaskView }) {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 500);
-    return () => clearInterval(t);
-  }, []);
+  const now = useNow(500);
   if (!task.timeline) return <p class="muted">{t('timelineWaiting')}</p>;
   const { round, stages } = stagesNow(task.timeline, now);
   if (round < 0) return <p class="muted">{t('timelineNotStarted')}</p>;

@@ -4,6 +4,23 @@ import { normalizeOrigin } from '../shared/messages.ts';
 import { sendRequest } from '../shared/send-request.ts';
 import { hostPatternOf } from './host-pattern.ts';
 import { t } from '../shared/i18n.ts';
+import { StatusNote } from './StatusNote.tsx';
+
+function SiteList({ sites, onRemove }: { sites: string[]; onRemove: (origin: string) => void }) {
+  return (
+    <ul class="sites" data-testid="sites">
+      {sites.length === 0 && <li class="muted">{t('noSites')}</li>}
+      {sites.map((s) => (
+        <li key={s}>
+          <span>{s}</span>
+          <button type="button" class="link" onClick={() => onRemove(s)} aria-label={t('removeSite', s)}>
+            {t('remove')}
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 /** Opting a site in asks the browser for that site's permission at that moment, and only then. */
 export function SitesEditor({ sites }: { sites: string[] }) {
@@ -42,17 +59,7 @@ export function SitesEditor({ sites }: { sites: string[] }) {
   return (
     <section aria-labelledby="sites-heading">
       <h2 id="sites-heading">{t('sitesHeading')}</h2>
-      <ul class="sites" data-testid="sites">
-        {sites.length === 0 && <li class="muted">{t('noSites')}</li>}
-        {sites.map((s) => (
-          <li key={s}>
-            <span>{s}</span>
-            <button type="button" class="link" onClick={() => remove(s)} aria-label={t('removeSite', s)}>
-              {t('remove')}
-            </button>
-          </li>
-        ))}
-      </ul>
+      <SiteList sites={sites} onRemove={remove} />
       <p class="notice" data-testid="proofs-public">
         {t('proofsArePublic')}
       </p>
@@ -70,11 +77,7 @@ export function SitesEditor({ sites }: { sites: string[] }) {
         />
         <button type="submit">{t('addSite')}</button>
       </form>
-      {message && (
-        <p role="status" class="muted">
-          {message}
-        </p>
-      )}
+      <StatusNote message={message} />
     </section>
   );
 }

@@ -16,6 +16,7 @@ import { NodeWarning } from './NodeWarning.tsx';
 import { t } from '../shared/i18n.ts';
 import { RoundTimeline } from './RoundTimeline.tsx';
 import { errorText } from './use-background.ts';
+import { StatusNote } from './StatusNote.tsx';
 
 /** Each state's label and explanation, as _locales keys. */
 const STATE_TEXT: Record<NodeState, [string, string]> = {
@@ -65,10 +66,48 @@ function lastWith<T>(items: T[], ok: (t: T) => boolean): T | undefined {
   return undefined;
 }
 
-export function TaskCard({ task, children, where }: { task: TaskView; children?: preact.ComponentChildren; where?: Pick<NodeView, 'network' | 'rpcUrl'> }) {
-  const [message, setMessage] = useState<string | null>(null);
+/** The task's stake and rewards, and what the node last submitted and audited. */
+function TaskFacts({ task }: { task: TaskView }) {
   const lastSubmission = lastWith(task.rounds, (r) => r.submission !== undefined);
   const lastAudit = lastWith(task.rounds, hasAudit);
+  return (
+    <dl class="facts compact">
+      <dt>{t('stakeLabel')}</dt>
+      <dd data-testid="task-stake">
+        <Koii amount={task.stake} />
+      </dd>
+      <dt>{t('pendingRewardsLabel')}</dt>
+      <dd data-testid="task-claimable">
+        <Koii amount={task.claimable} />
+      </dd>
+      {task.claimed !== null && (
+        <>
+          <dt>{t('claimedLabel')}</dt>
+          <dd>
+            <Koii amount={task.claimed} />
+          </dd>
+        </>
+      )}
+      <dt>{t('lastSubmissionLabel')}</dt>
+      <dd>
+        <span data-testid="last-submission" title={lastSubmission?.submission}>
+          {lastSubmission ? t('lastSubmissionValue', String(lastSubmission.round), `${lastSubmission.submission!.slice(0, 14)}…`) : t('noneYet')}
+        </span>
+        {lastSubmission && (
+          <>
+            {' '}
+            <CopyButton text={lastSubmission.submission!} what={t('proofCidNoun')} />
+          </>
+        )}
+      </dd>
+      <dt>{t('lastAuditsLabel')}</dt>
+      <dd data-testid="last-audit">{lastAudit ? auditLine(lastAudit, t) : t('auditNone')}</dd>
+    </dl>
+  );
+}
+
+export function TaskCard({ task, children, where }: { task: TaskView; children?: preact.ComponentChildren; where?: Pick<NodeView, 'network' | 'rpcUrl'> }) {
+  const [message, setMessage] = useState<string | null>(null);
   const claim = async () => {
     try {
       const out = await sendRequest<'node.claim'>({ type: 'node.claim', taskId: task.taskId });
@@ -88,38 +127,7 @@ export function TaskCard({ task, children, where }: { task: TaskView; children?:
       </p>
       <RoundTimeline task={task} />
       {task.cannotAudit.length > 0 && <AuditAccess sites={task.cannotAudit} />}
-      <dl class="facts compact">
-        <dt>{t('stakeLabel')}</dt>
-        <dd data-testid="task-stake">
-          <Koii amount={task.stake} />
-        </dd>
-        <dt>{t('pendingRewardsLabel')}</dt>
-        <dd data-testid="task-claimable">
-          <Koii amount={task.claimable} />
-        </dd>
-        {task.claimed !== null && (
-          <>
-            <dt>{t('claimedLabel')}</dt>
-            <dd>
-              <Koii amount={task.claimed} />
-            </dd>
-          </>
-        )}
-        <dt>{t('lastSubmissionLabel')}</dt>
-        <dd>
-          <span data-testid="last-submission" title={lastSubmission?.submission}>
-            {lastSubmission ? t('lastSubmissionValue', String(lastSubmission.round), `${lastSubmission.submission!.slice(0, 14)}…`) : t('noneYet')}
-          </span>
-          {lastSubmission && (
-            <>
-              {' '}
-              <CopyButton text={lastSubmission.submission!} what={t('proofCidNoun')} />
-            </>
-          )}
-        </dd>
-        <dt>{t('lastAuditsLabel')}</dt>
-        <dd data-testid="last-audit">{lastAudit ? auditLine(lastAudit, t) : t('auditNone')}</dd>
-      </dl>
+      <TaskFacts task={task} />
       <AuditDetails rounds={task.rounds} />
       <div class="actions">
         {task.claimable !== '0' && (
@@ -129,11 +137,7 @@ export function TaskCard({ task, children, where }: { task: TaskView; children?:
         )}
         {children}
       </div>
-      {message && (
-        <p role="status" class="muted">
-          {message}
-        </p>
-      )}
+      <StatusNote message={message} />
     </article>
   );
 }

@@ -6,6 +6,7 @@ import { t } from '../shared/i18n.ts';
 import { PasswordField } from './PasswordField.tsx';
 import { ELEMENT, TextWith } from './TextWith.tsx';
 import { errorText } from './use-background.ts';
+import { ErrorNote } from './ErrorNote.tsx';
 
 export function UnlockView({ wallet }: { wallet: WalletStatus }) {
   const [password, setPassword] = useState('');
@@ -48,11 +49,7 @@ export function UnlockView({ wallet }: { wallet: WalletStatus }) {
         )}
       </p>
       <PasswordField id="unlock-password" label={t('passwordLabel')} value={password} onInput={setPassword} autoFocus />
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <ErrorNote text={error} />
       {wait > 0 && (
         <p class="muted" role="status">
           {t('unlockWait', t('durationSec', String(Math.ceil(wait / 1000))))}

@@ -3,13 +3,15 @@ import type { ApprovalView, ExportWhat, WalletStatus } from '../shared/messages.
 import { sendRequest } from '../shared/send-request.ts';
 import { MIN_PASSWORD_LENGTH } from '../wallet/password-strength.ts';
 import { mainPathName } from './main-path-name.ts';
-import { ApprovalCard } from './ApprovalCard.tsx';
+import { ApprovalCard, pendingApproval } from './ApprovalCard.tsx';
 import { CopyButton } from './CopyButton.tsx';
 import { t } from '../shared/i18n.ts';
 import { newPasswordProblem } from './password-problem.ts';
 import { PasswordField } from './PasswordField.tsx';
-import { SentTransactionLine, type SentTransaction } from './SentTransaction.tsx';
+import { ResultNote, type Result } from './ResultNote.tsx';
+import { OutcomeNote, type SentTransaction } from './SentTransaction.tsx';
 import { errorText } from './use-background.ts';
+import { ErrorNote } from './ErrorNote.tsx';
 
 /** `label`: a _locales key. */
 const EXPORTS: { what: ExportWhat; label: string; file?: string }[] = [
@@ -17,6 +19,34 @@ const EXPORTS: { what: ExportWhat; label: string; file?: string }[] = [
   { what: 'main-key', label: 'exportMainKey', file: 'k2-main-account.json' },
   { what: 'staking-key', label: 'exportStakingKey', file: 'k2-staking-key.json' },
 ];
+
+/** A key as the JSON file the desktop node and other wallets read. */
+function downloadKeyFile(text: string, file: string): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  a.download = file;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+function ShownSecret({ shown, onHide }: { shown: { what: ExportWhat; text: string }; onHide: () => void }) {
+  return (
+    <div class="secret" data-testid="exported">
+      <label for="exported-text">{t('exportedWarning')}</label>
+      <textarea id="exported-text" readOnly rows={3} value={shown.text} />
+      <div class="actions">
+        {shown.what !== 'mnemonic' && (
+          <button type="button" class="secondary" onClick={() => downloadKeyFile(shown.text, EXPORTS.find((x) => x.what === shown.what)!.file!)}>
+            {t('downloadKeyFile')}
+          </button>
+        )}
+        <button type="button" class="secondary" onClick={onHide}>
+          {t('hide')}
+        </button>
+      </div>
+    </div>
+  );
+}
 
 /** Export needs the password again; what it shows stays on this page only until it is closed. */
 function ExportSecret({ wallet }: { wallet: WalletStatus }) {
@@ -40,14 +70,6 @@ function ExportSecret({ wallet }: { wallet: WalletStatus }) {
       setError(errorText(err));
     }
   };
-  const download = () => {
-    if (!shown) return;
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([shown.text], { type: 'application/json' }));
-    a.download = EXPORTS.find((x) => x.what === shown.what)!.file!;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-  };
   return (
     <form onSubmit={submit} class="stack" aria-labelledby="export-heading">
       <h3 id="export-heading">{t('exportHeading')}</h3>
@@ -62,32 +84,13 @@ function ExportSecret({ wallet }: { wallet: WalletStatus }) {
         </select>
       </div>
       <PasswordField id="export-password" label={t('passwordLabel')} value={password} onInput={setPassword} />
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <ErrorNote text={error} />
       <div class="actions">
         <button type="submit" class="secondary">
           {t('show')}
         </button>
       </div>
-      {shown && (
-        <div class="secret" data-testid="exported">
-          <label for="exported-text">{t('exportedWarning')}</label>
-          <textarea id="exported-text" readOnly rows={3} value={shown.text} />
-          <div class="actions">
-            {shown.what !== 'mnemonic' && (
-              <button type="button" class="secondary" onClick={download}>
-                {t('downloadKeyFile')}
-              </button>
-            )}
-            <button type="button" class="secondary" onClick={() => setShown(null)}>
-              {t('hide')}
-            </button>
-          </div>
-        </div>
-      )}
+      {shown && <ShownSecret shown={shown} onHide={() => setShown(null)} />}
     </form>
   );
 }
@@ -97,19 +100,19 @@ function ChangePassword() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [result, setResult] = useState<Result | null>(null);
   const submit = async (e: Event) => {
     e.preventDefault();
     const problem = newPasswordProblem(next, again, t);
-    if (problem) return setMessage({ ok: false, text: problem });
+    if (problem) return setResult({ error: true, text: problem });
     try {
       await sendRequest<'wallet.changePassword'>({ type: 'wallet.changePassword', password: current, newPassword: next });
       setCurrent('');
       setNext('');
       setAgain('');
-      setMessage({ ok: true, text: t('passwordChanged') });
+      setResult({ error: false, text: t('passwordChanged') });
     } catch (err) {
-      setMessage({ ok: false, text: errorText(err) });
+      setResult({ error: true, text: errorText(err) });
     }
   };
   return (
@@ -118,11 +121,7 @@ function ChangePassword() {
       <PasswordField id="current-password" label={t('currentPassword')} value={current} onInput={setCurrent} autocomplete="current-password" />
       <PasswordField id="changed-password" label={t('newPasswordChangeLabel', String(MIN_PASSWORD_LENGTH))} value={next} onInput={setNext} meter autocomplete="new-password" />
       <PasswordField id="changed-password-again" label={t('newPasswordAgain')} value={again} onInput={setAgain} autocomplete="new-password" />
-      {message && (
-        <p role={message.ok ? 'status' : 'alert'} class={message.ok ? 'muted' : 'error'}>
-          {message.text}
-        </p>
-      )}
+      <ResultNote result={result} />
       <div class="actions">
         <button type="submit" class="secondary">
           {t('changePassword')}
@@ -144,7 +143,7 @@ function SendKoii() {
     setSent(null);
     try {
       const { approvalId } = await sendRequest<'wallet.transfer'>({ type: 'wallet.transfer', to: to.trim(), amount: amount.trim() });
-      setApproval((await sendRequest<'approvals.list'>({ type: 'approvals.list' })).find((a) => a.id === approvalId) ?? null);
+      setApproval(await pendingApproval(approvalId));
     } catch (err) {
       setMessage(errorText(err));
     }
@@ -163,17 +162,7 @@ function SendKoii() {
         <label for="send-amount">{t('sendAmount')}</label>
         <input id="send-amount" type="text" inputMode="decimal" value={amount} onInput={(e) => setAmount((e.target as HTMLInputElement).value)} />
       </div>
-      {message && (
-        <p role="status" class="muted">
-          {message}
-          {sent && (
-            <>
-              {' '}
-              <SentTransactionLine sent={sent} />
-            </>
-          )}
-        </p>
-      )}
+      <OutcomeNote message={message} sent={sent} tone="muted" />
       <div class="actions">
         <button type="submit" class="secondary">
           {t('review')}
