@@ -1,5 +1,6 @@
 import browser from 'webextension-polyfill';
 import { formatKoii } from '../core/amounts.ts';
+import { oneAtATime } from '../core/one-at-a-time.ts';
 import { keptIncidents, type OwnIncident } from '../engine/own-incidents.ts';
 import type { AttentionView, WalletStatus } from '../shared/messages.ts';
 import { t } from '../shared/i18n.ts';
@@ -49,7 +50,7 @@ export function createAttentionManager(deps: AttentionDeps) {
   const now = deps.now ?? Date.now;
   let applied = '';
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let chain: Promise<unknown> = Promise.resolve();
+  const oneRefreshAtATime = oneAtATime();
 
   async function sessionMark(wallet: WalletStatus): Promise<SessionMark> {
     let mark = (await deps.session.get(SESSION_KEY))[SESSION_KEY] as SessionMark | undefined;
@@ -139,9 +140,7 @@ export function createAttentionManager(deps: AttentionDeps) {
   return {
     /** Brings the badge and notifications up to date now (one refresh at a time). */
     refresh(): Promise<Attention> {
-      const next = chain.then(refreshNow, refreshNow);
-      chain = next.catch(() => undefined);
-      return next;
+      return oneRefreshAtATime(refreshNow);
     },
     /** After an announced change: one refresh for a burst of changes. */
     schedule(): void {

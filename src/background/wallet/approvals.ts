@@ -1,4 +1,5 @@
 import type { TaskState } from '../../core/task-state.ts';
+import { oneAtATime } from '../../core/one-at-a-time.ts';
 import type { NodeKeys } from '../../engine/node-engine.ts';
 import type { K2Rpc } from '../../k2/rpc-client.ts';
 import { toWireBase64, transactionSignature, buildTransaction } from '../../k2/transaction.ts';
@@ -48,12 +49,7 @@ const newId = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) =
 export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
   const now = deps.now ?? Date.now;
   // One change at a time: two "approve" clicks must not both find the request pending.
-  let queue: Promise<unknown> = Promise.resolve();
-  const serially = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = queue.then(fn, fn);
-    queue = run.catch(() => undefined);
-    return run;
-  };
+  const serially = oneAtATime();
 
   // The genesis hash of an endpoint does not change while it serves the same chain; asked once
   // per endpoint per life (a failed read is not kept).

@@ -1,3 +1,4 @@
+import { oneAtATime } from '../../core/one-at-a-time.ts';
 import type { NodeKeys } from '../../engine/node-engine.ts';
 import type { ExportWhat, ImportPreview, WalletStatus } from '../../shared/messages.ts';
 import { getSetting, getSettings, putSetting, type NodeDb } from '../../store/node-db.ts';
@@ -33,12 +34,7 @@ interface WalletOptions {
 
 export function createWalletSession(db: NodeDb, session: SessionStorage, opts: WalletOptions) {
   const now = opts.now ?? Date.now;
-  let passwordQueue: Promise<unknown> = Promise.resolve();
-  const serially = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = passwordQueue.then(fn, fn);
-    passwordQueue = run.catch(() => undefined);
-    return run;
-  };
+  const serially = oneAtATime();
   const vault = createVaultKeeper(db, { commonPasswords: opts.commonPasswords, iterations: opts.iterations ?? DEFAULT_ITERATIONS, now });
   const backup = createBackupCheck(db, session);
   // Locked means no secret in memory: a phrase still waiting to be confirmed goes too. It is
