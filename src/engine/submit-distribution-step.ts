@@ -1,5 +1,6 @@
 import { createKeyPairSignerFromPrivateKeyBytes, type Instruction, type KeyPairSigner, type TransactionSigner } from '@solana/kit';
 import { serializeDistributionList } from '../core/distribution.ts';
+import { fromHex, toHex } from '../core/hex.ts';
 import type { PlannedStep } from '../core/lifecycle.ts';
 import type { TaskState } from '../core/task-state.ts';
 import { distributionAccountSpace, submitDistributionListInstruction, uploadDistributionListChunks } from '../k2/distribution-instructions.ts';
@@ -13,10 +14,7 @@ import { secondState, stepTransaction, type StepDeps, type StepOutcome } from '.
 // Submitting a round's distribution list: an account of its own, created, written in chunks
 // and submitted, in as few transactions as fit.
 
-function randomSeedHex(): string {
-  const seed = crypto.getRandomValues(new Uint8Array(32));
-  return Array.from(seed, (b) => b.toString(16).padStart(2, '0')).join('');
-}
+const randomSeedHex = (): string => toHex(crypto.getRandomValues(new Uint8Array(32)));
 
 /**
  * The key of the account a round's distribution list is written into. It signs the list's
@@ -40,8 +38,7 @@ async function distributionAccountSigner(deps: StepDeps, round: number, attempt:
 }
 
 async function signerFromHex(hex: string): Promise<KeyPairSigner> {
-  const bytes = new Uint8Array(hex.match(/../g)!.map((h) => parseInt(h, 16)));
-  return createKeyPairSignerFromPrivateKeyBytes(bytes);
+  return createKeyPairSignerFromPrivateKeyBytes(fromHex(hex));
 }
 
 const PACKING_BLOCKHASH = { blockhash: '11111111111111111111111111111111', lastValidBlockHeight: 0n };

@@ -1,4 +1,5 @@
 import { formatKoii } from '../../core/amounts.ts';
+import { toHex } from '../../core/hex.ts';
 import type { K2Instruction } from '../../k2/instruction-kit.ts';
 import { additionalStakeInstructions, claimRewardInstruction, firstStakeInstructions, withdrawInstruction } from '../../k2/stake-instructions.ts';
 import { systemTransferInstruction } from '../../k2/system-instructions.ts';
@@ -71,7 +72,7 @@ const canonical = (s: ShownApproval): string =>
 
 export async function digestOf(s: ShownApproval): Promise<string> {
   const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical(s))));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return toHex(bytes);
 }
 
 export function approvalView(a: StoredApproval): ApprovalView {

@@ -1,5 +1,6 @@
 import type { TaskState } from '../../core/task-state.ts';
 import { oneAtATime } from '../../core/one-at-a-time.ts';
+import { toHex } from '../../core/hex.ts';
 import type { NodeKeys } from '../../engine/node-engine.ts';
 import type { K2Rpc } from '../../k2/rpc-client.ts';
 import { toWireBase64, transactionSignature, buildTransaction } from '../../k2/transaction.ts';
@@ -44,7 +45,7 @@ interface ApprovalDeps {
   taskSites?: (state: TaskState) => Promise<string[]>;
 }
 
-const newId = () => Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+const newId = () => toHex(crypto.getRandomValues(new Uint8Array(12)));
 
 export function createApprovals(db: NodeDb, deps: ApprovalDeps) {
   const now = deps.now ?? Date.now;

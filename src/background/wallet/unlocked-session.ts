@@ -1,3 +1,4 @@
+import { fromHex, toHex } from '../../core/hex.ts';
 import type { NodeKeys } from '../../engine/node-engine.ts';
 import { getSetting, putSetting, type NodeDb } from '../../store/node-db.ts';
 import { secretFromSeed, toKitSigner } from '../../wallet/keypair.ts';
@@ -25,8 +26,6 @@ interface SessionKeys {
 
 const SESSION = 'k2-wallet-session';
 export const DEFAULT_AUTOLOCK_MINUTES = 60;
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-const unhex = (h: string) => new Uint8Array(h.match(/../g)!.map((x) => parseInt(x, 16)));
 
 interface UnlockedDeps {
   now: () => number;
@@ -76,7 +75,7 @@ export function createUnlockedSession(db: NodeDb, session: SessionStorage, deps:
     async open(secret: VaultSecret): Promise<void> {
       const keys = await keysOf(secret);
       await session.set({
-        [SESSION]: { main: hex(keys.main.seed), staking: hex(keys.staking.seed), lastActive: now(), ...(secret.uploadToken ? { uploadToken: secret.uploadToken } : {}) } satisfies SessionKeys,
+        [SESSION]: { main: toHex(keys.main.seed), staking: toHex(keys.staking.seed), lastActive: now(), ...(secret.uploadToken ? { uploadToken: secret.uploadToken } : {}) } satisfies SessionKeys,
       });
       await putSetting(db, 'uploadTokenSet', secret.uploadToken !== undefined);
       await putSetting(db, 'addresses', { main: keys.main.address, staking: keys.staking.address });
@@ -101,8 +100,8 @@ export function createUnlockedSession(db: NodeDb, session: SessionStorage, deps:
       }
       const hexes = `${s.main}:${s.staking}`;
       if (cached?.hexes !== hexes) {
-        const main = await toKitSigner(await secretFromSeed(unhex(s.main)));
-        const staking = s.staking === s.main ? main : await toKitSigner(await secretFromSeed(unhex(s.staking)));
+        const main = await toKitSigner(await secretFromSeed(fromHex(s.main)));
+        const staking = s.staking === s.main ? main : await toKitSigner(await secretFromSeed(fromHex(s.staking)));
         cached = { hexes, keys: { main, staking } };
       }
       return cached.keys;
