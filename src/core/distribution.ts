@@ -76,6 +76,20 @@ export function buildDistributionList(state: TaskState, round: number): Distribu
   return list;
 }
 
+/** The rounds K2 paid out in which `me` submitted: the ones that bring it a reward or a slash. */
+export function paidRoundsOf(state: TaskState, me: Address): number[] {
+  const rounds: number[] = [];
+  for (const [round, record] of state.distributionsAuditRecord) {
+    if (record === 'PayoutSuccessful' && state.submissions.get(round)?.has(me)) rounds.push(round);
+  }
+  return rounds;
+}
+
+/** `me`'s entry in a round's default list, in whole ROE as the chain applies it (negative: a slash, which may be fractional in the list). */
+export function paidShareOf(state: TaskState, round: number, me: Address): number {
+  return Math.trunc(buildDistributionList(state, round).get(me) ?? 0);
+}
+
 /**
  * What a checker knows of payouts of earlier rounds that may have landed between the list's
  * author's read of the task state and its own: the slashes they applied to each key, and

@@ -1,4 +1,4 @@
-import { auditScore, buildDistributionList, parseDistributionList } from '../core/distribution.ts';
+import { auditScore, paidRoundsOf, paidShareOf, parseDistributionList } from '../core/distribution.ts';
 import type { Address, TaskState } from '../core/task-state.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
 import { decodeDistributionAccount } from '../k2/distribution-account.ts';
@@ -84,13 +84,11 @@ export function createEarningsLedger(db: NodeDb, now: () => number, rpc?: Pick<K
      */
     async recordPayouts(state: TaskState, me: Address): Promise<LedgerEntry[]> {
       const added: LedgerEntry[] = [];
-      for (const [round, record] of state.distributionsAuditRecord) {
-        if (record !== 'PayoutSuccessful' || !state.submissions.get(round)?.has(me)) continue;
+      for (const round of paidRoundsOf(state, me)) {
         const taskId = state.taskId;
         const [reward, slash] = await Promise.all([db.getKey('ledger', [taskId, round, 'reward', '']), db.getKey('ledger', [taskId, round, 'slash', ''])]);
         if (reward !== undefined || slash !== undefined) continue;
-        // Whole ROE, as the chain applies an entry (a slash may be fractional in the list).
-        const amount = Math.trunc(buildDistributionList(state, round).get(me) ?? 0);
+        const amount = paidShareOf(state, round, me);
         const entry: LedgerEntry =
           amount >= 0
             ? { taskId, round, kind: 'reward', ref: '', roe: BigInt(amount), at: now() }

@@ -1,4 +1,4 @@
-import { buildDistributionList } from '../core/distribution.ts';
+import { paidRoundsOf, paidShareOf } from '../core/distribution.ts';
 import type { PlannedStep } from '../core/lifecycle.ts';
 import type { TaskState } from '../core/task-state.ts';
 import { emptyRoundSummary, type JoinedTask, type RoundSummary } from '../store/node-db.ts';
@@ -54,13 +54,12 @@ export function createRoundHistory(core: EngineCore) {
 
     /** Earnings of each paid round: this node's entry in the round's (checked) default list. */
     async recordEarnings(task: JoinedTask, state: TaskState, me: string, since: number): Promise<void> {
-      for (const [round, record] of state.distributionsAuditRecord) {
+      for (const round of paidRoundsOf(state, me)) {
         // Only rounds the history still keeps: K2's record of old rounds grows without end.
-        if (record !== 'PayoutSuccessful' || round < since) continue;
+        if (round < since) continue;
         const s = await db.get('rounds', [task.taskId, round]);
-        if (!s || s.earned !== undefined || !state.submissions.get(round)?.has(me)) continue;
-        // Whole ROE, as the chain applies an entry (a slash may be fractional in the list).
-        s.earned = String(Math.trunc(buildDistributionList(state, round).get(me) ?? 0));
+        if (!s || s.earned !== undefined) continue;
+        s.earned = String(paidShareOf(state, round, me));
         await db.put('rounds', s);
         core.changed('rounds');
       }
