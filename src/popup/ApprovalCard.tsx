@@ -11,6 +11,7 @@ import { t } from '../shared/i18n.ts';
 import { errorText } from './use-background.ts';
 import { ErrorNote } from './ErrorNote.tsx';
 import { useNow } from './use-now.ts';
+import { roleText } from './approval-roles.ts';
 
 const TITLES: Record<ApprovalView['kind'], string> = { stake: 'approvalTitleStake', withdraw: 'approvalTitleWithdraw', transfer: 'approvalTitleTransfer' };
 const NETWORK_NAMES: Record<ApprovalView['network']['name'], string> = { devnet: 'approvalNetworkDevnet', testnet: 'approvalNetworkTestnet', mainnet: 'approvalNetworkMainnet', custom: 'approvalNetworkCustom' };
@@ -144,8 +145,8 @@ export function ApprovalCard({ approval, onDone }: { approval: ApprovalView; onD
       <ul class="accounts" data-testid="approval-accounts">
         {approval.accounts.map((a) => (
           <li key={a.role}>
-            <span class="muted">{a.role}</span>
-            <code class="addr">{a.address}</code> <CopyButton text={a.address} what={a.role} />
+            <span class="muted">{roleText(a.role)}</span>
+            <code class="addr">{a.address}</code> <CopyButton text={a.address} what={roleText(a.role)} />
           </li>
         ))}
       </ul>
