@@ -1,5 +1,5 @@
 import { formatKoii } from '../core/amounts.ts';
-import type { TaskState } from '../core/task-state.ts';
+import { closedReason, type TaskState } from '../core/task-state.ts';
 import type { K2Rpc } from '../k2/rpc-client.ts';
 import { decodeTaskStateJson } from '../k2/task-state-decoder.ts';
 import type { NetworkId, TaskInfo } from '../shared/messages.ts';
@@ -54,8 +54,8 @@ export async function addTaskById(
   } catch (err) {
     throw new TaskCatalogError(`no task ${taskId} could be read on ${rpcUrl}: ${(err as Error).message.slice(0, 200)}`);
   }
-  if (!state.isActive) throw new TaskCatalogError(`task ${state.taskName} is not active`);
-  if (state.isMigrated) throw new TaskCatalogError(`task ${state.taskName} moved to ${state.migratedTo}`);
+  const closed = closedReason(state);
+  if (closed) throw new TaskCatalogError(closed);
   await readRules(state);
   const bindings = await getSetting<Record<string, string>>(db, 'taskBindings', {});
   // Its metadata declares page-index rules: the page-index plugin does its work, whatever its
@@ -91,7 +91,7 @@ export async function taskInfo(rpc: K2Rpc, db: NodeDb, taskId: string, stakingKe
     roundTime: state.roundTime,
     stakers: state.stakeList.size,
     joined: (await db.get('tasks', taskId)) !== undefined,
-    runnable: state.isActive && !state.isMigrated && pluginNameForTask(state, await getSetting<Record<string, string>>(db, 'taskBindings', {})) !== null,
+    runnable: closedReason(state) === null && pluginNameForTask(state, await getSetting<Record<string, string>>(db, 'taskBindings', {})) !== null,
     myStake: formatKoii(stakingKey ? (state.stakeList.get(stakingKey) ?? 0n) : 0n),
   };
 }

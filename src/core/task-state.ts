@@ -77,3 +77,13 @@ export type TaskTiming = Pick<TaskState, 'startingSlot' | 'roundTime' | 'submiss
  * Koii's lists: a slash may be fractional.
  */
 export type DistributionList = Map<Address, number>;
+
+/**
+ * Why no node may take the task up now (it is not active, or it moved), or null when one may:
+ * the one rule the task picker, a stake's request and a join all apply.
+ */
+export function closedReason(state: Pick<TaskState, 'isActive' | 'isMigrated' | 'migratedTo' | 'taskName'>): string | null {
+  if (!state.isActive) return `task ${state.taskName} is not active`;
+  if (state.isMigrated) return `task ${state.taskName} moved to ${state.migratedTo}`;
+  return null;
+}

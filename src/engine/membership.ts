@@ -1,5 +1,5 @@
 import { phaseAt } from '../core/rounds.ts';
-import type { TaskState } from '../core/task-state.ts';
+import { closedReason, type TaskState } from '../core/task-state.ts';
 import { decodeTaskStateJson } from '../k2/task-state-decoder.ts';
 import { getSetting, type JoinedTask } from '../store/node-db.ts';
 import { updateTaskRuntime } from '../store/task-runtime.ts';
@@ -44,8 +44,8 @@ export function createMembership(core: EngineCore, parts: { clock: TaskClock; re
     async joinTask(taskId: string): Promise<JoinedTask> {
       const raw = await rpc.getTaskAccountInfo(taskId);
       const state = decodeTaskStateJson(raw.json, taskId);
-      if (!state.isActive) throw new JoinError(`task ${state.taskName} is not active`);
-      if (state.isMigrated) throw new JoinError(`task ${state.taskName} moved to ${state.migratedTo}`);
+      const closed = closedReason(state);
+      if (closed) throw new JoinError(closed);
       const plugin = await pluginOf(state);
       const rules = await readRules(state, plugin);
       // Kept as the plugin read them: the engine and the store look at nothing but the sites.

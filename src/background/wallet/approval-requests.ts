@@ -1,6 +1,6 @@
 import { formatKoii, parseKoii } from '../../core/amounts.ts';
 import { phaseAt } from '../../core/rounds.ts';
-import type { TaskState } from '../../core/task-state.ts';
+import { closedReason, type TaskState } from '../../core/task-state.ts';
 import type { NodeKeys } from '../../engine/node-engine.ts';
 import { askFee } from '../../k2/fees.ts';
 import { PROTOCOL_CHOICES, TASK_PROGRAM_ID } from '../../k2/program-ids.ts';
@@ -60,8 +60,8 @@ const notEnough = (needs: bigint, balance: bigint) => new ApprovalError(`not eno
 export function createApprovalRequests(deps: RequestDeps) {
   /** Staking on work this node cannot do would lock funds for nothing. */
   async function checkJoinable(state: TaskState): Promise<void> {
-    if (!state.isActive) throw new ApprovalError(`task ${state.taskName} is not active`);
-    if (state.isMigrated) throw new ApprovalError(`task ${state.taskName} moved to ${state.migratedTo}`);
+    const closed = closedReason(state);
+    if (closed) throw new ApprovalError(closed);
     if (!pluginNameForTask(state, await getSetting<Record<string, string>>(deps.db, 'taskBindings', {}))) {
       throw new ApprovalError(`this extension cannot run task ${state.taskName}: no plugin of it does this task's work`);
     }
