@@ -84,9 +84,10 @@ export function createApprovalSending(deps: SendingDeps) {
       // Not taken (the endpoint does not know the blockhash yet): re-sent while waiting.
       const notTaken = outcome.kind === 'refused' && outcome.refusal.kind === 'not-taken';
       if (outcome.kind === 'refused' && !notTaken) {
-        // Out of funds included: the user's yes was for this transaction, never for a rebuilt one.
-        const error = outcome.entry.error ?? (await fail(a, refusalText(outcome.refusal))).error!;
-        throw new ApprovalError(error);
+        // The ledger stored a plain refusal failed. Out of funds it leaves to its owner, and an
+        // approval ends failed too: the user's yes was for this transaction, never a rebuilt one.
+        if (outcome.refusal.kind === 'out-of-funds') await fail(a, refusalText(outcome.refusal));
+        throw new ApprovalError(refusalText(outcome.refusal));
       }
       for (let i = 0; i < deps.polls; i++) {
         const settled = await settle(a, rpc, notTaken);

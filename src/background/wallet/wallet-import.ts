@@ -43,9 +43,11 @@ export function createWalletImport(db: NodeDb, session: SessionStorage, deps: Im
     return p;
   }
 
-  /** Stores an import as the wallet, encrypted with the password, and opens it. */
+  /**
+   * Stores an import as the wallet, encrypted with the password, and opens it. Its callers
+   * found no wallet, and run one at a time with whatever else could write one.
+   */
   async function keep(secret: VaultSecret, password: string): Promise<void> {
-    await refuseIfWallet();
     await deps.vault.create(secret, password);
     // The user brought this secret: they have it already.
     await putSetting(db, 'backupConfirmed', true);

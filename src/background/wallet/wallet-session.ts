@@ -41,12 +41,10 @@ export function createWalletSession(db: NodeDb, session: SessionStorage, opts: W
   // shown again, against the password, when the user comes back to confirm it.
   const unlocked = createUnlockedSession(db, session, { now, onIdleLock: opts.onIdleLock, onEnd: backup.forget });
   const imports = createWalletImport(db, session, { vault, open: unlocked.open, now });
-  const views = createWalletViews(db, { unlocked, backup, imports, now });
-  const { status } = views;
+  const status = () => walletStatus(db, { unlocked, backup, imports, now });
 
   return {
     status,
-    ...views.secrets,
 
     /**
      * A new recovery phrase: shown once to the user, then confirmed by typing words of it back.
@@ -137,6 +135,11 @@ export function createWalletSession(db: NodeDb, session: SessionStorage, opts: W
       return status();
     },
 
+    /** The upload token while unlocked, or null (none set, or locked). */
+    uploadToken: async (): Promise<string | null> => (await unlocked.live())?.uploadToken ?? null,
+    /** Whether a token is in the vault (known locked or not; the token itself is not). */
+    hasUploadToken: (): Promise<boolean> => getSetting(db, 'uploadTokenSet', false),
+
     keys: (): Promise<NodeKeys | null> => unlocked.keys(),
     touch: () => unlocked.touch(),
     lockIfIdle: () => unlocked.lockIfIdle(),
@@ -144,57 +147,45 @@ export function createWalletSession(db: NodeDb, session: SessionStorage, opts: W
   };
 }
 
-interface ViewDeps {
+interface StatusDeps {
   unlocked: ReturnType<typeof createUnlockedSession>;
   backup: ReturnType<typeof createBackupCheck>;
   imports: ReturnType<typeof createWalletImport>;
   now: () => number;
 }
 
-/** What the popup may read of the wallet: its state, and whether an upload token is set. */
-function createWalletViews(db: NodeDb, deps: ViewDeps) {
-  async function status(): Promise<WalletStatus> {
-    // Every popup open waits on this answer before it can paint: one read transaction for the
-    // settings, and the session's look (an import left waiting too long goes at it) beside it.
-    const [s, live] = await Promise.all([
-      getSettings(db, {
-        vault: null as unknown,
-        addresses: null as { main: string; staking: string } | null,
-        unlockThrottle: NO_THROTTLE as UnlockThrottle,
-        backupConfirmed: true,
-        walletKind: 'mnemonic' as 'mnemonic' | 'keyfile',
-        mainPath: LEGACY_MAIN_PATH as unknown,
-        onboarded: false,
-        autoLockMinutes: DEFAULT_AUTOLOCK_MINUTES,
-      }),
-      deps.unlocked.live(),
-      deps.imports.pending(),
-    ]);
-    const exists = s.vault !== null;
-    const pending = s.backupConfirmed ? undefined : await deps.backup.pending();
-    return {
-      exists,
-      unlocked: exists && live !== undefined,
-      mainAddress: s.addresses?.main ?? null,
-      stakingAddress: s.addresses?.staking ?? null,
-      retryInMs: msUntilNextAttempt(s.unlockThrottle, deps.now()),
-      kind: exists ? s.walletKind : null,
-      backupConfirmed: s.backupConfirmed,
-      backupChallenge: pending?.challenge ?? null,
-      onboarded: s.onboarded,
-      autoLockMinutes: s.autoLockMinutes,
-      mainPath: exists && s.walletKind === 'mnemonic' && isMainPath(s.mainPath) ? s.mainPath : null,
-    };
-  }
-
+/** The wallet's state as the popup may see it: never a key or a phrase. */
+async function walletStatus(db: NodeDb, deps: StatusDeps): Promise<WalletStatus> {
+  // Every popup open waits on this answer before it can paint: one read transaction for the
+  // settings, and the session's look (an import left waiting too long goes at it) beside it.
+  const [s, live] = await Promise.all([
+    getSettings(db, {
+      vault: null as unknown,
+      addresses: null as { main: string; staking: string } | null,
+      unlockThrottle: NO_THROTTLE as UnlockThrottle,
+      backupConfirmed: true,
+      walletKind: 'mnemonic' as 'mnemonic' | 'keyfile',
+      mainPath: LEGACY_MAIN_PATH as unknown,
+      onboarded: false,
+      autoLockMinutes: DEFAULT_AUTOLOCK_MINUTES,
+    }),
+    deps.unlocked.live(),
+    deps.imports.pending(),
+  ]);
+  const exists = s.vault !== null;
+  const pending = s.backupConfirmed ? undefined : await deps.backup.pending();
   return {
-    status,
-    secrets: {
-      /** The upload token while unlocked, or null (none set, or locked). */
-      uploadToken: async (): Promise<string | null> => (await deps.unlocked.live())?.uploadToken ?? null,
-      /** Whether a token is in the vault (known locked or not; the token itself is not). */
-      hasUploadToken: (): Promise<boolean> => getSetting(db, 'uploadTokenSet', false),
-    },
+    exists,
+    unlocked: exists && live !== undefined,
+    mainAddress: s.addresses?.main ?? null,
+    stakingAddress: s.addresses?.staking ?? null,
+    retryInMs: msUntilNextAttempt(s.unlockThrottle, deps.now()),
+    kind: exists ? s.walletKind : null,
+    backupConfirmed: s.backupConfirmed,
+    backupChallenge: pending?.challenge ?? null,
+    onboarded: s.onboarded,
+    autoLockMinutes: s.autoLockMinutes,
+    mainPath: exists && s.walletKind === 'mnemonic' && isMainPath(s.mainPath) ? s.mainPath : null,
   };
 }
 
